@@ -1,0 +1,45 @@
+package dev.handoff.common.event.v1;
+
+import java.util.List;
+
+/**
+ * What a host converged to ({@code handoff.convergence.completed}).
+ *
+ * @param host the host name
+ * @param repository the runtime repository
+ * @param commit the commit the host now runs
+ * @param systemPath the store path of {@code /run/current-system}
+ * @param generation the system profile generation number
+ * @param configurationRevision {@code nixos-version --json} configurationRevision (ties the host to a commit)
+ * @param bootId {@code /proc/sys/kernel/random/boot_id} after convergence
+ * @param rebootPending whether booted kernel/initrd differ from the current system's
+ * @param accessPhase how Handoff reached the host
+ * @param checks the post-activation checks and their results
+ */
+public record Convergence(
+        String host,
+        String repository,
+        String commit,
+        String systemPath,
+        long generation,
+        String configurationRevision,
+        String bootId,
+        boolean rebootPending,
+        AccessPhase accessPhase,
+        List<Check> checks) {
+
+    /** Bootstrap: temporary root SSH on the public IP; steady: the steady-state address (e.g. Tailscale). */
+    public enum AccessPhase {
+        BOOTSTRAP,
+        STEADY
+    }
+
+    /**
+     * One check run on the host after activation.
+     *
+     * @param name e.g. {@code current-system}, {@code k3s-active}
+     * @param passed whether it held
+     * @param detail what was seen
+     */
+    public record Check(String name, boolean passed, String detail) {}
+}

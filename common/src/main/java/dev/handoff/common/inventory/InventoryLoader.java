@@ -1,0 +1,378 @@
+package dev.handoff.common.inventory;
+
+import dev.handoff.common.event.Stage;
+import dev.handoff.common.inventory.Inventory.Access;
+import dev.handoff.common.inventory.Inventory.Cloud;
+import dev.handoff.common.inventory.Inventory.Endpoint;
+import dev.handoff.common.inventory.Inventory.Host;
+import dev.handoff.common.inventory.Inventory.HostSecrets;
+import dev.handoff.common.inventory.Inventory.Repository;
+import dev.handoff.common.inventory.Inventory.Role;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads and validates {@code handoff.yaml}. Every problem is reported at once, each naming the line, the field and
+ * what to do; unknown keys are refused so that a typo never silently disables a setting.
+ */
+public final class InventoryLoader {
+    private static final Pattern HOST_NAME = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
+    private static final Pattern REPOSITORY_NAME = Pattern.compile("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$");
+    private static final Pattern AGE_RECIPIENT = Pattern.compile("^age1[0-9a-z]{58}$");
+    private static final Pattern ADDRESS = Pattern.compile("^(cloud:(publicIp|privateIp)|[A-Za-z0-9.:\\[\\]-]+)$");
+    private static final Set<String> BACKUP_CONTRACTS = Set.of("control-plane", "runtime", "infra-state");
+
+    private final String source;
+    private final List<String> problems = new ArrayList<>();
+
+    private InventoryLoader(String source) {
+        this.source = source;
+    }
+
+    /** Loads the inventory from a file. */
+    public static Inventory load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InventoryException(
+                    file.toString(),
+                    List.of(file + ": cannot read the inventory (" + e.getMessage()
+                            + "); set HANDOFF_INVENTORY to the path of handoff.yaml"));
+        }
+        return parse(file.toString(), text);
+    }
+
+    /** Loads the inventory from text; {@code source} names it in errors. */
+    public static Inventory parse(String source, String yaml) {
+        return new InventoryLoader(source).read(new StringReader(yaml));
+    }
+
+    private Inventory read(Reader reader) {
+        Node root;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            root = new Yaml(options).compose(reader);
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            throw new InventoryException(source, List.of(source + ":" + line + ": not valid YAML: " + e.getProblem()));
+        } catch (RuntimeException e) {
+            throw new InventoryException(source, List.of(source + ": not valid YAML: " + e.getMessage()));
+        }
+        if (root == null) {
+            throw new InventoryException(
+                    source, List.of(source + ": the file is empty; it needs 'repositories:' and 'hosts:'"));
+        }
+        MappingNode top = mapping(root, "(top level)");
+        if (top == null) {
+            throw new InventoryException(source, problems);
+        }
+        Map<String, Node> fields = fields(top, "(top level)", Set.of("repositories", "hosts"));
+        Map<String, Repository> repositories = new LinkedHashMap<>();
+        Map<String, Host> hosts = new LinkedHashMap<>();
+        Set<String> declared = new java.util.HashSet<>();
+        Node reposNode = require(fields, "repositories", top, "(top level)");
+        if (reposNode != null) {
+            MappingNode repos = mapping(reposNode, "repositories");
+            if (repos != null) {
+                for (NodeTuple t : repos.getValue()) {
+                    String name = keyOf(t);
+                    declared.add(name);
+                    Repository r = repository(name, t.getKeyNode(), t.getValueNode());
+                    if (r != null) {
+                        repositories.put(name, r);
+                    }
+                }
+                if (repos.getValue().isEmpty()) {
+                    problem(repos, "repositories", "is empty; list at least one repository");
+                }
+            }
+        }
+        Node hostsNode = require(fields, "hosts", top, "(top level)");
+        if (hostsNode != null) {
+            MappingNode hostMap = mapping(hostsNode, "hosts");
+            if (hostMap != null) {
+                for (NodeTuple t : hostMap.getValue()) {
+                    String name = keyOf(t);
+                    Host h = host(name, t.getKeyNode(), t.getValueNode(), declared);
+                    if (h != null) {
+                        hosts.put(name, h);
+                    }
+                }
+                if (hostMap.getValue().isEmpty()) {
+                    problem(hostMap, "hosts", "is empty; list at least one host");
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InventoryException(source, problems);
+        }
+        return new Inventory(
+                java.util.Collections.unmodifiableMap(repositories), java.util.Collections.unmodifiableMap(hosts));
+    }
+
+    private Repository repository(String name, Node keyNode, Node value) {
+        String path = "repositories." + name;
+        if (!REPOSITORY_NAME.matcher(name).matches()) {
+            problem(keyNode, path, "'" + name + "' is not a repository full name; write it as owner/name");
+        }
+        MappingNode m = mapping(value, path);
+        if (m == null) {
+            return null;
+        }
+        Map<String, Node> f = fields(m, path, Set.of("url", "branch", "starts"));
+        String url = text(require(f, "url", m, path), path + ".url");
+        String branch = Optional.ofNullable(f.get("branch"))
+                .map(n -> text(n, path + ".branch"))
+                .orElse("main");
+        Node startsNode = require(f, "starts", m, path);
+        String starts = text(startsNode, path + ".starts");
+        Stage stage = null;
+        if (starts != null) {
+            stage = Stage.byId(starts).orElse(null);
+            if (stage == null) {
+                problem(
+                        startsNode,
+                        path + ".starts",
+                        "'" + starts + "' is not a stage; use one of "
+                                + Arrays.stream(Stage.values()).map(Stage::id).collect(Collectors.joining(", ")));
+            }
+        }
+        if (url == null || stage == null || branch == null) {
+            return null;
+        }
+        return new Repository(name, url, branch, stage);
+    }
+
+    private Host host(String name, Node keyNode, Node value, Set<String> declaredRepositories) {
+        String path = "hosts." + name;
+        if (!HOST_NAME.matcher(name).matches()) {
+            problem(
+                    keyNode,
+                    path,
+                    "'" + name + "' is not a valid host name; use lower-case letters, digits and '-' (a DNS label)");
+        }
+        MappingNode m = mapping(value, path);
+        if (m == null) {
+            return null;
+        }
+        Map<String, Node> f =
+                fields(m, path, Set.of("role", "repositories", "cloud", "access", "secrets", "workloads", "backups"));
+        Node roleNode = require(f, "role", m, path);
+        String roleText = text(roleNode, path + ".role");
+        Role role = null;
+        if (roleText != null) {
+            try {
+                role = Role.valueOf(roleText.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problem(roleNode, path + ".role", "'" + roleText + "' is not a role; use edge or control");
+            }
+        }
+        Node reposNode = require(f, "repositories", m, path);
+        List<String> repos = strings(reposNode, path + ".repositories");
+        if (reposNode != null && repos != null) {
+            for (String r : repos) {
+                if (!declaredRepositories.contains(r)) {
+                    problem(
+                            reposNode,
+                            path + ".repositories",
+                            "'" + r + "' is not listed under 'repositories:'; add it there or fix the name");
+                }
+            }
+        }
+        Optional<Cloud> cloud = Optional.ofNullable(f.get("cloud")).map(n -> cloud(n, path + ".cloud"));
+        Optional<Access> access = Optional.ofNullable(f.get("access")).map(n -> access(n, path + ".access"));
+        Optional<HostSecrets> secrets = Optional.ofNullable(f.get("secrets")).map(n -> secrets(n, path + ".secrets"));
+        List<String> workloads = Optional.ofNullable(f.get("workloads"))
+                .map(n -> strings(n, path + ".workloads"))
+                .orElse(List.of());
+        Node backupsNode = f.get("backups");
+        List<String> backups = backupsNode == null
+                ? List.of()
+                : Optional.ofNullable(strings(backupsNode, path + ".backups")).orElse(List.of());
+        for (String b : backups) {
+            if (!BACKUP_CONTRACTS.contains(b)) {
+                problem(
+                        backupsNode,
+                        path + ".backups",
+                        "'" + b + "' is not a recovery contract; use control-plane, runtime or infra-state");
+            }
+        }
+        access.ifPresent(a -> {
+            if (a.bootstrap() != null && a.bootstrap().address().startsWith("cloud:") && cloud.isEmpty()) {
+                problem(
+                        f.get("access"),
+                        path + ".access.bootstrap.address",
+                        "'" + a.bootstrap().address() + "' needs cloud facts, but the host has no 'cloud:' section");
+            }
+        });
+        if (role == null || repos == null) {
+            return null;
+        }
+        return new Host(name, role, repos, cloud, access, secrets, workloads == null ? List.of() : workloads, backups);
+    }
+
+    private Cloud cloud(Node node, String path) {
+        MappingNode m = mapping(node, path);
+        if (m == null) {
+            return null;
+        }
+        Map<String, Node> f = fields(m, path, Set.of("provider", "region", "instance", "compartment"));
+        String provider = text(require(f, "provider", m, path), path + ".provider");
+        if (provider != null && !provider.equals("oci")) {
+            problem(f.get("provider"), path + ".provider", "'" + provider + "' is not supported; use oci");
+        }
+        return new Cloud(
+                provider,
+                text(require(f, "region", m, path), path + ".region"),
+                text(require(f, "instance", m, path), path + ".instance"),
+                text(require(f, "compartment", m, path), path + ".compartment"));
+    }
+
+    private Access access(Node node, String path) {
+        MappingNode m = mapping(node, path);
+        if (m == null) {
+            return null;
+        }
+        Map<String, Node> f = fields(m, path, Set.of("bootstrap", "steady"));
+        Node steady = require(f, "steady", m, path);
+        return new Access(
+                Optional.ofNullable(f.get("bootstrap"))
+                        .map(n -> endpoint(n, path + ".bootstrap"))
+                        .orElse(null),
+                steady == null ? null : endpoint(steady, path + ".steady"));
+    }
+
+    private Endpoint endpoint(Node node, String path) {
+        MappingNode m = mapping(node, path);
+        if (m == null) {
+            return null;
+        }
+        Map<String, Node> f = fields(m, path, Set.of("user", "address"));
+        String user = text(require(f, "user", m, path), path + ".user");
+        Node addressNode = require(f, "address", m, path);
+        String address = text(addressNode, path + ".address");
+        if (address != null && !ADDRESS.matcher(address).matches()) {
+            problem(
+                    addressNode,
+                    path + ".address",
+                    "'" + address + "' is not a host name, an IP, cloud:publicIp or cloud:privateIp");
+        }
+        return user == null || address == null ? null : new Endpoint(user, address);
+    }
+
+    private HostSecrets secrets(Node node, String path) {
+        MappingNode m = mapping(node, path);
+        if (m == null) {
+            return null;
+        }
+        Map<String, Node> f = fields(m, path, Set.of("files", "recipient", "required"));
+        List<String> files = strings(require(f, "files", m, path), path + ".files");
+        Node recipientNode = require(f, "recipient", m, path);
+        String recipient = text(recipientNode, path + ".recipient");
+        if (recipient != null && !AGE_RECIPIENT.matcher(recipient).matches()) {
+            problem(
+                    recipientNode,
+                    path + ".recipient",
+                    "is not an age recipient (age1 followed by 58 characters); take it from `age-keygen -y key.txt`");
+        }
+        List<String> required = Optional.ofNullable(f.get("required"))
+                .map(n -> strings(n, path + ".required"))
+                .orElse(List.of());
+        return new HostSecrets(files == null ? List.of() : files, recipient, required == null ? List.of() : required);
+    }
+
+    private Map<String, Node> fields(MappingNode m, String path, Set<String> allowed) {
+        Map<String, Node> out = new LinkedHashMap<>();
+        for (NodeTuple t : m.getValue()) {
+            String key = keyOf(t);
+            if (!allowed.contains(key)) {
+                problem(
+                        t.getKeyNode(),
+                        path.equals("(top level)") ? key : path + "." + key,
+                        "unknown field; allowed here: "
+                                + allowed.stream().sorted().collect(Collectors.joining(", ")));
+            } else {
+                out.put(key, t.getValueNode());
+            }
+        }
+        return out;
+    }
+
+    private Node require(Map<String, Node> fields, String key, Node parent, String path) {
+        Node n = fields.get(key);
+        if (n == null) {
+            problem(parent, path.equals("(top level)") ? key : path + "." + key, "is missing; it is required");
+        }
+        return n;
+    }
+
+    private MappingNode mapping(Node node, String path) {
+        if (node instanceof MappingNode m) {
+            return m;
+        }
+        problem(node, path, "must be a mapping (key: value lines)");
+        return null;
+    }
+
+    private String text(Node node, String path) {
+        if (node == null) {
+            return null;
+        }
+        if (node instanceof ScalarNode s && !s.getValue().isBlank()) {
+            return s.getValue().trim();
+        }
+        problem(node, path, "must be a non-empty text value");
+        return null;
+    }
+
+    private List<String> strings(Node node, String path) {
+        if (node == null) {
+            return null;
+        }
+        if (!(node instanceof SequenceNode s)) {
+            problem(node, path, "must be a list, e.g. [a, b]");
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (Node item : s.getValue()) {
+            String v = text(item, path + "[]");
+            if (v != null) {
+                out.add(v);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private String keyOf(NodeTuple t) {
+        return t.getKeyNode() instanceof ScalarNode s ? s.getValue() : String.valueOf(t.getKeyNode());
+    }
+
+    private void problem(Node node, String field, String what) {
+        int line = node == null ? 0 : node.getStartMark().getLine() + 1;
+        problems.add(source + ":" + line + ": " + field + ": " + what);
+    }
+}

@@ -1,0 +1,208 @@
+package dev.handoff.common.messaging;
+
+import dev.handoff.common.serde.EventCodec;
+import dev.handoff.common.serde.InvalidEventException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads events in batches: each record is decoded and validated; invalid ones go to the dead-letter topic and the
+ * stream goes on; valid ones go to the handler; offsets are committed only after the handler returned. A failing
+ * handler is retried with back-off and the batch is never skipped, so nothing is lost.
+ */
+public final class EventConsumerLoop implements Runnable, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EventConsumerLoop.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    /** Handles one batch of valid events; throwing makes the loop retry the same batch. */
+    @FunctionalInterface
+    public interface BatchHandler {
+        void handle(List<ReceivedEvent> batch) throws Exception;
+    }
+
+    /** Told about records routed to a dead-letter topic (metrics). */
+    @FunctionalInterface
+    public interface DeadLetterListener {
+        void deadLettered(ConsumerRecord<String, byte[]> record, InvalidEventException why);
+    }
+
+    private final String name;
+    private final Consumer<String, byte[]> consumer;
+    private final Collection<String> topics;
+    private final EventCodec codec;
+    private final DeadLetters deadLetters;
+    private final BatchHandler handler;
+    private final DeadLetterListener deadLetterListener;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean healthy;
+    private volatile String lastError;
+
+    public EventConsumerLoop(
+            String name,
+            Consumer<String, byte[]> consumer,
+            Collection<String> topics,
+            EventCodec codec,
+            DeadLetters deadLetters,
+            BatchHandler handler,
+            DeadLetterListener deadLetterListener) {
+        this.name = name;
+        this.consumer = consumer;
+        this.topics = List.copyOf(topics);
+        this.codec = codec;
+        this.deadLetters = deadLetters;
+        this.handler = handler;
+        this.deadLetterListener = deadLetterListener;
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(topics);
+            while (running.get()) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                if (!records.isEmpty()) {
+                    processBatch(records);
+                }
+                healthy = true;
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                lastError = "consumer woken up unexpectedly";
+                LOG.errorf("%s: %s", name, lastError);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            lastError = e.toString();
+            LOG.errorf(e, "%s stopped: %s", name, e.getMessage());
+        } finally {
+            healthy = false;
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } finally {
+                stopped.countDown();
+            }
+        }
+    }
+
+    private void processBatch(ConsumerRecords<String, byte[]> records) throws InterruptedException {
+        List<ReceivedEvent> valid = new ArrayList<>(records.count());
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            try {
+                valid.add(new ReceivedEvent(codec.decode(r), r.topic(), r.partition(), r.offset(), r.timestamp()));
+            } catch (InvalidEventException why) {
+                deadLetter(r, why);
+            }
+            next.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+        }
+        Duration backoff = Duration.ofMillis(200);
+        while (true) {
+            try {
+                if (!valid.isEmpty()) {
+                    handler.handle(valid);
+                }
+                lastError = null;
+                break;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                lastError = e.toString();
+                healthy = false;
+                LOG.errorf(
+                        e,
+                        "%s: handling %d event(s) failed, retrying in %d ms: %s",
+                        name,
+                        valid.size(),
+                        backoff.toMillis(),
+                        e.getMessage());
+                if (!running.get() || stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new InterruptedException("stopped while retrying a batch");
+                }
+                keepGroupMembership();
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+        consumer.commitSync(next);
+    }
+
+    /** While a batch is retried, keep polling paused partitions so the group does not evict us. */
+    private void keepGroupMembership() {
+        var assigned = consumer.assignment();
+        consumer.pause(assigned);
+        try {
+            consumer.poll(Duration.ZERO);
+        } finally {
+            consumer.resume(assigned);
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> r, InvalidEventException why) throws InterruptedException {
+        LOG.warnf(
+                "%s: record %s-%d@%d is not a valid event (%s): %s; sent to %s",
+                name,
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                why.reasonCode(),
+                why.getMessage(),
+                dev.handoff.common.event.Topics.deadLetter(r.topic()));
+        Duration backoff = Duration.ofMillis(200);
+        while (true) {
+            try {
+                deadLetters.send(r, why);
+                deadLetterListener.deadLettered(r, why);
+                return;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                lastError = "cannot write to dead-letter topic: " + e;
+                LOG.errorf("%s: %s; retrying", name, lastError);
+                if (!running.get() || stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new InterruptedException("stopped while dead-lettering");
+                }
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** Whether the loop is polling and its last batch succeeded. */
+    public boolean healthy() {
+        return healthy && running.get();
+    }
+
+    /** The last error, or null. */
+    public String lastError() {
+        return lastError;
+    }
+
+    @Override
+    public void close() {
+        if (running.compareAndSet(true, false)) {
+            consumer.wakeup();
+        }
+        try {
+            if (!stopped.await(10, TimeUnit.SECONDS)) {
+                LOG.warnf("%s did not stop within 10 s", name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

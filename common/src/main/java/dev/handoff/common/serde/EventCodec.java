@@ -1,0 +1,270 @@
+package dev.handoff.common.serde;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.EventType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * The one serde of the contract: CloudEvents 1.0 in Kafka binary mode. Producers validate before sending; consumers
+ * validate on receipt, upcast old versions and get a typed payload. A record that is not a valid event raises
+ * {@link InvalidEventException} with a reason code for the dead-letter topic.
+ */
+public final class EventCodec {
+    public static final String SPEC_VERSION = "1.0";
+    public static final String CONTENT_TYPE = "application/json";
+
+    public static final String H_SPECVERSION = "ce_specversion";
+    public static final String H_ID = "ce_id";
+    public static final String H_SOURCE = "ce_source";
+    public static final String H_TYPE = "ce_type";
+    public static final String H_SUBJECT = "ce_subject";
+    public static final String H_TIME = "ce_time";
+    public static final String H_DATASCHEMA = "ce_dataschema";
+    public static final String H_DEPLOYMENTID = "ce_deploymentid";
+    public static final String H_CAUSATIONID = "ce_causationid";
+    public static final String H_REPLAYOF = "ce_replayof";
+    public static final String H_CONTENT_TYPE = "content-type";
+
+    private final ObjectMapper mapper = Json.mapper();
+    private final SchemaCatalog schemas;
+    private final Upcasters upcasters;
+
+    public EventCodec() {
+        this(new SchemaCatalog(), Upcasters.none());
+    }
+
+    public EventCodec(SchemaCatalog schemas, Upcasters upcasters) {
+        this.schemas = schemas;
+        this.upcasters = upcasters;
+    }
+
+    /**
+     * A new event of the current version of {@code type}, with a fresh id and the current time.
+     *
+     * @param source the producing service, e.g. {@code /handoff/control-service}
+     */
+    public EventEnvelope newEvent(
+            EventType type, String source, String host, String deploymentId, String causationId, Record payload) {
+        return newEvent(UUID.randomUUID().toString(), type, source, host, deploymentId, causationId, payload);
+    }
+
+    /** As {@link #newEvent(EventType, String, String, String, String, Record)} with a chosen id. */
+    public EventEnvelope newEvent(
+            String id,
+            EventType type,
+            String source,
+            String host,
+            String deploymentId,
+            String causationId,
+            Record payload) {
+        if (!type.payloadClass().isInstance(payload)) {
+            throw new IllegalArgumentException(type.type() + " v" + type.currentVersion() + " carries "
+                    + type.payloadClass().getSimpleName() + ", not "
+                    + payload.getClass().getSimpleName());
+        }
+        return new EventEnvelope(
+                id,
+                source,
+                type.type(),
+                host,
+                OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS),
+                type.dataSchema(type.currentVersion()),
+                deploymentId,
+                causationId,
+                null,
+                mapper.valueToTree(payload));
+    }
+
+    /** The payload as the record of the type's current version. */
+    public <T> T payload(EventEnvelope event, Class<T> recordClass) {
+        try {
+            return mapper.treeToValue(event.data(), recordClass);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(
+                    "event " + event.id() + " (" + event.type() + ") does not map to " + recordClass.getSimpleName()
+                            + ": " + e.getOriginalMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * Validates and encodes an event for its type's topic.
+     *
+     * @throws InvalidEventException when the event breaks the contract; nothing may be sent then
+     */
+    public ProducerRecord<String, byte[]> encode(EventEnvelope event) throws InvalidEventException {
+        EventType type = checkType(event.type());
+        return encode(type.topic(), event);
+    }
+
+    /** As {@link #encode(EventEnvelope)} but to a chosen topic (replay channels). */
+    public ProducerRecord<String, byte[]> encode(String topic, EventEnvelope event) throws InvalidEventException {
+        EventType type = checkType(event.type());
+        int version = checkVersion(type, event.dataSchema());
+        checkSchema(type, version, event.data(), event.id());
+        RecordHeaders headers = new RecordHeaders();
+        put(headers, H_SPECVERSION, SPEC_VERSION);
+        put(headers, H_ID, event.id());
+        put(headers, H_SOURCE, event.source());
+        put(headers, H_TYPE, event.type());
+        put(headers, H_SUBJECT, event.subject());
+        put(headers, H_TIME, event.time().toString());
+        put(headers, H_DATASCHEMA, event.dataSchema());
+        put(headers, H_DEPLOYMENTID, event.deploymentId());
+        put(headers, H_CAUSATIONID, event.causationId());
+        put(headers, H_REPLAYOF, event.replayOf());
+        put(headers, H_CONTENT_TYPE, CONTENT_TYPE);
+        byte[] body;
+        try {
+            body = mapper.writeValueAsBytes(event.data());
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.UNREADABLE_BODY, "cannot write event " + event.id(), e);
+        }
+        return new ProducerRecord<>(topic, null, event.subject(), body, headers);
+    }
+
+    /**
+     * Reads, validates and upcasts a record.
+     *
+     * @throws InvalidEventException naming what is wrong; the caller routes the record to the dead-letter topic
+     */
+    public EventEnvelope decode(ConsumerRecord<String, byte[]> record) throws InvalidEventException {
+        return decode(record.headers(), record.value());
+    }
+
+    /** As {@link #decode(ConsumerRecord)} from headers and body. */
+    public EventEnvelope decode(Headers headers, byte[] body) throws InvalidEventException {
+        String spec = required(headers, H_SPECVERSION);
+        if (!SPEC_VERSION.equals(spec)) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.UNSUPPORTED_SPEC_VERSION,
+                    "ce_specversion is '" + spec + "'; Handoff reads CloudEvents 1.0");
+        }
+        String id = required(headers, H_ID);
+        EventType type = checkType(required(headers, H_TYPE));
+        String dataSchema = required(headers, H_DATASCHEMA);
+        int version = checkVersion(type, dataSchema);
+        String timeText = required(headers, H_TIME);
+        OffsetDateTime time;
+        try {
+            time = OffsetDateTime.parse(timeText);
+        } catch (DateTimeParseException e) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.MISSING_HEADER,
+                    "ce_time '" + timeText + "' of event " + id + " is not an RFC 3339 timestamp");
+        }
+        if (body == null) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.UNREADABLE_BODY, "event " + id + " has no body (tombstone)");
+        }
+        JsonNode data;
+        try {
+            data = mapper.readTree(body);
+        } catch (IOException e) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.UNREADABLE_BODY,
+                    "body of event " + id + " is not JSON: " + firstLine(e.getMessage()));
+        }
+        if (data == null || data.isMissingNode()) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.UNREADABLE_BODY, "body of event " + id + " is empty");
+        }
+        checkSchema(type, version, data, id);
+        int target = upcasters.target(type);
+        if (version != target) {
+            data = upcasters.toTarget(type, version, data);
+            checkSchema(type, target, data, id);
+            dataSchema = type.dataSchema(target);
+        }
+        return new EventEnvelope(
+                id,
+                required(headers, H_SOURCE),
+                type.type(),
+                required(headers, H_SUBJECT),
+                time,
+                dataSchema,
+                optional(headers, H_DEPLOYMENTID),
+                optional(headers, H_CAUSATIONID),
+                optional(headers, H_REPLAYOF),
+                data);
+    }
+
+    private EventType checkType(String ceType) throws InvalidEventException {
+        return EventType.byType(ceType)
+                .orElseThrow(() -> new InvalidEventException(
+                        InvalidEventException.Reason.UNKNOWN_TYPE,
+                        "ce_type '" + ceType + "' is not an event type of the Handoff contract"));
+    }
+
+    private int checkVersion(EventType type, String dataSchema) throws InvalidEventException {
+        int version = dev.handoff.common.event.DataSchemas.version(dataSchema);
+        if (version < 1 || !dataSchema.equals(type.dataSchema(version))) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.BAD_DATASCHEMA,
+                    "ce_dataschema '" + dataSchema + "' is not a schema of " + type.type() + "; expected "
+                            + type.dataSchema(type.currentVersion()));
+        }
+        if (schemas.schema(type, version).isEmpty()) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.UNKNOWN_VERSION,
+                    type.type() + " v" + version + " is not known to this build; upgrade the consumer");
+        }
+        return version;
+    }
+
+    private void checkSchema(EventType type, int version, JsonNode data, String id) throws InvalidEventException {
+        List<String> violations = schemas.violations(type, version, data);
+        if (!violations.isEmpty()) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.SCHEMA_VIOLATION,
+                    type.type() + " v" + version + " event " + id + " breaks its schema: "
+                            + String.join("; ", violations));
+        }
+    }
+
+    private static void put(Headers headers, String name, String value) {
+        if (value != null) {
+            headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String required(Headers headers, String name) throws InvalidEventException {
+        String value = optional(headers, name);
+        if (value == null || value.isBlank()) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.MISSING_HEADER,
+                    "header " + name + " is missing; every Handoff event is a CloudEvent in Kafka binary mode");
+        }
+        return value;
+    }
+
+    /** The last value of a header as UTF-8 text, or null. */
+    public static String optional(Headers headers, String name) {
+        Header h = headers.lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

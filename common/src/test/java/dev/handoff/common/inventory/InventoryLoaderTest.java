@@ -1,0 +1,101 @@
+package dev.handoff.common.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.handoff.common.event.Stage;
+import dev.handoff.common.inventory.Inventory.Role;
+import org.junit.jupiter.api.Test;
+
+class InventoryLoaderTest {
+    static final String VALID = """
+            repositories:
+              ops/edge-cluster-infra:     { url: https://forge.lan/ops/edge-cluster-infra.git, branch: main, starts: infra }
+              ops/infrastructure-secrets: { url: https://forge.lan/ops/infrastructure-secrets.git, branch: main, starts: secrets }
+              ops/nix-k3s-edge-cluster:   { url: https://forge.lan/ops/nix-k3s-edge-cluster.git, starts: converge }
+            hosts:
+              cloud-edge-1:
+                role: edge
+                repositories: [ops/edge-cluster-infra, ops/infrastructure-secrets, ops/nix-k3s-edge-cluster]
+                cloud: { provider: oci, region: eu-frankfurt-1, instance: ocid1.instance.x, compartment: ocid1.compartment.x }
+                access:
+                  bootstrap: { user: root, address: cloud:publicIp }
+                  steady:    { user: root, address: cloud-edge-1.tailnet.ts.net }
+                secrets:   { files: [hosts/cloud-edge-1.yaml], recipient: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p, required: [tailscale/auth_key] }
+                workloads: [rustdesk]
+                backups:   [runtime, infra-state]
+              forgejo-pi:
+                role: control
+                repositories: [ops/infrastructure-secrets]
+                backups:   [control-plane]
+            """;
+
+    @Test
+    void readsRepositoriesAndHostsInFileOrder() {
+        // When
+        Inventory inventory = InventoryLoader.parse("handoff.yaml", VALID);
+
+        // Then
+        assertThat(inventory.repositories().keySet())
+                .containsExactly("ops/edge-cluster-infra", "ops/infrastructure-secrets", "ops/nix-k3s-edge-cluster");
+        assertThat(inventory
+                        .repository("ops/nix-k3s-edge-cluster")
+                        .orElseThrow()
+                        .branch())
+                .as("branch defaults to main")
+                .isEqualTo("main");
+        assertThat(inventory.repository("ops/edge-cluster-infra").orElseThrow().starts())
+                .isEqualTo(Stage.INFRA);
+        assertThat(inventory.hostsUsing("ops/infrastructure-secrets"))
+                .extracting(Inventory.Host::name)
+                .containsExactly("cloud-edge-1", "forgejo-pi");
+        Inventory.Host edge = inventory.hosts().get("cloud-edge-1");
+        assertThat(edge.role()).isEqualTo(Role.EDGE);
+        assertThat(edge.access().orElseThrow().bootstrap().address()).isEqualTo("cloud:publicIp");
+        assertThat(edge.secrets().orElseThrow().required()).containsExactly("tailscale/auth_key");
+        assertThat(inventory.hosts().get("forgejo-pi").cloud()).isEmpty();
+    }
+
+    @Test
+    void namesLineAndFieldOfEveryProblem() {
+        // Given
+        String broken = VALID.replace("starts: secrets", "starts: secret")
+                .replace("role: control", "role: controller")
+                .replace("backups:   [runtime, infra-state]", "backups:   [runtime, infra-state]\n    colour: blue");
+
+        // When / Then
+        assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", broken))
+                .isInstanceOf(InventoryException.class)
+                .satisfies(e -> assertThat(((InventoryException) e).problems())
+                        .containsExactlyInAnyOrder(
+                                "handoff.yaml:3: repositories.ops/infrastructure-secrets.starts: 'secret' is not a"
+                                        + " stage; use one of infra, secrets, converge, workload, backup",
+                                "handoff.yaml:16: hosts.cloud-edge-1.colour: unknown field; allowed here: access,"
+                                        + " backups, cloud, repositories, role, secrets, workloads",
+                                "handoff.yaml:18: hosts.forgejo-pi.role: 'controller' is not a role; use edge or"
+                                        + " control"));
+    }
+
+    @Test
+    void refusesBadRecipientMissingFieldsAndUnknownRepository() {
+        // Given
+        String broken = VALID.replace("age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p", "age1short")
+                .replace("    role: edge\n", "")
+                .replace("[ops/infrastructure-secrets]", "[ops/unknown]");
+
+        // When / Then
+        assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", broken))
+                .isInstanceOf(InventoryException.class)
+                .hasMessageContaining("hosts.cloud-edge-1.role: is missing; it is required")
+                .hasMessageContaining("hosts.cloud-edge-1.secrets.recipient: is not an age recipient")
+                .hasMessageContaining("'ops/unknown' is not listed under 'repositories:'");
+    }
+
+    @Test
+    void reportsYamlSyntaxErrorsWithLine() {
+        assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", "repositories:\n  a: [\n"))
+                .isInstanceOf(InventoryException.class)
+                .hasMessageMatching("(?s).*handoff.yaml:\\d+: not valid YAML.*");
+        assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", "")).hasMessageContaining("the file is empty");
+    }
+}
