@@ -1,0 +1,57 @@
+package dev.handoff.control.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** control-service settings under {@code handoff.*}. Secrets come from the environment, never from files in Git. */
+@ConfigMapping(prefix = "handoff")
+public interface HandoffConfig {
+
+    /** Path of the {@code handoff.yaml} inventory ({@code HANDOFF_INVENTORY}). */
+    String inventory();
+
+    /** Webhook settings. */
+    Webhook webhook();
+
+    /** API authentication. */
+    Auth auth();
+
+    /** Ledger settings. */
+    Ledger ledger();
+
+    /** Webhook ingress. */
+    interface Webhook {
+        /** The shared secret Forgejo signs deliveries with ({@code HANDOFF_WEBHOOK_SECRET}); required. */
+        java.util.Optional<String> secret();
+
+        /** Largest body accepted; bigger deliveries get 413. */
+        @WithDefault("5242880")
+        int maxBodyBytes();
+
+        /** How long to wait for Kafka to acknowledge the commit events before answering 503. */
+        @WithDefault("10s")
+        Duration ackTimeout();
+    }
+
+    /** Bearer tokens of the operator API. */
+    interface Auth {
+        /**
+         * Comma-separated {@code name:role:sha256hex} entries ({@code HANDOFF_AUTH_TOKENS}); role is {@code viewer}
+         * or {@code operator}; sha256hex is the lower-case hex SHA-256 of the token. Plain tokens are never
+         * configured.
+         */
+        java.util.Optional<String> tokens();
+    }
+
+    /** The audit ledger. */
+    interface Ledger {
+        /** Kafka consumer group of the ledger; it reads every handoff topic from the beginning. */
+        @WithDefault("handoff-ledger")
+        String consumerGroup();
+
+        /** Largest page the list endpoints return. */
+        @WithDefault("500")
+        int maxPageSize();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.handoff.control.kafka;
+
+import dev.handoff.common.messaging.EventPublisher;
+import dev.handoff.common.messaging.KafkaSettings;
+import dev.handoff.common.serde.EventCodec;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** The Kafka clients of control-service: one idempotent producer, one admin client, the contract's codec. */
+@ApplicationScoped
+public class KafkaClients {
+    public static final String SOURCE = "/handoff/control-service";
+
+    private final String bootstrapServers;
+
+    public KafkaClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Where Kafka is. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Produces
+    @Singleton
+    EventCodec codec() {
+        return new EventCodec();
+    }
+
+    @Produces
+    @Singleton
+    Producer<String, byte[]> producer() {
+        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "control-service", Map.of()));
+    }
+
+    void closeProducer(@Disposes Producer<String, byte[]> producer) {
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    @Produces
+    @Singleton
+    EventPublisher publisher(Producer<String, byte[]> producer, EventCodec codec) {
+        return new EventPublisher(producer, codec);
+    }
+
+    @Produces
+    @Singleton
+    Admin admin() {
+        return Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "control-service-admin",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                5_000));
+    }
+
+    void closeAdmin(@Disposes Admin admin) {
+        admin.close(Duration.ofSeconds(2));
+    }
+}

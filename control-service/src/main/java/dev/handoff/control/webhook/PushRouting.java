@@ -1,0 +1,119 @@
+package dev.handoff.control.webhook;
+
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.v1.CommitPushed;
+import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.serde.EventCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Decides what a push means: which hosts it deploys, or why it deploys nothing. No I/O. Event and deployment ids
+ * are derived from the delivery id and the host, so a delivery that is published twice (a crash between Kafka's
+ * acknowledgement and the answer) yields the same events, which the ledger stores once.
+ */
+public final class PushRouting {
+
+    /** The outcome of routing a push. */
+    public sealed interface Decision permits Ignore, Deploy {}
+
+    /**
+     * Nothing to deploy.
+     *
+     * @param reason a stable code for metrics, e.g. {@code tag-push}
+     * @param message what happened and what to change if it was meant to deploy
+     */
+    public record Ignore(String reason, String message) implements Decision {}
+
+    /**
+     * One {@code commit.pushed} per host that uses the repository.
+     *
+     * @param events the events to publish, key = host
+     */
+    public record Deploy(List<EventEnvelope> events) implements Decision {}
+
+    private final Inventory inventory;
+    private final EventCodec codec;
+    private final String source;
+
+    public PushRouting(Inventory inventory, EventCodec codec, String source) {
+        this.inventory = inventory;
+        this.codec = codec;
+        this.source = source;
+    }
+
+    /** Routes one push delivery. */
+    public Decision route(ForgejoPush push, String deliveryId) {
+        String branch = push.branch();
+        if (branch == null) {
+            return new Ignore(
+                    "not-a-branch",
+                    "ref " + push.ref() + " is not a branch (tag pushes do not deploy); nothing published");
+        }
+        if (push.deletesRef()) {
+            return new Ignore("branch-deleted", "branch " + branch + " was deleted; nothing published");
+        }
+        var repository = inventory.repository(push.repository()).orElse(null);
+        if (repository == null) {
+            return new Ignore(
+                    "unknown-repository",
+                    "repository " + push.repository()
+                            + " is not in handoff.yaml; add it under 'repositories:' to deploy from it");
+        }
+        if (!repository.branch().equals(branch)) {
+            return new Ignore(
+                    "other-branch",
+                    "branch " + branch + " of " + push.repository() + " does not deploy; handoff.yaml deploys "
+                            + repository.branch());
+        }
+        List<Inventory.Host> hosts = inventory.hostsUsing(repository.name());
+        if (hosts.isEmpty()) {
+            return new Ignore(
+                    "no-host",
+                    "no host lists " + repository.name() + " under 'repositories:' in handoff.yaml; nothing to deploy");
+        }
+        CommitPushed.HeadCommit head = push.headCommit() == null
+                ? null
+                : new CommitPushed.HeadCommit(
+                        push.headCommit().id(),
+                        push.headCommit().message(),
+                        push.headCommit().timestamp(),
+                        push.headCommit().authorName(),
+                        push.headCommit().authorEmail(),
+                        push.headCommit().added(),
+                        push.headCommit().modified(),
+                        push.headCommit().removed());
+        List<EventEnvelope> events = hosts.stream()
+                .map(host -> codec.newEvent(
+                        derivedId("event", deliveryId, host.name()),
+                        EventType.COMMIT_PUSHED,
+                        source,
+                        host.name(),
+                        derivedId("deployment", deliveryId, host.name()),
+                        null,
+                        new CommitPushed(
+                                host.name(),
+                                repository.name(),
+                                push.ref(),
+                                branch,
+                                push.before(),
+                                push.after(),
+                                repository.starts().id(),
+                                push.cloneUrl() != null ? push.cloneUrl() : repository.url(),
+                                push.compareUrl(),
+                                push.pusher(),
+                                deliveryId,
+                                push.commitCount(),
+                                head)))
+                .toList();
+        return new Deploy(events);
+    }
+
+    /** A stable UUID for (kind, delivery, host). */
+    static String derivedId(String kind, String deliveryId, String host) {
+        return UUID.nameUUIDFromBytes((kind + "\n" + deliveryId + "\n" + host).getBytes(StandardCharsets.UTF_8))
+                .toString();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.handoff.control.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.v1.StageFailed;
+import dev.handoff.common.event.v1.StageStarted;
+import dev.handoff.common.messaging.ReceivedEvent;
+import dev.handoff.common.serde.EventCodec;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LedgerProjectionTest {
+    private final EventCodec codec = new EventCodec();
+    private static final OffsetDateTime T0 = OffsetDateTime.of(2026, 11, 25, 10, 0, 0, 0, ZoneOffset.UTC);
+
+    private ReceivedEvent at(EventType type, Record payload, OffsetDateTime time) {
+        EventEnvelope e = codec.newEvent(type, "/handoff/test", "cloud-edge-1", "dep-1", null, payload);
+        e = new EventEnvelope(
+                e.id(),
+                e.source(),
+                e.type(),
+                e.subject(),
+                time,
+                e.dataSchema(),
+                e.deploymentId(),
+                null,
+                null,
+                e.data());
+        return new ReceivedEvent(e, type.topic(), 0, 0, 0);
+    }
+
+    @Test
+    void aFailureAfterAStartFailsTheDeploymentWhateverTheArrivalOrder() {
+        // Given
+        var started = at(
+                EventType.CLOUD_FACTS_STARTED,
+                new StageStarted(
+                        "cloud-edge-1", "infra", "handoff.commit.pushed", "ops/edge-cluster-infra", "a".repeat(40)),
+                T0);
+        var failed = at(
+                EventType.CLOUD_FACTS_FAILED,
+                new StageFailed("cloud-edge-1", "infra", "drift", "publicIp differs", false, List.of()),
+                T0.plusSeconds(30));
+
+        // When: delivered in either order
+        for (List<ReceivedEvent> batch : List.of(List.of(started, failed), List.of(failed, started))) {
+            LedgerProjection p = LedgerProjection.of(batch);
+
+            // Then
+            var d = p.deployments().iterator().next();
+            assertThat(d.status).isEqualTo(LedgerProjection.Status.FAILED);
+            assertThat(d.result).isEqualTo("infra: drift — publicIp differs");
+            assertThat(d.startedAt).isEqualTo(T0);
+            assertThat(d.finishedAt).isEqualTo(T0.plusSeconds(30));
+            assertThat(d.repository).isEqualTo("ops/edge-cluster-infra");
+            var s = p.stages().iterator().next();
+            assertThat(s.stage).isEqualTo("infra");
+            assertThat(s.status).isEqualTo("failed");
+            assertThat(s.startedAt).isEqualTo(T0);
+            assertThat(s.finishedAt).isEqualTo(T0.plusSeconds(30));
+        }
+    }
+
+    @Test
+    void eventsWithoutDeploymentAreStoredButNotProjected() {
+        EventEnvelope e = codec.newEvent(
+                EventType.CLOUD_FACTS_STARTED,
+                "/handoff/test",
+                "cloud-edge-1",
+                null,
+                null,
+                new StageStarted("cloud-edge-1", "infra", "schedule", null, null));
+        assertThat(LedgerProjection.of(List.of(new ReceivedEvent(e, "t", 0, 0, 0)))
+                        .deployments())
+                .isEmpty();
+    }
+}
