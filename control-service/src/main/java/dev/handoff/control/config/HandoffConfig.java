@@ -50,6 +50,15 @@ public interface HandoffConfig {
         @WithDefault("handoff-ledger")
         String consumerGroup();
 
+        /**
+         * Static membership id of this instance in the ledger's group ({@code group.instance.id}): a restarted
+         * instance with the same id takes its partitions back at once instead of waiting for the session of the
+         * killed one to expire. Must differ between replicas; defaults to the host name (the pod name on
+         * Kubernetes).
+         */
+        @WithDefault("${HOSTNAME:control-service}")
+        String instanceId();
+
         /** Largest page the list endpoints return. */
         @WithDefault("500")
         int maxPageSize();

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.jboss.logging.Logger;
@@ -55,8 +56,15 @@ public class LedgerConsumer {
 
     void start(@Observes StartupEvent startup) {
         String group = config.ledger().consumerGroup();
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                KafkaSettings.consumer(kafka.bootstrapServers(), group, "control-service-ledger", Map.of()));
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(
+                kafka.bootstrapServers(),
+                group,
+                "control-service-ledger",
+                Map.of(
+                        ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                        "ledger-" + config.ledger().instanceId(),
+                        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                        15_000)));
         loop = new EventConsumerLoop(
                 "ledger",
                 consumer,
