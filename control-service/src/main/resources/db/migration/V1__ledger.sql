@@ -22,7 +22,7 @@ create table event (
     kafka_partition integer   not null,
     kafka_offset  bigint      not null,
     data          jsonb       not null,
-    stored_at     timestamptz not null default now()
+    stored_at     timestamptz not null default clock_timestamp()
 );
 create index event_by_deployment on event (deployment_id, time, id);
 create index event_by_position on event (topic, kafka_partition, kafka_offset);

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -123,7 +124,7 @@ public final class EventCodec {
         put(headers, H_SOURCE, event.source());
         put(headers, H_TYPE, event.type());
         put(headers, H_SUBJECT, event.subject());
-        put(headers, H_TIME, event.time().toString());
+        put(headers, H_TIME, DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.time())); // RFC 3339: always seconds
         put(headers, H_DATASCHEMA, event.dataSchema());
         put(headers, H_DEPLOYMENTID, event.deploymentId());
         put(headers, H_CAUSATIONID, event.causationId());

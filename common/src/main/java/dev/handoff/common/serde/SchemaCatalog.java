@@ -3,6 +3,8 @@ package dev.handoff.common.serde;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.handoff.common.event.EventType;
@@ -21,6 +23,15 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class SchemaCatalog {
     private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    /**
+     * Draft 2020-12 treats {@code format} as an annotation only; the contract's formats (date-time, ipv4, uri, uuid)
+     * are meant to be checked, so assertions are switched on. Paths stay in the {@code $.a.b} form.
+     */
+    private final SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+            .formatAssertionsEnabled(true)
+            .pathType(PathType.LEGACY)
+            .build();
+
     private final ConcurrentMap<String, Optional<JsonSchema>> schemas = new ConcurrentHashMap<>();
 
     /** The schema of a version of a type, if the contract has that version. */
@@ -48,7 +59,7 @@ public final class SchemaCatalog {
             if (in == null) {
                 return Optional.empty();
             }
-            return Optional.of(factory.getSchema(in));
+            return Optional.of(factory.getSchema(in, config));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read schema " + resource, e);
         }

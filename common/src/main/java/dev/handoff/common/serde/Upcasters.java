@@ -65,6 +65,11 @@ public final class Upcasters {
                         "upcasting " + type.type() + " v" + v + " to v" + (v + 1) + " failed: " + e.getMessage(),
                         e);
             }
+            if (current == null || current.isMissingNode() || current.isNull()) {
+                throw new InvalidEventException(
+                        InvalidEventException.Reason.UPCAST_FAILED,
+                        "upcasting " + type.type() + " v" + v + " to v" + (v + 1) + " returned no payload");
+            }
         }
         return current;
     }
