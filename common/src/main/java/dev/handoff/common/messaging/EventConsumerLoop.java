@@ -147,9 +147,15 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
         var assigned = consumer.assignment();
         consumer.pause(assigned);
         try {
-            consumer.poll(Duration.ZERO);
+            // a rebalance inside this poll may assign partitions that are not paused: rewind what it returned
+            ConsumerRecords<String, byte[]> stray = consumer.poll(Duration.ZERO);
+            for (TopicPartition tp : stray.partitions()) {
+                consumer.seek(tp, stray.records(tp).get(0).offset());
+            }
         } finally {
-            consumer.resume(assigned);
+            var stillAssigned = new java.util.HashSet<>(assigned);
+            stillAssigned.retainAll(consumer.assignment());
+            consumer.resume(stillAssigned);
         }
     }
 
