@@ -109,6 +109,13 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
                 valid.add(new ReceivedEvent(codec.decode(r), r.topic(), r.partition(), r.offset(), r.timestamp()));
             } catch (InvalidEventException why) {
                 deadLetter(r, why);
+            } catch (RuntimeException e) {
+                deadLetter(
+                        r,
+                        new InvalidEventException(
+                                InvalidEventException.Reason.DECODE_FAILED,
+                                "reading the record failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(),
+                                e));
             }
             next.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
         }

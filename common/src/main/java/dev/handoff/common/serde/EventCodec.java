@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -146,7 +147,21 @@ public final class EventCodec {
      * @throws InvalidEventException naming what is wrong; the caller routes the record to the dead-letter topic
      */
     public EventEnvelope decode(ConsumerRecord<String, byte[]> record) throws InvalidEventException {
-        return decode(record.headers(), record.value());
+        EventEnvelope event = decode(record.headers(), record.value());
+        EventType type = checkType(event.type());
+        if (!record.topic().equals(type.topic()) && !record.topic().startsWith(Topics.PREFIX + "replay.")) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.WRONG_TOPIC,
+                    type.type() + " event " + event.id() + " belongs on " + type.topic() + ", not on "
+                            + record.topic());
+        }
+        if (record.key() != null && !record.key().equals(event.subject())) {
+            throw new InvalidEventException(
+                    InvalidEventException.Reason.WRONG_KEY,
+                    "event " + event.id() + " has key '" + record.key() + "' but ce_subject '" + event.subject()
+                            + "'; the key must be the host so that a host's events stay in order");
+        }
+        return event;
     }
 
     /** As {@link #decode(ConsumerRecord)} from headers and body. */
@@ -167,7 +182,7 @@ public final class EventCodec {
             time = OffsetDateTime.parse(timeText);
         } catch (DateTimeParseException e) {
             throw new InvalidEventException(
-                    InvalidEventException.Reason.MISSING_HEADER,
+                    InvalidEventException.Reason.BAD_HEADER,
                     "ce_time '" + timeText + "' of event " + id + " is not an RFC 3339 timestamp");
         }
         if (body == null) {

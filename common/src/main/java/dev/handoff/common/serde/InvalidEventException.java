@@ -8,6 +8,8 @@ public class InvalidEventException extends Exception {
     /** Stable reason codes. */
     public enum Reason {
         MISSING_HEADER,
+        BAD_HEADER,
+        WRONG_KEY,
         UNSUPPORTED_SPEC_VERSION,
         UNKNOWN_TYPE,
         WRONG_TOPIC,
@@ -15,7 +17,8 @@ public class InvalidEventException extends Exception {
         UNKNOWN_VERSION,
         UNREADABLE_BODY,
         SCHEMA_VIOLATION,
-        UPCAST_FAILED
+        UPCAST_FAILED,
+        DECODE_FAILED
     }
 
     private final Reason reason;

@@ -30,6 +30,7 @@ public final class SchemaCatalog {
     private final SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
             .formatAssertionsEnabled(true)
             .pathType(PathType.LEGACY)
+            .locale(java.util.Locale.ROOT)
             .build();
 
     private final ConcurrentMap<String, Optional<JsonSchema>> schemas = new ConcurrentHashMap<>();

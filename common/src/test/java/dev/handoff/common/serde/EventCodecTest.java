@@ -278,6 +278,7 @@ class EventCodecTest {
         InvalidEventException refused = refused(record);
 
         // Then
+        assertThat(refused.reasonCode()).isEqualTo("bad-header");
         assertThat(refused).hasMessageContaining("ce_time").hasMessageContaining("yesterday");
     }
 
@@ -382,6 +383,54 @@ class EventCodecTest {
                 e.causationId(),
                 e.replayOf(),
                 e.data());
+    }
+
+    @Test
+    void aRecordOnAnotherTypesTopicIsRefused() throws Exception {
+        // Given: a commit event written to the convergence topic
+        ConsumerRecord<String, byte[]> valid = validRecord();
+        ConsumerRecord<String, byte[]> misplaced = Records.received(
+                "handoff.convergence",
+                valid.key(),
+                valid.value(),
+                new RecordHeaders(valid.headers().toArray()),
+                valid.offset());
+
+        // When
+        InvalidEventException refused = refused(misplaced);
+
+        // Then
+        assertThat(refused.reasonCode()).isEqualTo("wrong-topic");
+        assertThat(refused).hasMessageContaining("belongs on handoff.commits");
+    }
+
+    @Test
+    void aReplayChannelMayCarryAnyTypeOfEvent() throws Exception {
+        ConsumerRecord<String, byte[]> valid = validRecord();
+        ConsumerRecord<String, byte[]> replayed = Records.received(
+                "handoff.replay.infra",
+                valid.key(),
+                valid.value(),
+                new RecordHeaders(valid.headers().toArray()),
+                valid.offset());
+
+        assertThat(codec.decode(replayed).type()).isEqualTo("handoff.commit.pushed");
+    }
+
+    @Test
+    void aRecordWhoseKeyIsNotItsHostIsRefused() throws Exception {
+        ConsumerRecord<String, byte[]> valid = validRecord();
+        ConsumerRecord<String, byte[]> wrongKey = Records.received(
+                valid.topic(),
+                "forgejo-pi",
+                valid.value(),
+                new RecordHeaders(valid.headers().toArray()),
+                0);
+
+        InvalidEventException refused = refused(wrongKey);
+
+        assertThat(refused.reasonCode()).isEqualTo("wrong-key");
+        assertThat(refused).hasMessageContaining("'forgejo-pi'").hasMessageContaining("'cloud-edge-1'");
     }
 
     private static ConsumerRecord<String, byte[]> withHeader(
