@@ -1,0 +1,250 @@
+package dev.handoff.lab;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * The PostgreSQL server of the lab and of every module's tests, chosen by {@link PostgresServerChoice}: an existing
+ * server, or an embedded one the lab starts. Creates fresh databases on it, so tests never share state.
+ */
+public final class LabPostgres implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LabPostgres.class);
+    private static final Pattern DATABASE_NAME = Pattern.compile("^[a-z_][a-z0-9_]{0,62}$");
+    private static final String ZONKY_CLASS = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static LabPostgres shared;
+
+    private final PostgresServerChoice choice;
+    private final String adminJdbcUrl;
+    private final String description;
+    private final Closeable embedded;
+
+    private LabPostgres(PostgresServerChoice choice, String adminJdbcUrl, String description, Closeable embedded) {
+        this.choice = choice;
+        this.adminJdbcUrl = adminJdbcUrl;
+        this.description = description;
+        this.embedded = embedded;
+    }
+
+    /**
+     * The server of this JVM's tests, chosen from the process environment on first use; an embedded server gets a
+     * temporary data folder and is stopped when the JVM ends.
+     */
+    public static synchronized LabPostgres shared() {
+        if (shared == null) {
+            shared = open(System.getenv(), null);
+            if (shared.embedded != null) {
+                Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "lab-postgres-shutdown"));
+            }
+        }
+        return shared;
+    }
+
+    /**
+     * Chooses the server from {@code env} and checks that it answers; starts an embedded server if that is the
+     * choice.
+     *
+     * @param embeddedDataDir where an embedded server keeps its data across runs; {@code null} for a temporary folder
+     * @throws IllegalStateException if the server does not answer, saying how to start it
+     */
+    public static LabPostgres open(Map<String, String> env, Path embeddedDataDir) {
+        PostgresServerChoice choice =
+                PostgresServerChoice.choose(env, RunningUser.isRoot(), embeddedPostgresAvailable());
+        LabPostgres postgres = choice.kind() == PostgresServerChoice.Kind.EMBEDDED
+                ? EmbeddedServer.start(choice, embeddedDataDir)
+                : new LabPostgres(choice, choice.adminJdbcUrl(), choice.reason(), null);
+        postgres.checkReachable();
+        LOG.info(postgres.description);
+        return postgres;
+    }
+
+    /** One line saying which server is used and why, e.g. for the launcher's output. */
+    public String description() {
+        return description;
+    }
+
+    /** Which kind of server this is. */
+    public PostgresServerChoice.Kind kind() {
+        return choice.kind();
+    }
+
+    /**
+     * Creates a new, empty database named {@code <prefix>_<random>} and returns how to reach it.
+     *
+     * @param prefix lower-case letters, digits and underscores; other characters become underscores
+     */
+    public LabDatabase createDatabase(String prefix) {
+        String clean = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        if (clean.isEmpty() || Character.isDigit(clean.charAt(0))) {
+            clean = "db_" + clean;
+        }
+        if (clean.length() > 40) {
+            clean = clean.substring(0, 40);
+        }
+        byte[] random = new byte[5];
+        RANDOM.nextBytes(random);
+        String name = clean + "_" + HexFormat.of().formatHex(random);
+        try (Connection c = adminConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE \"" + name + "\"");
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "PostgreSQL: cannot create database " + name + " (" + description + "): " + e.getMessage(), e);
+        }
+        LOG.debugf("PostgreSQL: created database %s", name);
+        return databaseOf(name);
+    }
+
+    /** The database {@code name}, created if it does not exist yet; its content is kept across runs. */
+    public DatabaseAndState database(String name) {
+        if (!DATABASE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a lab database name (lower-case letters, digits, _): " + name);
+        }
+        try (Connection c = adminConnection()) {
+            boolean exists;
+            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                q.setString(1, name);
+                try (ResultSet rs = q.executeQuery()) {
+                    exists = rs.next();
+                }
+            }
+            if (!exists) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE DATABASE \"" + name + "\"");
+                }
+            }
+            return new DatabaseAndState(databaseOf(name), !exists);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "PostgreSQL: cannot create or open database " + name + " (" + description + "): " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** Drops a database this lab created, closing whatever connections remain. */
+    public void dropDatabase(LabDatabase database) {
+        dropDatabase(database.name());
+    }
+
+    /** Drops the database {@code name} if it exists, closing whatever connections remain. */
+    public void dropDatabase(String name) {
+        if (!DATABASE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a lab database name: " + name);
+        }
+        try (Connection c = adminConnection();
+                Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
+        } catch (SQLException e) {
+            LOG.warnf("PostgreSQL: could not drop database %s: %s", name, e.getMessage());
+        }
+    }
+
+    /** Stops an embedded server; an existing server is left running. */
+    @Override
+    public void close() {
+        if (embedded != null) {
+            try {
+                LOG.info("PostgreSQL: stopping the embedded server");
+                embedded.close();
+            } catch (IOException e) {
+                LOG.warnf("PostgreSQL: the embedded server did not stop cleanly: %s", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A database and whether this call created it.
+     *
+     * @param database how to reach it
+     * @param created {@code true} if it did not exist before
+     */
+    public record DatabaseAndState(LabDatabase database, boolean created) {}
+
+    private LabDatabase databaseOf(String name) {
+        return new LabDatabase(
+                name, PostgresServerChoice.jdbcUrlOf(adminJdbcUrl, name), choice.username(), choice.password());
+    }
+
+    private Connection adminConnection() throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", choice.username());
+        props.setProperty("password", choice.password());
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("ApplicationName", "handoff-lab");
+        return DriverManager.getConnection(adminJdbcUrl, props);
+    }
+
+    private void checkReachable() {
+        try (Connection c = adminConnection()) {
+            c.isValid(5);
+        } catch (SQLException e) {
+            String where = PostgresServerChoice.withoutQuery(adminJdbcUrl);
+            String hint = switch (choice.kind()) {
+                case LOCAL_SERVER ->
+                    "Start it with: " + PostgresServerChoice.START_HINT + " (or set HANDOFF_PG_URL to another server).";
+                case CONFIGURED ->
+                    "Check HANDOFF_PG_URL, HANDOFF_PG_USER and HANDOFF_PG_PASSWORD; for the" + " local server: "
+                            + PostgresServerChoice.START_HINT + ".";
+                case EMBEDDED -> "The embedded server started but does not answer; see its log above.";
+            };
+            throw new IllegalStateException(
+                    "PostgreSQL at " + where + " is not reachable as user " + choice.username() + " (" + e.getMessage()
+                            + "). " + hint,
+                    e);
+        }
+    }
+
+    /** Kept apart so that zonky's classes load only when an embedded server is really started. */
+    private static final class EmbeddedServer {
+        private EmbeddedServer() {}
+
+        static LabPostgres start(PostgresServerChoice choice, Path dataDir) {
+            try {
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+                if (dataDir != null) {
+                    Files.createDirectories(dataDir);
+                    builder.setDataDirectory(dataDir)
+                            .setCleanDataDirectory(false)
+                            .setRegisterShutdownHook(false);
+                }
+                EmbeddedPostgres pg = builder.start();
+                String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+                String where = dataDir == null ? "temporary data" : "data in " + dataDir.toAbsolutePath();
+                return new LabPostgres(
+                        choice, url, "PostgreSQL: embedded (zonky) on localhost:" + pg.getPort() + ", " + where, pg);
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "PostgreSQL: the embedded server did not start (" + e.getMessage()
+                                + "); set HANDOFF_PG_URL=jdbc:postgresql://localhost:5432/postgres to use a"
+                                + " local server",
+                        e);
+            }
+        }
+    }
+
+    private static boolean embeddedPostgresAvailable() {
+        try {
+            Class.forName(ZONKY_CLASS, false, LabPostgres.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+}

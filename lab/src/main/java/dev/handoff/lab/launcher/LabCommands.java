@@ -1,0 +1,123 @@
+package dev.handoff.lab.launcher;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Parses the launcher's command line and runs the command; returns the process exit code. */
+public final class LabCommands {
+    /** Exit code for a command line the launcher does not understand. */
+    public static final int USAGE = 2;
+
+    /** The launcher is normally run by {@code ./handoff}, whose {@code help} is the full usage. */
+    static final String USAGE_TEXT = """
+            Usage: ./handoff up [--port N] [--kafka-port N] [--fresh] [--build]
+                   ./handoff push <owner/name> [-m message]
+                   ./handoff help
+            Run ./handoff help for what each does; docs/lab.md tells the whole story.
+            """;
+
+    private LabCommands() {}
+
+    /** Runs {@code args} with {@code env}; the project folder comes from the {@code handoff.project.dir} property. */
+    public static int run(String[] args, Map<String, String> env, PrintStream out) throws InterruptedException {
+        Path projectDir = Path.of(System.getProperty("handoff.project.dir", "."))
+                .toAbsolutePath()
+                .normalize();
+        List<String> list = List.of(args);
+        if (list.isEmpty()) {
+            out.print(USAGE_TEXT);
+            return USAGE;
+        }
+        try {
+            return switch (list.get(0)) {
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE_TEXT);
+                    yield 0;
+                }
+                case "up" -> up(list.subList(1, list.size()), projectDir, env, out);
+                case "push" -> push(list.subList(1, list.size()), projectDir, env, out);
+                default -> usageError("unknown command: " + list.get(0), out);
+            };
+        } catch (UsageException e) {
+            return usageError(e.getMessage(), out);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            out.println(e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int up(List<String> args, Path projectDir, Map<String, String> env, PrintStream out)
+            throws InterruptedException, UsageException {
+        int port = UpCommand.DEFAULT_PORT;
+        Optional<Integer> kafkaPort = Optional.empty();
+        boolean fresh = false;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--port" -> port = portValue(args, ++i, "--port");
+                case "--kafka-port" -> kafkaPort = Optional.of(portValue(args, ++i, "--kafka-port"));
+                case "--fresh" -> fresh = true;
+                default -> throw new UsageException("up: unknown option " + args.get(i));
+            }
+        }
+        return new UpCommand(projectDir, env, out).run(port, kafkaPort, fresh);
+    }
+
+    private static int push(List<String> args, Path projectDir, Map<String, String> env, PrintStream out)
+            throws InterruptedException, UsageException {
+        String repository = null;
+        String message = PushCommand.DEFAULT_MESSAGE;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("-m") || arg.equals("--message")) {
+                if (i + 1 >= args.size()) {
+                    throw new UsageException("push: " + arg + " needs a message");
+                }
+                message = args.get(++i);
+            } else if (arg.startsWith("-")) {
+                throw new UsageException("push: unknown option " + arg);
+            } else if (repository == null) {
+                repository = arg;
+            } else {
+                throw new UsageException("push: one repository at a time (got " + repository + " and " + arg + ")");
+            }
+        }
+        if (repository == null) {
+            throw new UsageException("push: which repository? e.g. ./handoff push ops/edge-cluster-infra");
+        }
+        return new PushCommand(projectDir, env, out).run(repository, message);
+    }
+
+    private static int portValue(List<String> args, int index, String option) throws UsageException {
+        if (index >= args.size()) {
+            throw new UsageException("up: " + option + " needs a port number");
+        }
+        try {
+            int port = Integer.parseInt(args.get(index));
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new UsageException("up: " + option + " needs a port number from 1 to 65535, not " + args.get(index));
+        }
+    }
+
+    private static int usageError(String message, PrintStream out) {
+        out.println("handoff: " + message);
+        out.println();
+        out.print(USAGE_TEXT);
+        return USAGE;
+    }
+
+    /** A command line the launcher does not understand. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

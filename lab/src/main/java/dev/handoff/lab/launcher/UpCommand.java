@@ -1,0 +1,341 @@
+package dev.handoff.lab.launcher;
+
+import dev.handoff.common.event.Topics;
+import dev.handoff.lab.LabDatabase;
+import dev.handoff.lab.LabKafka;
+import dev.handoff.lab.LabPostgres;
+import dev.handoff.lab.forge.LabForge;
+import dev.handoff.lab.forge.LabRepository;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code ./handoff up}: starts the lab's world (Kafka broker in this process, PostgreSQL, the forge's repositories,
+ * the inventory) and every built service in its own JVM, prints where everything is, and stops it all cleanly on
+ * Ctrl-C or SIGTERM.
+ */
+final class UpCommand {
+    static final int DEFAULT_PORT = 8080;
+    static final int DEFAULT_KAFKA_PORT = 9092;
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    private static final Logger LOG = Logger.getLogger(UpCommand.class);
+
+    private final Path projectDir;
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final LabHome home;
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private LabKafka kafka;
+    private LabPostgres postgres;
+    private boolean stopped;
+    private boolean up;
+
+    UpCommand(Path projectDir, Map<String, String> env, PrintStream out) {
+        this.projectDir = projectDir;
+        this.env = env;
+        this.out = out;
+        this.home = LabHome.resolve(env, projectDir);
+    }
+
+    /**
+     * Starts the lab and blocks until the JVM is asked to stop.
+     *
+     * @param port control-service's HTTP port; the other services use the following ones
+     * @param kafkaPort the broker's port, or empty for 9092 (or a free port if 9092 is taken)
+     * @param fresh start from empty Kafka storage and empty service databases (the repositories are kept)
+     * @return the exit code if the lab could not start (it does not return otherwise)
+     */
+    int run(int port, Optional<Integer> kafkaPort, boolean fresh) throws InterruptedException {
+        Optional<LabEnvFile> running = LabEnvFile.read(home.labEnv());
+        if (running.isPresent() && running.get().labRunning()) {
+            out.println("A lab is already running from " + home.root() + " (pid "
+                    + running.get().get(LabEnvFile.PID).orElse("?") + "). Stop it first (Ctrl-C in its terminal).");
+            return 1;
+        }
+        LabLogging.toFile(home.logs().resolve("lab.log"));
+        List<ServiceModule> built = ServiceModule.built(projectDir);
+        for (ServiceModule service : built) {
+            int servicePort = port + service.portOffset();
+            if (!portFree(servicePort)) {
+                out.println("Port " + servicePort + " (" + service.name() + ") is in use by another program: choose"
+                        + " another base port with ./handoff up --port N");
+                return 1;
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "lab-shutdown"));
+        long started = System.nanoTime();
+        out.println("Starting the Handoff lab in " + home.root());
+        try {
+            if (fresh) {
+                deleteTree(home.kafkaData());
+                out.println("Fresh start: Kafka storage " + home.kafkaData() + " deleted");
+            }
+            startKafka(kafkaPort);
+            LabDatabase controlDatabase = startPostgres(fresh);
+            LabForge forge = home.labForge();
+            createRepositories(forge);
+            LabInventory.write(home.inventory(), forge.forgeUrl());
+            out.println("Inventory:  " + home.inventory());
+            LabCredentials credentials = LabCredentials.fromEnvironment(env, new SecureRandom());
+            startServices(built, port, credentials);
+            writeLabEnv(built, port, credentials);
+            printSummary(built, port, credentials, controlDatabase, started);
+            markUp();
+        } catch (ServiceFailedException e) {
+            out.println();
+            out.println("The lab could not start: " + e.getMessage());
+            stopAll();
+            return 1;
+        } catch (RuntimeException e) {
+            LOG.error("The lab could not start", e);
+            out.println();
+            out.println("The lab could not start: " + e.getMessage());
+            out.println("Details: " + home.logs().resolve("lab.log"));
+            stopAll();
+            return 1;
+        }
+        new CountDownLatch(1).await();
+        return 0;
+    }
+
+    private void startKafka(Optional<Integer> kafkaPort) {
+        int port = kafkaPort.orElse(DEFAULT_KAFKA_PORT);
+        if (!portFree(port)) {
+            if (kafkaPort.isPresent()) {
+                throw new IllegalStateException(
+                        "Kafka port " + port + " is in use: choose another with --kafka-port N");
+            }
+            out.println("Kafka:      port " + port + " is in use, using a free port instead");
+            port = 0;
+        }
+        kafka = LabKafka.start(port, home.kafkaData());
+        kafka.createTopics(Topics.all());
+        out.println("Kafka:      KRaft broker on " + kafka.bootstrapServers() + " (in this process, "
+                + Topics.all().size() + " topics, storage " + home.kafkaData() + ")");
+    }
+
+    private LabDatabase startPostgres(boolean fresh) {
+        postgres = LabPostgres.open(env, home.postgresData());
+        out.println(postgres.description());
+        if (fresh) {
+            ServiceModule.ALL.forEach(service -> postgres.dropDatabase(service.database()));
+            out.println("Fresh start: the services' lab databases dropped");
+        }
+        LabPostgres.DatabaseAndState control =
+                postgres.database(ServiceModule.ALL.get(0).database());
+        out.println("PostgreSQL: database " + control.database().name() + " ("
+                + (control.created() ? "created" : "reused") + ")");
+        return control.database();
+    }
+
+    private void createRepositories(LabForge forge) {
+        for (LabRepository repository : LabRepository.ALL) {
+            LabForge.State state = forge.ensure(repository);
+            String what = switch (state) {
+                case CREATED -> "created from its template";
+                case KEPT -> "kept";
+                case FORGE_RESTORED -> "forge copy recreated from the working copy";
+                case WORKING_COPY_RESTORED -> "working copy cloned again from the forge";
+            };
+            out.println("Repository: " + repository.fullName() + " (" + what + ")");
+        }
+    }
+
+    private void startServices(List<ServiceModule> built, int port, LabCredentials credentials)
+            throws ServiceFailedException, InterruptedException {
+        if (built.isEmpty()) {
+            out.println("Services:   none is built yet (a service runs from <module>/target/quarkus-app/"
+                    + "quarkus-run.jar); build them with ./mvnw -B install -DskipTests");
+            return;
+        }
+        for (ServiceModule module : built) {
+            int servicePort = port + module.portOffset();
+            Map<String, String> serviceEnv = serviceEnvironment(module, servicePort, credentials);
+            List<String> removed = List.of(LabCredentials.TOKEN_VARIABLE, LabCredentials.SECRET_VARIABLE);
+            ServiceProcess process = ServiceProcess.start(
+                    module.name(),
+                    javaCommand(module.runJar(projectDir)),
+                    serviceEnv,
+                    removed,
+                    home.run(),
+                    home.logs().resolve(module.name() + ".log"),
+                    servicePort);
+            services.add(process);
+            process.process().onExit().thenAccept(p -> {
+                if (isUpAndRunning()) {
+                    out.println(module.name() + " exited with code " + p.exitValue() + "; see "
+                            + home.logs().resolve(module.name() + ".log"));
+                }
+            });
+            out.println("Service:    " + module.name() + " starting on port " + servicePort + " (pid " + process.pid()
+                    + ")");
+        }
+        for (ServiceProcess process : services) {
+            process.awaitReady(READY_TIMEOUT);
+            out.println("Service:    " + process.name() + " ready on http://localhost:" + process.port());
+        }
+    }
+
+    private Map<String, String> serviceEnvironment(ServiceModule module, int port, LabCredentials credentials) {
+        LabDatabase database = postgres.database(module.database()).database();
+        Map<String, String> serviceEnv = new LinkedHashMap<>();
+        serviceEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        serviceEnv.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
+        serviceEnv.put("QUARKUS_DATASOURCE_USERNAME", database.username());
+        serviceEnv.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
+        serviceEnv.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        serviceEnv.put("HANDOFF_INVENTORY", home.inventory().toString());
+        if (module.isControl()) {
+            serviceEnv.put("HANDOFF_WEBHOOK_SECRET", credentials.webhookSecret());
+            serviceEnv.put("HANDOFF_AUTH_TOKENS", credentials.authTokens());
+        }
+        return serviceEnv;
+    }
+
+    private List<String> javaCommand(Path jar) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx384m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1");
+        String extra = env.get("HANDOFF_SERVICE_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.add("-jar");
+        command.add(jar.toString());
+        return command;
+    }
+
+    private void writeLabEnv(List<ServiceModule> built, int port, LabCredentials credentials) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (built.stream().anyMatch(ServiceModule::isControl)) {
+            values.put(LabEnvFile.CONTROL_URL, "http://localhost:" + port);
+            values.put(LabEnvFile.WEBHOOK_URL, "http://localhost:" + port + "/hooks/forgejo");
+        }
+        values.put(LabEnvFile.WEBHOOK_SECRET, credentials.webhookSecret());
+        values.put(LabEnvFile.OPERATOR_TOKEN, credentials.operatorToken());
+        values.put(LabEnvFile.KAFKA, kafka.bootstrapServers());
+        values.put(LabEnvFile.PID, Long.toString(ProcessHandle.current().pid()));
+        new LabEnvFile(values).write(home.labEnv());
+    }
+
+    private void printSummary(
+            List<ServiceModule> built,
+            int port,
+            LabCredentials credentials,
+            LabDatabase controlDatabase,
+            long startedNanos) {
+        boolean control = built.stream().anyMatch(ServiceModule::isControl);
+        String controlUrl = "http://localhost:" + port;
+        out.println();
+        out.printf("Handoff lab is up (%.1f s).%n%n", (System.nanoTime() - startedNanos) / 1e9);
+        if (control) {
+            out.println("  Control API     " + controlUrl + "   (OpenAPI: " + controlUrl + "/q/openapi)");
+            out.println("  Webhook URL     " + controlUrl + "/hooks/forgejo");
+        } else {
+            out.println("  Control API     not running: control-service is not built"
+                    + " (./mvnw -B install -DskipTests, then ./handoff up again)");
+        }
+        out.println("  Webhook secret  " + credentials.webhookSecret()
+                + (credentials.secretGenerated() ? "   (generated; set HANDOFF_WEBHOOK_SECRET to choose it)" : ""));
+        out.println("  Operator token  " + credentials.operatorToken()
+                + (credentials.tokenGenerated() ? "   (generated; set HANDOFF_OPERATOR_TOKEN to choose it)" : ""));
+        out.println("  Kafka           " + kafka.bootstrapServers());
+        out.println("  PostgreSQL      " + controlDatabase.jdbcUrl() + " (user " + controlDatabase.username() + ")");
+        out.println("  Run folder      " + home.run() + "   (logs/ and lab.env)");
+        out.println("  Repositories    " + home.work() + "   (working copies; the forge is " + home.forge() + ")");
+        out.println("  Inventory       " + home.inventory());
+        out.println();
+        out.println("To deploy: edit a working copy, commit if you like, then push it to the forge with a webhook:");
+        out.println("  ./handoff push ops/edge-cluster-infra -m \"Grow the data volume\"");
+        if (control) {
+            out.println("Then read the deployments:");
+            out.println("  curl -H \"Authorization: Bearer " + credentials.operatorToken() + "\" " + controlUrl
+                    + "/api/deployments");
+        }
+        out.println();
+        out.println("Press Ctrl-C to stop the lab.");
+    }
+
+    private synchronized boolean isUpAndRunning() {
+        return up && !stopped;
+    }
+
+    private synchronized void markUp() {
+        up = true;
+    }
+
+    /** Stops the services (SIGTERM, then kill after 10 s), then the broker and an embedded PostgreSQL. */
+    private synchronized void stopAll() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        try {
+            Files.deleteIfExists(home.labEnv());
+        } catch (IOException e) {
+            LOG.warnf("cannot remove %s: %s", home.labEnv(), e.getMessage());
+        }
+        if (!services.isEmpty() || kafka != null || postgres != null) {
+            out.println();
+            out.println("Stopping the Handoff lab...");
+        }
+        List<ServiceProcess> reversed = new ArrayList<>(services);
+        java.util.Collections.reverse(reversed);
+        for (ServiceProcess service : reversed) {
+            if (service.isAlive()) {
+                out.println("  stopping " + service.name() + " (pid " + service.pid() + ")");
+                service.stop(STOP_GRACE);
+            }
+        }
+        if (kafka != null) {
+            out.println("  stopping Kafka");
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        if (!services.isEmpty() || kafka != null) {
+            out.println("Lab stopped. Logs stay in " + home.logs());
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot delete " + root + " for a fresh start", e);
+        }
+    }
+
+    private static boolean portFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+{ config, lib, pkgs, ... }:
+
+{
+  networking.hostName = "cloud-edge-1";
+  time.timeZone = "UTC";
+
+  boot.loader.systemd-boot.enable = true;
+  boot.loader.efi.canTouchEfiVariables = true;
+  fileSystems."/" = { device = "/dev/disk/by-label/nixos"; fsType = "ext4"; };
+  fileSystems."/boot" = { device = "/dev/disk/by-label/UEFI"; fsType = "vfat"; };
+  # Block volume from edge-cluster-infra (stacks/compute): K3s datastore and RustDesk keys.
+  fileSystems."/var/lib/rancher" = {
+    device = "/dev/oracleoci/oraclevdb";
+    fsType = "ext4";
+    options = [ "nofail" "_netdev" ];
+  };
+
+  services.openssh = {
+    enable = true;
+    settings.PasswordAuthentication = false;
+  };
+
+  # Secrets from infrastructure-secrets (hosts/cloud-edge-1.yaml), decrypted on the host only.
+  sops = {
+    defaultSopsFile = ./secrets/cloud-edge-1.yaml;
+    age.keyFile = "/var/lib/sops-nix/key.txt";
+    secrets."tailscale/auth_key" = { };
+    secrets."restic/password" = { };
+  };
+
+  services.tailscale = {
+    enable = true;
+    authKeyFile = config.sops.secrets."tailscale/auth_key".path;
+    extraUpFlags = [ "--ssh=false" "--hostname=cloud-edge-1" ];
+  };
+
+  services.k3s = {
+    enable = true;
+    role = "server";
+    extraFlags = toString [
+      "--disable=traefik"
+      "--write-kubeconfig-mode=0600"
+      "--node-name=cloud-edge-1"
+    ];
+    # Linked into /var/lib/rancher/k3s/server/manifests: world-readable store paths, so no secrets here.
+    manifests.rustdesk.source = ../../manifests/rustdesk.yaml;
+  };
+
+  networking.firewall = {
+    enable = true;
+    allowedTCPPorts = [ 22 6443 21115 21116 21117 21118 21119 ];
+    allowedUDPPorts = [ 21116 config.services.tailscale.port ];
+    trustedInterfaces = [ "tailscale0" "cni0" ];
+  };
+
+  # Runtime recovery contract: K3s datastore + token and RustDesk keys.
+  services.restic.backups.runtime = {
+    initialize = true;
+    repository = "rest:https://backup.example.invalid/cloud-edge-1";
+    passwordFile = config.sops.secrets."restic/password".path;
+    paths = [
+      "/var/lib/rancher/k3s/server/db"
+      "/var/lib/rancher/k3s/server/token"
+      "/var/lib/rancher/rustdesk"
+    ];
+    timerConfig.OnCalendar = "hourly";
+    pruneOpts = [ "--keep-hourly 24" "--keep-daily 7" "--keep-weekly 4" ];
+  };
+
+  users.users.root.openssh.authorizedKeys.keys = [ ];
+
+  system.stateVersion = "24.11";
+}

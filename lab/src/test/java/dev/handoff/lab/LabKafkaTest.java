@@ -1,0 +1,136 @@
+package dev.handoff.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.handoff.common.event.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LabKafkaTest {
+
+    @Test
+    void sharedBrokerHasEveryHandoffTopicWithThreePartitions() throws Exception {
+        // Given
+        LabKafka kafka = LabKafka.shared();
+
+        // When
+        Map<String, TopicDescription> topics;
+        try (Admin admin = kafka.admin()) {
+            topics = admin.describeTopics(Topics.all()).allTopicNames().get(30, TimeUnit.SECONDS);
+        }
+
+        // Then
+        assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(Topics.all());
+        assertThat(topics.values()).allSatisfy(t -> assertThat(t.partitions()).hasSize(LabKafka.PARTITIONS));
+        assertThat(LabKafka.shared()).isSameAs(kafka);
+    }
+
+    @Test
+    void recordProducedThroughTheSharedBrokerIsConsumedWithItsKey() throws Exception {
+        // Given
+        LabKafka kafka = LabKafka.shared();
+        String value = "commit " + UUID.randomUUID();
+
+        // When
+        RecordMetadata sent = produce(kafka.bootstrapServers(), Topics.COMMITS, "cloud-edge-1", value);
+        List<ConsumerRecord<String, String>> received = consumeUntil(kafka.bootstrapServers(), Topics.COMMITS, value);
+
+        // Then
+        assertThat(received)
+                .filteredOn(r -> r.value().equals(value))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.key()).isEqualTo("cloud-edge-1");
+                    assertThat(r.partition()).isEqualTo(sent.partition());
+                    assertThat(r.offset()).isEqualTo(sent.offset());
+                });
+    }
+
+    @Test
+    void kafkaTestResourceHandsTheSharedBrokerToQuarkus() {
+        // When
+        Map<String, String> config = new KafkaTestResource().start();
+
+        // Then
+        assertThat(config)
+                .containsEntry("kafka.bootstrap.servers", LabKafka.shared().bootstrapServers());
+    }
+
+    @Test
+    void brokerWithADataFolderKeepsTopicsAndRecordsAcrossRestarts(@TempDir Path dataDir) throws Exception {
+        // Given
+        String value = "kept " + UUID.randomUUID();
+        try (LabKafka first = LabKafka.start(0, dataDir)) {
+            first.createTopics(Topics.all());
+            produce(first.bootstrapServers(), Topics.COMMITS, "forgejo-pi", value);
+        }
+
+        // When
+        try (LabKafka second = LabKafka.start(0, dataDir)) {
+            second.createTopics(Topics.all());
+
+            // Then
+            assertThat(second.topics()).containsAll(Topics.all());
+            assertThat(consumeUntil(second.bootstrapServers(), Topics.COMMITS, value))
+                    .extracting(ConsumerRecord::value)
+                    .contains(value);
+        }
+    }
+
+    private static RecordMetadata produce(String bootstrap, String topic, String key, String value) throws Exception {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class.getName(),
+                ProducerConfig.ACKS_CONFIG,
+                "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
+            return producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<ConsumerRecord<String, String>> consumeUntil(String bootstrap, String topic, String value) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "lab-test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class.getName());
+        List<ConsumerRecord<String, String>> received = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+                return received.stream().anyMatch(r -> r.value().equals(value));
+            });
+        }
+        return received;
+    }
+}
