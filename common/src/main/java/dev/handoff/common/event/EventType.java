@@ -1,5 +1,7 @@
 package dev.handoff.common.event;
 
+import dev.handoff.common.event.v1.ApprovalDecided;
+import dev.handoff.common.event.v1.ApprovalRequested;
 import dev.handoff.common.event.v1.Backup;
 import dev.handoff.common.event.v1.CloudFacts;
 import dev.handoff.common.event.v1.CommitPushed;
@@ -36,7 +38,9 @@ public enum EventType {
     BACKUP_STARTED("backup.started", Topics.BACKUP, 1, StageStarted.class),
     BACKUP_COMPLETED("backup.completed", Topics.BACKUP, 1, Backup.class),
     BACKUP_FAILED("backup.failed", Topics.BACKUP, 1, StageFailed.class),
-    REPLAY_REQUESTED("replay.requested", Topics.REPLAYS, 1, ReplayRequested.class);
+    REPLAY_REQUESTED("replay.requested", Topics.REPLAYS, 1, ReplayRequested.class),
+    APPROVAL_REQUESTED("approval.requested", Topics.APPROVALS, 1, ApprovalRequested.class),
+    APPROVAL_DECIDED("approval.decided", Topics.APPROVALS, 1, ApprovalDecided.class);
 
     /** Base of every {@code dataschema} URI; the URI ends in {@code /<name>/v<N>}. */
     public static final String SCHEMA_BASE = "https://handoff.dev/schemas/";

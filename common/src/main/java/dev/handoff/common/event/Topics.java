@@ -12,11 +12,12 @@ public final class Topics {
     public static final String WORKLOAD = "handoff.workload";
     public static final String BACKUP = "handoff.backup";
     public static final String REPLAYS = "handoff.replays";
+    public static final String APPROVALS = "handoff.approvals";
     public static final String DLQ_SUFFIX = ".dlq";
 
     /** The topics that carry the chain's events; the ledger reads all of them. */
     public static final List<String> CHAIN =
-            List.of(COMMITS, CLOUD_FACTS, SECRET_FACTS, CONVERGENCE, WORKLOAD, BACKUP, REPLAYS);
+            List.of(COMMITS, CLOUD_FACTS, SECRET_FACTS, CONVERGENCE, WORKLOAD, BACKUP, REPLAYS, APPROVALS);
 
     private Topics() {}
 

@@ -18,7 +18,8 @@ class TopicsTest {
                 "handoff.convergence",
                 "handoff.workload",
                 "handoff.backup",
-                "handoff.replays");
+                "handoff.replays",
+                "handoff.approvals");
         List<String> replays = List.of(
                 "handoff.replay.infra",
                 "handoff.replay.secrets",

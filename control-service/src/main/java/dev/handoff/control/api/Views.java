@@ -52,6 +52,8 @@ public final class Views {
      * @param finishedAt when it succeeded or failed
      * @param stages its stages in chain order
      * @param events its events in time order (only on the single-deployment endpoint)
+     * @param replayOf when a replay made this deployment: the replay and the original deployment
+     * @param replays the replays of this deployment and the deployments they made, oldest first
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record DeploymentView(
@@ -66,7 +68,9 @@ public final class Views {
             OffsetDateTime updatedAt,
             OffsetDateTime finishedAt,
             List<StageView> stages,
-            List<EventView> events) {}
+            List<EventView> events,
+            ReplayViews.ReplayLink replayOf,
+            List<ReplayViews.ReplayLink> replays) {}
 
     /**
      * One event as the ledger stored it, with where it was read from (the replay coordinates).

@@ -20,6 +20,9 @@ public interface HandoffConfig {
     /** Ledger settings. */
     Ledger ledger();
 
+    /** Replays. */
+    Replay replay();
+
     /** Webhook ingress. */
     interface Webhook {
         /** The shared secret Forgejo signs deliveries with ({@code HANDOFF_WEBHOOK_SECRET}); required. */
@@ -62,5 +65,16 @@ public interface HandoffConfig {
         /** Largest page the list endpoints return. */
         @WithDefault("500")
         int maxPageSize();
+    }
+
+    /** Replays of a stage from records of one of its input topics. */
+    interface Replay {
+        /** Most records one replay may span ({@code HANDOFF_REPLAY_MAX_RECORDS}); larger requests get 400. */
+        @WithDefault("10000")
+        int maxRecords();
+
+        /** How long reading the records, and then Kafka's acknowledgement of the copies, may each take. */
+        @WithDefault("30s")
+        Duration timeout();
     }
 }

@@ -141,13 +141,22 @@ public final class LedgerProjection {
      * What an event says about a stage.
      *
      * @param stage {@code commit}, {@code infra}, {@code secrets}, {@code converge}, {@code workload}, {@code backup}
-     * @param verb {@code pushed}, {@code started}, {@code completed}, {@code failed}
+     * @param verb {@code pushed}, {@code started}, {@code completed}, {@code failed}; for approvals the stage's
+     *     status {@code waiting-approval}, {@code approved} or {@code rejected}
      */
     record StageEvent(String stage, String verb) {
         static Optional<StageEvent> of(EventEnvelope e) {
             String t = e.type();
             if (t.equals(EventType.COMMIT_PUSHED.type())) {
                 return Optional.of(new StageEvent("commit", "pushed"));
+            }
+            if (t.equals(EventType.APPROVAL_REQUESTED.type())) {
+                return Optional.of(new StageEvent(e.data().path("stage").asText(), "waiting-approval"));
+            }
+            if (t.equals(EventType.APPROVAL_DECIDED.type())) {
+                String decision = e.data().path("decision").asText();
+                return Optional.of(new StageEvent(
+                        e.data().path("stage").asText(), decision.equals("approve") ? "approved" : "rejected"));
             }
             int dot = t.lastIndexOf('.');
             if (!t.startsWith("handoff.") || dot < 0) {

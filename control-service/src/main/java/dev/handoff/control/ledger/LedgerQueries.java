@@ -2,6 +2,7 @@ package dev.handoff.control.ledger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.handoff.common.serde.Json;
+import dev.handoff.control.api.ReplayViews;
 import dev.handoff.control.api.Views.DeploymentView;
 import dev.handoff.control.api.Views.EventView;
 import dev.handoff.control.api.Views.Page;
@@ -103,10 +104,11 @@ public class LedgerQueries {
                 DeploymentView last = rows.get(limit - 1);
                 next = new Cursor(last.startedAt(), last.id()).encode();
             }
-            Map<String, List<StageView>> stages =
-                    stages(c, rows.stream().map(DeploymentView::id).toList());
+            List<String> ids = rows.stream().map(DeploymentView::id).toList();
+            Map<String, List<StageView>> stages = stages(c, ids);
+            ReplayLedger.Links links = ReplayLedger.links(c, ids);
             List<DeploymentView> items = rows.stream()
-                    .map(d -> withStages(d, stages.getOrDefault(d.id(), List.of()), null))
+                    .map(d -> withStages(d, stages.getOrDefault(d.id(), List.of()), null, links))
                     .toList();
             return new Page<>(items, next);
         }
@@ -137,7 +139,8 @@ public class LedgerQueries {
                     }
                 }
             }
-            return Optional.of(withStages(d, stages(c, List.of(id)).getOrDefault(id, List.of()), events));
+            return Optional.of(withStages(
+                    d, stages(c, List.of(id)).getOrDefault(id, List.of()), events, ReplayLedger.links(c, List.of(id))));
         }
     }
 
@@ -237,10 +240,14 @@ public class LedgerQueries {
                 rs.getObject("updated_at", OffsetDateTime.class),
                 rs.getObject("finished_at", OffsetDateTime.class),
                 stages,
-                events);
+                events,
+                null,
+                null);
     }
 
-    private static DeploymentView withStages(DeploymentView d, List<StageView> stages, List<EventView> events) {
+    private static DeploymentView withStages(
+            DeploymentView d, List<StageView> stages, List<EventView> events, ReplayLedger.Links links) {
+        List<ReplayViews.ReplayLink> replays = links.replays(d.id());
         return new DeploymentView(
                 d.id(),
                 d.host(),
@@ -253,7 +260,9 @@ public class LedgerQueries {
                 d.updatedAt(),
                 d.finishedAt(),
                 stages,
-                events);
+                events,
+                links.replayOf(d.id()).orElse(null),
+                replays.isEmpty() ? null : replays);
     }
 
     private static EventView event(ResultSet rs) throws SQLException {

@@ -87,6 +87,7 @@ public class LedgerStore {
                 int stored = insertEvents(c, batch);
                 upsertDeployments(c, projection.deployments());
                 upsertStages(c, projection.stages());
+                ReplayLedger.store(c, batch);
                 c.commit();
                 return stored;
             } catch (SQLException | RuntimeException e) {

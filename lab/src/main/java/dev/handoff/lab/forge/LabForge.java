@@ -1,9 +1,12 @@
 package dev.handoff.lab.forge;
 
+import dev.handoff.common.event.Stage;
 import dev.handoff.lab.forge.PushedCommit.Person;
+import dev.handoff.lab.world.secrets.LabSecrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,7 +200,10 @@ public final class LabForge {
         Files.createDirectories(work);
         try (Git git =
                 Git.init().setDirectory(work.toFile()).setInitialBranch(BRANCH).call()) {
-            List<String> files = RepositoryTemplates.copy(repository.template(), work);
+            List<String> files = new ArrayList<>(RepositoryTemplates.copy(repository.template(), work));
+            if (repository.starts() == Stage.SECRETS) {
+                files.addAll(LabSecrets.encryptHostFiles(work, Clock.systemUTC()));
+            }
             git.add().addFilepattern(".").call();
             PersonIdent lab = new PersonIdent("Handoff Lab", "lab@handoff.localhost");
             git.commit()

@@ -6,6 +6,8 @@ import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.LabPostgres;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
+import dev.handoff.lab.world.InfraWorld;
+import dev.handoff.lab.world.secrets.LabSecrets;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -42,6 +44,7 @@ final class UpCommand {
     private final List<ServiceProcess> services = new ArrayList<>();
     private LabKafka kafka;
     private LabPostgres postgres;
+    private InfraWorld infraWorld;
     private boolean stopped;
     private boolean up;
 
@@ -204,6 +207,20 @@ final class UpCommand {
             serviceEnv.put("HANDOFF_WEBHOOK_SECRET", credentials.webhookSecret());
             serviceEnv.put("HANDOFF_AUTH_TOKENS", credentials.authTokens());
         }
+        if (module.name().equals("infra-service")) {
+            // the simulated OCI API, the stand-in tofu and the off-machine archive folder (docs/infra-service.md)
+            infraWorld = InfraWorld.start(home.root(), 0);
+            serviceEnv.putAll(infraWorld.serviceEnvironment(infraWorld.serviceDir()));
+            serviceEnv.put("HANDOFF_AUTH_TOKENS", credentials.authTokens());
+            out.println("OCI API:    simulated on " + infraWorld.oci().endpoint() + " (world " + infraWorld.worldDir()
+                    + ", state archives copied to " + infraWorld.archiveDestination() + ")");
+        }
+        if (module.name().equals("secrets-service")) {
+            serviceEnv.put(
+                    LabSecrets.VALIDATION_IDENTITY_VARIABLE,
+                    LabSecrets.writeValidationIdentity(home.run().resolve("keys"))
+                            .toString());
+        }
         return serviceEnv;
     }
 
@@ -307,6 +324,9 @@ final class UpCommand {
         if (kafka != null) {
             out.println("  stopping Kafka");
             kafka.close();
+        }
+        if (infraWorld != null) {
+            infraWorld.close();
         }
         if (postgres != null) {
             postgres.close();

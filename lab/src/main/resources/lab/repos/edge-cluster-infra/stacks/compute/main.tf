@@ -5,6 +5,10 @@ terraform {
       source  = "oracle/oci"
       version = "~> 6.0"
     }
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.6"
+    }
   }
   backend "local" {
     path = "terraform.tfstate"
@@ -119,4 +123,16 @@ output "subnet_id" {
 
 output "region" {
   value = var.region
+}
+
+# The K3s cluster token: generated here so a rebuilt host rejoins with the same one. Sensitive: Handoff never
+# logs or publishes it (it only redacts it); the runtime layer reads it from the secrets repository.
+resource "random_password" "k3s_token" {
+  length  = 48
+  special = false
+}
+
+output "k3s_token" {
+  value     = random_password.k3s_token.result
+  sensitive = true
 }

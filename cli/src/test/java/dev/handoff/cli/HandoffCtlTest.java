@@ -1,0 +1,197 @@
+package dev.handoff.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** handoffctl against a stub of control-service's API: requests it sends, exit codes, messages. */
+class HandoffCtlTest {
+    /** A request the stub received. */
+    record Seen(String method, String path, String authorization, String body) {}
+
+    private final List<Seen> seen = new CopyOnWriteArrayList<>();
+    private HttpServer stub;
+    private volatile int status = 200;
+    private volatile String answer = "{}";
+
+    @BeforeEach
+    void startStub() throws IOException {
+        stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        stub.createContext("/", this::handle);
+        stub.start();
+    }
+
+    @AfterEach
+    void stopStub() {
+        stub.stop(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        seen.add(new Seen(
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().toString(),
+                exchange.getRequestHeaders().getFirst("Authorization"),
+                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+        byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+    }
+
+    private String server() {
+        return "http://127.0.0.1:" + stub.getAddress().getPort();
+    }
+
+    @Test
+    void approveAndRejectPostTheDecisionAndTheCommentWithTheToken() throws Exception {
+        // When
+        Ctl.Run approve =
+                Ctl.run("approve", "dep-1", "--comment", "plan reviewed", "--server", server(), "--token", "t0k");
+        Ctl.Run reject = Ctl.run("reject", "dep-2", "--server", server(), "--token", "t0k");
+
+        // Then
+        assertThat(approve.exit()).isZero();
+        assertThat(approve.out()).contains("Approved dep-1: plan reviewed");
+        assertThat(reject.exit()).isZero();
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(0).method()).isEqualTo("POST");
+        assertThat(seen.get(0).path()).isEqualTo("/api/approvals/dep-1");
+        assertThat(seen.get(0).authorization()).isEqualTo("Bearer t0k");
+        JsonNode body = ControlApi.JSON.readTree(seen.get(0).body());
+        assertThat(body.path("decision").asText()).isEqualTo("approve");
+        assertThat(body.path("comment").asText()).isEqualTo("plan reviewed");
+        JsonNode rejected = ControlApi.JSON.readTree(seen.get(1).body());
+        assertThat(rejected.path("decision").asText()).isEqualTo("reject");
+        assertThat(rejected.has("comment")).isFalse();
+    }
+
+    @Test
+    void aRefusalExitsWith1AndPrintsTheServersReasonAndFix() {
+        // Given
+        status = 400;
+        answer = "{\"reason\":\"not-an-input\",\"error\":\"handoff.convergence is not an input of converge\","
+                + "\"fix\":\"converge reads handoff.secret-facts, handoff.commits; replay from one of those\"}";
+
+        // When
+        Ctl.Run run = Ctl.run(
+                "replay",
+                "converge",
+                "--topic",
+                "handoff.convergence",
+                "--partition",
+                "0",
+                "--from",
+                "3",
+                "--server",
+                server(),
+                "--token",
+                "t0k");
+
+        // Then
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err())
+                .contains("not-an-input", "is not an input of converge", "fix: converge reads handoff.secret-facts");
+        assertThat(seen.get(0).body()).contains("\"fromOffset\":3").doesNotContain("toOffset");
+    }
+
+    @Test
+    void authProblemsExitWith4AndSayWhichTokenToUse() {
+        // Given / When
+        Ctl.Run noToken = Ctl.run("deployments", "--server", server(), "--token", "");
+        status = 401;
+        answer = "{\"error\":\"the token is not recognised\"}";
+        Ctl.Run unknown = Ctl.run("deployments", "--server", server(), "--token", "nope");
+        status = 403;
+        answer =
+                "{\"error\":\"token 'ci' has role viewer; this needs operator\",\"fix\":\"use a token with role operator\"}";
+        Ctl.Run viewer = Ctl.run("approve", "d", "--server", server(), "--token", "viewer");
+
+        // Then
+        assertThat(noToken.exit()).isEqualTo(4);
+        assertThat(noToken.err()).contains("pass --token or set HANDOFF_TOKEN");
+        assertThat(unknown.exit()).isEqualTo(4);
+        assertThat(unknown.err()).contains("not recognised").doesNotContain("nope");
+        assertThat(viewer.exit()).isEqualTo(4);
+        assertThat(viewer.err()).contains("needs operator", "use a token with role operator");
+    }
+
+    @Test
+    void anUnreachableServerExitsWith3AndSaysHowToStartIt() throws IOException {
+        // Given: a port nobody listens on
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+
+        // When
+        Ctl.Run run = Ctl.run("deployments", "--server", "http://127.0.0.1:" + port, "--token", "t0k");
+
+        // Then
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.err()).contains("cannot reach control-service at http://127.0.0.1:" + port, "./handoff up");
+    }
+
+    @Test
+    void aWrongCommandLineExitsWith2AndShowsTheUsage() {
+        // When
+        Ctl.Run missing = Ctl.run("replay", "converge", "--partition", "0", "--from", "1", "--token", "t");
+        Ctl.Run unknown = Ctl.run("deploy");
+        Ctl.Run badStatus = Ctl.run("deployments", "--status", "done", "--token", "t");
+        Ctl.Run badServer = Ctl.run("deployments", "--server", "localhost:8080", "--token", "t");
+        Ctl.Run fromWithoutTopic = Ctl.run("events", "--from", "3", "--token", "t", "--server", server());
+
+        // Then
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required option: '--topic=TOPIC'");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(badStatus.exit()).isEqualTo(2);
+        assertThat(badStatus.err()).contains("running, succeeded, failed");
+        assertThat(badServer.exit()).isEqualTo(2);
+        assertThat(badServer.err()).contains("e.g. --server http://localhost:8080");
+        assertThat(fromWithoutTopic.exit()).isEqualTo(2);
+        assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void helpListsTheCommandsAndTheExitCodes() {
+        // When
+        Ctl.Run help = Ctl.run("--help");
+        Ctl.Run replayHelp = Ctl.run("replay", "--help");
+
+        // Then
+        assertThat(help.exit()).isZero();
+        assertThat(help.out())
+                .contains("deployments", "show", "events", "replay", "approve", "reject", "HANDOFF_SERVER")
+                .contains("3  control-service cannot be reached");
+        assertThat(replayHelp.out()).contains("converge <- handoff.secret-facts, handoff.commits", "--idempotency-key");
+    }
+
+    @Test
+    void jsonOutputIsTheApisAnswer() {
+        // Given
+        answer = "{\"items\":[{\"id\":\"d1\",\"host\":\"cloud-edge-1\",\"status\":\"running\"}]}";
+
+        // When
+        Ctl.Run json = Ctl.run("deployments", "--host", "cloud-edge-1", "-o", "json", "--server", server(), "-t", "t");
+        Ctl.Run table = Ctl.run("deployments", "--status", "running", "--server", server(), "-t", "t");
+
+        // Then
+        assertThat(json.exit()).isZero();
+        assertThat(json.out()).contains("\"id\" : \"d1\"");
+        assertThat(seen.get(0).path()).isEqualTo("/api/deployments?host=cloud-edge-1&limit=20");
+        assertThat(table.out()).contains("ID", "HOST", "d1", "cloud-edge-1", "running");
+        assertThat(seen.get(1).path()).isEqualTo("/api/deployments?status=running&limit=20");
+    }
+}

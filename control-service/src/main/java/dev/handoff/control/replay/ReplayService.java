@@ -1,0 +1,259 @@
+package dev.handoff.control.replay;
+
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.Stage;
+import dev.handoff.common.event.Topics;
+import dev.handoff.common.event.v1.ReplayRequested;
+import dev.handoff.common.messaging.KafkaSettings;
+import dev.handoff.common.messaging.ReceivedEvent;
+import dev.handoff.common.serde.EventCodec;
+import dev.handoff.common.serde.InvalidEventException;
+import dev.handoff.control.api.ReplayViews.ReplayView;
+import dev.handoff.control.api.ReplayViews.ReplayedRecord;
+import dev.handoff.control.config.HandoffConfig;
+import dev.handoff.control.kafka.KafkaClients;
+import dev.handoff.control.replay.ReplayPlan.Checked;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs a stage again from records of one of its input topics: checks the request, reads the records with a
+ * group-less consumer (assign and seek), re-publishes each trigger among them to the stage's replay channel as a
+ * copy marked {@code replayof} with a new deployment, then publishes {@code handoff.replay.requested}, the audit
+ * record. Nothing is published for a refused request.
+ */
+@ApplicationScoped
+public class ReplayService {
+    private static final Logger LOG = Logger.getLogger(ReplayService.class);
+    /** ce_subject and key of the audit event of a replay of every host. */
+    static final String EVERY_HOST = "all-hosts";
+
+    private final KafkaClients kafka;
+    private final EventCodec codec;
+    private final Producer<String, byte[]> producer;
+    private final HandoffConfig config;
+
+    public ReplayService(
+            KafkaClients kafka, EventCodec codec, Producer<String, byte[]> producer, HandoffConfig config) {
+        this.kafka = kafka;
+        this.codec = codec;
+        this.producer = producer;
+        this.config = config;
+    }
+
+    /** Kafka could not be read or did not acknowledge in time; a retry with the same idempotency key is safe. */
+    public static final class KafkaUnavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        KafkaUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Replays.
+     *
+     * @param caller the operator token's name, recorded as who asked
+     * @param idempotencyKey when given, the same caller and key always make the same replay id and copies
+     */
+    public ReplayView replay(ReplayRequest request, String caller, String idempotencyKey)
+            throws ReplayRefused, KafkaUnavailable {
+        Stage stage = ReplayPlan.checkShape(request);
+        int max = config.replay().maxRecords();
+        Duration timeout = config.replay().timeout();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Checked checked;
+        List<ReceivedEvent> read = new ArrayList<>();
+        Map<String, Integer> skipped = new TreeMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(readerSettings())) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(request.topic(), timeout);
+            TopicPartition tp = new TopicPartition(request.topic(), request.partition());
+            long beginning = 0;
+            long end = 0;
+            if (request.partition() < partitions.size()) {
+                beginning = consumer.beginningOffsets(List.of(tp), timeout).get(tp);
+                end = consumer.endOffsets(List.of(tp), timeout).get(tp);
+            }
+            checked = ReplayPlan.checkRange(stage, request, partitions.size(), beginning, end, max);
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, checked.fromOffset());
+            while (consumer.position(tp, timeout) <= checked.toOffset()) {
+                if (System.nanoTime() > deadline) {
+                    throw new KafkaUnavailable(
+                            "reading offsets " + checked.fromOffset() + " to " + checked.toOffset() + " of "
+                                    + checked.topic() + " took longer than " + timeout.toSeconds() + " s",
+                            null);
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() > checked.toOffset()) {
+                        break;
+                    }
+                    try {
+                        ReceivedEvent received =
+                                new ReceivedEvent(codec.decode(r), r.topic(), r.partition(), r.offset(), r.timestamp());
+                        Optional<String> why = ReplayPlan.skipReason(checked, received);
+                        if (why.isPresent()) {
+                            skipped.merge(why.get(), 1, Integer::sum);
+                        } else {
+                            read.add(received);
+                        }
+                    } catch (InvalidEventException e) {
+                        skipped.merge("invalid-" + e.reasonCode(), 1, Integer::sum);
+                    }
+                }
+            }
+        } catch (KafkaException e) {
+            throw new KafkaUnavailable("cannot read " + request.topic() + " from Kafka: " + e.getMessage(), e);
+        }
+        if (read.isEmpty()) {
+            throw new ReplayRefused(
+                    "nothing-to-replay",
+                    "offsets " + checked.fromOffset() + " to " + checked.toOffset() + " of partition "
+                            + checked.partition() + " of " + checked.topic() + " hold no "
+                            + (checked.host() == null ? "" : "record of " + checked.host() + " that is a ")
+                            + "trigger of " + stage.id() + " (a pushed commit or an earlier stage's facts)"
+                            + (skipped.isEmpty() ? "" : "; skipped: " + skipped),
+                    "choose offsets of a commit.pushed or …completed event (GET /api/events?topic=" + checked.topic()
+                            + "&partition=" + checked.partition() + ")");
+        }
+        return publish(checked, read, skipped, caller, ReplayPlan.replayId(caller, idempotencyKey), timeout);
+    }
+
+    private ReplayView publish(
+            Checked checked,
+            List<ReceivedEvent> read,
+            Map<String, Integer> skipped,
+            String caller,
+            String replayId,
+            Duration timeout)
+            throws KafkaUnavailable {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        String channel = Topics.replay(checked.stage());
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(read.size() + 1);
+        List<ReplayedRecord> replayed = new ArrayList<>(read.size());
+        try {
+            for (ReceivedEvent r : read) {
+                EventEnvelope copy = ReplayPlan.copy(replayId, r.event(), now);
+                records.add(codec.encode(channel, copy));
+                replayed.add(new ReplayedRecord(
+                        r.event().id(),
+                        r.offset(),
+                        r.event().deploymentId(),
+                        copy.id(),
+                        copy.deploymentId(),
+                        copy.type()));
+            }
+            String subject = checked.host() != null ? checked.host() : EVERY_HOST;
+            ReplayRequested audit = new ReplayRequested(
+                    replayId,
+                    checked.stage().id(),
+                    checked.topic(),
+                    checked.partition(),
+                    checked.fromOffset(),
+                    checked.toOffset(),
+                    checked.host(),
+                    caller,
+                    now.toInstant(),
+                    read.size());
+            EventEnvelope auditEvent = codec.newEvent(
+                    replayId, EventType.REPLAY_REQUESTED, KafkaClients.SOURCE, subject, null, null, audit);
+            // Copies first: the audit record is only published once every copy is on the replay channel.
+            send(records, timeout, read.size() + " replayed records to " + channel);
+            send(List.of(codec.encode(auditEvent)), timeout, "the replay.requested event");
+        } catch (InvalidEventException e) {
+            // The originals were valid when read, so this is a bug, not the caller's mistake.
+            throw new IllegalStateException("a replayed copy breaks the contract: " + e.getMessage(), e);
+        }
+        LOG.infof(
+                "replay %s by %s: %s from %s[%d] offsets %d..%d, %d records re-published to %s",
+                replayId,
+                caller,
+                checked.stage().id(),
+                checked.topic(),
+                checked.partition(),
+                checked.fromOffset(),
+                checked.toOffset(),
+                read.size(),
+                channel);
+        return new ReplayView(
+                replayId,
+                checked.stage().id(),
+                checked.topic(),
+                checked.partition(),
+                checked.fromOffset(),
+                checked.toOffset(),
+                checked.host(),
+                caller,
+                now,
+                read.size(),
+                skipped,
+                replayed);
+    }
+
+    private void send(List<ProducerRecord<String, byte[]>> records, Duration timeout, String what)
+            throws KafkaUnavailable {
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>(records.size());
+        for (ProducerRecord<String, byte[]> record : records) {
+            CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+            try {
+                producer.send(record, (metadata, error) -> {
+                    if (error != null) {
+                        future.completeExceptionally(error);
+                    } else {
+                        future.complete(metadata);
+                    }
+                });
+            } catch (KafkaException e) {
+                future.completeExceptionally(e);
+            }
+            futures.add(future);
+        }
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaUnavailable("interrupted while publishing " + what, e);
+        } catch (ExecutionException e) {
+            throw new KafkaUnavailable(
+                    "Kafka refused " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaUnavailable(
+                    "Kafka did not acknowledge " + what + " within " + timeout.toSeconds() + " s", e);
+        }
+    }
+
+    private Map<String, Object> readerSettings() {
+        Map<String, Object> settings = KafkaSettings.consumer(
+                kafka.bootstrapServers(),
+                "unused",
+                "control-service-replay",
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000));
+        // No group: the reader assigns the partition itself and commits nothing.
+        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return settings;
+    }
+}

@@ -1,0 +1,320 @@
+package dev.handoff.control.ui;
+
+import dev.handoff.control.api.ReplayViews.ReplayLink;
+import dev.handoff.control.api.ReplayViews.ReplayView;
+import dev.handoff.control.api.Views.DeploymentView;
+import dev.handoff.control.api.Views.Page;
+import dev.handoff.control.ledger.LedgerQueries;
+import dev.handoff.control.ledger.LedgerQueries.Cursor;
+import dev.handoff.control.ledger.LedgerQueries.DeploymentFilter;
+import dev.handoff.control.ledger.ReplayLedger;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * The deployment history web page, rendered on the server ({@link Pages}, Qute templates): the deployments list with filters, and a
+ * deployment as a timeline of its stages. Signing in with an API token opens a session (see {@link UiSessions});
+ * pages refresh themselves while a deployment runs.
+ */
+@Path("/ui")
+@Produces(MediaType.TEXT_HTML)
+public class DeploymentPages {
+    private static final Set<String> STATUSES = Set.of("running", "succeeded", "failed");
+    private static final int PAGE = 50;
+    /** Seconds between refreshes of a page that shows a running deployment. */
+    static final int REFRESH_SECONDS = 3;
+
+    /**
+     * A deployment in the list.
+     *
+     * @param id its id
+     * @param host the host
+     * @param repository the repository
+     * @param commit the commit, shortened
+     * @param firstStage where the chain started
+     * @param status running, succeeded or failed
+     * @param result what ended it, or empty
+     * @param startedAt when it started
+     * @param duration how long it ran (or has been running)
+     * @param replay whether a replay made it
+     * @param steps its stages
+     */
+    public record Row(
+            String id,
+            String host,
+            String repository,
+            String commit,
+            String firstStage,
+            String status,
+            String result,
+            String startedAt,
+            String duration,
+            boolean replay,
+            List<Timeline.Step> steps) {}
+
+    /**
+     * A replay link on the page.
+     *
+     * @param replayId the replay
+     * @param deploymentId the deployment at the other end
+     * @param requestedBy who asked, or empty when the ledger does not have the replay yet
+     * @param requestedAt when, or empty
+     * @param stage the stage replayed, or empty
+     */
+    public record Link(String replayId, String deploymentId, String requestedBy, String requestedAt, String stage) {}
+
+    private final LedgerQueries ledger;
+    private final ReplayLedger replays;
+    private final UiSessions sessions;
+    private final Pages pages;
+
+    public DeploymentPages(LedgerQueries ledger, ReplayLedger replays, UiSessions sessions, Pages pages) {
+        this.ledger = ledger;
+        this.replays = replays;
+        this.sessions = sessions;
+        this.pages = pages;
+    }
+
+    @GET
+    @Path("/login")
+    @Operation(hidden = true)
+    public Response loginForm() {
+        return html("login", Map.of("error", ""));
+    }
+
+    @POST
+    @Path("/login")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Operation(hidden = true)
+    public Response login(@FormParam("token") String token, @Context UriInfo uri, @Context HttpHeaders headers) {
+        Optional<String> session = sessions.signIn(token);
+        if (session.isEmpty()) {
+            return Response.status(Response.Status.UNAUTHORIZED)
+                    .type(MediaType.TEXT_HTML_TYPE)
+                    .entity(pages.render(
+                            "pages/login",
+                            Map.of(
+                                    "error",
+                                    "That token is not recognised. Use a token whose SHA-256 is in"
+                                            + " HANDOFF_AUTH_TOKENS (the lab prints its operator token).")))
+                    .build();
+        }
+        boolean secure = "https".equalsIgnoreCase(uri.getBaseUri().getScheme())
+                || "https".equalsIgnoreCase(headers.getHeaderString("X-Forwarded-Proto"));
+        NewCookie cookie = new NewCookie.Builder(UiSessions.COOKIE)
+                .value(session.get())
+                .path("/ui")
+                .httpOnly(true)
+                .secure(secure)
+                .sameSite(NewCookie.SameSite.STRICT)
+                .build();
+        return Response.seeOther(URI.create("/ui")).cookie(cookie).build();
+    }
+
+    @POST
+    @Path("/logout")
+    @Operation(hidden = true)
+    public Response logout(@CookieParam(UiSessions.COOKIE) String sessionId) {
+        sessions.signOut(sessionId);
+        NewCookie gone = new NewCookie.Builder(UiSessions.COOKIE)
+                .value("")
+                .path("/ui")
+                .httpOnly(true)
+                .sameSite(NewCookie.SameSite.STRICT)
+                .maxAge(0)
+                .build();
+        return Response.seeOther(URI.create("/ui/login")).cookie(gone).build();
+    }
+
+    @GET
+    @Operation(hidden = true)
+    public Response list(
+            @CookieParam(UiSessions.COOKIE) String sessionId,
+            @QueryParam("host") String host,
+            @QueryParam("repository") String repository,
+            @QueryParam("status") String status,
+            @QueryParam("before") String before)
+            throws SQLException {
+        Optional<UiSessions.Session> session = sessions.find(sessionId);
+        if (session.isEmpty()) {
+            return toLogin();
+        }
+        String h = blankToNull(host);
+        String r = blankToNull(repository);
+        String s = blankToNull(status);
+        String user = session.get().name();
+        if (s != null && !STATUSES.contains(s)) {
+            return html(
+                    "list", list(user, h, r, null, List.of(), "", 0, "Status must be running, succeeded or failed."));
+        }
+        Cursor cursor = null;
+        if (before != null && !before.isBlank()) {
+            try {
+                cursor = Cursor.decode(before);
+            } catch (IllegalArgumentException e) {
+                return html("list", list(user, h, r, s, List.of(), "", 0, "That page link is broken; start again."));
+            }
+        }
+        Page<DeploymentView> page = ledger.deployments(new DeploymentFilter(h, r, s), PAGE, cursor);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Row> rows = page.items().stream().map(d -> row(d, now)).toList();
+        String next = page.next() == null ? "" : query(h, r, s, page.next());
+        int refresh = rows.stream().anyMatch(x -> x.status().equals("running")) ? REFRESH_SECONDS : 0;
+        return html("list", list(user, h, r, s, rows, next, refresh, ""));
+    }
+
+    @GET
+    @Path("/deployments/{id}")
+    @Operation(hidden = true)
+    public Response deployment(@CookieParam(UiSessions.COOKIE) String sessionId, @PathParam("id") String id)
+            throws SQLException {
+        Optional<UiSessions.Session> session = sessions.find(sessionId);
+        if (session.isEmpty()) {
+            return toLogin();
+        }
+        String user = session.get().name();
+        Optional<DeploymentView> found = ledger.deployment(id);
+        if (found.isEmpty()) {
+            return Response.status(Response.Status.NOT_FOUND)
+                    .type(MediaType.TEXT_HTML_TYPE)
+                    .entity(pages.render("pages/missing", Map.of("user", user, "id", id)))
+                    .build();
+        }
+        DeploymentView d = found.get();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        Link replayOf = d.replayOf() == null ? null : link(d.replayOf());
+        List<Link> replayedAs = new ArrayList<>();
+        if (d.replays() != null) {
+            for (ReplayLink l : d.replays()) {
+                replayedAs.add(link(l));
+            }
+        }
+        int refresh = "running".equals(d.status()) ? REFRESH_SECONDS : 0;
+        Map<String, Object> data = new HashMap<>();
+        data.put("user", user);
+        data.put("d", row(d, now));
+        data.put("steps", Timeline.of(d, now));
+        data.put("replayOf", replayOf);
+        data.put("replays", replayedAs);
+        data.put("refresh", refresh);
+        return html("deployment", data);
+    }
+
+    private Link link(ReplayLink l) throws SQLException {
+        Optional<ReplayView> replay = replays.replay(l.replayId());
+        return new Link(
+                l.replayId(),
+                l.deploymentId() == null ? "" : l.deploymentId(),
+                replay.map(ReplayView::requestedBy).orElse(""),
+                replay.map(r -> Timeline.time(r.requestedAt())).orElse(""),
+                replay.map(ReplayView::stage).orElse(""));
+    }
+
+    private static Row row(DeploymentView d, OffsetDateTime now) {
+        OffsetDateTime end =
+                d.finishedAt() != null ? d.finishedAt() : "running".equals(d.status()) ? now : d.updatedAt();
+        String duration = d.startedAt() == null || end == null
+                ? ""
+                : Timeline.duration(Duration.between(d.startedAt(), end).toMillis());
+        return new Row(
+                d.id(),
+                d.host(),
+                orEmpty(d.repository()),
+                d.commit() == null
+                        ? ""
+                        : d.commit().substring(0, Math.min(12, d.commit().length())),
+                orEmpty(d.firstStage()),
+                d.status(),
+                orEmpty(d.result()),
+                Timeline.time(d.startedAt()),
+                duration,
+                d.replayOf() != null,
+                Timeline.of(d, now));
+    }
+
+    private static Response toLogin() {
+        return Response.seeOther(URI.create("/ui/login")).build();
+    }
+
+    private static Map<String, Object> list(
+            String user,
+            String host,
+            String repository,
+            String status,
+            List<Row> rows,
+            String nextQuery,
+            int refresh,
+            String error) {
+        Map<String, Object> data = new HashMap<>();
+        data.put("user", user);
+        data.put("host", orEmpty(host));
+        data.put("repository", orEmpty(repository));
+        data.put("status", orEmpty(status));
+        data.put("rows", rows);
+        data.put("nextQuery", nextQuery);
+        data.put("refresh", refresh);
+        data.put("error", error);
+        return data;
+    }
+
+    private Response html(String page, Map<String, Object> data) {
+        return Response.ok(pages.render("pages/" + page, data), MediaType.TEXT_HTML_TYPE)
+                .header("Cache-Control", "no-store")
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+                .build();
+    }
+
+    private static String query(String host, String repository, String status, String before) {
+        StringBuilder q = new StringBuilder();
+        append(q, "host", host);
+        append(q, "repository", repository);
+        append(q, "status", status);
+        append(q, "before", before);
+        return q.toString();
+    }
+
+    private static void append(StringBuilder q, String name, String value) {
+        if (value != null) {
+            q.append(q.length() == 0 ? "" : "&")
+                    .append(name)
+                    .append('=')
+                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,180 @@
+package dev.handoff.control.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.v1.ApprovalRequested;
+import dev.handoff.common.event.v1.CloudFacts.PlanSummary;
+import dev.handoff.common.event.v1.StageStarted;
+import dev.handoff.common.messaging.EventPublisher;
+import dev.handoff.common.serde.EventCodec;
+import dev.handoff.control.Deliveries;
+import dev.handoff.lab.KafkaTestResource;
+import dev.handoff.lab.PostgresTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** An operator answers a stage that holds a destructive plan; the ledger shows the waiting state and the answer. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(PostgresTestResource.class)
+class ApprovalsApiTest {
+    private static final String HOST = "cloud-edge-1";
+    private static final String COMMIT = "6bfea4546eb3d2a1c0f9e8d7c6b5a4938271605f";
+
+    private final EventPublisher publisher;
+    private final EventCodec codec;
+
+    ApprovalsApiTest(EventPublisher publisher, EventCodec codec) {
+        this.publisher = publisher;
+        this.codec = codec;
+    }
+
+    @Test
+    void aWaitingStageIsShownAndAnOperatorsApprovalIsPublishedOnce() throws Exception {
+        // Given: infra-service started and asked for approval
+        String deployment = UUID.randomUUID().toString();
+        EventEnvelope request = askForApproval(deployment);
+        awaitInfraStatus(deployment, "waiting-approval");
+
+        // When
+        String eventId = given().auth()
+                .oauth2(Deliveries.OPERATOR)
+                .contentType("application/json")
+                .body("{\"decision\":\"approve\",\"comment\":\"volume backed up\"}")
+                .post("/api/approvals/" + deployment)
+                .then()
+                .statusCode(202)
+                .body("decision", equalTo("approve"))
+                .body("requestId", equalTo(request.id()))
+                .extract()
+                .path("eventId");
+
+        // Then
+        awaitInfraStatus(deployment, "approved");
+        List<Map<String, Object>> events = given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .queryParam("deployment", deployment)
+                .get("/api/events")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items");
+        Map<String, Object> decided = events.stream()
+                .filter(e -> e.get("id").equals(eventId))
+                .findFirst()
+                .orElseThrow();
+        assertThat(decided.get("type")).isEqualTo("handoff.approval.decided");
+        assertThat(decided.toString()).contains("test-operator").contains("volume backed up");
+        given().auth()
+                .oauth2(Deliveries.OPERATOR)
+                .contentType("application/json")
+                .body("{\"decision\":\"reject\"}")
+                .post("/api/approvals/" + deployment)
+                .then()
+                .statusCode(409)
+                .body("error", containsString("no longer waiting"));
+    }
+
+    @Test
+    void aRejectionIsShownInTheLedger() throws Exception {
+        // Given
+        String deployment = UUID.randomUUID().toString();
+        askForApproval(deployment);
+        awaitInfraStatus(deployment, "waiting-approval");
+
+        // When
+        given().auth()
+                .oauth2(Deliveries.OPERATOR)
+                .contentType("application/json")
+                .body("{\"decision\":\"reject\",\"comment\":\"not during business hours\"}")
+                .post("/api/approvals/" + deployment)
+                .then()
+                .statusCode(202);
+
+        // Then
+        awaitInfraStatus(deployment, "rejected");
+    }
+
+    @Test
+    void onlyAnOperatorMayDecideAndOnlyApproveOrRejectForAWaitingDeployment() {
+        // Given
+        String unknown = UUID.randomUUID().toString();
+
+        // When / Then
+        given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .contentType("application/json")
+                .body("{\"decision\":\"approve\"}")
+                .post("/api/approvals/" + unknown)
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(Deliveries.OPERATOR)
+                .contentType("application/json")
+                .body("{\"decision\":\"maybe\"}")
+                .post("/api/approvals/" + unknown)
+                .then()
+                .statusCode(400)
+                .body("error", containsString("approve"));
+        given().auth()
+                .oauth2(Deliveries.OPERATOR)
+                .contentType("application/json")
+                .body("{\"decision\":\"approve\"}")
+                .post("/api/approvals/" + unknown)
+                .then()
+                .statusCode(404)
+                .body("fix", containsString("waiting-approval"));
+    }
+
+    private EventEnvelope askForApproval(String deployment) throws Exception {
+        EventEnvelope started = codec.newEvent(
+                EventType.CLOUD_FACTS_STARTED,
+                "/handoff/infra-service",
+                HOST,
+                deployment,
+                null,
+                new StageStarted(HOST, "infra", "handoff.commit.pushed", "ops/edge-cluster-infra", COMMIT));
+        Instant now = Instant.now();
+        EventEnvelope request = codec.newEvent(
+                EventType.APPROVAL_REQUESTED,
+                "/handoff/infra-service",
+                HOST,
+                deployment,
+                started.id(),
+                new ApprovalRequested(
+                        HOST,
+                        "infra",
+                        "ops/edge-cluster-infra",
+                        COMMIT,
+                        new PlanSummary(1, 0, 1, true),
+                        List.of(new ApprovalRequested.Change(
+                                "stacks/compute", "oci_core_instance.cloud_edge_1", List.of("delete", "create"))),
+                        now,
+                        now.plusSeconds(3600)));
+        publisher.publishAll(List.of(started, request), Duration.ofSeconds(10));
+        return request;
+    }
+
+    private static void awaitInfraStatus(String deployment, String status) {
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().auth()
+                        .oauth2(Deliveries.VIEWER)
+                        .get("/api/deployments/" + deployment)
+                        .then()
+                        .statusCode(200)
+                        .body("stages.find { it.stage == 'infra' }.status", equalTo(status)));
+    }
+}

@@ -1,0 +1,165 @@
+package dev.handoff.control.ui;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.handoff.common.event.Stage;
+import dev.handoff.control.ChainEvents;
+import dev.handoff.control.ChainEvents.Published;
+import dev.handoff.control.Deliveries;
+import dev.handoff.lab.KafkaTestResource;
+import dev.handoff.lab.PostgresTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/** The deployment history page in a real headless Chromium, against control-service with a lab broker and ledger. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(PostgresTestResource.class)
+class DeploymentPagesBrowserTest {
+    @TestHTTPResource("/")
+    URL base;
+
+    private final ChainEvents chain = new ChainEvents();
+    private ChromeDriver browser;
+
+    @BeforeEach
+    void startBrowser() {
+        browser = Chromium.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        chain.close();
+    }
+
+    @Test
+    void anOperatorSignsInFindsALabDeploymentAndReadsItsTimelineAndItsReplay() throws Exception {
+        // Given: a lab deployment of cloud-edge-1 that got to converge, where it failed
+        String id = Deliveries.send(Deliveries.push("ops/edge-cluster-infra", "refs/heads/main", Deliveries.sha()))
+                .statusCode(202)
+                .extract()
+                .jsonPath()
+                .getString("deployments[0].id");
+        Published infraStarted = chain.started(Stage.INFRA, id, null);
+        Published cloudFacts =
+                chain.completed(Stage.INFRA, id, infraStarted.event().id());
+        Published secretsStarted =
+                chain.started(Stage.SECRETS, id, cloudFacts.event().id());
+        Published secretFacts =
+                chain.completed(Stage.SECRETS, id, secretsStarted.event().id());
+        chain.started(Stage.CONVERGE, id, secretFacts.event().id());
+        chain.failed(Stage.CONVERGE, id, secretFacts.event().id());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(given().auth()
+                                .oauth2(Deliveries.VIEWER)
+                                .get("/api/deployments/" + id)
+                                .then()
+                                .extract()
+                                .jsonPath()
+                                .getString("status"))
+                        .isEqualTo("failed"));
+
+        // When: the operator opens the page and signs in with the token
+        browser.get(base + "ui");
+        assertThat(browser.getCurrentUrl()).endsWith("/ui/login");
+        browser.findElement(By.id("token")).sendKeys(Deliveries.OPERATOR);
+        browser.findElement(By.id("sign-in")).click();
+
+        // Then: the list shows the deployment, and the browser holds a session cookie, not the token
+        WebElement row = browser.findElement(By.cssSelector("tr.deployment[data-id='" + id + "']"));
+        assertThat(row.getText()).contains("cloud-edge-1", "ops/edge-cluster-infra", "failed");
+        Cookie session = browser.manage().getCookieNamed(UiSessions.COOKIE);
+        assertThat(session.isHttpOnly()).isTrue();
+        assertThat(session.getValue()).isNotEqualTo(Deliveries.OPERATOR);
+        assertThat(browser.getCurrentUrl()).doesNotContain(Deliveries.OPERATOR);
+
+        // When: they open it
+        row.findElement(By.tagName("a")).click();
+
+        // Then: every stage of the chain is on the timeline, in order, with its status, facts and failure reason
+        List<WebElement> steps = browser.findElements(By.cssSelector("#timeline li.step"));
+        assertThat(steps)
+                .extracting(e -> e.getAttribute("data-stage"))
+                .containsExactly("commit", "infra", "secrets", "converge", "workload", "backup");
+        assertThat(steps)
+                .extracting(e -> e.getAttribute("data-status"))
+                .containsExactly("pushed", "completed", "completed", "failed", "not-run", "not-run");
+        WebElement converge = browser.findElement(By.id("stage-converge"));
+        assertThat(converge.findElement(By.className("reason")).getText()).startsWith("converge: confirm-timeout");
+        assertThat(browser.findElement(By.id("stage-infra")).getText()).contains("Facts");
+        assertThat(converge.getCssValue("border-color")).isNotNull();
+        assertThat(browser.findElements(By.cssSelector("meta[http-equiv='refresh']")))
+                .as("a finished deployment does not refresh")
+                .isEmpty();
+        screenshot("ui-deployment-timeline.png");
+
+        // When: converge is replayed from the secret facts
+        String replayed = given().auth()
+                .oauth2(Deliveries.OPERATOR)
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "stage", "converge",
+                        "topic", "handoff.secret-facts",
+                        "partition", secretFacts.partition(),
+                        "fromOffset", secretFacts.offset(),
+                        "toOffset", secretFacts.offset()))
+                .post("/api/replays")
+                .then()
+                .statusCode(202)
+                .extract()
+                .jsonPath()
+                .getString("records[0].deploymentId");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            browser.navigate().refresh();
+            assertThat(browser.findElements(By.cssSelector("#replayed-as a")))
+                    .extracting(WebElement::getText)
+                    .containsExactly(replayed);
+        });
+
+        // Then: the original links to the replay, the replay back to the original, and a running replay refreshes
+        browser.findElement(By.cssSelector("#replayed-as a")).click();
+        assertThat(browser.findElement(By.id("replay-of")).getText()).contains(id, "converge", "test-operator");
+        assertThat(browser.findElement(By.id("deployment-status")).getText()).isEqualTo("running");
+        assertThat(browser.findElements(By.cssSelector("meta[http-equiv='refresh']")))
+                .isNotEmpty();
+
+        // When: converge starts again for the replay, the open page shows it without anyone reloading it
+        chain.started(Stage.CONVERGE, replayed, null);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(
+                                browser.findElement(By.id("stage-converge")).getAttribute("data-status"))
+                        .isEqualTo("running"));
+        screenshot("ui-replayed-deployment.png");
+        browser.findElement(By.cssSelector("#replay-of a")).click();
+        assertThat(browser.findElement(By.id("deployment-status")).getText()).isEqualTo("failed");
+    }
+
+    private void screenshot(String name) throws Exception {
+        Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
+        Path target = Path.of("target", name);
+        Files.createDirectories(target.getParent());
+        Files.copy(shot, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.handoff.infra.messaging;
+
+import dev.handoff.common.messaging.DeadLetters;
+import dev.handoff.common.messaging.EventPublisher;
+import dev.handoff.common.messaging.KafkaSettings;
+import dev.handoff.common.serde.EventCodec;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** infra-service's Kafka clients: the contract's codec, one idempotent producer, consumers per loop. */
+@ApplicationScoped
+public class InfraKafka {
+    /** The CloudEvents source of every event infra-service publishes. */
+    public static final String SOURCE = "/handoff/infra-service";
+
+    private final String bootstrapServers;
+
+    public InfraKafka(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    @Produces
+    @Singleton
+    EventCodec codec() {
+        return new EventCodec();
+    }
+
+    @Produces
+    @Singleton
+    Producer<String, byte[]> producer() {
+        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "infra-service", Map.of()));
+    }
+
+    void closeProducer(@Disposes Producer<String, byte[]> producer) {
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    @Produces
+    @Singleton
+    EventPublisher publisher(Producer<String, byte[]> producer, EventCodec codec) {
+        return new EventPublisher(producer, codec);
+    }
+
+    @Produces
+    @Singleton
+    DeadLetters deadLetters(Producer<String, byte[]> producer) {
+        return new DeadLetters(producer, "infra-service");
+    }
+
+    /** A consumer of {@code group}; a run may hold a batch for as long as {@code maxPoll}. */
+    public Consumer<String, byte[]> consumer(String group, String clientId, Duration maxPoll) {
+        return new KafkaConsumer<>(KafkaSettings.consumer(
+                bootstrapServers,
+                group,
+                clientId,
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20, ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
+                        Math.min(Integer.MAX_VALUE, maxPoll.toMillis()))));
+    }
+}

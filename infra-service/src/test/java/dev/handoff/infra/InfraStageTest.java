@@ -1,0 +1,388 @@
+package dev.handoff.infra;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.Topics;
+import dev.handoff.common.event.v1.ApprovalDecided;
+import dev.handoff.common.event.v1.CommitPushed;
+import dev.handoff.common.messaging.EventPublisher;
+import dev.handoff.common.serde.EventCodec;
+import dev.handoff.infra.run.DriftWatch;
+import dev.handoff.lab.InfraWorldTestResource;
+import dev.handoff.lab.KafkaTestResource;
+import dev.handoff.lab.forge.ForgePush;
+import dev.handoff.lab.forge.LabForge;
+import dev.handoff.lab.forge.LabRepository;
+import dev.handoff.lab.world.InfraWorld;
+import dev.handoff.lab.world.oci.LabCloud;
+import dev.handoff.lab.world.tofu.TofuFaults.Fault;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * infra-service end to end against the embedded broker, the lab forge, the stand-in tofu and the simulated OCI API
+ * (read with the real oci-java-sdk): a push becomes cloud facts, destructive plans wait for approval, failures carry
+ * their cause, drift is reported, archives are checked, and no sensitive output value leaves tofu's state.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(InfraWorldTestResource.class)
+class InfraStageTest {
+    private static final String HOST = "cloud-edge-1";
+    private static final LabRepository INFRA =
+            LabRepository.byFullName("ops/edge-cluster-infra").orElseThrow();
+    private static final Duration RUN = Duration.ofSeconds(60);
+
+    private static LabForge forge;
+    private static TopicRecords topics;
+
+    private final EventPublisher publisher;
+    private final EventCodec codec;
+    private final DriftWatch driftWatch;
+    private final InfraWorld world = InfraWorld.shared();
+
+    InfraStageTest(EventPublisher publisher, EventCodec codec, DriftWatch driftWatch) {
+        this.publisher = publisher;
+        this.codec = codec;
+        this.driftWatch = driftWatch;
+    }
+
+    @BeforeAll
+    static void forge() throws IOException {
+        Path root = Files.createTempDirectory("infra-stage-forge");
+        forge = new LabForge(root.resolve("forge"), root.resolve("work"));
+        forge.ensure(INFRA);
+        topics = new TopicRecords(Topics.all());
+    }
+
+    @AfterAll
+    static void close() {
+        topics.close();
+    }
+
+    @AfterEach
+    void resetWorld() {
+        world.reset();
+    }
+
+    @Test
+    void aPushBecomesCloudFactsWithTheLabsIpsAndVolumeDeviceAndLeavesACheckedArchiveOffMachine() throws Exception {
+        // Given
+        List<Path> archivesBefore = archives();
+        touchCompute();
+
+        // When
+        String deployment = push("Grow the data volume");
+
+        // Then
+        EventEnvelope completed = awaitEvent(deployment, EventType.CLOUD_FACTS_COMPLETED);
+        JsonNode facts = completed.data();
+        assertThat(completed.subject()).isEqualTo(HOST);
+        assertThat(facts.path("instanceId").asText()).isEqualTo("ocid1.instance.oc1.eu-frankfurt-1.lab");
+        assertThat(facts.path("privateIp").asText()).isEqualTo("10.20.1.23");
+        assertThat(facts.path("publicIp").asText()).isEqualTo("203.0.113.45");
+        assertThat(facts.path("subnetId").asText()).isEqualTo("ocid1.subnet.oc1.eu-frankfurt-1.labpublic");
+        assertThat(facts.path("volumes").get(0).path("device").asText()).isEqualTo("/dev/oracleoci/oraclevdb");
+        assertThat(facts.path("volumes").get(0).path("volumeId").asText())
+                .isEqualTo("ocid1.volume.oc1.eu-frankfurt-1.labdata");
+        assertThat(facts.path("plan").path("destructive").asBoolean()).isFalse();
+        assertThat(topics.event(deployment, EventType.CLOUD_FACTS_STARTED.type()))
+                .isPresent();
+        List<Path> archives = archives().stream()
+                .filter(a -> !archivesBefore.contains(a))
+                .toList();
+        assertThat(archives).as("new archives off machine").isNotEmpty();
+        for (Path archive : archives) {
+            Path checksum = archive.resolveSibling(archive.getFileName() + ".sha256");
+            assertThat(checksum).exists();
+            assertThat(Files.readString(checksum, StandardCharsets.UTF_8))
+                    .startsWith(dev.handoff.infra.driver.StateArchive.sha256(archive));
+        }
+    }
+
+    @Test
+    void aDestructivePlanWaitsForApprovalAndIsAppliedAfterIt() throws Exception {
+        // Given
+        baseline();
+        world.faults().set(Fault.DESTRUCTIVE_PLAN, "compute");
+
+        // When
+        String deployment = push("Change the shape");
+        EventEnvelope request = awaitEvent(deployment, EventType.APPROVAL_REQUESTED);
+        decide(request, "approve");
+
+        // Then
+        assertThat(request.data().path("plan").path("destroy").asInt()).isEqualTo(2);
+        assertThat(request.data().path("changes").toString())
+                .contains("oci_core_instance.cloud_edge_1")
+                .contains("oci_core_volume.data");
+        EventEnvelope completed = awaitEvent(deployment, EventType.CLOUD_FACTS_COMPLETED);
+        assertThat(completed.data().path("plan").path("destructive").asBoolean())
+                .isTrue();
+    }
+
+    @Test
+    void aRejectedDestructivePlanFailsTheStageAndAppliesNothing() throws Exception {
+        // Given
+        baseline();
+        world.faults().set(Fault.DESTRUCTIVE_PLAN, "compute");
+
+        // When
+        String deployment = push("Change the shape again");
+        EventEnvelope request = awaitEvent(deployment, EventType.APPROVAL_REQUESTED);
+        decide(request, "reject");
+
+        // Then
+        EventEnvelope failed = awaitEvent(deployment, EventType.CLOUD_FACTS_FAILED);
+        assertThat(failed.data().path("reason").asText()).isEqualTo("approval-rejected");
+        assertThat(failed.data().path("message").asText())
+                .contains("test-operator")
+                .contains("not now");
+    }
+
+    @Test
+    void aFailingApplyFailsTheStageWithTheTailOfTofusOutput() throws Exception {
+        // Given
+        baseline();
+        world.faults().set(Fault.FAIL_APPLY, "compute");
+        touchCompute();
+
+        // When
+        String deployment = push("Resize the instance");
+
+        // Then
+        EventEnvelope failed = awaitEvent(deployment, EventType.CLOUD_FACTS_FAILED);
+        assertThat(failed.data().path("reason").asText()).isEqualTo("apply-error");
+        assertThat(failed.data().path("message").asText()).contains("Out of host capacity");
+        assertThat(failed.data().path("details").get(0).path("message").asText())
+                .contains("500-InternalError");
+    }
+
+    @Test
+    void aChangedInstanceIpIsReportedAsDriftByTheScheduledReadBack() throws Exception {
+        // Given
+        baseline();
+        world.cloud().set(LabCloud.PUBLIC_IP, "203.0.113.99");
+
+        // When
+        int published = driftWatch.checkNow();
+
+        // Then
+        assertThat(published).isEqualTo(1);
+        EventEnvelope drift = await().atMost(RUN)
+                .until(
+                        () -> lastDrift().orElse(null),
+                        e -> e != null && e.data().toString().contains("203.0.113.99"));
+        assertThat(drift.data().path("reason").asText()).isEqualTo("drift");
+        assertThat(drift.data().path("details").get(0).path("subject").asText()).isEqualTo("publicIp");
+        assertThat(driftWatch.checkNow()).as("the same drift is published once").isZero();
+    }
+
+    @Test
+    void aPushOverAChangedIpFailsAsDriftNamingTheField() throws Exception {
+        // Given
+        baseline();
+        world.cloud().set(LabCloud.PRIVATE_IP, "10.20.1.99");
+
+        // When: nothing to apply, so tofu's outputs still say the old address
+        String deployment = push("Nothing changed here");
+
+        // Then
+        EventEnvelope failed = awaitEvent(deployment, EventType.CLOUD_FACTS_FAILED);
+        assertThat(failed.data().path("reason").asText()).isEqualTo("drift");
+        assertThat(failed.data().path("details").get(0).path("subject").asText())
+                .isEqualTo("private_ip");
+    }
+
+    @Test
+    void theRestorePathRefusesAnArchiveWhoseChecksumDoesNotMatchAndRestoresAGoodOne() throws Exception {
+        // Given
+        baseline();
+        touchCompute();
+        awaitEvent(push("Another apply, so compute has a non-empty archive"), EventType.CLOUD_FACTS_COMPLETED);
+        List<String> names = given().auth()
+                .oauth2("operator-token")
+                .get("/api/state/archives")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("archives", String.class);
+        String good = names.stream()
+                .filter(n -> n.contains("stacks_compute"))
+                .findFirst()
+                .orElseThrow();
+        String damaged = names.stream()
+                .filter(n -> n.contains("stacks_compute") && !n.equals(good))
+                .findFirst()
+                .orElseThrow();
+        for (Path dir : List.of(world.archiveDestination(), stateDir().resolve("archives"))) {
+            Path archive = dir.resolve(damaged);
+            if (Files.exists(archive)) {
+                Files.write(
+                        archive, "tampered".getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.APPEND);
+            }
+        }
+
+        // When / Then
+        given().auth()
+                .oauth2("operator-token")
+                .contentType("application/json")
+                .body("{\"archive\":\"" + damaged + "\"}")
+                .post("/api/state/restore")
+                .then()
+                .statusCode(409)
+                .body("error", containsString("sha256"))
+                .body("error", containsString("not restored"));
+        given().contentType("application/json")
+                .body("{\"archive\":\"" + good + "\"}")
+                .post("/api/state/restore")
+                .then()
+                .statusCode(401);
+        given().auth()
+                .oauth2("operator-token")
+                .contentType("application/json")
+                .body("{\"archive\":\"" + good + "\"}")
+                .post("/api/state/restore")
+                .then()
+                .statusCode(200)
+                .body("stack", containsString("stacks_compute"));
+    }
+
+    @Test
+    void noSensitiveOutputValueReachesAnyTopicTheFactsOrTheLog() throws Exception {
+        // Given
+        String secret = world.cloud().get(LabCloud.K3S_TOKEN).orElseThrow();
+        touchCompute();
+
+        // When
+        awaitEvent(push("Rotate nothing"), EventType.CLOUD_FACTS_COMPLETED);
+
+        // Then: tofu's state holds it (as tofu's state does), nothing else
+        assertThat(Files.readString(
+                        stateDir().resolve("states/ops_edge-cluster-infra/stacks_compute/terraform.tfstate")))
+                .contains(secret);
+        for (ConsumerRecord<String, byte[]> r : topics.poll()) {
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(secret);
+        }
+        try (Stream<Path> files = Files.walk(stateDir().resolve("facts"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(f)).doesNotContain(secret);
+            }
+        }
+        assertThat(Files.readString(Path.of("target/quarkus.log")))
+                .contains("k3s_token = <sensitive>")
+                .doesNotContain(secret);
+    }
+
+    private void baseline() throws Exception {
+        world.faults().clearAll();
+        awaitEvent(push("baseline"), EventType.CLOUD_FACTS_COMPLETED);
+    }
+
+    /** Commits and pushes the lab repository and publishes the commit.pushed control-service would. */
+    private String push(String message) throws Exception {
+        ForgePush pushed = forge.commitAndPush(INFRA, message);
+        String deployment = UUID.randomUUID().toString();
+        CommitPushed payload = new CommitPushed(
+                HOST,
+                INFRA.fullName(),
+                pushed.ref(),
+                pushed.branch(),
+                pushed.before(),
+                pushed.after(),
+                "infra",
+                pushed.cloneUrl(),
+                null,
+                "alice",
+                UUID.randomUUID().toString(),
+                1,
+                null);
+        EventEnvelope event =
+                codec.newEvent(EventType.COMMIT_PUSHED, "/handoff/control-service", HOST, deployment, null, payload);
+        publisher.publishAll(List.of(event), Duration.ofSeconds(10));
+        return deployment;
+    }
+
+    private void decide(EventEnvelope request, String decision) throws Exception {
+        ApprovalDecided decided = new ApprovalDecided(
+                HOST,
+                "infra",
+                decision,
+                decision.equals("reject") ? "not now" : null,
+                "test-operator",
+                Instant.now(),
+                request.id());
+        publisher.publishAll(
+                List.of(codec.newEvent(
+                        EventType.APPROVAL_DECIDED,
+                        "/handoff/control-service",
+                        HOST,
+                        request.deploymentId(),
+                        request.id(),
+                        decided)),
+                Duration.ofSeconds(10));
+    }
+
+    private EventEnvelope awaitEvent(String deployment, EventType type) {
+        return await().atMost(RUN)
+                .until(() -> topics.event(deployment, type.type()).orElse(null), e -> e != null);
+    }
+
+    private java.util.Optional<EventEnvelope> lastDrift() {
+        List<EventEnvelope> drifts = topics.poll().stream()
+                .map(r -> {
+                    try {
+                        return codec.decode(r);
+                    } catch (Exception e) {
+                        return null;
+                    }
+                })
+                .filter(e -> e != null
+                        && e.type().equals(EventType.CLOUD_FACTS_FAILED.type())
+                        && e.data().path("reason").asText().equals("drift")
+                        && e.causationId() != null)
+                .toList();
+        return drifts.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(drifts.get(drifts.size() - 1));
+    }
+
+    private void touchCompute() throws IOException {
+        Path main = forge.workingCopy(INFRA).resolve("stacks/compute/main.tf");
+        Files.writeString(main, "\n# touched " + UUID.randomUUID() + "\n", java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    private List<Path> archives() throws IOException {
+        Path dir = world.archiveDestination();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".tfstate.gz")).toList();
+        }
+    }
+
+    private static Path stateDir() {
+        return Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("handoff.infra.state-dir", String.class));
+    }
+}

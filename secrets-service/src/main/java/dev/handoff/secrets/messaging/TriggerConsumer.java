@@ -1,0 +1,95 @@
+package dev.handoff.secrets.messaging;
+
+import dev.handoff.common.event.Topics;
+import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.messaging.DeadLetters;
+import dev.handoff.common.messaging.EventConsumerLoop;
+import dev.handoff.common.messaging.EventPublisher;
+import dev.handoff.common.messaging.KafkaSettings;
+import dev.handoff.common.serde.EventCodec;
+import dev.handoff.secrets.config.SecretsConfig;
+import dev.handoff.secrets.driver.JGitSecretsRepository;
+import dev.handoff.secrets.driver.SnapshotReader;
+import dev.handoff.sops.AgeIdentity;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * Consumes {@code handoff.commits} and {@code handoff.cloud-facts} in one consumer thread, so checks of one host
+ * never overlap within an instance (the key is the host on both topics), and hands each batch to the stage.
+ */
+@ApplicationScoped
+public class TriggerConsumer {
+    static final List<String> TOPICS = List.of(Topics.COMMITS, Topics.CLOUD_FACTS);
+
+    private final KafkaClients kafka;
+    private final SecretsConfig config;
+    private final Inventory inventory;
+    private final EventCodec codec;
+    private final EventPublisher publisher;
+    private final Producer<String, byte[]> producer;
+    private final Optional<AgeIdentity> identity;
+    private EventConsumerLoop loop;
+
+    public TriggerConsumer(
+            KafkaClients kafka,
+            SecretsConfig config,
+            Inventory inventory,
+            EventCodec codec,
+            EventPublisher publisher,
+            Producer<String, byte[]> producer,
+            Optional<AgeIdentity> identity) {
+        this.kafka = kafka;
+        this.config = config;
+        this.inventory = inventory;
+        this.codec = codec;
+        this.publisher = publisher;
+        this.producer = producer;
+        this.identity = identity;
+    }
+
+    void start(@Observes StartupEvent started) {
+        SnapshotReader reader = new SnapshotReader(
+                new JGitSecretsRepository(Path.of(config.secrets().repositoryCache())),
+                identity,
+                config.secrets().maxFileBytes());
+        SecretsStageHandler handler = new SecretsStageHandler(inventory, codec, publisher, reader, config);
+        String group = config.secrets().consumerGroup();
+        loop = new EventConsumerLoop(
+                "secrets-stage",
+                new KafkaConsumer<>(KafkaSettings.consumer(
+                        kafka.bootstrapServers(), group, "secrets-service", Map.of("max.poll.records", 50))),
+                TOPICS,
+                codec,
+                new DeadLetters(producer, group),
+                handler::handle,
+                (record, why) -> {});
+        Thread thread = new Thread(loop, "secrets-stage");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        if (loop != null) {
+            loop.close();
+        }
+    }
+
+    /** Whether the consumer is polling and its last batch succeeded. */
+    public boolean healthy() {
+        return loop != null && loop.healthy();
+    }
+
+    /** The consumer's last error, or null. */
+    public String lastError() {
+        return loop == null ? "not started" : loop.lastError();
+    }
+}
