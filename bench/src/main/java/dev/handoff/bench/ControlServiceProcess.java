@@ -122,6 +122,11 @@ final class ControlServiceProcess implements AutoCloseable {
         return jvmOptions;
     }
 
+    /** The process id of the service. */
+    long pid() {
+        return process.pid();
+    }
+
     /** The service's log file. */
     Path log() {
         return log;

@@ -59,6 +59,7 @@ public final class LedgerBench {
     private ControlServiceProcess service;
     private boolean cleanedUp;
     private String loadBefore = "";
+    private final List<String> cpuShares = new ArrayList<>();
 
     LedgerBench(Path root, List<String> controlJvmOptions, int deliveries, int ingestDeployments) {
         this.root = root.toAbsolutePath().normalize();
@@ -133,8 +134,11 @@ public final class LedgerBench {
                 WARMUP,
                 RAW_RECORD_BYTES,
                 PER_SECOND));
+        CpuShare cpu = new CpuShare(service.pid());
+        var rawCpu = cpu.sample();
         Latencies raw = new RawKafkaLatency(kafka.bootstrapServers(), LATENCY_TOPIC)
                 .run(WARMUP, deliveries, RAW_RECORD_BYTES, PER_SECOND);
+        cpuShares.add("raw Kafka: " + CpuShare.describe(rawCpu, cpu.sample()));
         say("raw Kafka: " + raw.describe());
 
         say(String.format(
@@ -144,8 +148,10 @@ public final class LedgerBench {
                 WARMUP,
                 WebhookLatency.REPOSITORY,
                 PER_SECOND));
+        var webhookCpu = cpu.sample();
         WebhookLatency.Result webhook = new WebhookLatency(http, service.baseUri(), service.webhookSecret(), database)
                 .run(WARMUP, deliveries, PER_SECOND);
+        cpuShares.add("webhook (warm-up included): " + CpuShare.describe(webhookCpu, cpu.sample()));
         say("webhook → ledger: " + webhook.toLedger().describe() + "; answered 202: " + webhook.accepted() + "/"
                 + webhook.sent());
 
@@ -164,8 +170,10 @@ public final class LedgerBench {
                 "built and validated %,d events in %.1f s; producing",
                 records.size(),
                 (System.nanoTime() - building) / 1e9));
+        var ingestCpu = cpu.sample();
         LedgerIngest.Result ingest =
                 new LedgerIngest(kafka.bootstrapServers(), database).run(records, LedgerBench::say);
+        cpuShares.add("ingest: " + CpuShare.describe(ingestCpu, cpu.sample()));
         records = null;
         double storedCounter = service.metric("handoff_ledger_events_stored_total");
         double deadLettered = service.metric("handoff_ledger_dead_lettered_total");
@@ -283,7 +291,9 @@ public final class LedgerBench {
                 ingest.after(),
                 storedCounter,
                 Double.isNaN(deadLettered) ? "0 (no sample)" : String.format(Locale.ROOT, "%,.0f", deadLettered)));
-        how.forEach(line -> out.addAll(wrap(line, 118, "    ")));
+        how.add("  CPU, as shares of all " + Runtime.getRuntime().availableProcessors() + " cores, during");
+        cpuShares.forEach(line -> how.add("    " + line));
+        how.forEach(line -> out.addAll(wrap(line, 118, "      ")));
         out.add("");
         out.add("Machine");
         out.add("  cores: " + Runtime.getRuntime().availableProcessors() + cpuModel());

@@ -108,9 +108,8 @@ class InfraStageTest {
         assertThat(facts.path("plan").path("destructive").asBoolean()).isFalse();
         assertThat(topics.event(deployment, EventType.CLOUD_FACTS_STARTED.type()))
                 .isPresent();
-        List<Path> archives = archives().stream()
-                .filter(a -> !archivesBefore.contains(a))
-                .toList();
+        List<Path> archives =
+                archives().stream().filter(a -> !archivesBefore.contains(a)).toList();
         assertThat(archives).as("new archives off machine").isNotEmpty();
         for (Path archive : archives) {
             Path checksum = archive.resolveSibling(archive.getFileName() + ".sha256");

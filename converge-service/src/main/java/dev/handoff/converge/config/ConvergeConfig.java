@@ -1,0 +1,85 @@
+package dev.handoff.converge.config;
+
+import dev.handoff.converge.driver.Activator;
+import dev.handoff.converge.driver.SshjHosts;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** converge-service settings under {@code handoff.*}. Keys are never configured here, only paths of key files. */
+@ConfigMapping(prefix = "handoff")
+public interface ConvergeConfig {
+
+    /** Path of the {@code handoff.yaml} inventory ({@code HANDOFF_INVENTORY}). */
+    String inventory();
+
+    /** The converge stage. */
+    Converge converge();
+
+    /** Settings of the converge stage. */
+    interface Converge {
+        /** Kafka consumer group of the triggers ({@code handoff.secret-facts}, {@code handoff.commits}, replay). */
+        @WithDefault("handoff-converge")
+        String consumerGroup();
+
+        /** Kafka consumer group that keeps the newest cloud and secret facts per host in the database. */
+        @WithDefault("handoff-converge-facts")
+        String factsConsumerGroup();
+
+        /** Folder of the per-run worktrees and ssh_configs. */
+        @WithDefault("${java.io.tmpdir}/handoff-converge-service")
+        String workdir();
+
+        /** The runner's SSH private key file (OpenSSH format) ({@code HANDOFF_CONVERGE_SSH_IDENTITY}). */
+        String sshIdentity();
+
+        /**
+         * Folder of the hosts' age key files, {@code <host>.agekey} ({@code HANDOFF_CONVERGE_AGE_KEY_DIR}); the key is
+         * staged for sops-nix. Without it no key is staged.
+         */
+        Optional<String> ageKeyDir();
+
+        /** Where sops-nix reads the key on the host ({@code sops.age.keyFile}). */
+        @WithDefault("/var/lib/sops-nix/key.txt")
+        String keyPath();
+
+        /** First contact with a host that has no pinned host key: {@code PIN} it, or {@code REFUSE}. */
+        @WithDefault("PIN")
+        SshjHosts.FirstContact firstContact();
+
+        /** The activator: {@code COLMENA} or {@code NIXOS_REBUILD}. */
+        @WithDefault("COLMENA")
+        Activator.Kind activator();
+
+        /** The activator's executable (the lab points it at its stand-in). */
+        @WithDefault("colmena")
+        String activatorExecutable();
+
+        /**
+         * Address map {@code address=host:port,…} for addresses that are reached elsewhere (the lab's simulated host;
+         * a bastion port forward).
+         */
+        Optional<String> addresses();
+
+        /** How long a new SSH connection may take to succeed after activation before the host is rolled back. */
+        @WithDefault("30s")
+        Duration confirmTimeout();
+
+        /** How long the activator may run. */
+        @WithDefault("15m")
+        Duration activationTimeout();
+
+        /** How long a reboot may take until the host answers with a new boot id. */
+        @WithDefault("5m")
+        Duration rebootTimeout();
+
+        /** Connect and command timeout of one SSH connection. */
+        @WithDefault("15s")
+        Duration sshTimeout();
+
+        /** How long to wait for Kafka to acknowledge the stage's events. */
+        @WithDefault("30s")
+        Duration publishTimeout();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.handoff.converge.driver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * converge-service's PostgreSQL state: the newest cloud and secret facts per host (an older event never replaces a
+ * newer one), whether a host has reached its steady access, and the pinned host keys.
+ */
+public final class FactsStore implements HostKeyPins {
+    /** Kinds of facts kept. */
+    public enum Kind {
+        CLOUD("cloud"),
+        SECRET("secret");
+
+        private final String column;
+
+        Kind(String column) {
+            this.column = column;
+        }
+    }
+
+    private final DataSource dataSource;
+
+    public FactsStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Keeps {@code payload} as the host's facts of {@code kind} unless newer ones are already kept. */
+    public void keep(String host, Kind kind, String eventId, Instant time, JsonNode payload) throws SQLException {
+        String sql = "INSERT INTO host_facts (host, kind, event_id, event_time, payload) VALUES (?, ?, ?, ?, ?::jsonb)"
+                + " ON CONFLICT (host, kind) DO UPDATE SET event_id = EXCLUDED.event_id,"
+                + " event_time = EXCLUDED.event_time, payload = EXCLUDED.payload"
+                + " WHERE host_facts.event_time <= EXCLUDED.event_time";
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, host);
+            s.setString(2, kind.column);
+            s.setString(3, eventId);
+            s.setTimestamp(4, Timestamp.from(time));
+            s.setString(5, payload.toString());
+            s.executeUpdate();
+        }
+    }
+
+    /** The newest facts of {@code kind} kept for {@code host}, as JSON. */
+    public Optional<String> newest(String host, Kind kind) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT payload::text FROM host_facts WHERE host = ? AND kind = ?")) {
+            s.setString(1, host);
+            s.setString(2, kind.column);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Whether {@code host} has converged and answered on its steady address. */
+    public boolean steadyReached(String host) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT steady_reached FROM host_access WHERE host = ?")) {
+            s.setString(1, host);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() && r.getBoolean(1);
+            }
+        }
+    }
+
+    /** Records that {@code host} answered on its steady address after converging: steady access from now on. */
+    public void markSteady(String host) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("INSERT INTO host_access (host, steady_reached) VALUES (?, true)"
+                                + " ON CONFLICT (host) DO UPDATE SET steady_reached = true, updated_at = now()")) {
+            s.setString(1, host);
+            s.executeUpdate();
+        }
+    }
+
+    @Override
+    public Optional<Pin> pinned(String host) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT key_type, public_key, fingerprint FROM host_keys WHERE host = ?")) {
+            s.setString(1, host);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next()
+                        ? Optional.of(new Pin(r.getString(1), r.getString(2), r.getString(3)))
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the pinned host key of " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void pin(String host, Pin pin) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("INSERT INTO host_keys (host, key_type, public_key, fingerprint)"
+                                + " VALUES (?, ?, ?, ?) ON CONFLICT (host) DO NOTHING")) {
+            s.setString(1, host);
+            s.setString(2, pin.keyType());
+            s.setString(3, pin.publicKey());
+            s.setString(4, pin.fingerprint());
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot pin the host key of " + host + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.handoff.converge.stage;
+
+import dev.handoff.common.event.Stage;
+import dev.handoff.common.event.v1.CommitPushed;
+import dev.handoff.common.inventory.Inventory;
+import java.util.List;
+import java.util.Optional;
+
+/** Which convergences a trigger asks for: a push to a runtime repository, or new secret facts of a host. */
+public final class Triggers {
+    private Triggers() {}
+
+    /** A push converges its host if the repository starts at converge and the host uses it. */
+    public static List<ConvergeWork> forPush(CommitPushed push, Inventory inventory) {
+        Optional<Inventory.Repository> repository = inventory.repository(push.repository());
+        Inventory.Host host = inventory.hosts().get(push.host());
+        if (repository.isEmpty()
+                || repository.get().starts() != Stage.CONVERGE
+                || host == null
+                || !host.repositories().contains(push.repository())) {
+            return List.of();
+        }
+        return List.of(new ConvergeWork(
+                push.host(), push.repository(), push.cloneUrl(), push.branch(), Optional.of(push.after())));
+    }
+
+    /** New secret facts converge the host from the head of its runtime repository's branch. */
+    public static List<ConvergeWork> forSecretFacts(String hostName, Inventory inventory) {
+        Inventory.Host host = inventory.hosts().get(hostName);
+        if (host == null) {
+            return List.of();
+        }
+        return host.repositories().stream()
+                .map(inventory::repository)
+                .flatMap(Optional::stream)
+                .filter(r -> r.starts() == Stage.CONVERGE)
+                .limit(1)
+                .map(r -> new ConvergeWork(hostName, r.name(), r.url(), r.branch(), Optional.empty()))
+                .toList();
+    }
+}

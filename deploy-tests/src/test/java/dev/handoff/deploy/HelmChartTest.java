@@ -1,0 +1,312 @@
+package dev.handoff.deploy;
+
+import static dev.handoff.deploy.ComposeFileTest.map;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.handoff.common.event.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * helm/handoff rendered and linted as `helm template` and `helm lint` would (through helm-java, no cluster), for the
+ * default values and for ci/scaled-values.yaml; the rendered objects are read back and checked.
+ */
+class HelmChartTest {
+    private static final Path CHART = ProjectFiles.root().resolve("helm/handoff");
+    private static final Path SCALED = CHART.resolve("ci/scaled-values.yaml");
+    private static final List<String> SERVICES = List.of("control-service", "infra-service", "secrets-service");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void theChartLintsWithTheDefaultValues() {
+        // When the chart is linted strictly with its own values
+        LintResult lint = new Helm(CHART).lint().strict().call();
+
+        // Then nothing is reported as a warning or an error
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @Test
+    void theChartLintsWithTheScaledOutValues() {
+        // Given a copy of the chart whose values are the defaults overridden by ci/scaled-values.yaml (helm lint reads
+        // only the chart's values.yaml)
+        Path copy = copyChartWithValues(SCALED);
+
+        // When it is linted strictly
+        LintResult lint = new Helm(copy).lint().strict().call();
+
+        // Then nothing is reported as a warning or an error
+        assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+    }
+
+    @Test
+    void theDefaultValuesGiveOneReplicaOfEveryServiceWithProbesSecretsAndANonRootPod() {
+        // When the chart is rendered with its defaults
+        List<Map<String, Object>> objects = render(null);
+
+        // Then there is a Deployment and a Service per service, the inventory ConfigMap and the generated Secret
+        assertThat(names(objects, "Deployment"))
+                .containsExactlyInAnyOrderElementsOf(
+                        SERVICES.stream().map(s -> "handoff-" + s).toList());
+        assertThat(names(objects, "Service")).hasSize(SERVICES.size());
+        assertThat(names(objects, "Ingress")).isEmpty();
+        assertThat(names(objects, "ServiceMonitor")).isEmpty();
+        assertThat(names(objects, "KafkaTopic")).isEmpty();
+        Map<String, Object> inventory = object(objects, "ConfigMap", "handoff-inventory");
+        assertThat((String) map(inventory.get("data")).get("handoff.yaml")).contains("repositories:", "hosts:");
+        Map<String, Object> appSecret = object(objects, "Secret", "handoff-app");
+        assertThat(map(appSecret.get("data"))).containsKeys("webhook-secret", "auth-tokens");
+
+        for (String service : SERVICES) {
+            Map<String, Object> deployment = object(objects, "Deployment", "handoff-" + service);
+            Map<String, Object> pod = podSpec(deployment);
+            Map<String, Object> container = container(deployment);
+            assertThat(map(deployment.get("spec")).get("replicas")).as(service).isEqualTo(1);
+            assertThat(map(pod.get("securityContext")))
+                    .containsEntry("runAsNonRoot", true)
+                    .containsEntry("runAsUser", 10001);
+            assertThat(map(container.get("securityContext")))
+                    .containsEntry("readOnlyRootFilesystem", true)
+                    .containsEntry("allowPrivilegeEscalation", false);
+            assertThat(probePath(container, "livenessProbe")).isEqualTo("/q/health/live");
+            assertThat(probePath(container, "readinessProbe")).isEqualTo("/q/health/ready");
+            assertThat(env(container))
+                    .containsEntry("KAFKA_BOOTSTRAP_SERVERS", "handoff-kafka-bootstrap:9092")
+                    .containsEntry("HANDOFF_INVENTORY", "/etc/handoff/inventory/handoff.yaml")
+                    .doesNotContainKey("KAFKA_SECURITY_PROTOCOL");
+            assertThat(map(container.get("resources")).get("requests"))
+                    .as(service + " requests")
+                    .isNotNull();
+        }
+        Map<String, Object> control = container(object(objects, "Deployment", "handoff-control-service"));
+        assertThat(secretRef(control, "HANDOFF_WEBHOOK_SECRET")).containsEntry("name", "handoff-app");
+        assertThat(fieldRef(control, "HANDOFF_LEDGER_INSTANCE_ID")).containsEntry("fieldPath", "metadata.name");
+        assertThat(env(control))
+                .containsEntry("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://postgresql:5432/handoff");
+    }
+
+    @Test
+    void theScaledOutValuesGiveReplicasIngressServiceMonitorTopicsAndOnlyExistingSecrets() {
+        // When the chart is rendered with ci/scaled-values.yaml
+        List<Map<String, Object>> objects = render(SCALED);
+
+        // Then the replica counts are those asked for
+        assertThat(replicas(objects, "handoff-control-service")).isEqualTo(3);
+        assertThat(replicas(objects, "handoff-infra-service")).isEqualTo(1);
+        assertThat(replicas(objects, "handoff-secrets-service")).isEqualTo(4);
+
+        // and the chart renders no Secret and no inventory: every reference names the operator's own objects
+        assertThat(names(objects, "Secret")).isEmpty();
+        assertThat(names(objects, "ConfigMap")).isEmpty();
+        Map<String, Object> control = container(object(objects, "Deployment", "handoff-control-service"));
+        assertThat(secretRef(control, "HANDOFF_WEBHOOK_SECRET")).containsEntry("name", "handoff-app");
+        assertThat(secretRef(control, "QUARKUS_DATASOURCE_PASSWORD"))
+                .containsEntry("name", "handoff-db-app")
+                .containsEntry("key", "password");
+        assertThat(secretRef(control, "KAFKA_SASL_JAAS_CONFIG"))
+                .containsEntry("name", "handoff-kafka-user")
+                .containsEntry("key", "sasl.jaas.config");
+        assertThat(env(control))
+                .containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+                .containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+                .containsEntry("KAFKA_SSL_TRUSTSTORE_TYPE", "PEM")
+                .containsEntry(
+                        "QUARKUS_DATASOURCE_JDBC_URL",
+                        "jdbc:postgresql://handoff-db-rw.databases.svc:5432/handoff?sslmode=require");
+        assertThat(fieldRef(control, "HANDOFF_LEDGER_INSTANCE_ID")).containsEntry("fieldPath", "metadata.name");
+        assertThat((String) control.get("image")).isEqualTo("registry.example.org/handoff/control-service:0.1.0");
+        assertThat(volumeSecretNames(object(objects, "Deployment", "handoff-infra-service")))
+                .contains("handoff-oci", "handoff-cluster-ca-cert");
+        assertThat(volumeSecretNames(object(objects, "Deployment", "handoff-secrets-service")))
+                .contains("handoff-age");
+
+        // and infra-service keeps its state on a volume it lets go of before a new pod starts
+        assertThat(names(objects, "PersistentVolumeClaim")).containsExactly("handoff-infra-service-state");
+        assertThat(map(map(object(objects, "Deployment", "handoff-infra-service")
+                                .get("spec"))
+                        .get("strategy")))
+                .containsEntry("type", "Recreate");
+
+        // and control-service is reachable through the Ingress, scraped by the ServiceMonitor
+        Map<String, Object> ingress = object(objects, "Ingress", "handoff-control-service");
+        assertThat(ingress.toString()).contains("handoff.example.org", "handoff-tls", "handoff-control-service");
+        Map<String, Object> monitor = object(objects, "ServiceMonitor", "handoff");
+        assertThat(monitor.toString()).contains("/q/metrics", "release=prometheus");
+
+        // and Strimzi creates every Handoff topic with the partitions asked for and unlimited retention
+        List<Map<String, Object>> topics = objectsOf(objects, "KafkaTopic");
+        assertThat(topics.stream().map(t -> (String) map(t.get("spec")).get("topicName")))
+                .containsExactlyInAnyOrderElementsOf(Topics.all());
+        assertThat(topics).allSatisfy(topic -> {
+            Map<String, Object> spec = map(topic.get("spec"));
+            assertThat(spec.get("partitions")).isEqualTo(12);
+            assertThat(map(spec.get("config"))).containsEntry("retention.ms", "-1");
+            assertThat(map(map(topic.get("metadata")).get("labels"))).containsEntry("strimzi.io/cluster", "handoff");
+        });
+    }
+
+    @Test
+    void aSaslProtocolWithoutItsSecretIsRefusedWithAClearMessage() {
+        // Given SASL_SSL asked for without the Secret holding the JAAS line
+        Path values = write("sasl-without-secret.yaml", "kafka:\n  securityProtocol: SASL_SSL\n");
+
+        // When the chart is rendered, then helm says what is missing
+        assertThatThrownBy(() -> render(values))
+                .hasMessageContaining("kafka.sasl.existingSecret is required with a SASL security protocol");
+    }
+
+    private List<Map<String, Object>> render(Path valuesFile) {
+        var template = new Helm(CHART).template().withName("handoff").withNamespace("handoff").withKubeVersion("1.31.0");
+        if (valuesFile != null) {
+            template = template.withValuesFile(valuesFile);
+        }
+        String manifest = template.call();
+        List<Map<String, Object>> objects = new ArrayList<>();
+        for (Object document : new Yaml().loadAll(manifest)) {
+            if (document != null) {
+                objects.add(map(document));
+            }
+        }
+        return objects;
+    }
+
+    private Path copyChartWithValues(Path overrides) {
+        Path copy = temp.resolve("handoff");
+        try (Stream<Path> files = Files.walk(CHART)) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(CHART.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+            Yaml yaml = new Yaml();
+            Map<String, Object> values = yaml.load(Files.readString(CHART.resolve("values.yaml")));
+            deepMerge(values, yaml.load(Files.readString(overrides)));
+            Files.writeString(copy.resolve("values.yaml"), yaml.dump(values), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return copy;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void deepMerge(Map<String, Object> base, Map<String, Object> overrides) {
+        for (Map.Entry<String, Object> entry : overrides.entrySet()) {
+            Object current = base.get(entry.getKey());
+            if (current instanceof Map && entry.getValue() instanceof Map) {
+                Map<String, Object> merged = new LinkedHashMap<>((Map<String, Object>) current);
+                deepMerge(merged, (Map<String, Object>) entry.getValue());
+                base.put(entry.getKey(), merged);
+            } else {
+                base.put(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+
+    private Path write(String name, String content) {
+        try {
+            return Files.writeString(temp.resolve(name), content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<Map<String, Object>> objectsOf(List<Map<String, Object>> objects, String kind) {
+        return objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
+    }
+
+    private static List<String> names(List<Map<String, Object>> objects, String kind) {
+        return objectsOf(objects, kind).stream()
+                .map(o -> (String) map(o.get("metadata")).get("name"))
+                .toList();
+    }
+
+    private static Map<String, Object> object(List<Map<String, Object>> objects, String kind, String name) {
+        return objectsOf(objects, kind).stream()
+                .filter(o -> name.equals(map(o.get("metadata")).get("name")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in " + names(objects, kind)));
+    }
+
+    private static int replicas(List<Map<String, Object>> objects, String deployment) {
+        return (Integer)
+                map(object(objects, "Deployment", deployment).get("spec")).get("replicas");
+    }
+
+    private static Map<String, Object> podSpec(Map<String, Object> deployment) {
+        return map(map(map(deployment.get("spec")).get("template")).get("spec"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> container(Map<String, Object> deployment) {
+        List<Object> containers = (List<Object>) podSpec(deployment).get("containers");
+        assertThat(containers).hasSize(1);
+        return map(containers.get(0));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> envEntries(Map<String, Object> container) {
+        return ((List<Object>) container.get("env"))
+                .stream().map(ComposeFileTest::map).toList();
+    }
+
+    private static Map<String, String> env(Map<String, Object> container) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Map<String, Object> entry : envEntries(container)) {
+            if (entry.containsKey("value")) {
+                env.put((String) entry.get("name"), String.valueOf(entry.get("value")));
+            }
+        }
+        return env;
+    }
+
+    private static Map<String, Object> valueFrom(Map<String, Object> container, String name, String source) {
+        return envEntries(container).stream()
+                .filter(e -> name.equals(e.get("name")))
+                .map(e -> map(map(e.get("valueFrom")).get(source)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no env " + name + " from " + source));
+    }
+
+    private static Map<String, Object> secretRef(Map<String, Object> container, String name) {
+        return valueFrom(container, name, "secretKeyRef");
+    }
+
+    private static Map<String, Object> fieldRef(Map<String, Object> container, String name) {
+        return valueFrom(container, name, "fieldRef");
+    }
+
+    private static String probePath(Map<String, Object> container, String probe) {
+        return (String) map(map(container.get(probe)).get("httpGet")).get("path");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> volumeSecretNames(Map<String, Object> deployment) {
+        List<Object> volumes = (List<Object>) podSpec(deployment).get("volumes");
+        return volumes.stream()
+                .map(ComposeFileTest::map)
+                .map(v -> map(v.get("secret")).get("secretName"))
+                .filter(Objects::nonNull)
+                .map(String::valueOf)
+                .toList();
+    }
+}

@@ -1,0 +1,300 @@
+package dev.handoff.lab.world.nixos;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The in-memory model of one simulated NixOS host: system generations, the current and booted system, unit states,
+ * the boot id, a sandbox root folder for files, and the faults a test or the lab arms on demand. Thread-safe: every
+ * method locks the node.
+ */
+public final class NixosNode {
+    /** The sops-nix key path the lab's configurations use. */
+    public static final String SOPS_KEY = "/var/lib/sops-nix/key.txt";
+
+    /** The NixOS release the simulated systems report. */
+    public static final String NIXOS_VERSION = "25.05.20251118.5e2a59a";
+
+    private static final String INFECT_SYSTEM = "/nix/store/0n3w8bq1f2hzqv6g7j1l5k9c8xm4p2dr-nixos-system-nixos-24.11";
+
+    /**
+     * One system generation.
+     *
+     * @param number the profile generation number
+     * @param systemPath the toplevel store path
+     * @param revision the configuration revision (commit) it was built from, or null
+     * @param kernel the kernel store path of the generation
+     * @param created when it was activated
+     * @param breaksSteadyAccess whether the steady-state address stops answering while it is current (a fault)
+     */
+    public record Generation(
+            int number,
+            String systemPath,
+            String revision,
+            String kernel,
+            Instant created,
+            boolean breaksSteadyAccess) {}
+
+    /**
+     * What a command answered.
+     *
+     * @param exitCode the exit status
+     * @param stdout standard output
+     * @param stderr standard error
+     */
+    public record Answer(int exitCode, String stdout, String stderr) {
+        static Answer ok(String stdout) {
+            return new Answer(0, stdout, "");
+        }
+    }
+
+    private final String hostName;
+    private final Path root;
+    private final List<Generation> generations = new ArrayList<>();
+    private final Map<String, String> units = new LinkedHashMap<>();
+    private final AtomicInteger activeActivations = new AtomicInteger();
+    private final List<Integer> activationOverlaps = new ArrayList<>();
+    private int current;
+    private int booted;
+    private String bootId = UUID.randomUUID().toString();
+    private boolean secretsPresent;
+    private boolean down;
+    private Integer nextActivationExit;
+    private boolean breakSteadyOnNextActivation;
+    private Duration rebootDelay = Duration.ofMillis(300);
+    private Duration activationTime = Duration.ZERO;
+    private int activations;
+
+    /**
+     * A node as nixos-infect leaves it: one generation without a configuration revision, k3s and tailscaled not
+     * running.
+     *
+     * @param hostName the host's name
+     * @param root the sandbox folder that stands for {@code /} (SFTP is confined to it)
+     */
+    public NixosNode(String hostName, Path root) {
+        this.hostName = hostName;
+        this.root = root;
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        generations.add(new Generation(1, INFECT_SYSTEM, null, kernelPath("infect"), Instant.now(), false));
+        current = 1;
+        booted = 1;
+        units.put("k3s", "inactive");
+        units.put("tailscaled", "inactive");
+    }
+
+    /** The host's name. */
+    public String hostName() {
+        return hostName;
+    }
+
+    /** The sandbox folder that stands for {@code /}. */
+    public Path root() {
+        return root;
+    }
+
+    /** The sandbox file that stands for the absolute host path {@code path}. */
+    public Path file(String path) {
+        return root.resolve(path.startsWith("/") ? path.substring(1) : path);
+    }
+
+    /** The current generation. */
+    public synchronized Generation current() {
+        return generation(current).orElseThrow();
+    }
+
+    /** The booted generation. */
+    public synchronized Generation booted() {
+        return generation(booted).orElseThrow();
+    }
+
+    /** Every generation, oldest first. */
+    public synchronized List<Generation> generations() {
+        return List.copyOf(generations);
+    }
+
+    /** The current boot id. */
+    public synchronized String bootId() {
+        return bootId;
+    }
+
+    /** Whether the node is rebooting (no SSH). */
+    public synchronized boolean down() {
+        return down;
+    }
+
+    /** Whether the steady-state address answers now. */
+    public synchronized boolean steadyAccessWorks() {
+        return !down && !current().breaksSteadyAccess();
+    }
+
+    /** How many activations ran. */
+    public synchronized int activations() {
+        return activations;
+    }
+
+    /** How many activations ever ran at the same time as another one (must stay 0). */
+    public synchronized int overlappingActivations() {
+        return activationOverlaps.size();
+    }
+
+    // ---- faults -----------------------------------------------------------------------------------------------
+
+    /** The next activation exits with {@code code} (2 activation script, 3 daemon-reload, 4 failed units). */
+    public synchronized void failNextActivation(int code) {
+        nextActivationExit = code;
+    }
+
+    /** The next activated generation stops the steady-state address from answering (e.g. a broken Tailscale). */
+    public synchronized void breakSteadyAccessOnNextActivation() {
+        breakSteadyOnNextActivation = true;
+    }
+
+    /** How long a reboot keeps the node unreachable. */
+    public synchronized void rebootDelay(Duration delay) {
+        rebootDelay = delay;
+    }
+
+    /** How long an activation takes (to make overlapping runs observable). */
+    public synchronized void activationTime(Duration time) {
+        activationTime = time;
+    }
+
+    Duration rebootDelay() {
+        synchronized (this) {
+            return rebootDelay;
+        }
+    }
+
+    // ---- behaviour used by the SSH commands ---------------------------------------------------------------------
+
+    /**
+     * {@code switch-to-configuration}: adds a generation for {@code systemPath} and makes it current, or fails as
+     * armed. Output imitates NixOS's switch-to-configuration.
+     */
+    Answer activate(String systemPath, String revision, String kernel) throws InterruptedException {
+        int running = activeActivations.incrementAndGet();
+        try {
+            synchronized (this) {
+                if (running > 1) {
+                    activationOverlaps.add(running);
+                }
+            }
+            if (!activationTime.isZero()) {
+                Thread.sleep(activationTime.toMillis());
+            }
+            return activateLocked(systemPath, revision, kernel);
+        } finally {
+            activeActivations.decrementAndGet();
+        }
+    }
+
+    private synchronized Answer activateLocked(String systemPath, String revision, String kernel) {
+        activations++;
+        int number = generations.stream().mapToInt(Generation::number).max().orElse(0) + 1;
+        generations.add(
+                new Generation(number, systemPath, revision, kernel, Instant.now(), breakSteadyOnNextActivation));
+        breakSteadyOnNextActivation = false;
+        current = number;
+        StringBuilder out = new StringBuilder();
+        out.append("activating the configuration...\n");
+        boolean keyPresent = Files.isRegularFile(file(SOPS_KEY));
+        if (!keyPresent) {
+            secretsPresent = false;
+            out.append("setting up secrets...\n");
+            return new Answer(
+                    2,
+                    out.toString(),
+                    "sops-install-secrets: failed to read age key file " + SOPS_KEY + ": no such file or directory\n"
+                            + "Activation script snippet 'setupSecrets' failed (1)\n");
+        }
+        secretsPresent = true;
+        out.append("setting up secrets...\nsetting up /etc...\nreloading user units for root...\n");
+        Integer fault = nextActivationExit;
+        nextActivationExit = null;
+        if (fault != null && fault == 2) {
+            return new Answer(2, out.toString(), "Activation script snippet 'users' failed (1)\n");
+        }
+        if (fault != null && fault == 3) {
+            return new Answer(3, out.toString(), "Failed to reload systemd: Connection timed out\n");
+        }
+        if (fault != null && fault == 4) {
+            units.put("k3s", "failed");
+            units.put("tailscaled", "active");
+            out.append("the following new units were started: tailscaled.service\n");
+            return new Answer(
+                    4,
+                    out.toString(),
+                    "warning: the following units failed: k3s.service\n× k3s.service - Lightweight"
+                            + " Kubernetes\n     Active: failed (Result: exit-code)\n");
+        }
+        units.put("k3s", "active");
+        units.put("tailscaled", "active");
+        out.append("restarting the following units: sshd.service\nthe following new units were started: k3s.service,"
+                + " tailscaled.service\n");
+        return Answer.ok(out.toString());
+    }
+
+    /** Switches the profile back to generation {@code number} and activates it. */
+    synchronized Answer switchGeneration(int number) {
+        if (generation(number).isEmpty()) {
+            return new Answer(1, "", "error: generation " + number + " does not exist\n");
+        }
+        current = number;
+        boolean known = generation(number).orElseThrow().revision() != null;
+        units.put("k3s", known ? "active" : "inactive");
+        units.put("tailscaled", known ? "active" : "inactive");
+        return Answer.ok("switching profile from version " + number + "\nactivating the configuration...\n"
+                + "setting up /etc...\n");
+    }
+
+    /** Marks the node down; it comes back after the reboot delay with a new boot id, booted into current. */
+    synchronized void goDown() {
+        down = true;
+    }
+
+    synchronized void comeBack() {
+        bootId = UUID.randomUUID().toString();
+        booted = current;
+        down = false;
+    }
+
+    synchronized String unitState(String unit) {
+        return units.getOrDefault(unit.replace(".service", ""), "inactive");
+    }
+
+    synchronized List<String> failedUnits() {
+        return units.entrySet().stream()
+                .filter(e -> e.getValue().equals("failed"))
+                .map(e -> e.getKey() + ".service")
+                .toList();
+    }
+
+    synchronized boolean secretsPresent() {
+        return secretsPresent;
+    }
+
+    synchronized Optional<Generation> generation(int number) {
+        return generations.stream().filter(g -> g.number() == number).findFirst();
+    }
+
+    /** A deterministic kernel store path for a kernel choice. */
+    static String kernelPath(String choice) {
+        return "/nix/store/" + StoreHash.of("kernel:" + choice) + "-linux-6.12.58";
+    }
+}

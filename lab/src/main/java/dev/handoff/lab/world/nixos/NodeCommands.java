@@ -1,0 +1,120 @@
+package dev.handoff.lab.world.nixos;
+
+import dev.handoff.lab.world.nixos.NixosNode.Answer;
+import dev.handoff.lab.world.nixos.NixosNode.Generation;
+import java.nio.file.Files;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The command surface of the simulated NixOS host: the exact command lines converge-service and the stand-in
+ * activator run, answered from the {@link NixosNode} model in the formats of the real tools. Anything else answers
+ * {@code command not found} (exit 127), so a new command in the service fails loudly until the node learns it.
+ */
+final class NodeCommands {
+    /** Lab-only activation command the stand-in activator runs (stands for {@code <toplevel>/bin/switch-to-configuration switch}). */
+    static final String ACTIVATE = "handoff-lab-activate";
+
+    private static final Pattern ACTIVATE_LINE =
+            Pattern.compile("^" + ACTIVATE + " --system (\\S+) --revision (\\S+) --kernel (\\S+)$");
+    private static final Pattern SWITCH_GENERATION =
+            Pattern.compile("^nix-env -p /nix/var/nix/profiles/system --switch-generation (\\d+) && "
+                    + "/nix/var/nix/profiles/system/bin/switch-to-configuration switch$");
+    private static final DateTimeFormatter GENERATION_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    private final NixosNode node;
+
+    NodeCommands(NixosNode node) {
+        this.node = node;
+    }
+
+    /** Whether {@code command} reboots the node (the server drops every connection after answering). */
+    static boolean reboots(String command) {
+        return command.equals("systemctl reboot") || command.equals("reboot");
+    }
+
+    Answer run(String command) throws InterruptedException {
+        String line = command.trim();
+        switch (line) {
+            case "true":
+                return Answer.ok("");
+            case "readlink -f /run/current-system":
+                return Answer.ok(node.current().systemPath() + "\n");
+            case "readlink -f /run/booted-system":
+                return Answer.ok(node.booted().systemPath() + "\n");
+            case "readlink -f /run/current-system/kernel":
+                return Answer.ok(node.current().kernel() + "/bzImage\n");
+            case "readlink -f /run/booted-system/kernel":
+                return Answer.ok(node.booted().kernel() + "/bzImage\n");
+            case "nixos-version --json":
+                return Answer.ok(nixosVersion(node.current()));
+            case "nix-env -p /nix/var/nix/profiles/system --list-generations":
+                return Answer.ok(generations());
+            case "cat /proc/sys/kernel/random/boot_id":
+                return Answer.ok(node.bootId() + "\n");
+            case "systemctl is-system-running":
+                return node.failedUnits().isEmpty() ? Answer.ok("running\n") : new Answer(1, "degraded\n", "");
+            case "systemctl --failed --no-legend --plain":
+                return Answer.ok(node.failedUnits().stream()
+                        .map(u -> u + " loaded failed failed " + u + "\n")
+                        .reduce("", String::concat));
+            case "systemctl is-active k3s tailscaled":
+                return isActive(List.of("k3s", "tailscaled"));
+            case "test -d /run/secrets":
+                return node.secretsPresent() ? Answer.ok("") : new Answer(1, "", "");
+            case "systemctl reboot":
+            case "reboot":
+                return Answer.ok("");
+            default:
+                break;
+        }
+        if (line.startsWith("test -f ")) {
+            return Files.isRegularFile(node.file(line.substring("test -f ".length())))
+                    ? Answer.ok("")
+                    : new Answer(1, "", "");
+        }
+        Matcher activate = ACTIVATE_LINE.matcher(line);
+        if (activate.matches()) {
+            return node.activate(activate.group(1), activate.group(2), NixosNode.kernelPath(activate.group(3)));
+        }
+        Matcher rollback = SWITCH_GENERATION.matcher(line);
+        if (rollback.matches()) {
+            return node.switchGeneration(Integer.parseInt(rollback.group(1)));
+        }
+        String name = line.split("\\s+", 2)[0];
+        return new Answer(127, "", "bash: line 1: " + name + ": command not found\n");
+    }
+
+    private Answer isActive(List<String> units) {
+        StringBuilder out = new StringBuilder();
+        boolean all = true;
+        for (String unit : units) {
+            String state = node.unitState(unit);
+            out.append(state).append('\n');
+            all &= state.equals("active");
+        }
+        return new Answer(all ? 0 : 3, out.toString(), "");
+    }
+
+    private String nixosVersion(Generation generation) {
+        String revision =
+                generation.revision() == null ? "" : ",\"configurationRevision\":\"" + generation.revision() + "\"";
+        return "{\"nixosVersion\":\"" + NixosNode.NIXOS_VERSION
+                + "\",\"nixpkgsRevision\":\"5e2a59a5b1a82f89f2c7e598302a9cacebb72a67\"" + revision + "}\n";
+    }
+
+    private String generations() {
+        StringBuilder out = new StringBuilder();
+        int current = node.current().number();
+        for (Generation g : node.generations()) {
+            out.append(String.format(
+                    "%5d   %s%s%n",
+                    g.number(), GENERATION_TIME.format(g.created()), g.number() == current ? "   (current)" : ""));
+        }
+        return out.toString();
+    }
+}

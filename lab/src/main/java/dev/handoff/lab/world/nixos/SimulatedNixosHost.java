@@ -1,0 +1,223 @@
+package dev.handoff.lab.world.nixos;
+
+import dev.handoff.lab.world.nixos.NixosNode.Answer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.jboss.logging.Logger;
+
+/**
+ * A simulated NixOS host reachable over SSH: two Apache MINA SSHD listeners on the loopback interface, one standing
+ * for the host's public IP (bootstrap access) and one for its Tailscale address (steady access), sharing one host key,
+ * one authorized client key, the {@link NixosNode} model and SFTP into the node's sandbox root (permission bits are
+ * real file modes there). {@code systemctl reboot} drops every connection and the node answers again after the reboot
+ * delay with a new boot id.
+ */
+public final class SimulatedNixosHost implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SimulatedNixosHost.class);
+
+    private final NixosNode node;
+    private final NodeCommands commands;
+    private final AtomicReference<KeyPair> hostKey = new AtomicReference<>();
+    private final PublicKey authorizedKey;
+    private final SshServer publicServer;
+    private final SshServer tailnetServer;
+
+    private SimulatedNixosHost(NixosNode node, PublicKey authorizedKey, int publicPort, int tailnetPort)
+            throws IOException {
+        this.node = node;
+        this.commands = new NodeCommands(node);
+        this.authorizedKey = authorizedKey;
+        this.hostKey.set(newHostKey());
+        this.publicServer = server(publicPort, false);
+        this.tailnetServer = server(tailnetPort, true);
+    }
+
+    /**
+     * Starts the host's two listeners on 127.0.0.1.
+     *
+     * @param node the host model
+     * @param authorizedKey the only client key accepted (the runner's SSH identity)
+     * @param publicPort port standing for the public IP (0 = any free port)
+     * @param tailnetPort port standing for the steady-state address (0 = any free port)
+     */
+    public static SimulatedNixosHost start(NixosNode node, PublicKey authorizedKey, int publicPort, int tailnetPort) {
+        try {
+            return new SimulatedNixosHost(node, authorizedKey, publicPort, tailnetPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the simulated NixOS host " + node.hostName(), e);
+        }
+    }
+
+    /** The node model (faults are armed there). */
+    public NixosNode node() {
+        return node;
+    }
+
+    /** The loopback port standing for the public IP (bootstrap). */
+    public int publicPort() {
+        return publicServer.getPort();
+    }
+
+    /** The loopback port standing for the steady-state address (Tailscale). */
+    public int tailnetPort() {
+        return tailnetServer.getPort();
+    }
+
+    /** The host's current public host key. */
+    public PublicKey hostKey() {
+        return hostKey.get().getPublic();
+    }
+
+    /** Fault: the host gets a new host key (a reinstall, or someone in the middle). */
+    public void changeHostKey() {
+        hostKey.set(newHostKey());
+    }
+
+    private SshServer server(int port, boolean steady) throws IOException {
+        SshServer server = SshServer.setUpDefaultServer();
+        server.setHost("127.0.0.1");
+        server.setPort(port);
+        server.setKeyPairProvider(session -> List.of(hostKey.get()));
+        server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(key, authorizedKey));
+        server.setPasswordAuthenticator(null);
+        server.setKeyboardInteractiveAuthenticator(null);
+        server.setCommandFactory((channel, command) -> new NodeCommand(command));
+        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        server.setFileSystemFactory(new VirtualFileSystemFactory(node.root()));
+        server.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                boolean refuse = node.down() || (steady && !node.steadyAccessWorks());
+                if (refuse) {
+                    session.close(true);
+                }
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private void reboot() {
+        node.goDown();
+        LOG.infof(
+                "simulated %s: rebooting (back in %d ms)",
+                node.hostName(), node.rebootDelay().toMillis());
+        for (SshServer server : List.of(publicServer, tailnetServer)) {
+            server.getActiveSessions().forEach(s -> s.close(true));
+        }
+        Thread back = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(node.rebootDelay().toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    node.comeBack();
+                },
+                "nixos-node-reboot");
+        back.setDaemon(true);
+        back.start();
+    }
+
+    @Override
+    public void close() {
+        for (SshServer server : List.of(publicServer, tailnetServer)) {
+            try {
+                server.stop(true);
+            } catch (IOException e) {
+                LOG.debugf("stopping the simulated host: %s", e.getMessage());
+            }
+        }
+    }
+
+    private static KeyPair newHostKey() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One exec request, answered on its own thread. */
+    private final class NodeCommand implements Command {
+        private final String command;
+        private OutputStream out;
+        private OutputStream err;
+        private ExitCallback exit;
+
+        NodeCommand(String command) {
+            this.command = command;
+        }
+
+        @Override
+        public void setInputStream(InputStream in) {}
+
+        @Override
+        public void setOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void setErrorStream(OutputStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void setExitCallback(ExitCallback callback) {
+            this.exit = callback;
+        }
+
+        @Override
+        public void start(ChannelSession channel, Environment env) {
+            Thread worker = new Thread(this::answer, "nixos-node-command");
+            worker.setDaemon(true);
+            worker.start();
+        }
+
+        private void answer() {
+            int code;
+            try {
+                Answer answer = commands.run(command);
+                out.write(answer.stdout().getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                err.write(answer.stderr().getBytes(StandardCharsets.UTF_8));
+                err.flush();
+                code = answer.exitCode();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                code = 130;
+            } catch (IOException e) {
+                code = 255;
+            }
+            exit.onExit(code);
+            if (code == 0 && NodeCommands.reboots(command)) {
+                reboot();
+            }
+        }
+
+        @Override
+        public void destroy(ChannelSession channel) {}
+    }
+}

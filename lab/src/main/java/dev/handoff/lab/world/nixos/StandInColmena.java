@@ -1,0 +1,184 @@
+package dev.handoff.lab.world.nixos;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+
+/**
+ * Stand-in for {@code colmena apply --on <host> switch} where Colmena is absent (the lab, tests): run in the runtime
+ * repository's worktree with {@code SSH_CONFIG_FILE} pointing at the ssh_config converge-service wrote, it derives a
+ * deterministic system path from the repository tree ("evaluate + build"), connects to the host the way the
+ * ssh_config says (host key checked against its {@code UserKnownHostsFile}) and activates it with the simulated
+ * node's {@code handoff-lab-activate}. It prints Colmena's progress lines and exits 1 on any failure, like Colmena,
+ * naming the remote exit code as {@code Child process exited with error code: N}.
+ */
+public final class StandInColmena {
+    private static final Pattern KERNEL = Pattern.compile("boot\\.kernelPackages\\s*=\\s*([^;]+);");
+
+    private StandInColmena() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, Path.of("").toAbsolutePath(), System.getenv(), System.out));
+    }
+
+    /** Runs the stand-in; returns the exit code. */
+    static int run(String[] args, Path worktree, Map<String, String> env, PrintStream out) {
+        if (args.length != 4 || !args[0].equals("apply") || !args[1].equals("--on") || !args[3].equals("switch")) {
+            out.println("[ERROR] stand-in colmena supports only: colmena apply --on <host> switch");
+            return 2;
+        }
+        String host = args[2];
+        try {
+            String configFile = env.get("SSH_CONFIG_FILE");
+            if (configFile == null) {
+                out.println("[ERROR] SSH_CONFIG_FILE is not set");
+                return 1;
+            }
+            Map<String, String> ssh = hostBlock(Path.of(configFile), host);
+            out.println("[INFO ] Using flake: git+file://" + worktree);
+            out.println("[INFO ] Enumerating nodes...");
+            out.println("[INFO ] Selected 1 node.");
+            String revision = Files.readString(worktree.resolve(".git/HEAD"), StandardCharsets.US_ASCII)
+                    .trim();
+            String system = "/nix/store/" + StoreHash.of(treeDigest(worktree)) + "-nixos-system-" + host + "-"
+                    + NixosNode.NIXOS_VERSION;
+            String kernel = kernelChoice(worktree.resolve("hosts").resolve(host).resolve("configuration.nix"));
+            out.println("      " + host + " ✅ 0s Evaluated " + host);
+            out.println("      " + host + " ✅ 1s Built \"" + system + "\"");
+            out.println("      " + host + " ✅ 1s Pushed system closure");
+            int code = activate(
+                    ssh,
+                    host,
+                    "handoff-lab-activate --system " + system + " --revision " + revision + " --kernel " + kernel,
+                    out);
+            if (code != 0) {
+                out.println("      " + host + " ❌ 2s Failed: Child process exited with error code: " + code);
+                out.println("[ERROR] Failed to complete requested operation - Last 1 lines of logs:");
+                out.println("[ERROR]   failure) Child process exited with error code: " + code);
+                return 1;
+            }
+            out.println("      " + host + " ✅ 2s Activation successful");
+            out.println("      All done!");
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            out.println("      " + host + " ❌ Failed: " + e.getMessage());
+            out.println("[ERROR] Failed to complete requested operation - " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int activate(Map<String, String> ssh, String host, String command, PrintStream out)
+            throws IOException {
+        PublicKey pinned = knownHostKey(Path.of(ssh.get("userknownhostsfile")));
+        try (SshClient client = SshClient.setUpDefaultClient()) {
+            client.setServerKeyVerifier((session, address, key) -> KeyUtils.compareKeys(key, pinned));
+            client.setKeyIdentityProvider(new FileKeyPairProvider(Path.of(ssh.get("identityfile"))));
+            client.start();
+            try (ClientSession session = client.connect(
+                            ssh.get("user"), ssh.get("hostname"), Integer.parseInt(ssh.getOrDefault("port", "22")))
+                    .verify(Duration.ofSeconds(10))
+                    .getSession()) {
+                session.auth().verify(Duration.ofSeconds(10));
+                ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+                try (ChannelExec exec = session.createExecChannel(command)) {
+                    exec.setOut(stdout);
+                    exec.setErr(stdout);
+                    exec.open().verify(Duration.ofSeconds(10));
+                    exec.waitFor(List.of(ClientChannelEvent.CLOSED), Duration.ofMinutes(5));
+                    for (String line : stdout.toString(StandardCharsets.UTF_8).split("\n")) {
+                        if (!line.isBlank()) {
+                            out.println("      " + host + " | " + line);
+                        }
+                    }
+                    Integer status = exec.getExitStatus();
+                    return status == null ? 255 : status;
+                }
+            }
+        }
+    }
+
+    private static Map<String, String> hostBlock(Path config, String host) throws IOException {
+        Map<String, String> values = new HashMap<>();
+        boolean inBlock = false;
+        for (String raw : Files.readAllLines(config, StandardCharsets.UTF_8)) {
+            String line = raw.trim();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] kv = line.split("\\s+", 2);
+            if (kv[0].equalsIgnoreCase("Host")) {
+                inBlock = List.of(kv[1].split("\\s+")).contains(host);
+            } else if (inBlock && kv.length == 2) {
+                values.putIfAbsent(kv[0].toLowerCase(), kv[1]);
+            }
+        }
+        for (String required : List.of("hostname", "user", "identityfile", "userknownhostsfile")) {
+            if (!values.containsKey(required)) {
+                throw new IOException(config + ": Host " + host + " has no " + required);
+            }
+        }
+        return values;
+    }
+
+    private static PublicKey knownHostKey(Path knownHosts) throws IOException {
+        for (String line : Files.readAllLines(knownHosts, StandardCharsets.UTF_8)) {
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length >= 3 && !parts[0].startsWith("#")) {
+                try {
+                    return PublicKeyEntry.parsePublicKeyEntry(parts[1] + " " + parts[2])
+                            .resolvePublicKey(null, Map.of(), PublicKeyEntryResolver.FAILING);
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IOException(knownHosts + ": unreadable host key: " + e.getMessage(), e);
+                }
+            }
+        }
+        throw new IOException(knownHosts + " holds no host key");
+    }
+
+    private static String kernelChoice(Path configuration) throws IOException {
+        if (!Files.isRegularFile(configuration)) {
+            return "default";
+        }
+        Matcher m = KERNEL.matcher(Files.readString(configuration, StandardCharsets.UTF_8));
+        return m.find() ? m.group(1).replaceAll("[^A-Za-z0-9_.]", "") : "default";
+    }
+
+    /** Path and content of every file outside {@code .git}, in path order: the stand-in's "derivation". */
+    static byte[] treeDigest(Path worktree) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(worktree)) {
+            walk.filter(Files::isRegularFile)
+                    .filter(p -> !worktree.relativize(p).startsWith(".git"))
+                    .sorted()
+                    .forEach(files::add);
+        }
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (Path file : files) {
+            all.writeBytes(worktree.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
+            all.write(0);
+            all.writeBytes(Files.readAllBytes(file));
+            all.write(0);
+        }
+        return all.toByteArray();
+    }
+}
