@@ -73,8 +73,9 @@ class ComposeFileTest {
     @Test
     void everyServiceWithAnImageRunsFromItsDockerfileWithTheInventoryMountedReadOnly() {
         for (String module : ProjectFiles.imageModules()) {
-            // Given a service module that ships an image
+            // Given a service module that ships an image, and the databases the postgres container creates
             Map<String, Object> service = service(module);
+            String initSql = ProjectFiles.read(root.resolve("deploy/postgres/init-databases.sql"));
 
             // When its compose block is read
             Map<String, Object> build = map(service.get("build"));
@@ -94,6 +95,18 @@ class ComposeFileTest {
             assertThat(service.get("read_only"))
                     .as(module + " root file system read-only")
                     .isEqualTo(true);
+            // a service with a database gets one that the postgres container creates on its first start
+            Object jdbcUrl = env.get("QUARKUS_DATASOURCE_JDBC_URL");
+            if (jdbcUrl != null) {
+                String database =
+                        jdbcUrl.toString().substring(jdbcUrl.toString().lastIndexOf('/') + 1);
+                assertThat(database.equals("handoff") || initSql.contains("CREATE DATABASE " + database + " "))
+                        .as(module + "'s database " + database + " is created by deploy/postgres/init-databases.sql")
+                        .isTrue();
+                assertThat(map(service.get("depends_on")))
+                        .as(module + " waits for PostgreSQL")
+                        .containsKey("postgres");
+            }
         }
     }
 

@@ -100,6 +100,10 @@ class HelmChartTest {
         assertThat(fieldRef(control, "HANDOFF_LEDGER_INSTANCE_ID")).containsEntry("fieldPath", "metadata.name");
         assertThat(env(control))
                 .containsEntry("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://postgresql:5432/handoff");
+        // secrets-service has its own database for the per-host lock, on the same server
+        assertThat(env(container(object(objects, "Deployment", "handoff-secrets-service"))))
+                .containsEntry("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://postgresql:5432/handoff_secrets")
+                .containsEntry("QUARKUS_DATASOURCE_USERNAME", "handoff");
     }
 
     @Test
@@ -134,6 +138,10 @@ class HelmChartTest {
         assertThat((String) control.get("image")).isEqualTo("registry.example.org/handoff/control-service:0.1.0");
         assertThat(volumeSecretNames(object(objects, "Deployment", "handoff-infra-service")))
                 .contains("handoff-oci", "handoff-cluster-ca-cert");
+        assertThat(secretRef(
+                        container(object(objects, "Deployment", "handoff-secrets-service")),
+                        "QUARKUS_DATASOURCE_PASSWORD"))
+                .containsEntry("name", "handoff-db-app");
         assertThat(volumeSecretNames(object(objects, "Deployment", "handoff-secrets-service")))
                 .contains("handoff-age");
 
@@ -173,7 +181,11 @@ class HelmChartTest {
     }
 
     private List<Map<String, Object>> render(Path valuesFile) {
-        var template = new Helm(CHART).template().withName("handoff").withNamespace("handoff").withKubeVersion("1.31.0");
+        var template = new Helm(CHART)
+                .template()
+                .withName("handoff")
+                .withNamespace("handoff")
+                .withKubeVersion("1.31.0");
         if (valuesFile != null) {
             template = template.withValuesFile(valuesFile);
         }

@@ -13,6 +13,8 @@ import dev.handoff.common.event.v1.ApprovalDecided;
 import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
+import dev.handoff.infra.messaging.StageConsumers;
+import dev.handoff.infra.run.ApprovalGate;
 import dev.handoff.infra.run.DriftWatch;
 import dev.handoff.lab.InfraWorldTestResource;
 import dev.handoff.lab.KafkaTestResource;
@@ -61,10 +63,20 @@ class InfraStageTest {
     private final DriftWatch driftWatch;
     private final InfraWorld world = InfraWorld.shared();
 
-    InfraStageTest(EventPublisher publisher, EventCodec codec, DriftWatch driftWatch) {
+    private final StageConsumers consumers;
+    private final ApprovalGate approvals;
+
+    InfraStageTest(
+            EventPublisher publisher,
+            EventCodec codec,
+            DriftWatch driftWatch,
+            StageConsumers consumers,
+            ApprovalGate approvals) {
         this.publisher = publisher;
         this.codec = codec;
         this.driftWatch = driftWatch;
+        this.consumers = consumers;
+        this.approvals = approvals;
     }
 
     @BeforeAll
@@ -157,6 +169,53 @@ class InfraStageTest {
         assertThat(failed.data().path("message").asText())
                 .contains("test-operator")
                 .contains("not now");
+    }
+
+    @Test
+    void aRunWaitingForApprovalWhenTheServiceStopsRunsAgainAfterTheRestartAndAsksAgain() throws Exception {
+        // Given: a destructive plan waits for approval
+        baseline();
+        world.faults().set(Fault.DESTRUCTIVE_PLAN, "compute");
+        String deployment = push("Replace the instance, then restart");
+        EventEnvelope first = awaitEvent(deployment, EventType.APPROVAL_REQUESTED);
+        await().atMost(RUN).until(() -> approvals.isWaiting(deployment));
+        byte[] stateBefore = Files.readAllBytes(computeState());
+        List<Path> archivesBefore = archives();
+
+        // When: the service stops while it waits, the operator approves that request while it is down, it starts
+        consumers.stopLoops();
+        assertThat(approvals.isWaiting(deployment))
+                .as("the wait ended with the stop")
+                .isFalse();
+        decide(first, "approve");
+        consumers.startLoops();
+
+        // Then: the trigger was not lost: the stage runs again for it and asks again
+        List<EventEnvelope> requests =
+                await().atMost(RUN).until(() -> events(deployment, EventType.APPROVAL_REQUESTED), r -> r.size() == 2);
+        assertThat(requests.get(1).id()).isNotEqualTo(first.id());
+        assertThat(events(deployment, EventType.CLOUD_FACTS_STARTED)).hasSize(2);
+        // the decision on the earlier request is read after the restart and not taken for the new one
+        await().atMost(RUN)
+                .until(() -> Files.readString(Path.of("target/quarkus.log"))
+                        .contains("answers request " + first.id() + ", which no run waits for now; ignored"));
+        // nothing is applied while the new request waits
+        await().during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> approvals.isWaiting(deployment)
+                        && topics.event(deployment, EventType.CLOUD_FACTS_COMPLETED.type())
+                                .isEmpty()
+                        && topics.event(deployment, EventType.CLOUD_FACTS_FAILED.type())
+                                .isEmpty());
+        assertThat(Files.readAllBytes(computeState())).as("nothing applied").isEqualTo(stateBefore);
+        assertThat(archives()).as("no archive: no apply began").containsExactlyInAnyOrderElementsOf(archivesBefore);
+
+        // and answering the new request completes the run, once
+        decide(requests.get(1), "approve");
+        EventEnvelope completed = awaitEvent(deployment, EventType.CLOUD_FACTS_COMPLETED);
+        assertThat(completed.data().path("plan").path("destructive").asBoolean())
+                .isTrue();
+        assertThat(events(deployment, EventType.CLOUD_FACTS_STARTED)).hasSize(2);
     }
 
     @Test
@@ -346,6 +405,16 @@ class InfraStageTest {
     private EventEnvelope awaitEvent(String deployment, EventType type) {
         return await().atMost(RUN)
                 .until(() -> topics.event(deployment, type.type()).orElse(null), e -> e != null);
+    }
+
+    private List<EventEnvelope> events(String deployment, EventType type) {
+        return topics.events(deployment).stream()
+                .filter(e -> e.type().equals(type.type()))
+                .toList();
+    }
+
+    private static Path computeState() {
+        return stateDir().resolve("states/ops_edge-cluster-infra/stacks_compute/terraform.tfstate");
     }
 
     private java.util.Optional<EventEnvelope> lastDrift() {

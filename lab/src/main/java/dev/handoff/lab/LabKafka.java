@@ -46,11 +46,23 @@ public final class LabKafka implements AutoCloseable {
         this.bootstrapServers = broker.getAdvertisedListeners().replace("PLAINTEXT://", "");
     }
 
+    /** A broker this JVM does not run (the official image under {@code -Pcontainers}). */
+    private LabKafka(String bootstrapServers) {
+        this.broker = null;
+        this.bootstrapServers = bootstrapServers;
+    }
+
     /**
      * The broker of this JVM: started on first use on a free port with throw-away storage, every Handoff topic
-     * created, stopped by a shutdown hook when the JVM ends.
+     * created, stopped by a shutdown hook when the JVM ends. Under {@code -Pcontainers} it is the official
+     * {@code apache/kafka} image instead ({@link ContainerBackend}).
      */
     public static synchronized LabKafka shared() {
+        if (shared == null && ContainerBackend.selected()) {
+            LabKafka kafka = new LabKafka(ContainerBackend.kafkaBootstrapServers());
+            kafka.createTopics(Topics.all());
+            shared = kafka;
+        }
         if (shared == null) {
             LabKafka kafka = start(0, null);
             kafka.createTopics(Topics.all());
@@ -167,7 +179,7 @@ public final class LabKafka implements AutoCloseable {
     /** Stops the broker; a temporary storage folder is deleted. */
     @Override
     public void close() {
-        if (broker.isRunning()) {
+        if (broker != null && broker.isRunning()) {
             LOG.infof("Kafka: stopping the broker on %s", bootstrapServers);
             broker.close();
         }

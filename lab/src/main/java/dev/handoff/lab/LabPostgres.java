@@ -49,7 +49,11 @@ public final class LabPostgres implements AutoCloseable {
      */
     public static synchronized LabPostgres shared() {
         if (shared == null) {
-            shared = open(System.getenv(), null);
+            shared = open(
+                    ContainerBackend.selected()
+                            ? ContainerBackend.postgresEnvironment(System.getenv())
+                            : System.getenv(),
+                    null);
             if (shared.embedded != null) {
                 Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "lab-postgres-shutdown"));
             }

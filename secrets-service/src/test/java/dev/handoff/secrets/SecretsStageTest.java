@@ -9,15 +9,23 @@ import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.event.v1.CloudFacts;
 import dev.handoff.common.event.v1.CommitPushed;
+import dev.handoff.common.lock.HostLock;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.KafkaTestResource;
 import dev.handoff.lab.LabKafka;
+import dev.handoff.lab.PostgresTestResource;
 import dev.handoff.lab.forge.ForgePush;
+import dev.handoff.secrets.messaging.TriggerConsumer;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,10 +39,17 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(
+        value = PostgresTestResource.class,
+        initArgs = @ResourceArg(name = "prefix", value = "handoff_secrets_test"),
+        restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = SecretsLabResource.class, restrictToAnnotatedClass = true)
 class SecretsStageTest {
     @Inject
     EventPublisher publisher;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @Inject
     EventCodec codec;
@@ -183,6 +198,31 @@ class SecretsStageTest {
     }
 
     @Test
+    void aCheckOfAHostQueuesWhileAnotherInstanceHoldsTheHostsLockAndRunsOnceItIsReleased() throws Exception {
+        // Given: another instance of the service checks cloud-edge-1 (holds the host's lock on the same database)
+        HostLock otherInstance = new HostLock(dataSource, TriggerConsumer.HOST_LOCK_STAGE);
+        ForgePush push = lab.push("pushed while another instance checks the host");
+        String deployment;
+        try (HostLock.Held held = otherInstance.acquire(SecretsLab.CLOUD_EDGE)) {
+
+            // When
+            deployment = pushed(SecretsLab.CLOUD_EDGE, push);
+
+            // Then: this instance waits for the host's lock in PostgreSQL and touches nothing meanwhile
+            await().atMost(Duration.ofSeconds(60)).until(() -> waitingAdvisoryLocks() == 1);
+            await().during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> secretFacts(deployment).isEmpty());
+        }
+
+        // and the queued check runs once the other instance is done
+        assertThat(outcome(deployment))
+                .extracting(EventEnvelope::type)
+                .containsExactly(EventType.SECRET_FACTS_STARTED.type(), EventType.SECRET_FACTS_COMPLETED.type());
+        assertThat(waitingAdvisoryLocks()).isZero();
+    }
+
+    @Test
     void cloudFactsCheckTheNewestCommitOfTheBranch() throws Exception {
         // Given
         ForgePush push = lab.push("newest");
@@ -238,6 +278,22 @@ class SecretsStageTest {
                         EventType.COMMIT_PUSHED, "/handoff/control-service", host, deployment, null, payload)),
                 Duration.ofSeconds(10));
         return deployment;
+    }
+
+    private static List<EventEnvelope> secretFacts(String deployment) {
+        return TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.SECRET_FACTS).stream()
+                .filter(e -> deployment.equals(e.deploymentId()))
+                .toList();
+    }
+
+    private int waitingAdvisoryLocks() throws Exception {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs =
+                        s.executeQuery("select count(*) from pg_locks where locktype = 'advisory' and not granted")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     private static List<EventEnvelope> outcome(String deployment) {

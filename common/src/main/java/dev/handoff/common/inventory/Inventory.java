@@ -29,8 +29,19 @@ public record Inventory(Map<String, Repository> repositories, Map<String, Host> 
      * @param url clone URL
      * @param branch the branch whose pushes deploy
      * @param starts the stage that owns the repository
+     * @param stacks the stack directories listed for it (relative to the repository root, in the listed order), used
+     *     by the infra stage when the repository has no Terramate configuration; empty = not listed
      */
-    public record Repository(String name, String url, String branch, Stage starts) {}
+    public record Repository(String name, String url, String branch, Stage starts, List<String> stacks) {
+        public Repository {
+            stacks = stacks == null ? List.of() : List.copyOf(stacks);
+        }
+
+        /** A repository without listed stacks. */
+        public Repository(String name, String url, String branch, Stage starts) {
+            this(name, url, branch, starts, List.of());
+        }
+    }
 
     /**
      * A host converged by Handoff.

@@ -143,7 +143,7 @@ public final class InventoryLoader {
         if (m == null) {
             return null;
         }
-        Map<String, Node> f = fields(m, path, Set.of("url", "branch", "starts"));
+        Map<String, Node> f = fields(m, path, Set.of("url", "branch", "starts", "stacks"));
         String url = text(require(f, "url", m, path), path + ".url");
         String branch = Optional.ofNullable(f.get("branch"))
                 .map(n -> text(n, path + ".branch"))
@@ -161,10 +161,51 @@ public final class InventoryLoader {
                                 + Arrays.stream(Stage.values()).map(Stage::id).collect(Collectors.joining(", ")));
             }
         }
-        if (url == null || stage == null || branch == null) {
+        Node stacksNode = f.get("stacks");
+        List<String> stacks = stacksNode == null ? List.of() : stacks(stacksNode, path + ".stacks");
+        if (url == null || stage == null || branch == null || stacks == null) {
             return null;
         }
-        return new Repository(name, url, branch, stage);
+        return new Repository(name, url, branch, stage, stacks);
+    }
+
+    /** Stack directories: relative, inside the repository ({@code ..} refused), each listed once. */
+    private List<String> stacks(Node node, String path) {
+        if (!(node instanceof SequenceNode sequence)) {
+            problem(node, path, "must be a list, e.g. [stacks/network, stacks/compute]");
+            return null;
+        }
+        if (sequence.getValue().isEmpty()) {
+            problem(node, path, "is empty; list at least one stack directory or leave 'stacks' out");
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        boolean valid = true;
+        for (Node item : sequence.getValue()) {
+            String dir = text(item, path + "[]");
+            if (dir == null) {
+                valid = false;
+                continue;
+            }
+            String normalised = dir.replaceAll("/+$", "");
+            if (dir.startsWith("/") || dir.startsWith("~") || dir.matches("^[A-Za-z]:.*") || dir.contains("\\")) {
+                problem(
+                        item,
+                        path,
+                        "'" + dir + "' is not a relative path; write the directory relative to the repository root,"
+                                + " e.g. stacks/network");
+                valid = false;
+            } else if (Arrays.asList(normalised.split("/")).contains("..")) {
+                problem(item, path, "'" + dir + "' leaves the repository ('..'); list a directory inside it");
+                valid = false;
+            } else if (out.contains(normalised)) {
+                problem(item, path, "'" + dir + "' is listed twice; list each stack once");
+                valid = false;
+            } else {
+                out.add(normalised);
+            }
+        }
+        return valid ? List.copyOf(out) : null;
     }
 
     private Host host(String name, Node keyNode, Node value, Set<String> declaredRepositories) {

@@ -93,9 +93,15 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
             LOG.errorf(e, "%s stopped: %s", name, e.getMessage());
         } finally {
             healthy = false;
+            // an interrupted thread cannot close the consumer cleanly (it would not leave the group, and the next
+            // member waits for the session timeout): clear the flag for the close, then restore it
+            boolean interrupted = Thread.interrupted();
             try {
                 consumer.close(Duration.ofSeconds(5));
             } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
                 stopped.countDown();
             }
         }
@@ -146,7 +152,17 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
-        consumer.commitSync(next);
+        try {
+            consumer.commitSync(next);
+        } catch (WakeupException e) {
+            if (running.get()) {
+                throw e;
+            }
+            // close() woke the consumer while it committed a batch that is already handled: commit it (a wakeup
+            // fires once) so that a restart does not handle it again, then stop
+            consumer.commitSync(next);
+            throw e;
+        }
     }
 
     /** While a batch is retried, keep polling paused partitions so the group does not evict us. */

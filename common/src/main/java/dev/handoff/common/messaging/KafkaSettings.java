@@ -1,6 +1,8 @@
 package dev.handoff.common.messaging;
 
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -12,10 +14,47 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The Kafka client settings every Handoff service shares: producers wait for all in-sync replicas and are
- * idempotent (no lost or doubled acknowledged event); consumers commit only after their work is stored.
+ * idempotent (no lost or doubled acknowledged event); consumers commit only after their work is stored. Both take the
+ * cluster's security settings from the environment ({@link #security(Map)}).
  */
 public final class KafkaSettings {
+    /**
+     * The client security settings a deployment may give as environment variables ({@code KAFKA_SASL_JAAS_CONFIG} →
+     * {@code sasl.jaas.config}): how the Helm chart connects the services to a SASL and/or TLS cluster such as
+     * Strimzi's. Nothing else is read from the environment.
+     */
+    public static final List<String> SECURITY_VARIABLES = List.of(
+            "KAFKA_SECURITY_PROTOCOL",
+            "KAFKA_SASL_MECHANISM",
+            "KAFKA_SASL_JAAS_CONFIG",
+            "KAFKA_SSL_TRUSTSTORE_TYPE",
+            "KAFKA_SSL_TRUSTSTORE_LOCATION",
+            "KAFKA_SSL_TRUSTSTORE_PASSWORD",
+            "KAFKA_SSL_KEYSTORE_TYPE",
+            "KAFKA_SSL_KEYSTORE_LOCATION",
+            "KAFKA_SSL_KEYSTORE_PASSWORD",
+            "KAFKA_SSL_KEY_PASSWORD",
+            "KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM");
+
     private KafkaSettings() {}
+
+    /**
+     * The security settings of {@link #SECURITY_VARIABLES} that {@code env} sets (blank values are ignored); empty
+     * for a plaintext cluster.
+     */
+    public static Map<String, Object> security(Map<String, String> env) {
+        Map<String, Object> settings = new HashMap<>();
+        for (String variable : SECURITY_VARIABLES) {
+            String value = env.get(variable);
+            if (value != null && !value.isBlank()) {
+                String property = variable.substring("KAFKA_".length())
+                        .toLowerCase(Locale.ROOT)
+                        .replace('_', '.');
+                settings.put(property, value);
+            }
+        }
+        return settings;
+    }
 
     /** Producer settings; {@code extra} wins over the defaults. */
     public static Map<String, Object> producer(String bootstrapServers, String clientId, Map<String, Object> extra) {
@@ -30,6 +69,7 @@ public final class KafkaSettings {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.putAll(security(System.getenv()));
         p.putAll(extra);
         return p;
     }
@@ -48,6 +88,7 @@ public final class KafkaSettings {
         c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.putAll(security(System.getenv()));
         c.putAll(extra);
         return c;
     }

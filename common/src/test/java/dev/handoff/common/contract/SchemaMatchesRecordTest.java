@@ -114,7 +114,7 @@ class SchemaMatchesRecordTest {
             expect(jsonType.equals("string"), path + " is a String but the schema says " + jsonType, out);
         } else if (raw == int.class || raw == long.class) {
             expect(jsonType.equals("integer"), path + " is an integer but the schema says " + jsonType, out);
-        } else if (raw == boolean.class) {
+        } else if (raw == boolean.class || raw == Boolean.class) {
             expect(jsonType.equals("boolean"), path + " is a boolean but the schema says " + jsonType, out);
         } else {
             out.add(path + ": no rule for Java type " + javaType);

@@ -92,6 +92,51 @@ class InventoryLoaderTest {
     }
 
     @Test
+    void readsTheListedStacksOfARepositoryInTheListedOrder() {
+        // Given
+        String listed = VALID.replace(
+                "branch: main, starts: infra }",
+                "branch: main, starts: infra, stacks: [stacks/network, stacks/compute/, .] }");
+
+        // When
+        Inventory inventory = InventoryLoader.parse("handoff.yaml", listed);
+
+        // Then
+        assertThat(inventory.repository("ops/edge-cluster-infra").orElseThrow().stacks())
+                .containsExactly("stacks/network", "stacks/compute", ".");
+        assertThat(inventory
+                        .repository("ops/infrastructure-secrets")
+                        .orElseThrow()
+                        .stacks())
+                .as("not listed")
+                .isEmpty();
+    }
+
+    @Test
+    void refusesAbsoluteEscapingAndDuplicateStackDirectoriesNamingLineAndField() {
+        // Given
+        String broken = VALID.replace(
+                        "branch: main, starts: infra }",
+                        "branch: main, starts: infra, stacks: [/etc/tofu, ../other, stacks/a, stacks/a/] }")
+                .replace("branch: main, starts: secrets }", "branch: main, starts: secrets, stacks: stacks/b }");
+
+        // When / Then
+        assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", broken))
+                .isInstanceOf(InventoryException.class)
+                .satisfies(e -> assertThat(((InventoryException) e).problems())
+                        .containsExactlyInAnyOrder(
+                                "handoff.yaml:2: repositories.ops/edge-cluster-infra.stacks: '/etc/tofu' is not a"
+                                        + " relative path; write the directory relative to the repository root,"
+                                        + " e.g. stacks/network",
+                                "handoff.yaml:2: repositories.ops/edge-cluster-infra.stacks: '../other' leaves the"
+                                        + " repository ('..'); list a directory inside it",
+                                "handoff.yaml:2: repositories.ops/edge-cluster-infra.stacks: 'stacks/a/' is listed"
+                                        + " twice; list each stack once",
+                                "handoff.yaml:3: repositories.ops/infrastructure-secrets.stacks: must be a list,"
+                                        + " e.g. [stacks/network, stacks/compute]"));
+    }
+
+    @Test
     void reportsYamlSyntaxErrorsWithLine() {
         assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", "repositories:\n  a: [\n"))
                 .isInstanceOf(InventoryException.class)

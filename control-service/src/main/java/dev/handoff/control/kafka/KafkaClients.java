@@ -8,6 +8,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -56,7 +57,8 @@ public class KafkaClients {
     @Produces
     @Singleton
     Admin admin() {
-        return Admin.create(Map.of(
+        Map<String, Object> settings = new HashMap<>(KafkaSettings.security(System.getenv()));
+        settings.putAll(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrapServers,
                 AdminClientConfig.CLIENT_ID_CONFIG,
@@ -65,6 +67,7 @@ public class KafkaClients {
                 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                 5_000));
+        return Admin.create(settings);
     }
 
     void closeAdmin(@Disposes Admin admin) {

@@ -64,7 +64,9 @@ public class LedgerConsumer {
                         ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
                         "ledger-" + config.ledger().instanceId(),
                         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
-                        15_000)));
+                        15_000,
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        config.ledger().maxPollRecords())));
         loop = new EventConsumerLoop(
                 "ledger",
                 consumer,

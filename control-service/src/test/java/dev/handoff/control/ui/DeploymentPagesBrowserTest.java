@@ -148,12 +148,25 @@ class DeploymentPagesBrowserTest {
         // When: converge starts again for the replay, the open page shows it without anyone reloading it
         chain.started(Stage.CONVERGE, replayed, null);
         await().atMost(Duration.ofSeconds(20))
+                // the page refreshes itself: an element found just before a refresh is stale, or not there
+                // while the new page loads; look again
+                .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoreException(org.openqa.selenium.NoSuchElementException.class)
                 .untilAsserted(() -> assertThat(
                                 browser.findElement(By.id("stage-converge")).getAttribute("data-status"))
                         .isEqualTo("running"));
         screenshot("ui-replayed-deployment.png");
-        browser.findElement(By.cssSelector("#replay-of a")).click();
-        assertThat(browser.findElement(By.id("deployment-status")).getText()).isEqualTo("failed");
+        // the replay's page keeps refreshing while it runs: retry the click if a refresh swaps the page under it
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoreException(org.openqa.selenium.NoSuchElementException.class)
+                .untilAsserted(() -> {
+                    if (!browser.findElements(By.cssSelector("#replay-of a")).isEmpty()) {
+                        browser.findElement(By.cssSelector("#replay-of a")).click();
+                    }
+                    assertThat(browser.findElement(By.id("deployment-status")).getText())
+                            .isEqualTo("failed");
+                });
     }
 
     private void screenshot(String name) throws Exception {

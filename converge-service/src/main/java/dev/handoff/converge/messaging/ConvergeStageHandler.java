@@ -10,8 +10,10 @@ import dev.handoff.common.event.v1.Convergence;
 import dev.handoff.common.event.v1.Convergence.AccessPhase;
 import dev.handoff.common.event.v1.Convergence.Check;
 import dev.handoff.common.event.v1.SecretFacts;
+import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.event.v1.StageFailed.Detail;
 import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.lock.HostLock;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
@@ -22,7 +24,6 @@ import dev.handoff.converge.driver.Activator;
 import dev.handoff.converge.driver.CommandResult;
 import dev.handoff.converge.driver.FactsStore;
 import dev.handoff.converge.driver.HostKeyChangedException;
-import dev.handoff.converge.driver.HostLock;
 import dev.handoff.converge.driver.HostSession;
 import dev.handoff.converge.driver.RuntimeCheckout;
 import dev.handoff.converge.driver.SshException;
@@ -161,7 +162,22 @@ public final class ConvergeStageHandler {
             if (details.isEmpty()) {
                 details.add(new Detail(f.reason, work.host(), f.getMessage()));
             }
-            outcome = events.failed(trigger, work.host(), f.reason, f.getMessage(), f.retryable, details);
+            outcome = codec.newEvent(
+                    EventType.CONVERGENCE_FAILED,
+                    KafkaClients.SOURCE,
+                    work.host(),
+                    trigger.deploymentId() != null
+                            ? trigger.deploymentId()
+                            : java.util.UUID.randomUUID().toString(),
+                    trigger.id(),
+                    new StageFailed(
+                            work.host(),
+                            Stage.CONVERGE.id(),
+                            f.reason,
+                            f.getMessage(),
+                            f.retryable,
+                            List.copyOf(details),
+                            f.rolledBack));
             LOG.warnf(
                     "convergence failed for %s (%s, rolledBack=%s): %s",
                     work.host(), f.reason, f.rolledBack, f.getMessage());
@@ -310,18 +326,22 @@ public final class ConvergeStageHandler {
             seen = rebootAndObserve(host, plan.primary(), bootIdBefore);
             List<Check> after = HealthChecks.evaluate(seen, result.builtSystem().orElse(null), commit);
             Check reboot = RebootValidation.check(bootIdBefore, seen);
-            all = new ArrayList<>(RebootValidation.withReboot(after, reboot));
-            if (!HealthChecks.allPassed(all)) {
+            List<Check> access =
+                    all.stream().filter(c -> c.name().equals("steady-access")).toList();
+            List<Check> validated = RebootValidation.withReboot(after, reboot);
+            all = new ArrayList<>(validated);
+            all.addAll(access);
+            if (!HealthChecks.allPassed(validated)) {
                 throw new RunFailure(
                         "reboot-validation-failed",
                         host + ": after the reboot "
-                                + all.stream()
+                                + validated.stream()
                                         .filter(c -> !c.passed())
                                         .map(Check::name)
                                         .toList() + " failed; the host runs generation " + seen.generation()
                                 + " and was not rolled back",
                         false,
-                        all.stream()
+                        validated.stream()
                                 .filter(c -> !c.passed())
                                 .map(c -> new Detail("check-failed", c.name(), c.detail()))
                                 .toList(),
@@ -394,7 +414,7 @@ public final class ConvergeStageHandler {
                     return true;
                 }
                 LOG.errorf("%s: rollback via %s failed (exit %d): %s", host, target.phase(), r.exitCode(), r.stderr());
-            } catch (SshException e) {
+            } catch (SshException | RunFailure e) {
                 LOG.warnf("%s: rollback via %s access impossible: %s", host, target.phase(), e.getMessage());
             }
         }

@@ -6,6 +6,7 @@ import dev.handoff.common.event.Stage;
 import dev.handoff.common.event.StageInputs;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.lock.HostLock;
 import dev.handoff.common.messaging.DeadLetters;
 import dev.handoff.common.messaging.EventConsumerLoop;
 import dev.handoff.common.messaging.EventPublisher;
@@ -16,7 +17,6 @@ import dev.handoff.converge.config.ConvergeConfig;
 import dev.handoff.converge.driver.Activator;
 import dev.handoff.converge.driver.AddressMap;
 import dev.handoff.converge.driver.FactsStore;
-import dev.handoff.converge.driver.HostLock;
 import dev.handoff.converge.driver.RuntimeCheckout;
 import dev.handoff.converge.driver.SshjHosts;
 import io.agroal.api.AgroalDataSource;
@@ -73,7 +73,7 @@ public class TriggerConsumer {
                 codec,
                 publisher,
                 store,
-                new HostLock(dataSource),
+                new HostLock(dataSource, "converge"),
                 new RuntimeCheckout(workdir.resolve("worktrees")),
                 new SshjHosts(
                         Path.of(c.sshIdentity()),
@@ -105,8 +105,8 @@ public class TriggerConsumer {
     private EventConsumerLoop loop(String name, String group, List<String> topics, EventConsumerLoop.BatchHandler h) {
         EventConsumerLoop loop = new EventConsumerLoop(
                 name,
-                new KafkaConsumer<>(KafkaSettings.consumer(
-                        kafka.bootstrapServers(), group, "converge-service", Map.of("max.poll.records", 20))),
+                new KafkaConsumer<>(
+                        KafkaSettings.consumer(kafka.bootstrapServers(), group, name, Map.of("max.poll.records", 20))),
                 topics,
                 codec,
                 new DeadLetters(producer, group),

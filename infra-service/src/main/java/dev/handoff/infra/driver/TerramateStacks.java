@@ -1,6 +1,7 @@
 package dev.handoff.infra.driver;
 
 import dev.handoff.infra.stage.StackOrder;
+import dev.handoff.infra.stage.StageFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * Finds the stacks of a checked-out repository: Terramate stacks (directories whose {@code *.tm.hcl} holds a
- * {@code stack {}} block, with its {@code after = [...]}); a repository without Terramate configuration is one stack,
- * its root, when the root holds {@code *.tf} files.
+ * {@code stack {}} block, with its {@code after = [...]}); in a repository without Terramate configuration the stack
+ * directories {@code handoff.yaml} lists for it, or else one stack, its root, when the root holds {@code *.tf} files.
  */
 public final class TerramateStacks {
     private static final Pattern STACK_BLOCK = Pattern.compile("(?m)^\\s*stack\\s*\\{");
@@ -24,8 +25,48 @@ public final class TerramateStacks {
 
     private TerramateStacks() {}
 
-    /** The stacks under {@code root}, unordered; paths relative to {@code root} with {@code /}. */
-    public static List<StackOrder.Stack> discover(Path root) {
+    /**
+     * The stacks of a checked-out repository in the order to run them: its Terramate stacks in dependency order
+     * when it has Terramate configuration; else the directories {@code handoff.yaml} lists for it, in the listed
+     * order; else its root when the root holds {@code *.tf} files.
+     *
+     * @param listed {@code repositories.<name>.stacks} of {@code handoff.yaml}; empty = not listed
+     * @throws StageFailure {@code stack-order} (Terramate cycle or unknown {@code after}), {@code missing-stack} (a
+     *     listed directory is not in the commit)
+     */
+    public static List<StackOrder.Stack> find(Path root, List<String> listed) throws StageFailure {
+        List<StackOrder.Stack> terramate = terramate(root);
+        if (!terramate.isEmpty()) {
+            return StackOrder.sort(terramate);
+        }
+        if (listed.isEmpty()) {
+            return rootStack(root);
+        }
+        Path base = root.toAbsolutePath().normalize();
+        List<String> missing = listed.stream()
+                .filter(dir -> {
+                    Path p = base.resolve(dir).normalize();
+                    return !p.startsWith(base) || !Files.isDirectory(p);
+                })
+                .toList();
+        return StackOrder.listed(listed, missing);
+    }
+
+    private static List<StackOrder.Stack> rootStack(Path root) {
+        try (Stream<Path> files = Files.list(root)) {
+            return files.anyMatch(p -> p.toString().endsWith(".tf"))
+                    ? List.of(new StackOrder.Stack(".", List.of()))
+                    : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the stacks of " + root, e);
+        }
+    }
+
+    /**
+     * The Terramate stacks under {@code root}, unordered, paths relative to {@code root} with {@code /}; empty when
+     * it has no Terramate configuration.
+     */
+    static List<StackOrder.Stack> terramate(Path root) {
         List<StackOrder.Stack> stacks = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path file : walk.filter(p -> p.toString().endsWith(".tm.hcl"))
@@ -46,13 +87,6 @@ public final class TerramateStacks {
                 }
                 String path = root.relativize(file.getParent()).toString().replace('\\', '/');
                 stacks.add(new StackOrder.Stack(path.isEmpty() ? "." : path, after));
-            }
-            if (stacks.isEmpty()) {
-                try (Stream<Path> files = Files.list(root)) {
-                    if (files.anyMatch(p -> p.toString().endsWith(".tf"))) {
-                        stacks.add(new StackOrder.Stack(".", List.of()));
-                    }
-                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the stacks of " + root, e);

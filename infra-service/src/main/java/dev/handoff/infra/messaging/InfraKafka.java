@@ -57,13 +57,19 @@ public class InfraKafka {
         return new DeadLetters(producer, "infra-service");
     }
 
-    /** A consumer of {@code group}; a run may hold a batch for as long as {@code maxPoll}. */
-    public Consumer<String, byte[]> consumer(String group, String clientId, Duration maxPoll) {
+    /**
+     * A consumer of {@code group} that takes up to {@code maxRecords} records per batch; a run may hold a batch for
+     * as long as {@code maxPoll}.
+     */
+    public Consumer<String, byte[]> consumer(String group, String clientId, int maxRecords, Duration maxPoll) {
         return new KafkaConsumer<>(KafkaSettings.consumer(
                 bootstrapServers,
                 group,
                 clientId,
-                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20, ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
-                        Math.min(Integer.MAX_VALUE, maxPoll.toMillis()))));
+                Map.of(
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        maxRecords,
+                        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                        (int) Math.min(Integer.MAX_VALUE, maxPoll.toMillis()))));
     }
 }

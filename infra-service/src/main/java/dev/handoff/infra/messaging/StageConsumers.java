@@ -21,6 +21,12 @@ import java.util.List;
  * The stage's two consumer loops: commits (and the infra replay channel) run the stage, one at a time, and the
  * offset is committed after the run published its result; approvals complete a waiting run. They are separate so
  * that a run waiting for approval does not block the decision it waits for.
+ *
+ * <p>The commits loop takes one record per batch, so a trigger's offset is committed exactly when its own run has
+ * published {@code completed} or {@code failed}. A run cut short by a stop or a crash (for example while it waits for
+ * approval) leaves its trigger uncommitted, so the next start runs the stage again for it — and asks again: the new
+ * {@code approval.requested} has a new id, and a decision on the earlier request (answered while the service was
+ * down) matches no waiting run and is ignored.
  */
 @ApplicationScoped
 public class StageConsumers {
@@ -30,8 +36,8 @@ public class StageConsumers {
     private final DeadLetters deadLetters;
     private final InfraRun run;
     private final ApprovalGate approvals;
-    private EventConsumerLoop commits;
-    private EventConsumerLoop decisions;
+    private volatile EventConsumerLoop commits;
+    private volatile EventConsumerLoop decisions;
     private Thread commitsThread;
 
     public StageConsumers(
@@ -50,6 +56,14 @@ public class StageConsumers {
     }
 
     void start(@Observes StartupEvent started) {
+        startLoops();
+    }
+
+    /** Starts both consumer loops (at start-up; tests use it to simulate a restart). */
+    public synchronized void startLoops() {
+        if (commits != null) {
+            return;
+        }
         String group = config.infra().consumerGroup();
         Duration longestRun = config.infra()
                 .approval()
@@ -58,7 +72,7 @@ public class StageConsumers {
                 .plusMinutes(5);
         commits = new EventConsumerLoop(
                 "infra-commits",
-                kafka.consumer(group, "infra-service-commits", longestRun),
+                kafka.consumer(group, "infra-service-commits", 1, longestRun),
                 List.of(Topics.COMMITS, Topics.replay(Stage.INFRA)),
                 codec,
                 deadLetters,
@@ -66,7 +80,7 @@ public class StageConsumers {
                 (record, why) -> {});
         decisions = new EventConsumerLoop(
                 "infra-approvals",
-                kafka.consumer(group + "-approvals", "infra-service-approvals", Duration.ofMinutes(5)),
+                kafka.consumer(group + "-approvals", "infra-service-approvals", 20, Duration.ofMinutes(5)),
                 List.of(Topics.APPROVALS),
                 codec,
                 deadLetters,
@@ -100,23 +114,39 @@ public class StageConsumers {
     }
 
     void stop(@Observes ShutdownEvent stopping) {
+        stopLoops();
+    }
+
+    /**
+     * Stops both loops: a run in progress is cancelled (its tofu process tree is killed, a wait for approval ends)
+     * and its trigger's offset is not committed, so the trigger is redelivered to the next start.
+     */
+    public synchronized void stopLoops() {
         if (decisions != null) {
             decisions.close();
+            decisions = null;
         }
         if (commits != null) {
-            // a run in progress is cancelled: its tofu process tree is killed, the commit is redelivered later
             commitsThread.interrupt();
             commits.close();
+            commits = null;
         }
     }
 
     /** Whether both loops are polling. */
     public boolean healthy() {
-        return commits != null && decisions != null && commits.healthy() && decisions.healthy();
+        EventConsumerLoop c = commits;
+        EventConsumerLoop d = decisions;
+        return c != null && d != null && c.healthy() && d.healthy();
     }
 
     /** The last error of either loop, or null. */
     public String lastError() {
-        return commits == null ? "starting" : commits.lastError() != null ? commits.lastError() : decisions.lastError();
+        EventConsumerLoop c = commits;
+        EventConsumerLoop d = decisions;
+        if (c == null || d == null) {
+            return "not started";
+        }
+        return c.lastError() != null ? c.lastError() : d.lastError();
     }
 }

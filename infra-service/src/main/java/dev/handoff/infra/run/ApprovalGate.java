@@ -102,8 +102,8 @@ public class ApprovalGate {
             throw new StageFailure(
                     "approval-timeout",
                     "no operator approved or rejected the destructive plan of " + push.repository() + "@"
-                            + shortCommit(push.after()) + " within " + timeout.toMinutes()
-                            + " min; nothing was applied."
+                            + shortCommit(push.after()) + " within " + human(timeout)
+                            + " (handoff.infra.approval.timeout); nothing was applied."
                             + " Push again and answer with POST /api/approvals/" + trigger.deploymentId(),
                     true,
                     List.of(new StageFailed.Detail("timeout", "approval", "no decision by " + request.expiresAt())));
@@ -118,8 +118,15 @@ public class ApprovalGate {
     public void decided(EventEnvelope event) {
         ApprovalDecided decided = codec.payload(event, ApprovalDecided.class);
         Waiting w = event.deploymentId() == null ? null : waiting.get(event.deploymentId());
-        if (w == null || !w.requestId().equals(decided.requestId()) || !"infra".equals(decided.stage())) {
-            LOG.debugf("approval decision %s matches no waiting infra run; ignored", event.id());
+        if (!"infra".equals(decided.stage())) {
+            return;
+        }
+        if (w == null || !w.requestId().equals(decided.requestId())) {
+            // e.g. answered while the service was down: the re-run of the trigger asks again with a new request
+            LOG.infof(
+                    "approval decision %s (%s) of deployment %s answers request %s, which no run waits for now;"
+                            + " ignored. If the deployment asks again, answer its newest request.",
+                    event.id(), decided.decision(), event.deploymentId(), decided.requestId());
             return;
         }
         w.decision().complete(decided);
@@ -128,6 +135,13 @@ public class ApprovalGate {
     /** Whether a deployment waits for a decision now. */
     public boolean isWaiting(String deploymentId) {
         return waiting.containsKey(deploymentId);
+    }
+
+    private static String human(Duration d) {
+        if (d.toSeconds() < 120) {
+            return d.toSeconds() + " s";
+        }
+        return d.toMinutes() + " min";
     }
 
     private static String shortCommit(String commit) {

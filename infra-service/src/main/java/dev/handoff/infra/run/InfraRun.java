@@ -153,12 +153,16 @@ public class InfraRun {
         deleteTree(workDir);
         Path checkout = workDir.resolve("repo");
         RepositoryCheckout.checkout(push.repository(), push.cloneUrl(), push.after(), checkout);
-        List<StackOrder.Stack> ordered = StackOrder.sort(TerramateStacks.discover(checkout));
+        List<String> listed = inventory
+                .repository(push.repository())
+                .map(Inventory.Repository::stacks)
+                .orElse(List.of());
+        List<StackOrder.Stack> ordered = TerramateStacks.find(checkout, listed);
         if (ordered.isEmpty()) {
             throw new StageFailure(
                     "no-stacks",
-                    push.repository() + "@" + push.after() + " has no stacks: no Terramate stack (stack.tm.hcl) and no"
-                            + " *.tf at its root",
+                    push.repository() + "@" + push.after() + " has no stacks: no Terramate stack (stack.tm.hcl), no"
+                            + " 'stacks' listed for it in handoff.yaml and no *.tf at its root",
                     false,
                     List.of(new StageFailed.Detail("no-stacks", push.repository(), "nothing to plan")));
         }

@@ -76,6 +76,31 @@ public final class StackOrder {
         return ordered;
     }
 
+    /**
+     * The stack directories {@code handoff.yaml} lists for a repository without Terramate configuration, in the
+     * listed order (no dependency information exists for them).
+     *
+     * @param missing the listed directories that are not directories of the checked-out commit
+     * @throws StageFailure {@code missing-stack} naming every missing directory
+     */
+    public static List<Stack> listed(List<String> listed, List<String> missing) throws StageFailure {
+        if (!missing.isEmpty()) {
+            throw new StageFailure(
+                    "missing-stack",
+                    "the stack director" + (missing.size() == 1 ? "y " : "ies ") + String.join(", ", missing)
+                            + " listed in handoff.yaml " + (missing.size() == 1 ? "does" : "do")
+                            + " not exist in the commit; add "
+                            + (missing.size() == 1 ? "it" : "them")
+                            + " to the repository or fix 'stacks' of the repository in handoff.yaml",
+                    false,
+                    missing.stream()
+                            .map(m -> new StageFailed.Detail(
+                                    "missing-stack", m, "listed in handoff.yaml, not in the" + " commit"))
+                            .toList());
+        }
+        return listed.stream().map(dir -> new Stack(dir, List.of())).toList();
+    }
+
     private static String normalise(String path) {
         String p = path.startsWith("/") ? path.substring(1) : path;
         return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;

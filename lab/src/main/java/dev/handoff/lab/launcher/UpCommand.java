@@ -7,6 +7,8 @@ import dev.handoff.lab.LabPostgres;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
 import dev.handoff.lab.world.InfraWorld;
+import dev.handoff.lab.world.nixos.NixosWorld;
+import dev.handoff.lab.world.oci.LabCloud;
 import dev.handoff.lab.world.secrets.LabSecrets;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,6 +47,7 @@ final class UpCommand {
     private LabKafka kafka;
     private LabPostgres postgres;
     private InfraWorld infraWorld;
+    private NixosWorld nixosWorld;
     private boolean stopped;
     private boolean up;
 
@@ -215,6 +218,15 @@ final class UpCommand {
             out.println("OCI API:    simulated on " + infraWorld.oci().endpoint() + " (world " + infraWorld.worldDir()
                     + ", state archives copied to " + infraWorld.archiveDestination() + ")");
         }
+        if (module.name().equals("converge-service")) {
+            // the simulated NixOS host, the runner's SSH key and the stand-in colmena (docs/converge-service.md)
+            nixosWorld = NixosWorld.start(home.root(), LabCloud.defaults().get(LabCloud.PUBLIC_IP));
+            serviceEnv.putAll(nixosWorld.serviceEnvironment());
+            out.println("NixOS:      simulated " + NixosWorld.HOST + " on SSH 127.0.0.1:"
+                    + nixosWorld.host().publicPort() + " (public IP) and 127.0.0.1:"
+                    + nixosWorld.host().tailnetPort()
+                    + " (" + NixosWorld.TAILNET_ADDRESS + ")");
+        }
         if (module.name().equals("secrets-service")) {
             serviceEnv.put(
                     LabSecrets.VALIDATION_IDENTITY_VARIABLE,
@@ -327,6 +339,9 @@ final class UpCommand {
         }
         if (infraWorld != null) {
             infraWorld.close();
+        }
+        if (nixosWorld != null) {
+            nixosWorld.close();
         }
         if (postgres != null) {
             postgres.close();

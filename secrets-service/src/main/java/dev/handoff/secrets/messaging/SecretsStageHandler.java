@@ -6,6 +6,7 @@ import dev.handoff.common.event.Stage;
 import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.event.v1.StageFailed.Detail;
 import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.lock.HostLock;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
@@ -22,7 +23,8 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the secrets stage for a batch of trigger events: plans the checks ({@link Triggers}), publishes
+ * Runs the secrets stage for a batch of trigger events, each host's check under its {@link HostLock}: plans the
+ * checks ({@link Triggers}), publishes
  * {@code secret-facts.started}, reads the commit ({@link SnapshotReader}), decides ({@link SecretsVerdict}) and
  * publishes {@code completed} or {@code failed}. Logs name hosts, files and codes, never a value.
  */
@@ -35,18 +37,21 @@ public final class SecretsStageHandler {
     private final SnapshotReader reader;
     private final StageEvents events;
     private final SecretsConfig config;
+    private final HostLock lock;
 
     public SecretsStageHandler(
             Inventory inventory,
             EventCodec codec,
             EventPublisher publisher,
             SnapshotReader reader,
-            SecretsConfig config) {
+            SecretsConfig config,
+            HostLock lock) {
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
         this.reader = reader;
         this.config = config;
+        this.lock = lock;
         this.events = new StageEvents(Stage.SECRETS, KafkaClients.SOURCE, codec);
     }
 
@@ -55,7 +60,10 @@ public final class SecretsStageHandler {
         for (ReceivedEvent received : batch) {
             EventEnvelope trigger = received.event();
             for (Work work : plan(trigger)) {
-                run(trigger, work);
+                // one host's check at a time across every instance: a second check of the host queues here
+                try (HostLock.Held held = lock.acquire(work.host())) {
+                    run(trigger, work);
+                }
             }
         }
     }

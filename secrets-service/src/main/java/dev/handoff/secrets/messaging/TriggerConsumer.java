@@ -2,6 +2,7 @@ package dev.handoff.secrets.messaging;
 
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.lock.HostLock;
 import dev.handoff.common.messaging.DeadLetters;
 import dev.handoff.common.messaging.EventConsumerLoop;
 import dev.handoff.common.messaging.EventPublisher;
@@ -11,6 +12,7 @@ import dev.handoff.secrets.config.SecretsConfig;
 import dev.handoff.secrets.driver.JGitSecretsRepository;
 import dev.handoff.secrets.driver.SnapshotReader;
 import dev.handoff.sops.AgeIdentity;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,16 +21,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
- * Consumes {@code handoff.commits} and {@code handoff.cloud-facts} in one consumer thread, so checks of one host
- * never overlap within an instance (the key is the host on both topics), and hands each batch to the stage.
+ * Consumes {@code handoff.commits} and {@code handoff.cloud-facts} in one consumer thread and hands each batch to the
+ * stage. The two topics are partitioned independently, so in a group of several instances the commits of a host and
+ * its cloud facts may be read by different instances; each host's check therefore runs under a {@link HostLock} (a
+ * PostgreSQL advisory lock on the service's database), and a second check of the host waits for the first.
  */
 @ApplicationScoped
 public class TriggerConsumer {
     static final List<String> TOPICS = List.of(Topics.COMMITS, Topics.CLOUD_FACTS);
+
+    /** The namespace of the stage's per-host advisory locks ({@code handoff-secrets:<host>}). */
+    public static final String HOST_LOCK_STAGE = "secrets";
 
     private final KafkaClients kafka;
     private final SecretsConfig config;
@@ -37,6 +45,7 @@ public class TriggerConsumer {
     private final EventPublisher publisher;
     private final Producer<String, byte[]> producer;
     private final Optional<AgeIdentity> identity;
+    private final DataSource dataSource;
     private EventConsumerLoop loop;
 
     public TriggerConsumer(
@@ -46,7 +55,8 @@ public class TriggerConsumer {
             EventCodec codec,
             EventPublisher publisher,
             Producer<String, byte[]> producer,
-            Optional<AgeIdentity> identity) {
+            Optional<AgeIdentity> identity,
+            AgroalDataSource dataSource) {
         this.kafka = kafka;
         this.config = config;
         this.inventory = inventory;
@@ -54,6 +64,7 @@ public class TriggerConsumer {
         this.publisher = publisher;
         this.producer = producer;
         this.identity = identity;
+        this.dataSource = dataSource;
     }
 
     void start(@Observes StartupEvent started) {
@@ -61,7 +72,8 @@ public class TriggerConsumer {
                 new JGitSecretsRepository(Path.of(config.secrets().repositoryCache())),
                 identity,
                 config.secrets().maxFileBytes());
-        SecretsStageHandler handler = new SecretsStageHandler(inventory, codec, publisher, reader, config);
+        SecretsStageHandler handler = new SecretsStageHandler(
+                inventory, codec, publisher, reader, config, new HostLock(dataSource, HOST_LOCK_STAGE));
         String group = config.secrets().consumerGroup();
         loop = new EventConsumerLoop(
                 "secrets-stage",

@@ -56,6 +56,9 @@ class LabChainIT {
     private final List<Process> processes = new ArrayList<>();
     private final SecretsLab lab = SecretsLab.create("lab-chain-it");
     private final LabDatabase ledger = LabPostgres.shared().createDatabase("handoff_secrets_chain_it");
+    /** secrets-service's own database: its per-host advisory locks. */
+    private final LabDatabase secretsDatabase = LabPostgres.shared().createDatabase("handoff_secrets_it");
+
     private final Path logs = Path.of("target", "lab-chain-it-" + UUID.randomUUID());
     private final int controlPort = freePort();
 
@@ -70,6 +73,7 @@ class LabChainIT {
             }
         }
         LabPostgres.shared().dropDatabase(ledger);
+        LabPostgres.shared().dropDatabase(secretsDatabase);
     }
 
     @Test
@@ -228,6 +232,9 @@ class LabChainIT {
         env.put("HANDOFF_SECRETS_VALIDATION_IDENTITY", config.get("handoff.secrets.validation-identity"));
         env.put("HANDOFF_SECRETS_REPOSITORY_CACHE", config.get("handoff.secrets.repository-cache"));
         env.put("HANDOFF_SECRETS_CONSUMER_GROUP", "secrets-" + UUID.randomUUID());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", secretsDatabase.jdbcUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", secretsDatabase.username());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", secretsDatabase.password());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         start("secrets-service", System.getProperty("handoff.secrets.jar"), port, env);
     }

@@ -12,9 +12,22 @@ import java.util.List;
  * @param message what failed, where, and what to do, for a person
  * @param retryable whether running the stage again unchanged may succeed (a timeout) or not (a bad config)
  * @param details every individual finding behind the failure
+ * @param rolledBack converge only: whether the host was switched back to its previous generation (null: not said)
  */
 public record StageFailed(
-        String host, String stage, String reason, String message, boolean retryable, List<Detail> details) {
+        String host,
+        String stage,
+        String reason,
+        String message,
+        boolean retryable,
+        List<Detail> details,
+        Boolean rolledBack) {
+
+    /** A failure that says nothing about a rollback (every stage but converge). */
+    public StageFailed(
+            String host, String stage, String reason, String message, boolean retryable, List<Detail> details) {
+        this(host, stage, reason, message, retryable, details, null);
+    }
 
     /**
      * One finding.

@@ -42,12 +42,13 @@ public final class SimulatedNixosHost implements AutoCloseable {
     private final SshServer publicServer;
     private final SshServer tailnetServer;
 
-    private SimulatedNixosHost(NixosNode node, PublicKey authorizedKey, int publicPort, int tailnetPort)
+    private SimulatedNixosHost(
+            NixosNode node, PublicKey authorizedKey, int publicPort, int tailnetPort, KeyPair initialHostKey)
             throws IOException {
         this.node = node;
         this.commands = new NodeCommands(node);
         this.authorizedKey = authorizedKey;
-        this.hostKey.set(newHostKey());
+        this.hostKey.set(initialHostKey);
         this.publicServer = server(publicPort, false);
         this.tailnetServer = server(tailnetPort, true);
     }
@@ -61,8 +62,14 @@ public final class SimulatedNixosHost implements AutoCloseable {
      * @param tailnetPort port standing for the steady-state address (0 = any free port)
      */
     public static SimulatedNixosHost start(NixosNode node, PublicKey authorizedKey, int publicPort, int tailnetPort) {
+        return start(node, authorizedKey, publicPort, tailnetPort, newHostKey());
+    }
+
+    /** As {@link #start(NixosNode, PublicKey, int, int)} with a given host key (the lab keeps it across restarts). */
+    public static SimulatedNixosHost start(
+            NixosNode node, PublicKey authorizedKey, int publicPort, int tailnetPort, KeyPair hostKey) {
         try {
-            return new SimulatedNixosHost(node, authorizedKey, publicPort, tailnetPort);
+            return new SimulatedNixosHost(node, authorizedKey, publicPort, tailnetPort, hostKey);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the simulated NixOS host " + node.hostName(), e);
         }
@@ -150,7 +157,7 @@ public final class SimulatedNixosHost implements AutoCloseable {
         }
     }
 
-    private static KeyPair newHostKey() {
+    static KeyPair newHostKey() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));

@@ -37,6 +37,42 @@ public final class StandInColmena {
 
     private StandInColmena() {}
 
+    /**
+     * Writes an executable {@code colmena} script into {@code bin} that runs this stand-in with this JVM's Java and
+     * the class path it needs; point {@code handoff.converge.activator-executable} at it.
+     */
+    public static Path writeLauncher(Path bin) {
+        try {
+            List<String> classpath = new ArrayList<>();
+            for (Class<?> type :
+                    List.of(StandInColmena.class, SshClient.class, KeyUtils.class, org.slf4j.LoggerFactory.class)) {
+                String entry = Path.of(type.getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI())
+                        .toString();
+                if (!classpath.contains(entry)) {
+                    classpath.add(entry);
+                }
+            }
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Files.createDirectories(bin);
+            Path script = bin.resolve("colmena");
+            Files.writeString(
+                    script,
+                    "#!/bin/sh\n# Handoff lab: stand-in for colmena (converge-service's activator in the lab)\n"
+                            + "exec '" + java
+                            + "' -Xshare:auto -XX:TieredStopAtLevel=1 -Dslf4j.internal.verbosity=ERROR -cp '"
+                            + String.join(":", classpath) + "' " + StandInColmena.class.getName() + " \"$@\"\n",
+                    StandardCharsets.UTF_8);
+            script.toFile().setExecutable(true);
+            return script;
+        } catch (IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot write the stand-in colmena into " + bin + ": " + e.getMessage(), e);
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(run(args, Path.of("").toAbsolutePath(), System.getenv(), System.out));
     }

@@ -1,0 +1,404 @@
+package dev.handoff.converge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.Topics;
+import dev.handoff.common.event.v1.CloudFacts;
+import dev.handoff.common.event.v1.CommitPushed;
+import dev.handoff.common.event.v1.SecretFacts;
+import dev.handoff.common.messaging.EventPublisher;
+import dev.handoff.common.serde.EventCodec;
+import dev.handoff.lab.KafkaTestResource;
+import dev.handoff.lab.LabKafka;
+import dev.handoff.lab.PostgresTestResource;
+import dev.handoff.lab.forge.ForgePush;
+import dev.handoff.lab.world.nixos.NixosNode;
+import dev.handoff.lab.world.nixos.SimulatedNixosHost;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * converge-service end to end: the embedded broker, its PostgreSQL database, the lab forge, simulated NixOS hosts
+ * over real SSH (sshj → Apache MINA SSHD) and the stand-in colmena as an external process. Each test works on its
+ * own host.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(
+        value = PostgresTestResource.class,
+        initArgs = @ResourceArg(name = "prefix", value = "handoff_converge_test"),
+        restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ConvergeLabResource.class, restrictToAnnotatedClass = true)
+class ConvergeStageTest {
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    EventCodec codec;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Test
+    void aPushConvergesTheHostAndTheFirstSuccessMovesItFromBootstrapToSteady() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("cloud-edge-1").node();
+        JsonNode first = convergedOnce("cloud-edge-1");
+        lab.write("manifests/rustdesk.yaml", "# rustdesk, second revision\n" + UUID.randomUUID() + "\n");
+        ForgePush push = lab.push("rustdesk: next revision");
+
+        // When
+        List<EventEnvelope> events = outcome(pushed("cloud-edge-1", push));
+
+        // Then
+        assertThat(first.path("accessPhase").asText()).isEqualTo("BOOTSTRAP");
+        assertThat(first.path("checks").toString()).contains("steady-access");
+        assertThat(events)
+                .extracting(EventEnvelope::type)
+                .containsExactly(EventType.CONVERGENCE_STARTED.type(), EventType.CONVERGENCE_COMPLETED.type());
+        JsonNode facts = events.get(1).data();
+        assertThat(facts.path("accessPhase").asText()).isEqualTo("STEADY");
+        assertThat(facts.path("commit").asText()).isEqualTo(push.after());
+        assertThat(facts.path("configurationRevision").asText()).isEqualTo(push.after());
+        assertThat(facts.path("systemPath").asText()).isEqualTo(node.current().systemPath());
+        assertThat(facts.path("generation").asLong())
+                .isEqualTo(node.current().number())
+                .isEqualTo(first.path("generation").asLong() + 1);
+        assertThat(facts.path("systemPath").asText())
+                .isNotEqualTo(first.path("systemPath").asText());
+        assertThat(facts.path("checks").findValuesAsText("passed")).doesNotContain("false");
+    }
+
+    @Test
+    void theStagedKeyIsPrivateAndNoKeyMaterialReachesATopicOrTable() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        String secretLine = new String(ConvergeLab.resource("lab/keys/cloud-edge-1.agekey"), StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.startsWith("AGE-SECRET-KEY-"))
+                .findFirst()
+                .orElseThrow();
+
+        // When
+        convergedOnce("edge-queue");
+
+        // Then
+        Path key = lab.node("edge-queue").node().file(NixosNode.SOPS_KEY);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key.getParent())))
+                .isEqualTo("rwx------");
+        assertThat(Files.readString(key)).contains(secretLine);
+        var stagedAt = Files.getLastModifiedTime(key);
+        convergedOnce("edge-queue");
+        assertThat(Files.getLastModifiedTime(key))
+                .as("an unchanged key is not written again")
+                .isEqualTo(stagedAt);
+        for (String topic : List.of(Topics.CONVERGENCE, Topics.CLOUD_FACTS, Topics.SECRET_FACTS)) {
+            for (ConsumerRecord<String, byte[]> r :
+                    TopicRecords.records(LabKafka.shared().bootstrapServers(), topic)) {
+                assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                        .doesNotContain(secretLine)
+                        .doesNotContain("AGE-SECRET-KEY");
+            }
+        }
+        assertThat(Files.readString(Path.of("target/quarkus.log")))
+                .contains("sops-nix key for " + ConvergeLab.RECIPIENT)
+                .doesNotContain(secretLine)
+                .doesNotContain("AGE-SECRET-KEY");
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery(
+                        "SELECT payload::text FROM host_facts UNION ALL" + " SELECT public_key FROM host_keys")) {
+            while (rows.next()) {
+                assertThat(rows.getString(1)).doesNotContain("AGE-SECRET-KEY");
+            }
+        }
+    }
+
+    @Test
+    void anActivationThatBreaksSshIsRolledBackWithinTheConfirmTimeout() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-rollback").node();
+        convergedOnce("edge-rollback");
+        pushAndAwaitCompleted(lab, "edge-rollback");
+        NixosNode.Generation before = node.current();
+        node.breakSteadyAccessOnNextActivation();
+        lab.write("hosts/edge-rollback/tailscale.nix", "# breaks tailscale " + UUID.randomUUID() + "\n");
+        ForgePush push = lab.push("tailscale: broken flags");
+
+        // When
+        List<EventEnvelope> events = outcome(pushed("edge-rollback", push));
+
+        // Then
+        assertThat(events.get(1).type()).isEqualTo(EventType.CONVERGENCE_FAILED.type());
+        JsonNode failed = events.get(1).data();
+        assertThat(failed.path("reason").asText()).isEqualTo("confirm-timeout");
+        assertThat(failed.path("rolledBack").asBoolean()).isTrue();
+        assertThat(failed.path("details").findValuesAsText("code")).contains("rolled-back");
+        assertThat(failed.path("message").asText()).contains("edge-rollback", "rolled back to generation");
+        assertThat(node.current().number()).isEqualTo(before.number());
+        assertThat(node.current().systemPath()).isEqualTo(before.systemPath());
+        assertThat(node.generations()).hasSizeGreaterThan(before.number());
+    }
+
+    @Test
+    void aChangedHostKeyFailsNamingHostAndBothFingerprintsAndActivatesNothing() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        SimulatedNixosHost host = lab.node("edge-hostkey");
+        convergedOnce("edge-hostkey");
+        int activations = host.node().activations();
+        host.changeHostKey();
+        lab.write("hosts/edge-hostkey/motd", "hello " + UUID.randomUUID() + "\n");
+        ForgePush push = lab.push("motd");
+
+        // When
+        List<EventEnvelope> events = outcome(pushed("edge-hostkey", push));
+
+        // Then
+        assertThat(events.get(1).type()).isEqualTo(EventType.CONVERGENCE_FAILED.type());
+        JsonNode failed = events.get(1).data();
+        assertThat(failed.path("reason").asText()).isEqualTo("host-key-changed");
+        assertThat(failed.path("rolledBack").asBoolean(true)).isFalse();
+        assertThat(failed.path("message").asText()).contains("edge-hostkey", "HOST KEY CHANGED");
+        assertThat(failed.path("message").asText().split("SHA256:", -1)).hasSize(3);
+        assertThat(host.node().activations()).isEqualTo(activations);
+    }
+
+    @Test
+    void twoPushesForOneHostConvergeOneAfterTheOther() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-queue").node();
+        convergedOnce("edge-queue");
+        node.activationTime(Duration.ofMillis(500));
+        lab.write("hosts/edge-queue/a", UUID.randomUUID().toString());
+        ForgePush first = lab.push("first");
+        lab.write("hosts/edge-queue/b", UUID.randomUUID().toString());
+        ForgePush second = lab.push("second");
+
+        // When
+        String one = pushed("edge-queue", first);
+        String two = pushed("edge-queue", second);
+
+        // Then
+        assertThat(outcome(one).get(1).type()).isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
+        List<EventEnvelope> last = outcome(two);
+        assertThat(last.get(1).type()).isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
+        assertThat(last.get(1).data().path("commit").asText()).isEqualTo(second.after());
+        assertThat(node.overlappingActivations()).isZero();
+        assertThat(node.current().revision()).isEqualTo(second.after());
+    }
+
+    @Test
+    void aPendingRebootIsValidatedWithANewBootIdAndPassingChecks() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-reboot").node();
+        convergedOnce("edge-reboot");
+        String bootBefore = node.bootId();
+        lab.write(
+                "hosts/edge-reboot/configuration.nix",
+                "{ pkgs, ... }: { boot.kernelPackages = pkgs.linuxPackages_6_6_"
+                        + UUID.randomUUID().toString().substring(0, 4) + "; }\n");
+        ForgePush push = lab.push("edge-reboot: new kernel");
+
+        // When
+        List<EventEnvelope> events = outcome(pushed("edge-reboot", push));
+
+        // Then
+        assertThat(events.get(1).type()).isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
+        JsonNode facts = events.get(1).data();
+        assertThat(facts.path("bootId").asText()).isNotEqualTo(bootBefore).isEqualTo(node.bootId());
+        assertThat(facts.path("rebootPending").asBoolean()).isFalse();
+        assertThat(facts.path("checks").toString()).contains("\"reboot\"");
+        assertThat(facts.path("checks").findValuesAsText("passed")).doesNotContain("false");
+    }
+
+    @Test
+    void aPushBeforeAnyFactsFailsClearly() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        ForgePush push = lab.push("early");
+
+        // When
+        List<EventEnvelope> events = outcome(pushed("edge-nofacts", push));
+
+        // Then
+        assertThat(events.get(1).type()).isEqualTo(EventType.CONVERGENCE_FAILED.type());
+        assertThat(events.get(1).data().path("reason").asText()).isEqualTo("no-cloud-facts");
+        assertThat(events.get(1).data().path("message").asText()).contains("edge-nofacts", "infra stage");
+        assertThat(lab.node("edge-nofacts").node().activations()).isZero();
+    }
+
+    @Test
+    void anActivationWhoseUnitsFailIsReportedWithItsExitCodeAndRolledBack() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-units").node();
+        convergedOnce("edge-units");
+        NixosNode.Generation before = node.current();
+        node.failNextActivation(4);
+        lab.write("hosts/edge-units/k3s.nix", "# k3s flags that fail " + UUID.randomUUID() + "\n");
+        ForgePush push = lab.push("k3s: bad flags");
+
+        // When
+        List<EventEnvelope> events = outcome(pushed("edge-units", push));
+
+        // Then
+        JsonNode failed = events.get(1).data();
+        assertThat(failed.path("reason").asText()).isEqualTo("units-failed");
+        assertThat(failed.path("rolledBack").asBoolean()).isTrue();
+        assertThat(failed.path("details").findValuesAsText("message")).contains("exit code 4");
+        assertThat(node.current().number()).isEqualTo(before.number());
+    }
+
+    @Test
+    void aKeyWhoseRecipientIsNotTheHostsIsNeitherStagedNorActivated() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-wrongkey").node();
+
+        // When
+        JsonNode failed = failedFirstConvergence("edge-wrongkey");
+
+        // Then
+        assertThat(failed.path("reason").asText()).isEqualTo("key-recipient-mismatch");
+        assertThat(failed.path("message").asText()).contains("edge-wrongkey", ConvergeLab.RECIPIENT);
+        assertThat(Files.exists(node.file(NixosNode.SOPS_KEY))).isFalse();
+        assertThat(node.activations()).isZero();
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private void pushAndAwaitCompleted(ConvergeLab lab, String host) throws Exception {
+        lab.write("hosts/" + host + "/revision", UUID.randomUUID().toString());
+        List<EventEnvelope> events = outcome(pushed(host, lab.push(host + ": steady run")));
+        assertThat(events.get(1).type()).isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
+    }
+
+    /** Publishes the host's cloud facts and secret facts and awaits the convergence they start: completed. */
+    private JsonNode convergedOnce(String host) throws Exception {
+        List<EventEnvelope> events = outcome(publishFacts(host));
+        assertThat(events.get(1).type())
+                .as("first convergence of %s: %s", host, events.get(1).data())
+                .isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
+        return events.get(1).data();
+    }
+
+    /** Publishes the host's cloud facts, then its secret facts (which start a convergence); returns its deployment. */
+    private String publishFacts(String host) throws Exception {
+        CloudFacts cloud = new CloudFacts(
+                host,
+                "oci",
+                "eu-frankfurt-1",
+                "ocid1.instance.oc1.." + host,
+                "10.0.1.5",
+                ConvergeLab.publicIp(host),
+                "ocid1.subnet.oc1..lab",
+                List.of(new CloudFacts.VolumeAttachment(
+                        "ocid1.volume.oc1..lab", "/dev/oracleoci/oraclevdb", "paravirtualized")),
+                null,
+                Instant.now());
+        publisher.publishAll(
+                List.of(codec.newEvent(
+                        EventType.CLOUD_FACTS_COMPLETED,
+                        "/handoff/infra-service",
+                        host,
+                        UUID.randomUUID().toString(),
+                        null,
+                        cloud)),
+                Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(30)).until(() -> hasCloudFacts(host));
+        SecretFacts secrets = new SecretFacts(
+                host,
+                "ops/infrastructure-secrets",
+                "1".repeat(40),
+                ConvergeLab.RECIPIENT,
+                List.of(new SecretFacts.SecretFile(
+                        "hosts/" + host + ".yaml",
+                        "2".repeat(64),
+                        Instant.parse("2026-11-25T09:00:00Z"),
+                        List.of(ConvergeLab.RECIPIENT),
+                        List.of("tailscale/auth_key", "restic/password"),
+                        SecretFacts.MacStatus.VERIFIED)));
+        String deployment = UUID.randomUUID().toString();
+        publisher.publishAll(
+                List.of(codec.newEvent(
+                        EventType.SECRET_FACTS_COMPLETED, "/handoff/secrets-service", host, deployment, null, secrets)),
+                Duration.ofSeconds(10));
+        return deployment;
+    }
+
+    /** As {@link #convergedOnce} for a host whose convergence must fail; returns the failure. */
+    private JsonNode failedFirstConvergence(String host) throws Exception {
+        List<EventEnvelope> events = outcome(publishFacts(host));
+        assertThat(events.get(1).type()).isEqualTo(EventType.CONVERGENCE_FAILED.type());
+        return events.get(1).data();
+    }
+
+    private boolean hasCloudFacts(String host) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(
+                        "SELECT count(*) FROM host_facts WHERE kind = 'cloud' AND host = '" + host + "'")) {
+            return r.next() && r.getInt(1) == 1;
+        }
+    }
+
+    private String pushed(String host, ForgePush push) throws Exception {
+        String deployment = UUID.randomUUID().toString();
+        CommitPushed payload = new CommitPushed(
+                host,
+                ConvergeLab.RUNTIME,
+                push.ref(),
+                "main",
+                push.before(),
+                push.after(),
+                "converge",
+                push.cloneUrl(),
+                null,
+                "operator",
+                UUID.randomUUID().toString(),
+                push.commits().size(),
+                null);
+        publisher.publishAll(
+                List.of(codec.newEvent(
+                        EventType.COMMIT_PUSHED, "/handoff/control-service", host, deployment, null, payload)),
+                Duration.ofSeconds(10));
+        return deployment;
+    }
+
+    private static List<EventEnvelope> outcome(String deployment) {
+        return await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.CONVERGENCE).stream()
+                                .filter(e -> deployment.equals(e.deploymentId()))
+                                .toList(),
+                        events -> events.size() >= 2);
+    }
+}
