@@ -27,8 +27,8 @@ class DockerfileTest {
         // When the modules with a Dockerfile are listed
         List<String> modules = ProjectFiles.imageModules();
 
-        // Then control-service, infra-service and secrets-service are among them
-        assertThat(modules).contains("control-service", "infra-service", "secrets-service");
+        // Then control-service, infra-service, secrets-service and converge-service are among them
+        assertThat(modules).contains("control-service", "infra-service", "secrets-service", "converge-service");
     }
 
     @Test

@@ -29,7 +29,8 @@ import org.yaml.snakeyaml.Yaml;
 class HelmChartTest {
     private static final Path CHART = ProjectFiles.root().resolve("helm/handoff");
     private static final Path SCALED = CHART.resolve("ci/scaled-values.yaml");
-    private static final List<String> SERVICES = List.of("control-service", "infra-service", "secrets-service");
+    private static final List<String> SERVICES =
+            List.of("control-service", "infra-service", "secrets-service", "converge-service");
 
     @TempDir
     Path temp;
@@ -104,6 +105,10 @@ class HelmChartTest {
         assertThat(env(container(object(objects, "Deployment", "handoff-secrets-service"))))
                 .containsEntry("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://postgresql:5432/handoff_secrets")
                 .containsEntry("QUARKUS_DATASOURCE_USERNAME", "handoff");
+        // converge-service keeps its own database too, and reads the SSH identity by path (never a key in env)
+        assertThat(env(container(object(objects, "Deployment", "handoff-converge-service"))))
+                .containsEntry("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://postgresql:5432/handoff_converge")
+                .containsEntry("HANDOFF_CONVERGE_SSH_IDENTITY", "/etc/handoff/secrets/ssh/id_ed25519");
     }
 
     @Test
