@@ -322,7 +322,7 @@ public final class HistoryBench {
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String option : System.getProperty("handoff.bench.control-jvm-options", "-Xmx512m")
+        for (String option : System.getProperty("handoff.bench.control-jvm-options", "-Xmx512m -XX:+UseParallelGC")
                 .split("\\s+")) {
             if (!option.isBlank()) {
                 command.add(option);

@@ -31,7 +31,7 @@ import org.apache.kafka.common.utils.AppInfoParser;
  * Exit code 0 whether or not the targets are met; 1 on errors (service did not start, a deadline passed).
  *
  * <p>System properties: {@code handoff.root} (project root, default the working directory),
- * {@code handoff.bench.control-jvm-options} (default {@code -Xmx512m}), {@code handoff.bench.deliveries} (1000),
+ * {@code handoff.bench.control-jvm-options} (default {@code -Xmx512m -XX:+UseParallelGC}), {@code handoff.bench.deliveries} (1000),
  * {@code handoff.bench.ingest-deployments} (20000; five events each). Changed counts do not give reference figures.
  */
 public final class LedgerBench {
@@ -72,7 +72,7 @@ public final class LedgerBench {
     public static void main(String[] args) {
         LedgerBench bench = new LedgerBench(
                 Path.of(System.getProperty("handoff.root", ".")),
-                Arrays.stream(System.getProperty("handoff.bench.control-jvm-options", "-Xmx512m")
+                Arrays.stream(System.getProperty("handoff.bench.control-jvm-options", "-Xmx512m -XX:+UseParallelGC")
                                 .trim()
                                 .split("\\s+"))
                         .filter(s -> !s.isEmpty())
