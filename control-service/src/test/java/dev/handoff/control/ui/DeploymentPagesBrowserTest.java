@@ -150,16 +150,16 @@ class DeploymentPagesBrowserTest {
         await().atMost(Duration.ofSeconds(20))
                 // the page refreshes itself: an element found just before a refresh is stale, or not there
                 // while the new page loads; look again
-                .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
-                .ignoreException(org.openqa.selenium.NoSuchElementException.class)
+                .ignoreExceptionsMatching(e -> e instanceof org.openqa.selenium.StaleElementReferenceException
+                        || e instanceof org.openqa.selenium.NoSuchElementException)
                 .untilAsserted(() -> assertThat(
                                 browser.findElement(By.id("stage-converge")).getAttribute("data-status"))
                         .isEqualTo("running"));
         screenshot("ui-replayed-deployment.png");
         // the replay's page keeps refreshing while it runs: retry the click if a refresh swaps the page under it
         await().atMost(Duration.ofSeconds(20))
-                .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
-                .ignoreException(org.openqa.selenium.NoSuchElementException.class)
+                .ignoreExceptionsMatching(e -> e instanceof org.openqa.selenium.StaleElementReferenceException
+                        || e instanceof org.openqa.selenium.NoSuchElementException)
                 .untilAsserted(() -> {
                     if (!browser.findElements(By.cssSelector("#replay-of a")).isEmpty()) {
                         browser.findElement(By.cssSelector("#replay-of a")).click();
