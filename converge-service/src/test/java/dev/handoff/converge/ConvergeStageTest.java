@@ -15,6 +15,7 @@ import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.KafkaTestResource;
 import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.PostgresTestResource;
+import dev.handoff.lab.TopicRecords;
 import dev.handoff.lab.forge.ForgePush;
 import dev.handoff.lab.world.nixos.NixosNode;
 import dev.handoff.lab.world.nixos.SimulatedNixosHost;

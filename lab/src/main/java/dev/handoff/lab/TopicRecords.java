@@ -1,4 +1,4 @@
-package dev.handoff.secrets;
+package dev.handoff.lab;
 
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.serde.EventCodec;
@@ -15,7 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads whole topics from the beginning, for assertions. */
+/** Reads whole topics from the beginning, for tests' assertions (every stage service's tests share it). */
 public final class TopicRecords {
     private TopicRecords() {}
 
