@@ -64,6 +64,7 @@ public final class NixosNode {
     private final List<Generation> generations = new ArrayList<>();
     private final Map<String, String> units = new LinkedHashMap<>();
     private final AtomicInteger activeActivations = new AtomicInteger();
+    private final List<ActivationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Integer> activationOverlaps = new ArrayList<>();
     private int current;
     private int booted;
@@ -96,6 +97,25 @@ public final class NixosNode {
         booted = 1;
         units.put("k3s", "inactive");
         units.put("tailscaled", "inactive");
+    }
+
+    /**
+     * Told after each successful activation or rollback, in registration order, on the activating thread and outside
+     * the node's lock: the simulated K3s applies the linked manifests, the simulated backup job takes a snapshot. A
+     * listener that throws is logged and does not fail the activation (a real host's services fail on their own).
+     */
+    @FunctionalInterface
+    public interface ActivationListener {
+        /**
+         * @param node the node
+         * @param generation the generation now current
+         */
+        void activated(NixosNode node, Generation generation) throws Exception;
+    }
+
+    /** Adds an activation listener. */
+    public void addActivationListener(ActivationListener listener) {
+        listeners.add(listener);
     }
 
     /** The host's name. */
@@ -198,9 +218,26 @@ public final class NixosNode {
             if (!activationTime.isZero()) {
                 Thread.sleep(activationTime.toMillis());
             }
-            return activateLocked(systemPath, revision, kernel);
+            Answer answer = activateLocked(systemPath, revision, kernel);
+            if (answer.exitCode() == 0) {
+                notifyActivated();
+            }
+            return answer;
         } finally {
             activeActivations.decrementAndGet();
+        }
+    }
+
+    /** Runs the activation listeners for the current generation. */
+    void notifyActivated() {
+        Generation now = current();
+        for (ActivationListener listener : listeners) {
+            try {
+                listener.activated(this, now);
+            } catch (Exception e) {
+                org.jboss.logging.Logger.getLogger(NixosNode.class)
+                        .warnf("simulated %s: activation listener failed: %s", hostName, e.toString());
+            }
         }
     }
 
@@ -245,9 +282,37 @@ public final class NixosNode {
         }
         units.put("k3s", "active");
         units.put("tailscaled", "active");
+        writeK3sToken();
         out.append("restarting the following units: sshd.service\nthe following new units were started: k3s.service,"
                 + " tailscaled.service\n");
         return Answer.ok(out.toString());
+    }
+
+    /** The K3s server token path: K3s writes it once at its first start; backups must keep it. */
+    public static final String K3S_TOKEN = "/var/lib/rancher/k3s/server/token";
+
+    /** K3s's first start writes the server token ({@code K10<ca hash>::server:<secret>}); later starts keep it. */
+    private void writeK3sToken() {
+        Path token = file(K3S_TOKEN);
+        if (Files.isRegularFile(token)) {
+            return;
+        }
+        var random = new java.security.SecureRandom();
+        byte[] ca = new byte[32];
+        byte[] secret = new byte[16];
+        random.nextBytes(ca);
+        random.nextBytes(secret);
+        try {
+            Files.createDirectories(token.getParent());
+            Files.writeString(
+                    token,
+                    "K10" + java.util.HexFormat.of().formatHex(ca) + "::server:"
+                            + java.util.HexFormat.of().formatHex(secret) + "\n");
+            token.toFile().setReadable(false, false);
+            token.toFile().setReadable(true, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("simulated " + hostName + ": cannot write " + K3S_TOKEN, e);
+        }
     }
 
     /** Switches the profile back to generation {@code number} and activates it. */

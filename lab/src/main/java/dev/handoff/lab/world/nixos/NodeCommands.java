@@ -83,7 +83,11 @@ final class NodeCommands {
         }
         Matcher rollback = SWITCH_GENERATION.matcher(line);
         if (rollback.matches()) {
-            return node.switchGeneration(Integer.parseInt(rollback.group(1)));
+            Answer answer = node.switchGeneration(Integer.parseInt(rollback.group(1)));
+            if (answer.exitCode() == 0) {
+                node.notifyActivated();
+            }
+            return answer;
         }
         String name = line.split("\\s+", 2)[0];
         return new Answer(127, "", "bash: line 1: " + name + ": command not found\n");

@@ -14,6 +14,12 @@
     fsType = "ext4";
     options = [ "nofail" "_netdev" ];
   };
+  # RustDesk's data dir (hostPath of hbbs/hbbr) lives on the block volume too: clients pin its key pair.
+  fileSystems."/var/lib/rustdesk" = {
+    device = "/var/lib/rancher/rustdesk";
+    options = [ "bind" ];
+    depends = [ "/var/lib/rancher" ];
+  };
 
   services.openssh = {
     enable = true;
@@ -61,7 +67,7 @@
     paths = [
       "/var/lib/rancher/k3s/server/db"
       "/var/lib/rancher/k3s/server/token"
-      "/var/lib/rancher/rustdesk"
+      "/var/lib/rustdesk"
     ];
     timerConfig.OnCalendar = "hourly";
     pruneOpts = [ "--keep-hourly 24" "--keep-daily 7" "--keep-weekly 4" ];
