@@ -81,11 +81,12 @@ public final class OciCloudReader implements CloudReader, AutoCloseable {
                     .getInstance();
             String compartment = instance.getCompartmentId();
             step = "GET /20160918/vnicAttachments?instanceId=" + instanceId;
-            List<VnicAttachment> vnics = compute.listVnicAttachments(ListVnicAttachmentsRequest.builder()
+            // every page: an instance that had its VNIC or volume replaced lists the detached ones too
+            Iterable<VnicAttachment> vnics = compute.getPaginators()
+                    .listVnicAttachmentsRecordIterator(ListVnicAttachmentsRequest.builder()
                             .compartmentId(compartment)
                             .instanceId(instanceId)
-                            .build())
-                    .getItems();
+                            .build());
             Vnic primary = null;
             for (VnicAttachment attachment : vnics) {
                 if (attachment.getLifecycleState() != VnicAttachment.LifecycleState.Attached) {
@@ -110,11 +111,11 @@ public final class OciCloudReader implements CloudReader, AutoCloseable {
             }
             step = "GET /20160918/volumeAttachments?instanceId=" + instanceId;
             List<CloudFacts.VolumeAttachment> volumes = new ArrayList<>();
-            for (VolumeAttachment v : compute.listVolumeAttachments(ListVolumeAttachmentsRequest.builder()
+            for (VolumeAttachment v : compute.getPaginators()
+                    .listVolumeAttachmentsRecordIterator(ListVolumeAttachmentsRequest.builder()
                             .compartmentId(compartment)
                             .instanceId(instanceId)
-                            .build())
-                    .getItems()) {
+                            .build())) {
                 if (v.getLifecycleState() == VolumeAttachment.LifecycleState.Attached) {
                     volumes.add(new CloudFacts.VolumeAttachment(v.getVolumeId(), v.getDevice(), attachmentType(v)));
                 }

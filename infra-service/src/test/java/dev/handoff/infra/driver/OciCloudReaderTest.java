@@ -61,6 +61,24 @@ class OciCloudReaderTest {
     }
 
     @Test
+    void readsEveryPageOfTheAttachmentListsAndSkipsDetachedAttachments() throws Exception {
+        // Given: each list holds two detached attachments before the current one, one item per page
+        world.cloud().set(LabCloud.LIST_PAGE_SIZE, "1");
+        int servedBefore = world.oci().servedRequests();
+
+        // When
+        ObservedInstance observed = reader.read("ocid1.instance.oc1.eu-frankfurt-1.lab");
+
+        // Then: the attached VNIC and volume, which only the third page of each list holds
+        assertThat(observed.privateIp()).isEqualTo("10.20.1.23");
+        assertThat(observed.volumes())
+                .extracting(VolumeAttachment::volumeId)
+                .containsExactly("ocid1.volume.oc1.eu-frankfurt-1.labdata");
+        // instance + 3 pages of VNIC attachments + the attached VNIC + 3 pages of volume attachments
+        assertThat(world.oci().servedRequests() - servedBefore).isEqualTo(8);
+    }
+
+    @Test
     void seesAChangedIpAtOnce() throws Exception {
         // Given
         world.cloud().set(LabCloud.PUBLIC_IP, "203.0.113.99");

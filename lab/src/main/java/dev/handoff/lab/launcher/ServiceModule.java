@@ -23,6 +23,28 @@ public record ServiceModule(String name, int portOffset, String database) {
             new ServiceModule("workload-service", 4, "handoff_lab_workload"),
             new ServiceModule("backup-service", 5, "handoff_lab_backup"));
 
+    /** Environment variable that replaces the {@code handoff_lab} prefix of every lab database name. */
+    public static final String DATABASE_PREFIX_VARIABLE = "HANDOFF_LAB_DATABASE_PREFIX";
+
+    private static final String DEFAULT_PREFIX = "handoff_lab";
+
+    /**
+     * This service's lab database name: {@link #database()}, with {@code handoff_lab} replaced by
+     * {@code HANDOFF_LAB_DATABASE_PREFIX} when it is set (so a second lab on one PostgreSQL server, e.g. a test's,
+     * never touches the first one's databases).
+     */
+    public String database(java.util.Map<String, String> env) {
+        String prefix = env.get(DATABASE_PREFIX_VARIABLE);
+        if (prefix == null || prefix.isBlank()) {
+            return database;
+        }
+        if (!prefix.matches("[a-z_][a-z0-9_]{0,40}")) {
+            throw new IllegalArgumentException(DATABASE_PREFIX_VARIABLE + "='" + prefix
+                    + "' is not a usable database name prefix: use lower-case letters, digits and _ (at most 41)");
+        }
+        return prefix + database.substring(DEFAULT_PREFIX.length());
+    }
+
     /** The runnable jar of this service in {@code projectDir}. */
     public Path runJar(Path projectDir) {
         return projectDir.resolve(name).resolve("target").resolve("quarkus-app").resolve("quarkus-run.jar");

@@ -139,11 +139,11 @@ final class UpCommand {
         postgres = LabPostgres.open(env, home.postgresData());
         out.println(postgres.description());
         if (fresh) {
-            ServiceModule.ALL.forEach(service -> postgres.dropDatabase(service.database()));
+            ServiceModule.ALL.forEach(service -> postgres.dropDatabase(service.database(env)));
             out.println("Fresh start: the services' lab databases dropped");
         }
         LabPostgres.DatabaseAndState control =
-                postgres.database(ServiceModule.ALL.get(0).database());
+                postgres.database(ServiceModule.ALL.get(0).database(env));
         out.println("PostgreSQL: database " + control.database().name() + " ("
                 + (control.created() ? "created" : "reused") + ")");
         return control.database();
@@ -198,7 +198,7 @@ final class UpCommand {
     }
 
     private Map<String, String> serviceEnvironment(ServiceModule module, int port, LabCredentials credentials) {
-        LabDatabase database = postgres.database(module.database()).database();
+        LabDatabase database = postgres.database(module.database(env)).database();
         Map<String, String> serviceEnv = new LinkedHashMap<>();
         serviceEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         serviceEnv.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());

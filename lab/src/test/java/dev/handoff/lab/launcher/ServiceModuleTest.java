@@ -32,6 +32,21 @@ class ServiceModuleTest {
     }
 
     @Test
+    void aDatabasePrefixKeepsASecondLabOffTheFirstLabsDatabases() {
+        ServiceModule infra = ServiceModule.ALL.get(1);
+
+        assertThat(infra.database(java.util.Map.of())).isEqualTo("handoff_lab_infra");
+        assertThat(infra.database(java.util.Map.of(ServiceModule.DATABASE_PREFIX_VARIABLE, "e2e_1")))
+                .isEqualTo("e2e_1_infra");
+        assertThat(ServiceModule.ALL.get(0).database(java.util.Map.of(ServiceModule.DATABASE_PREFIX_VARIABLE, "e2e_1")))
+                .isEqualTo("e2e_1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> infra.database(java.util.Map.of(ServiceModule.DATABASE_PREFIX_VARIABLE, "drop table;")))
+                .hasMessageContaining(ServiceModule.DATABASE_PREFIX_VARIABLE)
+                .hasMessageContaining("lower-case letters");
+    }
+
+    @Test
     void nothingBuiltMeansNoService() {
         assertThat(ServiceModule.built(project)).isEmpty();
     }

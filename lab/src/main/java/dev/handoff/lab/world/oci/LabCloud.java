@@ -40,6 +40,8 @@ public final class LabCloud {
     public static final String VOLUME_ATTACHMENT_ID = "volume_attachment_id";
     public static final String VOLUME_DEVICE = "volume_device";
     public static final String ATTACHMENT_TYPE = "attachment_type";
+    /** Items per page of the list calls when the client gives no {@code limit} (default 1: every list spans pages). */
+    public static final String LIST_PAGE_SIZE = "list_page_size";
     /** A sensitive tofu output of the lab (the K3s cluster token); it must never leave tofu's state. */
     public static final String K3S_TOKEN = "k3s_token";
 
@@ -81,6 +83,7 @@ public final class LabCloud {
         d.put(VOLUME_ATTACHMENT_ID, "ocid1.volumeattachment.oc1.eu-frankfurt-1.labdata");
         d.put(VOLUME_DEVICE, "/dev/oracleoci/oraclevdb");
         d.put(ATTACHMENT_TYPE, "paravirtualized");
+        d.put(LIST_PAGE_SIZE, "1");
         return d;
     }
 

@@ -87,6 +87,11 @@ public final class SimulatedOciApi implements AutoCloseable {
         return served.get();
     }
 
+    /** Detached attachments each list holds before the current one. */
+    static final int DETACHED_HISTORY = 2;
+
+    private static final String PAGE_TOKEN = "lab-page-";
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String problem = signatureProblem(exchange);
@@ -130,17 +135,68 @@ public final class SimulatedOciApi implements AutoCloseable {
                 error(exchange, 400, "MissingParameter", "compartmentId is required");
                 return;
             }
-            ArrayNode list = json.createArrayNode();
+            List<ObjectNode> all = new ArrayList<>();
             boolean matches = query.get("compartmentId").equals(c.get(LabCloud.COMPARTMENT_ID))
                     && (query.get("instanceId") == null
                             || query.get("instanceId").equals(c.get(LabCloud.INSTANCE_ID)));
             if (matches) {
-                list.add(path.equals("/vnicAttachments") ? vnicAttachment(c) : volumeAttachment(c));
+                boolean vnics = path.equals("/vnicAttachments");
+                // an instance's history: attachments detached by earlier applies come first (oldest first)
+                for (int i = 1; i <= DETACHED_HISTORY; i++) {
+                    all.add(detached(vnics ? vnicAttachment(c) : volumeAttachment(c), i));
+                }
+                all.add(vnics ? vnicAttachment(c) : volumeAttachment(c));
             }
-            ok(exchange, list);
+            page(exchange, all, query);
         } else {
             notFound(exchange, "path " + path);
         }
+    }
+
+    /**
+     * Answers one page of a list, as OCI does: at most {@code limit} items (default {@link LabCloud#LIST_PAGE_SIZE},
+     * so the lab's short lists still span pages), from the opaque {@code page} token, with {@code opc-next-page} when
+     * more follow. A client that reads only the first page misses the current attachment.
+     */
+    private void page(HttpExchange exchange, List<ObjectNode> all, Map<String, String> query) throws IOException {
+        int size;
+        int from;
+        try {
+            size = query.containsKey("limit")
+                    ? Integer.parseInt(query.get("limit"))
+                    : Integer.parseInt(cloud.get(LabCloud.LIST_PAGE_SIZE).orElse("1"));
+            from = query.containsKey("page")
+                    ? Integer.parseInt(query.get("page").substring(PAGE_TOKEN.length()))
+                    : 0;
+        } catch (RuntimeException e) {
+            error(exchange, 400, "InvalidParameter", "limit or page is not valid: " + e.getMessage());
+            return;
+        }
+        if (size < 1 || from < 0 || from > all.size()) {
+            error(exchange, 400, "InvalidParameter", "limit must be >= 1 and page a token from opc-next-page");
+            return;
+        }
+        ArrayNode list = json.createArrayNode();
+        int to = Math.min(all.size(), from + size);
+        all.subList(from, to).forEach(list::add);
+        if (to < all.size()) {
+            exchange.getResponseHeaders().set("opc-next-page", PAGE_TOKEN + to);
+        }
+        ok(exchange, list);
+    }
+
+    /** An earlier, detached copy of an attachment (a replaced VNIC or volume attachment). */
+    private static ObjectNode detached(ObjectNode attachment, int generation) {
+        attachment.put("id", attachment.get("id").asText() + "-old" + generation);
+        attachment.put("lifecycleState", "DETACHED");
+        attachment.put("timeCreated", "2025-11-2" + generation + "T09:00:00.000Z");
+        if (attachment.has("vnicId")) {
+            attachment.put("vnicId", attachment.get("vnicId").asText() + "-old" + generation);
+        }
+        if (attachment.has("volumeId")) {
+            attachment.put("volumeId", attachment.get("volumeId").asText() + "-old" + generation);
+        }
+        return attachment;
     }
 
     private ObjectNode instance(Map<String, String> c) {
