@@ -39,6 +39,7 @@ import dev.handoff.converge.stage.HostObservation;
 import dev.handoff.converge.stage.RebootValidation;
 import dev.handoff.converge.stage.Triggers;
 import dev.handoff.sops.AgeIdentity;
+import dev.handoff.support.StageKafka;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,6 +66,7 @@ public final class ConvergeStageHandler {
     private final EventPublisher publisher;
     private final FactsStore store;
     private final HostLock lock;
+    private final String source;
     private final RuntimeCheckout checkout;
     private final SshjHosts ssh;
     private final Activator activator;
@@ -80,7 +82,8 @@ public final class ConvergeStageHandler {
             RuntimeCheckout checkout,
             SshjHosts ssh,
             Activator activator,
-            ConvergeConfig.Converge config) {
+            ConvergeConfig.Converge config,
+            StageKafka kafka) {
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
@@ -90,7 +93,8 @@ public final class ConvergeStageHandler {
         this.ssh = ssh;
         this.activator = activator;
         this.config = config;
-        this.events = new StageEvents(Stage.CONVERGE, KafkaClients.SOURCE, codec);
+        this.source = kafka.source();
+        this.events = new StageEvents(Stage.CONVERGE, source, codec);
     }
 
     /** Handles a batch in order; throwing makes the consumer loop retry it. */
@@ -164,7 +168,7 @@ public final class ConvergeStageHandler {
             }
             outcome = codec.newEvent(
                     EventType.CONVERGENCE_FAILED,
-                    KafkaClients.SOURCE,
+                    source,
                     work.host(),
                     trigger.deploymentId() != null
                             ? trigger.deploymentId()

@@ -19,6 +19,8 @@ import dev.handoff.converge.driver.AddressMap;
 import dev.handoff.converge.driver.FactsStore;
 import dev.handoff.converge.driver.RuntimeCheckout;
 import dev.handoff.converge.driver.SshjHosts;
+import dev.handoff.support.StageConsumer;
+import dev.handoff.support.StageKafka;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -36,8 +38,8 @@ import org.apache.kafka.clients.producer.Producer;
  * channel {@code handoff.replay.converge}) that runs the stage.
  */
 @ApplicationScoped
-public class TriggerConsumer {
-    private final KafkaClients kafka;
+public class TriggerConsumer implements StageConsumer {
+    private final StageKafka kafka;
     private final ConvergeConfig config;
     private final Inventory inventory;
     private final EventCodec codec;
@@ -48,7 +50,7 @@ public class TriggerConsumer {
     private EventConsumerLoop triggers;
 
     public TriggerConsumer(
-            KafkaClients kafka,
+            StageKafka kafka,
             ConvergeConfig config,
             Inventory inventory,
             EventCodec codec,
@@ -82,7 +84,8 @@ public class TriggerConsumer {
                         c.firstContact(),
                         c.sshTimeout()),
                 new Activator(c.activator(), c.activatorExecutable(), c.activationTimeout()),
-                c);
+                c,
+                kafka);
         facts = loop(
                 "converge-facts",
                 c.factsConsumerGroup(),
@@ -128,11 +131,13 @@ public class TriggerConsumer {
     }
 
     /** Whether both consumers are polling and their last batches succeeded. */
+    @Override
     public boolean healthy() {
         return triggers != null && triggers.healthy() && facts != null && facts.healthy();
     }
 
     /** The last error of either consumer, or null. */
+    @Override
     public String lastError() {
         if (triggers == null) {
             return "not started";

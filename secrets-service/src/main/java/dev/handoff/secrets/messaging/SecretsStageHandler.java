@@ -19,6 +19,7 @@ import dev.handoff.secrets.stage.SecretsVerdict;
 import dev.handoff.secrets.stage.Triggers;
 import dev.handoff.secrets.stage.Verdict;
 import dev.handoff.secrets.stage.Work;
+import dev.handoff.support.StageKafka;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -45,14 +46,15 @@ public final class SecretsStageHandler {
             EventPublisher publisher,
             SnapshotReader reader,
             SecretsConfig config,
-            HostLock lock) {
+            HostLock lock,
+            StageKafka kafka) {
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
         this.reader = reader;
         this.config = config;
         this.lock = lock;
-        this.events = new StageEvents(Stage.SECRETS, KafkaClients.SOURCE, codec);
+        this.events = new StageEvents(Stage.SECRETS, kafka.source(), codec);
     }
 
     /** Handles a batch in order; throwing makes the consumer loop retry it. */

@@ -12,6 +12,8 @@ import dev.handoff.secrets.config.SecretsConfig;
 import dev.handoff.secrets.driver.JGitSecretsRepository;
 import dev.handoff.secrets.driver.SnapshotReader;
 import dev.handoff.sops.AgeIdentity;
+import dev.handoff.support.StageConsumer;
+import dev.handoff.support.StageKafka;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -32,13 +34,13 @@ import org.apache.kafka.clients.producer.Producer;
  * PostgreSQL advisory lock on the service's database), and a second check of the host waits for the first.
  */
 @ApplicationScoped
-public class TriggerConsumer {
+public class TriggerConsumer implements StageConsumer {
     static final List<String> TOPICS = List.of(Topics.COMMITS, Topics.CLOUD_FACTS);
 
     /** The namespace of the stage's per-host advisory locks ({@code handoff-secrets:<host>}). */
     public static final String HOST_LOCK_STAGE = "secrets";
 
-    private final KafkaClients kafka;
+    private final StageKafka kafka;
     private final SecretsConfig config;
     private final Inventory inventory;
     private final EventCodec codec;
@@ -49,7 +51,7 @@ public class TriggerConsumer {
     private EventConsumerLoop loop;
 
     public TriggerConsumer(
-            KafkaClients kafka,
+            StageKafka kafka,
             SecretsConfig config,
             Inventory inventory,
             EventCodec codec,
@@ -73,7 +75,7 @@ public class TriggerConsumer {
                 identity,
                 config.secrets().maxFileBytes());
         SecretsStageHandler handler = new SecretsStageHandler(
-                inventory, codec, publisher, reader, config, new HostLock(dataSource, HOST_LOCK_STAGE));
+                inventory, codec, publisher, reader, config, new HostLock(dataSource, HOST_LOCK_STAGE), kafka);
         String group = config.secrets().consumerGroup();
         loop = new EventConsumerLoop(
                 "secrets-stage",
@@ -96,11 +98,13 @@ public class TriggerConsumer {
     }
 
     /** Whether the consumer is polling and its last batch succeeded. */
+    @Override
     public boolean healthy() {
         return loop != null && loop.healthy();
     }
 
     /** The consumer's last error, or null. */
+    @Override
     public String lastError() {
         return loop == null ? "not started" : loop.lastError();
     }

@@ -1,4 +1,4 @@
-package dev.handoff.converge.messaging;
+package dev.handoff.support;
 
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaSettings;
@@ -13,20 +13,36 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The Kafka clients of converge-service: one idempotent producer and the contract's codec. */
+/**
+ * The Kafka side every stage service shares: where the broker is ({@code kafka.bootstrap.servers}), the service's
+ * CloudEvents {@code source} ({@code /handoff/<quarkus.application.name>}), and the beans built on them: the contract's
+ * codec, one idempotent producer (closed at shutdown) and the validating {@link EventPublisher}.
+ */
 @ApplicationScoped
-public class KafkaClients {
-    public static final String SOURCE = "/handoff/converge-service";
-
+public class StageKafka {
     private final String bootstrapServers;
+    private final String serviceName;
 
-    public KafkaClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public StageKafka(
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "quarkus.application.name") String serviceName) {
         this.bootstrapServers = bootstrapServers;
+        this.serviceName = serviceName;
     }
 
     /** Where Kafka is. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The service's name, e.g. {@code converge-service}; also its Kafka client id. */
+    public String serviceName() {
+        return serviceName;
+    }
+
+    /** The CloudEvents {@code source} of every event the service publishes, e.g. {@code /handoff/converge-service}. */
+    public String source() {
+        return "/handoff/" + serviceName;
     }
 
     @Produces
@@ -38,7 +54,7 @@ public class KafkaClients {
     @Produces
     @Singleton
     Producer<String, byte[]> producer() {
-        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "converge-service", Map.of()));
+        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, serviceName, Map.of()));
     }
 
     void closeProducer(@Disposes Producer<String, byte[]> producer) {
