@@ -27,8 +27,15 @@ class DockerfileTest {
         // When the modules with a Dockerfile are listed
         List<String> modules = ProjectFiles.imageModules();
 
-        // Then control-service, infra-service, secrets-service and converge-service are among them
-        assertThat(modules).contains("control-service", "infra-service", "secrets-service", "converge-service");
+        // Then every stage service of the chain and control-service are among them
+        assertThat(modules)
+                .contains(
+                        "control-service",
+                        "infra-service",
+                        "secrets-service",
+                        "converge-service",
+                        "workload-service",
+                        "backup-service");
     }
 
     @Test

@@ -29,8 +29,13 @@ import org.yaml.snakeyaml.Yaml;
 class HelmChartTest {
     private static final Path CHART = ProjectFiles.root().resolve("helm/handoff");
     private static final Path SCALED = CHART.resolve("ci/scaled-values.yaml");
-    private static final List<String> SERVICES =
-            List.of("control-service", "infra-service", "secrets-service", "converge-service");
+    private static final List<String> SERVICES = List.of(
+            "control-service",
+            "infra-service",
+            "secrets-service",
+            "converge-service",
+            "workload-service",
+            "backup-service");
 
     @TempDir
     Path temp;

@@ -1,6 +1,7 @@
 package dev.handoff.common.inventory;
 
 import dev.handoff.common.event.Stage;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +54,8 @@ public record Inventory(Map<String, Repository> repositories, Map<String, Host> 
      * @param access how Handoff reaches it over SSH, if set
      * @param secrets the secrets it needs, if any
      * @param workloads the applications it runs
-     * @param backups the recovery contracts that cover it
+     * @param backups the names of the recovery contracts that cover it, in file order
+     * @param backupContracts the same contracts with their settings, by name, in file order
      */
     public record Host(
             String name,
@@ -63,7 +65,136 @@ public record Inventory(Map<String, Repository> repositories, Map<String, Host> 
             Optional<Access> access,
             Optional<HostSecrets> secrets,
             List<String> workloads,
-            List<String> backups) {}
+            List<String> backups,
+            Map<String, BackupContract> backupContracts) {
+
+        /** A host whose contracts are named only (the list form of {@code backups}): every contract has defaults. */
+        public Host(
+                String name,
+                Role role,
+                List<String> repositories,
+                Optional<Cloud> cloud,
+                Optional<Access> access,
+                Optional<HostSecrets> secrets,
+                List<String> workloads,
+                List<String> backups) {
+            this(
+                    name,
+                    role,
+                    repositories,
+                    cloud,
+                    access,
+                    secrets,
+                    workloads,
+                    backups,
+                    backups.stream()
+                            .collect(java.util.stream.Collectors.toMap(
+                                    b -> b, BackupContract::named, (a, b) -> a, java.util.LinkedHashMap::new)));
+        }
+
+        /** The settings of the contract {@code name}, if the host has it. */
+        public Optional<BackupContract> backup(String name) {
+            return Optional.ofNullable(backupContracts.get(name));
+        }
+    }
+
+    /**
+     * One recovery contract of a host ({@code hosts.<h>.backups.<name>}). The restic contracts
+     * ({@code control-plane}, {@code runtime}) need a repository and a password file; {@code infra-state} needs the
+     * folders of infra-service's state archives and live states. Relative paths are read against the folder of
+     * {@code handoff.yaml}. Credentials are never in the inventory, only the paths of runner-local files that hold
+     * them.
+     *
+     * @param name {@code control-plane}, {@code runtime} or {@code infra-state}
+     * @param configured false when the contract is only named (list form); a stage cannot check it then
+     * @param repository the restic repository (a path, or a URL without credentials)
+     * @param repositoryFile a file holding the repository URL, for a URL with credentials (REST {@code user:pass@})
+     * @param passwordFile the file holding the repository password
+     * @param paths the paths every snapshot must contain
+     * @param verify the files whose restored content must equal the live host's (by sha256)
+     * @param maxAge how old the newest snapshot or archive may be
+     * @param checkEvery how often {@code restic check} runs
+     * @param checkSubset the share of data packs {@code restic check --read-data-subset} reads ({@code 1/10},
+     *     {@code 25%})
+     * @param archives infra-state: the folder of the state archives ({@code <name>.tfstate.gz} + {@code .sha256})
+     * @param states infra-state: the folder of the live states ({@code <state-dir>/states})
+     */
+    public record BackupContract(
+            String name,
+            boolean configured,
+            Optional<String> repository,
+            Optional<String> repositoryFile,
+            Optional<String> passwordFile,
+            List<String> paths,
+            List<String> verify,
+            Duration maxAge,
+            Duration checkEvery,
+            String checkSubset,
+            Optional<String> archives,
+            Optional<String> states) {
+        /** The Forgejo host: repositories, the database dump, custom files, LFS objects. */
+        public static final String CONTROL_PLANE = "control-plane";
+        /** An edge host's state that no redeploy recreates: RustDesk's keys, the K3s server token. */
+        public static final String RUNTIME = "runtime";
+        /** The OpenTofu state archives infra-service writes before each apply. */
+        public static final String INFRA_STATE = "infra-state";
+
+        public BackupContract {
+            paths = List.copyOf(paths);
+            verify = List.copyOf(verify);
+        }
+
+        /** Whether restic holds this contract's backups (not infra-state). */
+        public boolean restic() {
+            return !name.equals(INFRA_STATE);
+        }
+
+        /** A contract named only: its default paths and ages, no repository. */
+        public static BackupContract named(String name) {
+            return new BackupContract(
+                    name,
+                    false,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    defaultPaths(name),
+                    defaultVerify(name),
+                    defaultMaxAge(name),
+                    Duration.ofDays(7),
+                    "1/10",
+                    Optional.empty(),
+                    Optional.empty());
+        }
+
+        /** The paths a contract covers when the inventory lists none. */
+        public static List<String> defaultPaths(String name) {
+            return switch (name) {
+                case CONTROL_PLANE ->
+                    List.of(
+                            "/var/lib/forgejo/repositories",
+                            "/var/lib/forgejo/dump",
+                            "/var/lib/forgejo/custom",
+                            "/var/lib/forgejo/data/lfs");
+                case RUNTIME -> List.of("/var/lib/rustdesk", "/var/lib/rancher/k3s/server/token");
+                default -> List.of();
+            };
+        }
+
+        /** The files compared with the live host when the inventory lists none. */
+        public static List<String> defaultVerify(String name) {
+            return name.equals(RUNTIME)
+                    ? List.of(
+                            "/var/lib/rancher/k3s/server/token",
+                            "/var/lib/rustdesk/id_ed25519",
+                            "/var/lib/rustdesk/id_ed25519.pub")
+                    : List.of();
+        }
+
+        /** A daily backup with two hours of slack; infra-state archives are taken per apply, so a week and a day. */
+        public static Duration defaultMaxAge(String name) {
+            return name.equals(INFRA_STATE) ? Duration.ofDays(8) : Duration.ofHours(26);
+        }
+    }
 
     /**
      * A cloud instance.

@@ -2,6 +2,7 @@ package dev.handoff.common.inventory;
 
 import dev.handoff.common.event.Stage;
 import dev.handoff.common.inventory.Inventory.Access;
+import dev.handoff.common.inventory.Inventory.BackupContract;
 import dev.handoff.common.inventory.Inventory.Cloud;
 import dev.handoff.common.inventory.Inventory.Endpoint;
 import dev.handoff.common.inventory.Inventory.Host;
@@ -14,6 +15,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -43,6 +45,9 @@ public final class InventoryLoader {
     private static final Pattern AGE_RECIPIENT = Pattern.compile("^age1[0-9a-z]{58}$");
     private static final Pattern ADDRESS = Pattern.compile("^(cloud:(publicIp|privateIp)|[A-Za-z0-9.:\\[\\]-]+)$");
     private static final Set<String> BACKUP_CONTRACTS = Set.of("control-plane", "runtime", "infra-state");
+    private static final Pattern CREDENTIALS_IN_URL = Pattern.compile("://[^/@]+@");
+    private static final Pattern HOST_PATH = Pattern.compile("^/[A-Za-z0-9/._@+-]*$");
+    private static final Pattern DURATION = Pattern.compile("^(\\d{1,9})([smhdw])$");
 
     private final String source;
     private final List<String> problems = new ArrayList<>();
@@ -251,17 +256,9 @@ public final class InventoryLoader {
                 .map(n -> strings(n, path + ".workloads"))
                 .orElse(List.of());
         Node backupsNode = f.get("backups");
-        List<String> backups = backupsNode == null
-                ? List.of()
-                : Optional.ofNullable(strings(backupsNode, path + ".backups")).orElse(List.of());
-        for (String b : backups) {
-            if (!BACKUP_CONTRACTS.contains(b)) {
-                problem(
-                        backupsNode,
-                        path + ".backups",
-                        "'" + b + "' is not a recovery contract; use control-plane, runtime or infra-state");
-            }
-        }
+        Map<String, BackupContract> contracts =
+                backupsNode == null ? new LinkedHashMap<>() : backups(backupsNode, path + ".backups");
+        List<String> backups = List.copyOf(contracts.keySet());
         access.ifPresent(a -> {
             if (a.bootstrap() != null && a.bootstrap().address().startsWith("cloud:") && cloud.isEmpty()) {
                 problem(
@@ -273,7 +270,244 @@ public final class InventoryLoader {
         if (role == null || repos == null) {
             return null;
         }
-        return new Host(name, role, repos, cloud, access, secrets, workloads == null ? List.of() : workloads, backups);
+        return new Host(
+                name,
+                role,
+                repos,
+                cloud,
+                access,
+                secrets,
+                workloads == null ? List.of() : workloads,
+                backups,
+                java.util.Collections.unmodifiableMap(contracts));
+    }
+
+    /**
+     * {@code backups}: a list of contract names (defaults, not configured: a stage reports them as such) or a mapping
+     * of contract name to its settings.
+     */
+    private Map<String, BackupContract> backups(Node node, String path) {
+        Map<String, BackupContract> out = new LinkedHashMap<>();
+        if (node instanceof SequenceNode) {
+            List<String> names = strings(node, path);
+            for (String b : names == null ? List.<String>of() : names) {
+                if (!BACKUP_CONTRACTS.contains(b)) {
+                    problem(
+                            node,
+                            path,
+                            "'" + b + "' is not a recovery contract; use control-plane, runtime or infra-state");
+                } else {
+                    out.put(b, BackupContract.named(b));
+                }
+            }
+            return out;
+        }
+        if (!(node instanceof MappingNode m)) {
+            problem(
+                    node,
+                    path,
+                    "must be a list of contract names or a mapping of contract to settings, e.g."
+                            + " { runtime: { repository: ..., passwordFile: ... } }");
+            return out;
+        }
+        for (NodeTuple t : m.getValue()) {
+            String name = keyOf(t);
+            if (!BACKUP_CONTRACTS.contains(name)) {
+                problem(
+                        t.getKeyNode(),
+                        path + "." + name,
+                        "'" + name + "' is not a recovery contract; use control-plane, runtime or infra-state");
+                continue;
+            }
+            BackupContract c = contract(name, t.getValueNode(), path + "." + name);
+            if (c != null) {
+                out.put(name, c);
+            }
+        }
+        return out;
+    }
+
+    private BackupContract contract(String name, Node node, String path) {
+        MappingNode m = mapping(node, path);
+        if (m == null) {
+            return null;
+        }
+        BackupContract defaults = BackupContract.named(name);
+        if (name.equals(BackupContract.INFRA_STATE)) {
+            Map<String, Node> f = fields(m, path, Set.of("archives", "states", "maxAge"));
+            String archives = text(require(f, "archives", m, path), path + ".archives");
+            String states = text(require(f, "states", m, path), path + ".states");
+            Duration maxAge = duration(f.get("maxAge"), path + ".maxAge", defaults.maxAge());
+            return new BackupContract(
+                    name,
+                    true,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    List.of(),
+                    List.of(),
+                    maxAge,
+                    defaults.checkEvery(),
+                    defaults.checkSubset(),
+                    Optional.ofNullable(archives),
+                    Optional.ofNullable(states));
+        }
+        Map<String, Node> f = fields(
+                m,
+                path,
+                Set.of(
+                        "repository",
+                        "repositoryFile",
+                        "passwordFile",
+                        "paths",
+                        "verify",
+                        "maxAge",
+                        "checkEvery",
+                        "checkSubset"));
+        String repository = Optional.ofNullable(f.get("repository"))
+                .map(n -> text(n, path + ".repository"))
+                .orElse(null);
+        String repositoryFile = Optional.ofNullable(f.get("repositoryFile"))
+                .map(n -> text(n, path + ".repositoryFile"))
+                .orElse(null);
+        if (f.get("repository") == null && f.get("repositoryFile") == null) {
+            problem(
+                    m,
+                    path + ".repository",
+                    "is missing; name the restic repository (repository: /srv/restic/" + name
+                            + ", or repositoryFile: a file holding a URL with credentials)");
+        } else if (f.get("repository") != null && f.get("repositoryFile") != null) {
+            problem(f.get("repositoryFile"), path + ".repositoryFile", "give either repository or repositoryFile");
+        }
+        if (repository != null && CREDENTIALS_IN_URL.matcher(repository).find()) {
+            problem(
+                    f.get("repository"),
+                    path + ".repository",
+                    "holds credentials (user:password@); put the URL in a file readable by the runner only and"
+                            + " name that file in repositoryFile");
+            repository = null;
+        }
+        String passwordFile = text(require(f, "passwordFile", m, path), path + ".passwordFile");
+        List<String> paths = Optional.ofNullable(f.get("paths"))
+                .map(n -> hostPaths(n, path + ".paths"))
+                .orElse(defaults.paths());
+        List<String> verify = Optional.ofNullable(f.get("verify"))
+                .map(n -> hostPaths(n, path + ".verify"))
+                .orElse(defaults.verify());
+        Duration maxAge = duration(f.get("maxAge"), path + ".maxAge", defaults.maxAge());
+        Duration checkEvery = duration(f.get("checkEvery"), path + ".checkEvery", defaults.checkEvery());
+        String subset = Optional.ofNullable(f.get("checkSubset"))
+                .map(n -> text(n, path + ".checkSubset"))
+                .orElse(defaults.checkSubset());
+        if (subset != null && !validSubset(subset)) {
+            problem(
+                    f.get("checkSubset"),
+                    path + ".checkSubset",
+                    "'" + subset + "' is not a share of the data; write n/t (1/10) or a percentage (25%)");
+        }
+        if (paths == null || verify == null) {
+            return null;
+        }
+        if (paths.isEmpty()) {
+            problem(f.get("paths"), path + ".paths", "is empty; list the paths every snapshot must contain");
+        }
+        for (String v : verify) {
+            if (paths.stream().noneMatch(p -> v.equals(p) || v.startsWith(p + "/"))) {
+                problem(
+                        f.getOrDefault("verify", m),
+                        path + ".verify",
+                        "'" + v + "' is not under any of the paths " + paths + "; a rehearsal restores only those");
+            }
+        }
+        return new BackupContract(
+                name,
+                true,
+                Optional.ofNullable(repository),
+                Optional.ofNullable(repositoryFile),
+                Optional.ofNullable(passwordFile),
+                paths,
+                verify,
+                maxAge,
+                checkEvery,
+                subset,
+                Optional.empty(),
+                Optional.empty());
+    }
+
+    /** Absolute host paths: restic stores and lists them so; only plain characters (they go into commands). */
+    private List<String> hostPaths(Node node, String path) {
+        List<String> values = strings(node, path);
+        if (values == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        boolean valid = true;
+        for (String v : values) {
+            String normalised = v.length() > 1 ? v.replaceAll("/+$", "") : v;
+            if (!HOST_PATH.matcher(normalised).matches()
+                    || Arrays.asList(normalised.split("/")).contains("..")) {
+                problem(
+                        node,
+                        path,
+                        "'" + v + "' is not an absolute path of plain characters (letters, digits, / . _ - + @),"
+                                + " e.g. /var/lib/rustdesk");
+                valid = false;
+            } else if (!out.contains(normalised)) {
+                out.add(normalised);
+            }
+        }
+        return valid ? List.copyOf(out) : null;
+    }
+
+    private Duration duration(Node node, String path, Duration fallback) {
+        if (node == null) {
+            return fallback;
+        }
+        String value = text(node, path);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return parseDuration(value);
+        } catch (IllegalArgumentException e) {
+            problem(node, path, "'" + value + "' is not a duration; write a number and a unit: 90s, 30m, 26h, 7d, 2w");
+            return fallback;
+        }
+    }
+
+    /** {@code 90s}, {@code 30m}, {@code 26h}, {@code 7d}, {@code 2w}; at least one second. */
+    public static Duration parseDuration(String value) {
+        var m = DURATION.matcher(value.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration: " + value);
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofDays(7 * n);
+        };
+        if (d.isZero()) {
+            throw new IllegalArgumentException("zero duration: " + value);
+        }
+        return d;
+    }
+
+    private static boolean validSubset(String subset) {
+        var fraction = Pattern.compile("^(\\d{1,6})/(\\d{1,6})$").matcher(subset);
+        if (fraction.matches()) {
+            int n = Integer.parseInt(fraction.group(1));
+            int t = Integer.parseInt(fraction.group(2));
+            return n >= 1 && n <= t;
+        }
+        var percent = Pattern.compile("^(\\d{1,3}(\\.\\d{1,3})?)%$").matcher(subset);
+        if (percent.matches()) {
+            double p = Double.parseDouble(percent.group(1));
+            return p > 0 && p <= 100;
+        }
+        return false;
     }
 
     private Cloud cloud(Node node, String path) {

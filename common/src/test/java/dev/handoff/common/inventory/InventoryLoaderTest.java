@@ -137,6 +137,98 @@ class InventoryLoaderTest {
     }
 
     @Test
+    void aListOfContractNamesStaysValidWithDefaultsButUnconfigured() {
+        // When
+        Inventory.Host edge =
+                InventoryLoader.parse("handoff.yaml", VALID).hosts().get("cloud-edge-1");
+
+        // Then
+        assertThat(edge.backups()).containsExactly("runtime", "infra-state");
+        Inventory.BackupContract runtime = edge.backup("runtime").orElseThrow();
+        assertThat(runtime.configured()).isFalse();
+        assertThat(runtime.paths()).containsExactly("/var/lib/rustdesk", "/var/lib/rancher/k3s/server/token");
+        assertThat(runtime.maxAge()).isEqualTo(java.time.Duration.ofHours(26));
+        assertThat(edge.backup("infra-state").orElseThrow().maxAge()).isEqualTo(java.time.Duration.ofDays(8));
+    }
+
+    @Test
+    void readsConfiguredContractsInFileOrder() {
+        // Given
+        String configured = VALID.replace("    backups:   [runtime, infra-state]\n", """
+                    backups:
+                      runtime:
+                        repository: /srv/restic/runtime
+                        passwordFile: /etc/handoff/restic/runtime.password
+                        paths: [/var/lib/rustdesk, /var/lib/rancher/k3s/server/token]
+                        maxAge: 26h
+                        checkEvery: 7d
+                        checkSubset: 1/10
+                      infra-state: { archives: /srv/offsite/state-archives, states: /var/lib/handoff-infra/states, maxAge: 8d }
+                """);
+
+        // When
+        Inventory.Host edge =
+                InventoryLoader.parse("handoff.yaml", configured).hosts().get("cloud-edge-1");
+
+        // Then
+        assertThat(edge.backups()).containsExactly("runtime", "infra-state");
+        Inventory.BackupContract runtime = edge.backup("runtime").orElseThrow();
+        assertThat(runtime.configured()).isTrue();
+        assertThat(runtime.repository()).contains("/srv/restic/runtime");
+        assertThat(runtime.passwordFile()).contains("/etc/handoff/restic/runtime.password");
+        assertThat(runtime.checkEvery()).isEqualTo(java.time.Duration.ofDays(7));
+        assertThat(runtime.checkSubset()).isEqualTo("1/10");
+        assertThat(runtime.verify())
+                .as("default: the token and RustDesk's key pair")
+                .containsExactly(
+                        "/var/lib/rancher/k3s/server/token",
+                        "/var/lib/rustdesk/id_ed25519",
+                        "/var/lib/rustdesk/id_ed25519.pub");
+        Inventory.BackupContract infra = edge.backup("infra-state").orElseThrow();
+        assertThat(infra.archives()).contains("/srv/offsite/state-archives");
+        assertThat(infra.states()).contains("/var/lib/handoff-infra/states");
+        assertThat(infra.maxAge()).isEqualTo(java.time.Duration.ofDays(8));
+    }
+
+    @Test
+    void refusesCredentialsInARepositoryUrlAndBadContractSettingsNamingLineAndField() {
+        // Given
+        String broken = VALID.replace("    backups:   [runtime, infra-state]\n", """
+                    backups:
+                      runtime:
+                        repository: rest:https://user:hunter2@backup.example/runtime/
+                        paths: [var/lib/rustdesk]
+                        maxAge: soon
+                        checkSubset: 11/10
+                      infra-state: { archives: /srv/a }
+                      nightly: { repository: /srv/x }
+                """);
+
+        // When / Then
+        assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", broken))
+                .isInstanceOf(InventoryException.class)
+                .satisfies(e -> assertThat(((InventoryException) e).problems())
+                        .containsExactlyInAnyOrder(
+                                "handoff.yaml:17: hosts.cloud-edge-1.backups.runtime.repository: holds credentials"
+                                        + " (user:password@); put the URL in a file readable by the runner only and"
+                                        + " name that file in repositoryFile",
+                                "handoff.yaml:17: hosts.cloud-edge-1.backups.runtime.passwordFile: is missing; it is"
+                                        + " required",
+                                "handoff.yaml:18: hosts.cloud-edge-1.backups.runtime.paths: 'var/lib/rustdesk' is not"
+                                        + " an absolute path of plain characters (letters, digits, / . _ - + @), e.g."
+                                        + " /var/lib/rustdesk",
+                                "handoff.yaml:19: hosts.cloud-edge-1.backups.runtime.maxAge: 'soon' is not a duration;"
+                                        + " write a number and a unit: 90s, 30m, 26h, 7d, 2w",
+                                "handoff.yaml:20: hosts.cloud-edge-1.backups.runtime.checkSubset: '11/10' is not a"
+                                        + " share of the data; write n/t (1/10) or a percentage (25%)",
+                                "handoff.yaml:21: hosts.cloud-edge-1.backups.infra-state.states: is missing; it is"
+                                        + " required",
+                                "handoff.yaml:22: hosts.cloud-edge-1.backups.nightly: 'nightly' is not a recovery"
+                                        + " contract; use control-plane, runtime or infra-state"))
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void reportsYamlSyntaxErrorsWithLine() {
         assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", "repositories:\n  a: [\n"))
                 .isInstanceOf(InventoryException.class)

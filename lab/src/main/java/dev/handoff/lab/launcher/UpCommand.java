@@ -7,8 +7,11 @@ import dev.handoff.lab.LabPostgres;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
 import dev.handoff.lab.world.InfraWorld;
+import dev.handoff.lab.world.kube.KubeWorld;
 import dev.handoff.lab.world.nixos.NixosWorld;
 import dev.handoff.lab.world.oci.LabCloud;
+import dev.handoff.lab.world.restic.ResticNotInstalledException;
+import dev.handoff.lab.world.restic.ResticWorld;
 import dev.handoff.lab.world.secrets.LabSecrets;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -48,6 +51,8 @@ final class UpCommand {
     private LabPostgres postgres;
     private InfraWorld infraWorld;
     private NixosWorld nixosWorld;
+    private KubeWorld kubeWorld;
+    private ResticWorld resticWorld;
     private boolean stopped;
     private boolean up;
 
@@ -169,6 +174,7 @@ final class UpCommand {
                     + "quarkus-run.jar); build them with ./mvnw -B install -DskipTests");
             return;
         }
+        startHostWorlds(built);
         for (ServiceModule module : built) {
             int servicePort = port + module.portOffset();
             Map<String, String> serviceEnv = serviceEnvironment(module, servicePort, credentials);
@@ -220,12 +226,15 @@ final class UpCommand {
         }
         if (module.name().equals("converge-service")) {
             // the simulated NixOS host, the runner's SSH key and the stand-in colmena (docs/converge-service.md)
-            nixosWorld = NixosWorld.start(home.root(), LabCloud.defaults().get(LabCloud.PUBLIC_IP));
             serviceEnv.putAll(nixosWorld.serviceEnvironment());
-            out.println("NixOS:      simulated " + NixosWorld.HOST + " on SSH 127.0.0.1:"
-                    + nixosWorld.host().publicPort() + " (public IP) and 127.0.0.1:"
-                    + nixosWorld.host().tailnetPort()
-                    + " (" + NixosWorld.TAILNET_ADDRESS + ")");
+        }
+        if (module.name().equals("workload-service")) {
+            // the host's K3s API (fabric8 mock server), its kubelet's loopback address (docs/workload-service.md)
+            serviceEnv.putAll(kubeWorld.serviceEnvironment());
+        }
+        if (module.name().equals("backup-service") && resticWorld != null) {
+            // the host's restic repository and credentials files, named by the lab inventory (docs/backup-service.md)
+            serviceEnv.putAll(resticWorld.serviceEnvironment(nixosWorld));
         }
         if (module.name().equals("secrets-service")) {
             serviceEnv.put(
@@ -234,6 +243,40 @@ final class UpCommand {
                             .toString());
         }
         return serviceEnv;
+    }
+
+    /**
+     * The simulated edge host, shared by the services that reach it: converge-service activates it, workload-service
+     * reads its cluster (the kube world applies the linked manifests on each activation), backup-service checks its
+     * restic repository (the restic world's backup job runs after each activation, after the kube world).
+     */
+    private void startHostWorlds(List<ServiceModule> built) {
+        List<String> names = built.stream().map(ServiceModule::name).toList();
+        if (names.stream().noneMatch(List.of("converge-service", "workload-service", "backup-service")::contains)) {
+            return;
+        }
+        nixosWorld = NixosWorld.start(home.root(), LabCloud.defaults().get(LabCloud.PUBLIC_IP));
+        out.println("NixOS:      simulated " + NixosWorld.HOST + " on SSH 127.0.0.1:"
+                + nixosWorld.host().publicPort() + " (public IP) and 127.0.0.1:"
+                + nixosWorld.host().tailnetPort() + " (" + NixosWorld.TAILNET_ADDRESS + ")");
+        if (names.contains("workload-service")) {
+            kubeWorld = KubeWorld.start(home.root(), nixosWorld);
+            out.println("K3s:        simulated API and kubelet of " + NixosWorld.HOST + " (" + kubeWorld.portAddress()
+                    + "; faults in " + home.root().resolve("kube").resolve("kube-faults.properties") + ")");
+        }
+        if (names.contains("backup-service")) {
+            try {
+                resticWorld = ResticWorld.start(home.root());
+                resticWorld.attach(nixosWorld.host().node());
+                out.println("restic:     " + ResticWorld.resticVersion() + ", runtime repository "
+                        + resticWorld.repository(ResticWorld.RUNTIME) + " (the host's backup job runs after each"
+                        + " activation)");
+            } catch (ResticNotInstalledException e) {
+                out.println("restic:     NOT INSTALLED: " + e.getMessage());
+                out.println("            backup-service will report its restic contracts as failed"
+                        + " (restic-not-installed) until restic is installed (sudo apt-get install restic)");
+            }
+        }
     }
 
     private List<String> javaCommand(Path jar) {
@@ -339,6 +382,9 @@ final class UpCommand {
         }
         if (infraWorld != null) {
             infraWorld.close();
+        }
+        if (kubeWorld != null) {
+            kubeWorld.close();
         }
         if (nixosWorld != null) {
             nixosWorld.close();

@@ -7,8 +7,14 @@ import java.util.List;
  *
  * @param host the host name
  * @param objects one entry per declared object
+ * @param checks profile checks beyond the objects (e.g. {@code rustdesk-key}); null when none ran
  */
-public record Workload(String host, List<WorkloadObject> objects) {
+public record Workload(String host, List<WorkloadObject> objects, List<Check> checks) {
+
+    /** Facts without profile checks. */
+    public Workload(String host, List<WorkloadObject> objects) {
+        this(host, objects, null);
+    }
 
     /**
      * One declared Kubernetes object.
@@ -31,4 +37,13 @@ public record Workload(String host, List<WorkloadObject> objects) {
      * @param reachable whether a connection from Handoff succeeded (TCP only)
      */
     public record Port(int port, String protocol, boolean reachable) {}
+
+    /**
+     * One profile check.
+     *
+     * @param name e.g. {@code rustdesk-key}
+     * @param passed whether it held
+     * @param detail what was seen (a public key fingerprint at most, never key material)
+     */
+    public record Check(String name, boolean passed, String detail) {}
 }

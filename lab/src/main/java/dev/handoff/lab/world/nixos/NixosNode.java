@@ -23,6 +23,12 @@ public final class NixosNode {
     /** The sops-nix key path the lab's configurations use. */
     public static final String SOPS_KEY = "/var/lib/sops-nix/key.txt";
 
+    /** Where {@code services.k3s.manifests} links the declared manifests; K3s's deploy controller applies them. */
+    public static final String K3S_MANIFESTS = "/var/lib/rancher/k3s/server/manifests";
+
+    /** The kubeconfig K3s writes at start ({@code --write-kubeconfig-mode=0600}). */
+    public static final String K3S_KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
+
     /** The NixOS release the simulated systems report. */
     public static final String NIXOS_VERSION = "25.05.20251118.5e2a59a";
 
@@ -66,6 +72,7 @@ public final class NixosNode {
     private final AtomicInteger activeActivations = new AtomicInteger();
     private final List<ActivationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Integer> activationOverlaps = new ArrayList<>();
+    private final Map<Integer, Map<String, String>> manifestsByGeneration = new LinkedHashMap<>();
     private int current;
     private int booted;
     private String bootId = UUID.randomUUID().toString();
@@ -208,6 +215,16 @@ public final class NixosNode {
      * armed. Output imitates NixOS's switch-to-configuration.
      */
     Answer activate(String systemPath, String revision, String kernel) throws InterruptedException {
+        return activate(systemPath, revision, kernel, Map.of());
+    }
+
+    /**
+     * As {@link #activate(String, String, String)} for a system that declares {@code manifests} (name → store path of
+     * {@code services.k3s.manifests.<name>.source}): on success they are linked into {@link #K3S_MANIFESTS} as
+     * {@code <name>.yaml} and manifests no longer declared are removed, as NixOS's activation does.
+     */
+    Answer activate(String systemPath, String revision, String kernel, Map<String, String> manifests)
+            throws InterruptedException {
         int running = activeActivations.incrementAndGet();
         try {
             synchronized (this) {
@@ -218,7 +235,7 @@ public final class NixosNode {
             if (!activationTime.isZero()) {
                 Thread.sleep(activationTime.toMillis());
             }
-            Answer answer = activateLocked(systemPath, revision, kernel);
+            Answer answer = activateLocked(systemPath, revision, kernel, manifests);
             if (answer.exitCode() == 0) {
                 notifyActivated();
             }
@@ -241,7 +258,17 @@ public final class NixosNode {
         }
     }
 
-    private synchronized Answer activateLocked(String systemPath, String revision, String kernel) {
+    private synchronized Answer activateLocked(
+            String systemPath, String revision, String kernel, Map<String, String> manifests) {
+        for (Map.Entry<String, String> manifest : manifests.entrySet()) {
+            if (!Files.isRegularFile(file(manifest.getValue()))) {
+                return new Answer(
+                        1,
+                        "",
+                        "error: path '" + manifest.getValue() + "' (services.k3s.manifests." + manifest.getKey()
+                                + ".source) is not in the store; copy the closure first\n");
+            }
+        }
         activations++;
         int number = generations.stream().mapToInt(Generation::number).max().orElse(0) + 1;
         generations.add(
@@ -282,10 +309,46 @@ public final class NixosNode {
         }
         units.put("k3s", "active");
         units.put("tailscaled", "active");
+        manifestsByGeneration.put(number, Map.copyOf(manifests));
+        linkManifests(manifests);
         writeK3sToken();
         out.append("restarting the following units: sshd.service\nthe following new units were started: k3s.service,"
                 + " tailscaled.service\n");
         return Answer.ok(out.toString());
+    }
+
+    /** Whether the {@code k3s} unit is active now. */
+    public synchronized boolean k3sActive() {
+        return "active".equals(units.get("k3s"));
+    }
+
+    /** The manifests the current generation declares: name → store path. */
+    public synchronized Map<String, String> declaredManifests() {
+        return manifestsByGeneration.getOrDefault(current, Map.of());
+    }
+
+    /** Puts each declared manifest at {@code K3S_MANIFESTS/<name>.yaml} and removes the ones no longer declared. */
+    private void linkManifests(Map<String, String> manifests) {
+        Path dir = file(K3S_MANIFESTS);
+        try {
+            Files.createDirectories(dir);
+            try (var existing = Files.list(dir)) {
+                for (Path old : existing.toList()) {
+                    String name = old.getFileName().toString();
+                    if (name.endsWith(".yaml") && !manifests.containsKey(name.substring(0, name.length() - 5))) {
+                        Files.delete(old);
+                    }
+                }
+            }
+            for (Map.Entry<String, String> manifest : manifests.entrySet()) {
+                Files.copy(
+                        file(manifest.getValue()),
+                        dir.resolve(manifest.getKey() + ".yaml"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("simulated " + hostName + ": cannot link the K3s manifests in " + dir, e);
+        }
     }
 
     /** The K3s server token path: K3s writes it once at its first start; backups must keep it. */
@@ -324,6 +387,7 @@ public final class NixosNode {
         boolean known = generation(number).orElseThrow().revision() != null;
         units.put("k3s", known ? "active" : "inactive");
         units.put("tailscaled", known ? "active" : "inactive");
+        linkManifests(manifestsByGeneration.getOrDefault(number, Map.of()));
         return Answer.ok("switching profile from version " + number + "\nactivating the configuration...\n"
                 + "setting up /etc...\n");
     }

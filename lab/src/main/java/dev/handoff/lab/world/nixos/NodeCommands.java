@@ -5,7 +5,9 @@ import dev.handoff.lab.world.nixos.NixosNode.Generation;
 import java.nio.file.Files;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,8 +20,8 @@ final class NodeCommands {
     /** Lab-only activation command the stand-in activator runs (stands for {@code <toplevel>/bin/switch-to-configuration switch}). */
     static final String ACTIVATE = "handoff-lab-activate";
 
-    private static final Pattern ACTIVATE_LINE =
-            Pattern.compile("^" + ACTIVATE + " --system (\\S+) --revision (\\S+) --kernel (\\S+)$");
+    private static final Pattern ACTIVATE_LINE = Pattern.compile(
+            "^" + ACTIVATE + " --system (\\S+) --revision (\\S+) --kernel (\\S+)((?: --manifest [^\\s=]+=\\S+)*)$");
     private static final Pattern SWITCH_GENERATION =
             Pattern.compile("^nix-env -p /nix/var/nix/profiles/system --switch-generation (\\d+) && "
                     + "/nix/var/nix/profiles/system/bin/switch-to-configuration switch$");
@@ -77,9 +79,20 @@ final class NodeCommands {
                     ? Answer.ok("")
                     : new Answer(1, "", "");
         }
+        if (line.startsWith("sha256sum ")) {
+            return sha256sum(line.substring("sha256sum ".length()).trim().split("\\s+"));
+        }
         Matcher activate = ACTIVATE_LINE.matcher(line);
         if (activate.matches()) {
-            return node.activate(activate.group(1), activate.group(2), NixosNode.kernelPath(activate.group(3)));
+            Map<String, String> manifests = new LinkedHashMap<>();
+            for (String option : activate.group(4).trim().split("\\s*--manifest\\s+")) {
+                if (!option.isBlank()) {
+                    String[] kv = option.trim().split("=", 2);
+                    manifests.put(kv[0], kv[1]);
+                }
+            }
+            return node.activate(
+                    activate.group(1), activate.group(2), NixosNode.kernelPath(activate.group(3)), manifests);
         }
         Matcher rollback = SWITCH_GENERATION.matcher(line);
         if (rollback.matches()) {
@@ -91,6 +104,36 @@ final class NodeCommands {
         }
         String name = line.split("\\s+", 2)[0];
         return new Answer(127, "", "bash: line 1: " + name + ": command not found\n");
+    }
+
+    /** GNU coreutils' {@code sha256sum FILE...}: {@code <hex>  <path>} lines; exit 1 when any file is unreadable. */
+    private Answer sha256sum(String[] paths) {
+        StringBuilder out = new StringBuilder();
+        StringBuilder err = new StringBuilder();
+        for (String path : paths) {
+            java.nio.file.Path file = node.file(path);
+            if (Files.isDirectory(file)) {
+                err.append("sha256sum: ").append(path).append(": Is a directory\n");
+            } else if (!Files.isRegularFile(file)) {
+                err.append("sha256sum: ").append(path).append(": No such file or directory\n");
+            } else {
+                try {
+                    byte[] digest =
+                            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+                    out.append(java.util.HexFormat.of().formatHex(digest))
+                            .append("  ")
+                            .append(path)
+                            .append('\n');
+                } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+                    err.append("sha256sum: ")
+                            .append(path)
+                            .append(": ")
+                            .append(e.getMessage())
+                            .append('\n');
+                }
+            }
+        }
+        return new Answer(err.length() == 0 ? 0 : 1, out.toString(), err.toString());
     }
 
     private Answer isActive(List<String> units) {

@@ -2,6 +2,7 @@ package dev.handoff.lab.world.nixos;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -23,6 +25,8 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
 
 /**
  * Stand-in for {@code colmena apply --on <host> switch} where Colmena is absent (the lab, tests): run in the runtime
@@ -34,6 +38,12 @@ import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
  */
 public final class StandInColmena {
     private static final Pattern KERNEL = Pattern.compile("boot\\.kernelPackages\\s*=\\s*([^;]+);");
+    /**
+     * {@code services.k3s.manifests.<name>.source = <relative path>;}, also written as
+     * {@code manifests.<name>.source = …;} inside a {@code services.k3s = { … };} block.
+     */
+    private static final Pattern MANIFEST =
+            Pattern.compile("(?m)^[^#\\n]*?\\bmanifests\\.([A-Za-z0-9_-]+)\\.source\\s*=\\s*([^;\\s]+)\\s*;");
 
     private StandInColmena() {}
 
@@ -44,8 +54,12 @@ public final class StandInColmena {
     public static Path writeLauncher(Path bin) {
         try {
             List<String> classpath = new ArrayList<>();
-            for (Class<?> type :
-                    List.of(StandInColmena.class, SshClient.class, KeyUtils.class, org.slf4j.LoggerFactory.class)) {
+            for (Class<?> type : List.of(
+                    StandInColmena.class,
+                    SshClient.class,
+                    KeyUtils.class,
+                    SftpClientFactory.class,
+                    org.slf4j.LoggerFactory.class)) {
                 String entry = Path.of(type.getProtectionDomain()
                                 .getCodeSource()
                                 .getLocation()
@@ -77,6 +91,47 @@ public final class StandInColmena {
         System.exit(run(args, Path.of("").toAbsolutePath(), System.getenv(), System.out));
     }
 
+    /**
+     * Runs the stand-in in this JVM as the {@code colmena} script would ({@code colmena apply --on <host> switch} in
+     * {@code worktree} with {@code SSH_CONFIG_FILE=sshConfig}); returns Colmena's exit code. For tests that activate a
+     * simulated host the way converge-service does, without starting a process.
+     */
+    public static int apply(Path worktree, String host, Path sshConfig, PrintStream out) {
+        return run(
+                new String[] {"apply", "--on", host, "switch"},
+                worktree,
+                Map.of("SSH_CONFIG_FILE", sshConfig.toString()),
+                out);
+    }
+
+    /**
+     * Activates {@code target} from {@code worktree} through its steady (tailnet) listener, as converge-service would:
+     * writes an ssh_config and a known_hosts file with the host's current key into {@code worktree}'s parent folder
+     * {@code .handoff-ssh}, then runs {@link #apply}. Returns Colmena's exit code.
+     */
+    public static int applyTo(SimulatedNixosHost target, Path identity, Path worktree, PrintStream out) {
+        String host = target.node().hostName();
+        try {
+            Path dir = worktree.toAbsolutePath().getParent().resolve(".handoff-ssh-" + host);
+            Files.createDirectories(dir);
+            Path knownHosts = dir.resolve("known_hosts");
+            Files.writeString(
+                    knownHosts,
+                    "[127.0.0.1]:" + target.tailnetPort() + " " + PublicKeyEntry.toString(target.hostKey()) + "\n",
+                    StandardCharsets.UTF_8);
+            Path config = dir.resolve("ssh_config");
+            Files.writeString(
+                    config,
+                    "Host " + host + "\n  HostName 127.0.0.1\n  Port " + target.tailnetPort() + "\n  User root\n"
+                            + "  IdentityFile " + identity + "\n  UserKnownHostsFile " + knownHosts + "\n"
+                            + "  StrictHostKeyChecking yes\n",
+                    StandardCharsets.UTF_8);
+            return apply(worktree, host, config, out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the ssh_config for " + host, e);
+        }
+    }
+
     /** Runs the stand-in; returns the exit code. */
     static int run(String[] args, Path worktree, Map<String, String> env, PrintStream out) {
         if (args.length != 4 || !args[0].equals("apply") || !args[1].equals("--on") || !args[3].equals("switch")) {
@@ -98,7 +153,9 @@ public final class StandInColmena {
                     .trim();
             String system = "/nix/store/" + StoreHash.of(treeDigest(worktree)) + "-nixos-system-" + host + "-"
                     + NixosNode.NIXOS_VERSION;
-            String kernel = kernelChoice(worktree.resolve("hosts").resolve(host).resolve("configuration.nix"));
+            Path configuration = worktree.resolve("hosts").resolve(host).resolve("configuration.nix");
+            String kernel = kernelChoice(configuration);
+            Map<String, Path> manifests = manifests(worktree, configuration);
             out.println("      " + host + " ✅ 0s Evaluated " + host);
             out.println("      " + host + " ✅ 1s Built \"" + system + "\"");
             out.println("      " + host + " ✅ 1s Pushed system closure");
@@ -106,6 +163,7 @@ public final class StandInColmena {
                     ssh,
                     host,
                     "handoff-lab-activate --system " + system + " --revision " + revision + " --kernel " + kernel,
+                    manifests,
                     out);
             if (code != 0) {
                 out.println("      " + host + " ❌ 2s Failed: Child process exited with error code: " + code);
@@ -123,7 +181,8 @@ public final class StandInColmena {
         }
     }
 
-    private static int activate(Map<String, String> ssh, String host, String command, PrintStream out)
+    private static int activate(
+            Map<String, String> ssh, String host, String command, Map<String, Path> manifests, PrintStream out)
             throws IOException {
         PublicKey pinned = knownHostKey(Path.of(ssh.get("userknownhostsfile")));
         try (SshClient client = SshClient.setUpDefaultClient()) {
@@ -135,6 +194,7 @@ public final class StandInColmena {
                     .verify(Duration.ofSeconds(10))
                     .getSession()) {
                 session.auth().verify(Duration.ofSeconds(10));
+                command += copyManifests(session, manifests);
                 ByteArrayOutputStream stdout = new ByteArrayOutputStream();
                 try (ChannelExec exec = session.createExecChannel(command)) {
                     exec.setOut(stdout);
@@ -151,6 +211,63 @@ public final class StandInColmena {
                 }
             }
         }
+    }
+
+    /**
+     * Copies each manifest into {@code /nix/store/<hash>-<name>.yaml} over SFTP (the closure copy) and returns the
+     * {@code --manifest <name>=<store path>} options of the activation command.
+     */
+    private static String copyManifests(ClientSession session, Map<String, Path> manifests) throws IOException {
+        if (manifests.isEmpty()) {
+            return "";
+        }
+        StringBuilder options = new StringBuilder();
+        try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+            String dir = "";
+            for (String part : List.of("nix", "store")) {
+                dir += "/" + part;
+                try {
+                    sftp.stat(dir);
+                } catch (IOException absent) {
+                    sftp.mkdir(dir);
+                }
+            }
+            for (Map.Entry<String, Path> manifest : manifests.entrySet()) {
+                byte[] content = Files.readAllBytes(manifest.getValue());
+                String storePath = "/nix/store/" + StoreHash.of(content) + "-" + manifest.getKey() + ".yaml";
+                try (OutputStream file = sftp.write(storePath)) {
+                    file.write(content);
+                }
+                options.append(" --manifest ")
+                        .append(manifest.getKey())
+                        .append('=')
+                        .append(storePath);
+            }
+        }
+        return options.toString();
+    }
+
+    /** The host's {@code services.k3s.manifests}: name → file in the worktree, in declaration order. */
+    static Map<String, Path> manifests(Path worktree, Path configuration) throws IOException {
+        Map<String, Path> manifests = new LinkedHashMap<>();
+        if (!Files.isRegularFile(configuration)) {
+            return manifests;
+        }
+        Matcher m = MANIFEST.matcher(Files.readString(configuration, StandardCharsets.UTF_8));
+        Path root = worktree.toAbsolutePath().normalize();
+        while (m.find()) {
+            Path source = configuration
+                    .getParent()
+                    .resolve(m.group(2))
+                    .toAbsolutePath()
+                    .normalize();
+            if (!source.startsWith(root) || !Files.isRegularFile(source)) {
+                throw new IOException(configuration + ": services.k3s.manifests." + m.group(1) + ".source = "
+                        + m.group(2) + " is not a file of the repository");
+            }
+            manifests.put(m.group(1), source);
+        }
+        return manifests;
     }
 
     private static Map<String, String> hostBlock(Path config, String host) throws IOException {

@@ -1,0 +1,67 @@
+package dev.handoff.backup.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * backup-service settings under {@code handoff.*}. Credentials are never configured here: handoff.yaml names the
+ * runner-local files that hold them.
+ */
+@ConfigMapping(prefix = "handoff")
+public interface BackupConfig {
+
+    /** Path of the {@code handoff.yaml} inventory ({@code HANDOFF_INVENTORY}); relative backup paths are read against its folder. */
+    String inventory();
+
+    /** The backup stage. */
+    Backup backup();
+
+    /** Settings of the backup stage. */
+    interface Backup {
+        /** Kafka consumer group of the triggers ({@code handoff.workload}, replay channel). */
+        @WithDefault("handoff-backup")
+        String consumerGroup();
+
+        /** Folder of the rehearsal scratch folders (emptied after each rehearsal) ({@code HANDOFF_BACKUP_WORKDIR}). */
+        @WithDefault("${java.io.tmpdir}/handoff-backup-service")
+        String workdir();
+
+        /** The restic executable ({@code HANDOFF_BACKUP_RESTIC_EXECUTABLE}). */
+        @WithDefault("restic")
+        String resticExecutable();
+
+        /** How long one restic command may run before it is killed. */
+        @WithDefault("30m")
+        Duration resticTimeout();
+
+        /** The runner's SSH private key file, for comparing restored files with the live host ({@code HANDOFF_BACKUP_SSH_IDENTITY}). */
+        Optional<String> sshIdentity();
+
+        /** Address map {@code address=host:port,…} for addresses reached elsewhere (the lab; a port forward). */
+        Optional<String> addresses();
+
+        /** Connect and command timeout of one SSH connection. */
+        @WithDefault("15s")
+        Duration sshTimeout();
+
+        /** How long to wait for Kafka to acknowledge the stage's events. */
+        @WithDefault("30s")
+        Duration publishTimeout();
+
+        /** The scheduled runs. */
+        Schedule schedule();
+    }
+
+    /** Scheduled runs: every host with a configured contract, each run its own deployment. */
+    interface Schedule {
+        /** Period of the scheduled runs (Quarkus scheduler syntax: {@code 6h}, {@code 30m}; {@code off} disables them). */
+        @WithDefault("6h")
+        String interval();
+
+        /** Delay of the first scheduled run after start. */
+        @WithDefault("1m")
+        String delay();
+    }
+}

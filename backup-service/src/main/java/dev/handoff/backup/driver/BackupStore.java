@@ -1,0 +1,88 @@
+package dev.handoff.backup.driver;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** backup-service's database: when {@code restic check} last passed per host and contract, and pinned host keys. */
+public final class BackupStore implements LiveHosts.HostKeyPins {
+    private final DataSource dataSource;
+
+    public BackupStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** When the check of {@code host}'s {@code contract} last passed. */
+    public Optional<Instant> lastPassedCheck(String host, String contract) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT passed_at FROM restic_checks WHERE host = ? AND contract = ?")) {
+            s.setString(1, host);
+            s.setString(2, contract);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(r.getTimestamp(1).toInstant()) : Optional.empty();
+            }
+        }
+    }
+
+    /** Remembers that the check of {@code host}'s {@code contract} passed at {@code at}. */
+    public void checkPassed(String host, String contract, Instant at, String subset) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("INSERT INTO restic_checks (host, contract, passed_at, subset)"
+                        + " VALUES (?, ?, ?, ?) ON CONFLICT (host, contract) DO UPDATE SET passed_at = EXCLUDED.passed_at,"
+                        + " subset = EXCLUDED.subset")) {
+            s.setString(1, host);
+            s.setString(2, contract);
+            s.setTimestamp(3, Timestamp.from(at));
+            s.setString(4, subset);
+            s.executeUpdate();
+        }
+    }
+
+    /** Forgets a passed check, so the next run checks again (after a failed check). */
+    public void checkFailed(String host, String contract) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("DELETE FROM restic_checks WHERE host = ? AND contract = ?")) {
+            s.setString(1, host);
+            s.setString(2, contract);
+            s.executeUpdate();
+        }
+    }
+
+    @Override
+    public Optional<LiveHosts.Pin> pinned(String host) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT key_type, public_key, fingerprint FROM host_keys WHERE host = ?")) {
+            s.setString(1, host);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next()
+                        ? Optional.of(new LiveHosts.Pin(r.getString(1), r.getString(2), r.getString(3)))
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the pinned host key of " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void pin(String host, LiveHosts.Pin pin) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("INSERT INTO host_keys (host, key_type, public_key, fingerprint)"
+                                + " VALUES (?, ?, ?, ?) ON CONFLICT (host) DO NOTHING")) {
+            s.setString(1, host);
+            s.setString(2, pin.keyType());
+            s.setString(3, pin.publicKey());
+            s.setString(4, pin.fingerprint());
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot pin the host key of " + host + ": " + e.getMessage(), e);
+        }
+    }
+}

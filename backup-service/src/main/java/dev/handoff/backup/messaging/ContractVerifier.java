@@ -1,0 +1,476 @@
+package dev.handoff.backup.messaging;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.handoff.backup.driver.BackupStore;
+import dev.handoff.backup.driver.InfraStates;
+import dev.handoff.backup.driver.LiveHosts;
+import dev.handoff.backup.driver.ResticCli;
+import dev.handoff.backup.stage.ContractChecks;
+import dev.handoff.backup.stage.ContractOutcome;
+import dev.handoff.backup.stage.Finding;
+import dev.handoff.backup.stage.InfraStateCheck;
+import dev.handoff.backup.stage.Redactor;
+import dev.handoff.backup.stage.ResticErrors;
+import dev.handoff.backup.stage.Snapshots;
+import dev.handoff.common.event.Stage;
+import dev.handoff.common.event.v1.Backup;
+import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.inventory.Inventory.BackupContract;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Checks one recovery contract of a host against the real world: restic (snapshots, ls, check, restore) for
+ * {@code control-plane} and {@code runtime}, infra-service's folders for {@code infra-state}. Credentials stay in
+ * their files; every text restic prints passes the {@link Redactor} before it is logged or published. Restored files
+ * stay in a scratch folder that is deleted at the end of the rehearsal; only their sha256 is compared.
+ */
+public final class ContractVerifier {
+    private static final Logger LOG = Logger.getLogger(ContractVerifier.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ResticCli restic;
+    private final BackupStore store;
+    private final Optional<LiveHosts> live;
+    private final Path inventoryDir;
+    private final Path workdir;
+    private final Clock clock;
+
+    public ContractVerifier(
+            ResticCli restic,
+            BackupStore store,
+            Optional<LiveHosts> live,
+            Path inventoryDir,
+            Path workdir,
+            Clock clock) {
+        this.restic = restic;
+        this.store = store;
+        this.live = live;
+        this.inventoryDir = inventoryDir;
+        this.workdir = workdir;
+        this.clock = clock;
+    }
+
+    /** A contract's check ends early with these findings. */
+    private static final class Broken extends Exception {
+        final List<Finding> findings;
+
+        Broken(List<Finding> findings) {
+            super(findings.get(0).message(), null, false, false);
+            this.findings = findings;
+        }
+
+        Broken(Finding finding) {
+            this(List.of(finding));
+        }
+    }
+
+    /** Checks {@code contract} of {@code host}. */
+    public ContractOutcome verify(Inventory inventory, Inventory.Host host, BackupContract contract)
+            throws InterruptedException {
+        String name = contract.name();
+        if (!contract.configured()) {
+            return new ContractOutcome.Broken(
+                    name,
+                    List.of(new Finding(
+                            "contract-not-configured",
+                            name,
+                            "",
+                            host.name() + ": the " + name + " contract is named in handoff.yaml but not configured;"
+                                    + " write hosts." + host.name() + ".backups." + name
+                                    + (contract.restic()
+                                            ? " as { repository: ..., passwordFile: ... }"
+                                            : " as { archives: ..., states: ... }")
+                                    + " (docs/backup-service.md)",
+                            false)));
+        }
+        try {
+            return contract.restic() ? verifyRestic(host, contract) : verifyInfraState(inventory, host, contract);
+        } catch (Broken b) {
+            return new ContractOutcome.Broken(name, b.findings);
+        }
+    }
+
+    private ContractOutcome verifyRestic(Inventory.Host host, BackupContract contract)
+            throws Broken, InterruptedException {
+        String h = host.name();
+        String name = contract.name();
+        Redactor redactor = new Redactor();
+        Path passwordFile = resolve(contract.passwordFile().orElseThrow());
+        learn(redactor, passwordFile, h, name, "passwordFile");
+        ResticCli.Target target;
+        String display;
+        if (contract.repositoryFile().isPresent()) {
+            Path file = resolve(contract.repositoryFile().get());
+            String url = learn(redactor, file, h, name, "repositoryFile");
+            display = Redactor.withoutCredentials(url);
+            target = new ResticCli.Target(null, file, passwordFile);
+        } else {
+            String repository = contract.repository().orElseThrow();
+            boolean local = !repository.contains(":");
+            display = local ? resolve(repository).toString() : repository;
+            target = new ResticCli.Target(display, null, passwordFile);
+        }
+        Instant now = clock.instant();
+
+        ResticCli.Result snapshots =
+                restic(target, redactor, h, name, display, List.of("snapshots", "--json", "--host", h));
+        Snapshots.Snapshot newest;
+        try {
+            newest = Snapshots.newest(JSON.readTree(snapshots.stdout()))
+                    .orElseThrow(() -> new Broken(new Finding(
+                            "no-snapshot",
+                            name,
+                            display,
+                            h + ": the " + name + " repository " + display + " has no snapshot of host " + h
+                                    + "; run the host's backup job (restic backup --host " + h + ")",
+                            true)));
+        } catch (IOException e) {
+            throw new Broken(new Finding(
+                    "restic-failed", name, display, h + ": restic snapshots printed no JSON: " + e.getMessage(), true));
+        }
+        List<Finding> findings = new ArrayList<>();
+        ContractChecks.freshness(h, name, newest.id(), newest.time(), now, contract.maxAge())
+                .ifPresent(findings::add);
+
+        ResticCli.Result ls = restic(target, redactor, h, name, display, List.of("ls", "--json", newest.id()));
+        List<String> covered = Snapshots.covered(contract.paths(), Snapshots.nodePaths(ls.stdout(), JSON));
+        findings.addAll(ContractChecks.coverage(h, name, newest.id(), contract.paths(), covered));
+
+        String checkResult = "skipped";
+        if (ContractChecks.checkDue(storeLastPassed(h, name), now, contract.checkEvery())) {
+            ResticCli.Result check =
+                    run(target, List.of("check", "--read-data-subset=" + contract.checkSubset()), h, name);
+            if (check.ok()) {
+                checkResult = "passed";
+                storeCheck(h, name, now, contract.checkSubset(), true);
+            } else {
+                storeCheck(h, name, now, contract.checkSubset(), false);
+                ResticErrors.Reason reason = ResticErrors.classify(check.stderr() + "\n" + check.stdout());
+                String code = reason.code().equals("restic-failed") ? "repository-damaged" : reason.code();
+                throw new Broken(concat(
+                        findings,
+                        new Finding(
+                                code,
+                                name,
+                                display,
+                                h + ": restic check --read-data-subset=" + contract.checkSubset() + " of " + display
+                                        + " failed: " + tail(redactor.redact(check.stderr() + check.stdout()))
+                                        + "; repair the repository (restic rebuild-index, restic repair) and take a"
+                                        + " new backup",
+                                reason.retryable())));
+            }
+        }
+
+        Backup.Rehearsal rehearsal = rehearse(target, redactor, host, contract, newest, covered, display, findings);
+        if (!findings.isEmpty()) {
+            throw new Broken(findings);
+        }
+        Duration age = ContractChecks.age(newest.time(), now);
+        LOG.infof(
+                "%s: %s holds: snapshot %s of %s (%s old, max %s), paths %s, check %s, rehearsal %d ms",
+                h,
+                name,
+                newest.id().substring(0, 8),
+                display,
+                ContractChecks.human(age),
+                ContractChecks.human(contract.maxAge()),
+                covered,
+                checkResult,
+                rehearsal.durationMillis());
+        return new ContractOutcome.Holds(new Backup(
+                h,
+                name,
+                display,
+                newest.time(),
+                age.getSeconds(),
+                Math.max(1, contract.maxAge().getSeconds()),
+                covered,
+                checkResult,
+                rehearsal));
+    }
+
+    private Backup.Rehearsal rehearse(
+            ResticCli.Target target,
+            Redactor redactor,
+            Inventory.Host host,
+            BackupContract contract,
+            Snapshots.Snapshot newest,
+            List<String> covered,
+            String display,
+            List<Finding> findings)
+            throws Broken, InterruptedException {
+        String h = host.name();
+        String name = contract.name();
+        if (covered.isEmpty()) {
+            return new Backup.Rehearsal(false, 0, "nothing to restore: the snapshot holds none of the paths");
+        }
+        long started = System.nanoTime();
+        Path scratch = workdir.resolve("rehearsals").resolve(h + "-" + name + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(scratch);
+            List<String> args = new ArrayList<>(List.of("restore", newest.id(), "--target", scratch.toString()));
+            covered.forEach(p -> {
+                args.add("--include");
+                args.add(p);
+            });
+            ResticCli.Result restore = run(target, args, h, name);
+            if (!restore.ok()) {
+                ResticErrors.Reason reason = ResticErrors.classify(restore.stderr());
+                throw new Broken(concat(
+                        findings,
+                        new Finding(
+                                reason.code().equals("restic-failed") ? "rehearsal-failed" : reason.code(),
+                                name,
+                                display,
+                                h + ": restoring snapshot " + newest.id().substring(0, 8) + " of " + display
+                                        + " failed: " + tail(redactor.redact(restore.stderr()))
+                                        + "; the backup cannot be recovered as it is",
+                                reason.retryable())));
+            }
+            List<String> verify = contract.verify().stream()
+                    .filter(v -> covered.stream().anyMatch(p -> v.equals(p) || v.startsWith(p + "/")))
+                    .toList();
+            Map<String, String> restored = new LinkedHashMap<>();
+            for (String v : verify) {
+                Path file = scratch.resolve(v.substring(1));
+                if (Files.isRegularFile(file)) {
+                    restored.put(v, sha256(file));
+                }
+            }
+            int files = countFiles(scratch);
+            String detail;
+            if (verify.isEmpty()) {
+                detail = "restored " + files + " files of " + covered + " from snapshot "
+                        + newest.id().substring(0, 8) + "; no file to compare with the live host";
+            } else if (host.access().isEmpty() || live.isEmpty()) {
+                detail = "restored " + files + " files of " + covered + "; not compared with the live host ("
+                        + (host.access().isEmpty() ? "no access in handoff.yaml" : "no handoff.backup.ssh-identity")
+                        + ")";
+            } else {
+                Inventory.Endpoint steady = host.access().get().steady();
+                Map<String, String> liveDigests;
+                try {
+                    liveDigests = live.get().sha256(h, steady.user(), steady.address(), verify);
+                } catch (LiveHosts.HostException e) {
+                    throw new Broken(concat(
+                            findings,
+                            new Finding(
+                                    e.keyChanged() ? "host-key-changed" : "host-unreachable",
+                                    name,
+                                    steady.address(),
+                                    e.getMessage(),
+                                    !e.keyChanged())));
+                }
+                List<Finding> mismatches = ContractChecks.compare(h, name, newest.id(), verify, restored, liveDigests);
+                findings.addAll(mismatches);
+                detail = "restored " + files + " files of " + covered + " from snapshot "
+                        + newest.id().substring(0, 8) + "; sha256 of " + verify + " compared with " + h + ": "
+                        + (mismatches.isEmpty() ? "all equal" : mismatches.size() + " differ");
+            }
+            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            return new Backup.Rehearsal(
+                    findings.stream().noneMatch(f -> f.code().equals("rehearsal-mismatch")), millis, detail);
+        } catch (IOException e) {
+            throw new Broken(concat(
+                    findings,
+                    new Finding(
+                            "rehearsal-failed",
+                            name,
+                            scratch.toString(),
+                            h + ": the rehearsal's scratch folder failed: " + e.getMessage(),
+                            true)));
+        } finally {
+            deleteTree(scratch);
+        }
+    }
+
+    private ContractOutcome verifyInfraState(Inventory inventory, Inventory.Host host, BackupContract contract)
+            throws Broken {
+        String h = host.name();
+        String name = contract.name();
+        Path archives = resolve(contract.archives().orElseThrow());
+        Path states = resolve(contract.states().orElseThrow());
+        List<String> repositoryParts = host.repositories().stream()
+                .map(r -> inventory.repository(r).orElse(null))
+                .filter(r -> r != null && r.starts() == Stage.INFRA)
+                .map(r -> r.name().replace('/', '_'))
+                .toList();
+        long started = System.nanoTime();
+        List<InfraStateCheck.Stack> stacks;
+        try {
+            stacks = InfraStates.read(states, archives, repositoryParts);
+        } catch (InfraStates.UnreadableException e) {
+            throw new Broken(
+                    new Finding("archive-unreadable", name, archives.toString(), h + ": " + e.getMessage(), true));
+        }
+        Instant now = clock.instant();
+        InfraStateCheck.Result result = InfraStateCheck.evaluate(h, name, stacks, now, contract.maxAge());
+        if (!result.findings().isEmpty()) {
+            throw new Broken(result.findings());
+        }
+        Instant newest = result.newest().orElse(now);
+        long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        LOG.infof(
+                "%s: %s holds: %d archives in %s, newest %s",
+                h, name, result.archives().size(), archives, newest);
+        return new ContractOutcome.Holds(new Backup(
+                h,
+                name,
+                archives.toString(),
+                newest,
+                ContractChecks.age(newest, now).getSeconds(),
+                Math.max(1, contract.maxAge().getSeconds()),
+                result.archives(),
+                "passed",
+                new Backup.Rehearsal(
+                        true,
+                        millis,
+                        stacks.size() + " archives read back (sha256, gunzip); lineage and serial equal to or behind"
+                                + " the live states of "
+                                + stacks.stream()
+                                        .map(InfraStateCheck.Stack::stack)
+                                        .toList())));
+    }
+
+    private ResticCli.Result restic(
+            ResticCli.Target target, Redactor redactor, String host, String name, String display, List<String> args)
+            throws Broken, InterruptedException {
+        ResticCli.Result r = run(target, args, host, name);
+        if (!r.ok()) {
+            ResticErrors.Reason reason = ResticErrors.classify(r.stderr());
+            String what = switch (reason.code()) {
+                case "wrong-credentials" -> "the password in the contract's passwordFile does not open it";
+                case "repository-unreachable" -> "it cannot be reached or is not a restic repository";
+                case "repository-locked" -> "it is locked by another restic process";
+                case "repository-damaged" -> "it is damaged";
+                default -> "restic " + args.get(0) + " failed";
+            };
+            throw new Broken(new Finding(
+                    reason.code(),
+                    name,
+                    display,
+                    host + ": the " + name + " repository " + display + ": " + what + " ("
+                            + tail(redactor.redact(r.stderr())) + ")",
+                    reason.retryable()));
+        }
+        return r;
+    }
+
+    private ResticCli.Result run(ResticCli.Target target, List<String> args, String host, String name)
+            throws Broken, InterruptedException {
+        try {
+            LOG.debugf("%s: %s: restic %s", host, name, args.get(0));
+            return restic.run(target, args);
+        } catch (ResticCli.NotInstalledException e) {
+            throw new Broken(new Finding(
+                    "restic-not-installed", name, restic.executable(), host + ": " + e.getMessage(), false));
+        } catch (IOException e) {
+            throw new Broken(
+                    new Finding("restic-failed", name, "", host + ": running restic failed: " + e.getMessage(), true));
+        }
+    }
+
+    private String learn(Redactor redactor, Path file, String host, String name, String field) throws Broken {
+        try {
+            String content = Files.readString(file, StandardCharsets.UTF_8);
+            redactor.learn(content);
+            return content.strip();
+        } catch (IOException e) {
+            throw new Broken(new Finding(
+                    "credentials-missing",
+                    name,
+                    file.toString(),
+                    host + ": the " + name + " contract's " + field + " " + file + " cannot be read ("
+                            + e.getClass().getSimpleName() + "); put it on the runner, readable by backup-service only",
+                    false));
+        }
+    }
+
+    private Optional<Instant> storeLastPassed(String host, String contract) throws Broken {
+        try {
+            return store.lastPassedCheck(host, contract);
+        } catch (java.sql.SQLException e) {
+            throw new Broken(new Finding("database-unavailable", contract, "", host + ": " + e.getMessage(), true));
+        }
+    }
+
+    private void storeCheck(String host, String contract, Instant at, String subset, boolean passed) throws Broken {
+        try {
+            if (passed) {
+                store.checkPassed(host, contract, at, subset);
+            } else {
+                store.checkFailed(host, contract);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new Broken(new Finding("database-unavailable", contract, "", host + ": " + e.getMessage(), true));
+        }
+    }
+
+    private Path resolve(String path) {
+        return inventoryDir.resolve(path).normalize();
+    }
+
+    private static List<Finding> concat(List<Finding> earlier, Finding last) {
+        List<Finding> all = new ArrayList<>(earlier);
+        all.add(last);
+        return all;
+    }
+
+    private static String tail(String text) {
+        List<String> lines = text.strip().lines().filter(l -> !l.isBlank()).toList();
+        return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[65536];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int countFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return (int) files.filter(Files::isRegularFile).count();
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                p.toFile().setWritable(true, true);
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.errorf("cannot delete the rehearsal folder %s: %s; delete it by hand", dir, e.getMessage());
+        }
+    }
+}

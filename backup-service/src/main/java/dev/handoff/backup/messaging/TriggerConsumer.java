@@ -1,0 +1,122 @@
+package dev.handoff.backup.messaging;
+
+import dev.handoff.backup.config.BackupConfig;
+import dev.handoff.backup.driver.BackupStore;
+import dev.handoff.backup.driver.LiveHosts;
+import dev.handoff.backup.driver.ResticCli;
+import dev.handoff.common.event.Stage;
+import dev.handoff.common.event.StageInputs;
+import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.lock.HostLock;
+import dev.handoff.common.messaging.DeadLetters;
+import dev.handoff.common.messaging.EventConsumerLoop;
+import dev.handoff.common.messaging.EventPublisher;
+import dev.handoff.common.messaging.KafkaSettings;
+import dev.handoff.common.serde.EventCodec;
+import dev.handoff.support.StageConsumer;
+import dev.handoff.support.StageKafka;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * The trigger consumer ({@code handoff.workload} and the replay channel {@code handoff.replay.backup}) that runs the
+ * stage, and the {@link BackupStageHandler} the scheduled runs share with it.
+ */
+@ApplicationScoped
+public class TriggerConsumer implements StageConsumer {
+    private final StageKafka kafka;
+    private final BackupConfig config;
+    private final Inventory inventory;
+    private final EventCodec codec;
+    private final EventPublisher publisher;
+    private final Producer<String, byte[]> producer;
+    private final AgroalDataSource dataSource;
+    private volatile BackupStageHandler handler;
+    private EventConsumerLoop triggers;
+
+    public TriggerConsumer(
+            StageKafka kafka,
+            BackupConfig config,
+            Inventory inventory,
+            EventCodec codec,
+            EventPublisher publisher,
+            Producer<String, byte[]> producer,
+            AgroalDataSource dataSource) {
+        this.kafka = kafka;
+        this.config = config;
+        this.inventory = inventory;
+        this.codec = codec;
+        this.publisher = publisher;
+        this.producer = producer;
+        this.dataSource = dataSource;
+    }
+
+    void start(@Observes StartupEvent started) {
+        handler = handler();
+        BackupConfig.Backup c = config.backup();
+        triggers = new EventConsumerLoop(
+                "backup-stage",
+                new KafkaConsumer<>(KafkaSettings.consumer(
+                        kafka.bootstrapServers(), c.consumerGroup(), "backup-stage", Map.of("max.poll.records", 20))),
+                StageInputs.subscribedBy(Stage.BACKUP),
+                codec,
+                new DeadLetters(producer, c.consumerGroup()),
+                handler::handle,
+                (record, why) -> {});
+        Thread thread = new Thread(triggers, "backup-stage");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The stage, for the trigger consumer and the scheduled runs. */
+    public synchronized BackupStageHandler handler() {
+        if (handler == null) {
+            BackupConfig.Backup c = config.backup();
+            BackupStore store = new BackupStore(dataSource);
+            Path workdir = Path.of(c.workdir());
+            Optional<LiveHosts> live = c.sshIdentity()
+                    .map(identity ->
+                            new LiveHosts(Path.of(identity), c.addresses().orElse(""), store, c.sshTimeout()));
+            handler = new BackupStageHandler(
+                    inventory,
+                    codec,
+                    publisher,
+                    new HostLock(dataSource, "backup"),
+                    new ContractVerifier(
+                            new ResticCli(c.resticExecutable(), c.resticTimeout(), workdir.resolve("restic")),
+                            store,
+                            live,
+                            Path.of(config.inventory()).toAbsolutePath().getParent(),
+                            workdir,
+                            Clock.systemUTC()),
+                    kafka.source(),
+                    c.publishTimeout());
+        }
+        return handler;
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        if (triggers != null) {
+            triggers.close();
+        }
+    }
+
+    @Override
+    public boolean healthy() {
+        return triggers != null && triggers.healthy();
+    }
+
+    @Override
+    public String lastError() {
+        return triggers == null ? "not started" : triggers.lastError();
+    }
+}

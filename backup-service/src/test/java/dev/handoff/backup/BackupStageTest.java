@@ -1,0 +1,354 @@
+package dev.handoff.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.handoff.backup.messaging.BackupSchedule;
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.Topics;
+import dev.handoff.common.messaging.EventPublisher;
+import dev.handoff.lab.KafkaTestResource;
+import dev.handoff.lab.LabKafka;
+import dev.handoff.lab.PostgresTestResource;
+import dev.handoff.lab.TopicRecords;
+import dev.handoff.lab.world.nixos.NixosNode;
+import dev.handoff.lab.world.restic.ResticFaults.Fault;
+import dev.handoff.lab.world.restic.ResticWorld;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * backup-service end to end: the embedded broker, its PostgreSQL database, simulated NixOS hosts over real SSH (sshj →
+ * Apache MINA SSHD), the real restic against the lab's restic world, and infra-service's state folders. Each test
+ * takes its own snapshot first and puts every fault back afterwards.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(
+        value = PostgresTestResource.class,
+        initArgs = @ResourceArg(name = "prefix", value = "handoff_backup_test"),
+        restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = BackupLabResource.class, restrictToAnnotatedClass = true)
+class BackupStageTest {
+    @Inject
+    EventPublisher publisher;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    BackupSchedule schedule;
+
+    @AfterEach
+    void noFaults() {
+        BackupLabResource.lab().restic().reset();
+    }
+
+    @Test
+    void aCompletedWorkloadGivesACompletedBackupPerContract() throws Exception {
+        // Given
+        BackupLab lab = BackupLabResource.lab();
+        ResticWorld.Snapshot snapshot = lab.restic().snapshot(lab.node(BackupLab.EDGE));
+
+        // When
+        List<EventEnvelope> events = outcome(workloadCompleted(BackupLab.EDGE), 3);
+
+        // Then
+        assertThat(events)
+                .extracting(EventEnvelope::type)
+                .containsExactly(
+                        EventType.BACKUP_STARTED.type(),
+                        EventType.BACKUP_COMPLETED.type(),
+                        EventType.BACKUP_COMPLETED.type());
+        JsonNode runtime = events.get(1).data();
+        assertThat(runtime.path("contract").asText()).isEqualTo("runtime");
+        assertThat(runtime.path("newestSnapshotTime").asText())
+                .startsWith(snapshot.time().toString().substring(0, 16));
+        assertThat(runtime.path("pathsCovered").toString())
+                .contains("/var/lib/rustdesk")
+                .contains("/var/lib/rancher/k3s/server/token");
+        assertThat(runtime.path("checkResult").asText()).isIn("passed", "skipped");
+        assertThat(runtime.path("rehearsal").path("passed").asBoolean()).isTrue();
+        assertThat(runtime.path("rehearsal").path("detail").asText()).contains("all equal");
+        assertThat(runtime.path("repository").asText()).endsWith("restic/repos/runtime");
+        JsonNode infra = events.get(2).data();
+        assertThat(infra.path("contract").asText()).isEqualTo("infra-state");
+        assertThat(infra.path("pathsCovered").get(0).asText()).startsWith("ops_edge-cluster-infra__stacks_compute__");
+        assertThat(rehearsalFolders()).as("the scratch folders are deleted").isEmpty();
+    }
+
+    @Test
+    void aStaleSnapshotFailsNamingTheContract() throws Exception {
+        // Given
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().faults().set(Fault.STALE, "runtime");
+        lab.restic().snapshot(lab.node(BackupLab.STALE));
+
+        // Then
+        assertFailed(BackupLab.STALE, "stale", "runtime");
+    }
+
+    @Test
+    void aSnapshotWithoutAPathFailsMissingPath() throws Exception {
+        // Given
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().faults().set(Fault.MISSING_PATH, "runtime");
+        lab.restic().snapshot(lab.node(BackupLab.MISSING));
+
+        // Then
+        JsonNode failed = assertFailed(BackupLab.MISSING, "missing-path", "runtime:/var/lib/rustdesk");
+        assertThat(failed.path("message").asText()).contains("runtime").contains("/var/lib/rustdesk");
+    }
+
+    @Test
+    void aWrongPasswordFailsWrongCredentials() throws Exception {
+        // Given
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().snapshot(lab.node(BackupLab.EDGE));
+        lab.restic().faults().set(Fault.WRONG_PASSWORD, "runtime");
+        lab.restic().applyFaults();
+
+        // Then
+        assertFailed(BackupLab.EDGE, "wrong-credentials", "runtime");
+    }
+
+    @Test
+    void aDamagedPackFailsRepositoryDamaged() throws Exception {
+        // Given
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().snapshot(lab.node(BackupLab.EDGE));
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM restic_checks");
+        }
+        lab.restic().faults().set(Fault.DAMAGED_PACK, "runtime");
+        lab.restic().applyFaults();
+
+        // Then
+        assertFailed(BackupLab.EDGE, "repository-damaged", "runtime");
+    }
+
+    @Test
+    void aTokenChangedAfterTheSnapshotFailsTheRehearsal() throws Exception {
+        // Given
+        BackupLab lab = BackupLabResource.lab();
+        NixosNode node = lab.node(BackupLab.EDGE);
+        lab.restic().snapshot(node);
+        Path token = node.file(NixosNode.K3S_TOKEN);
+        String before = Files.readString(token);
+        Files.writeString(token, "K10rotated::server:" + UUID.randomUUID() + "\n");
+        try {
+            // Then
+            JsonNode failed =
+                    assertFailed(BackupLab.EDGE, "rehearsal-mismatch", "runtime:/var/lib/rancher/k3s/server/token");
+            assertThat(failed.toString()).doesNotContain("K10");
+        } finally {
+            Files.writeString(token, before);
+            lab.restic().snapshot(node);
+        }
+    }
+
+    @Test
+    void anArchiveAheadOfTheLiveStateFailsTheInfraStateContractAfterTheRuntimeOneCompleted() throws Exception {
+        // Given
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().snapshot(lab.node(BackupLab.EDGE));
+        Path archive =
+                lab.writeInfraState(3, 7, BackupLab.LINEAGE, Instant.now().plusSeconds(5));
+        try {
+            // When
+            List<EventEnvelope> events = outcome(workloadCompleted(BackupLab.EDGE), 3);
+
+            // Then
+            assertThat(events)
+                    .extracting(EventEnvelope::type)
+                    .as("completed first, the failure last: the ledger ends the stage failed")
+                    .containsExactly(
+                            EventType.BACKUP_STARTED.type(),
+                            EventType.BACKUP_COMPLETED.type(),
+                            EventType.BACKUP_FAILED.type());
+            assertThat(events.get(2).data().path("reason").asText()).isEqualTo("serial-behind");
+            assertThat(events.get(2)
+                            .data()
+                            .path("details")
+                            .get(0)
+                            .path("subject")
+                            .asText())
+                    .isEqualTo("infra-state:ops_edge-cluster-infra/stacks_compute");
+        } finally {
+            Files.delete(archive);
+            Files.delete(archive.resolveSibling(archive.getFileName() + ".sha256"));
+        }
+    }
+
+    @Test
+    void aScheduledRunIsItsOwnDeployment() throws Exception {
+        // Given
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().snapshot(lab.node(BackupLab.EDGE));
+
+        // When
+        List<String> hosts = schedule.runAll();
+
+        // Then
+        assertThat(hosts).containsExactlyElementsOf(BackupLab.HOSTS);
+        List<EventEnvelope> scheduled =
+                TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.BACKUP).stream()
+                        .filter(e -> e.type().equals(EventType.BACKUP_STARTED.type()))
+                        .filter(e -> e.data().path("triggerType").asText().equals("schedule"))
+                        .toList();
+        assertThat(scheduled).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(scheduled).allSatisfy(e -> assertThat(e.causationId()).isNull());
+        assertThat(scheduled.stream().map(EventEnvelope::deploymentId).distinct())
+                .hasSameSizeAs(scheduled);
+    }
+
+    @Test
+    void badInputGoesToTheDeadLetterTopicAndTheStreamGoesOn() throws Exception {
+        // Given
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().snapshot(lab.node(BackupLab.EDGE));
+        String marker = "not-json-" + UUID.randomUUID();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                java.util.Map.of("bootstrap.servers", LabKafka.shared().bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            ProducerRecord<String, byte[]> bad =
+                    new ProducerRecord<>(Topics.WORKLOAD, BackupLab.EDGE, marker.getBytes(StandardCharsets.UTF_8));
+            bad.headers().add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+            producer.send(bad).get();
+        }
+
+        // When
+        List<EventEnvelope> events = outcome(workloadCompleted(BackupLab.EDGE), 3);
+
+        // Then
+        assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.BACKUP_COMPLETED.type());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        TopicRecords.records(LabKafka.shared().bootstrapServers(), Topics.WORKLOAD + ".dlq").stream()
+                                .anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).equals(marker)));
+    }
+
+    @Test
+    void noCredentialOrRestoredSecretReachesATopicATableOrTheLog() throws Exception {
+        // Given
+        BackupLab lab = BackupLabResource.lab();
+        NixosNode node = lab.node(BackupLab.EDGE);
+        lab.restic().snapshot(node);
+        String password = Files.readString(lab.restic().passwordFile("runtime")).strip();
+        String token = Files.readString(node.file(NixosNode.K3S_TOKEN)).strip();
+        String privateKey =
+                Files.readString(node.file("/var/lib/rustdesk/id_ed25519")).strip();
+        outcome(workloadCompleted(BackupLab.EDGE), 3);
+        lab.restic().faults().set(Fault.WRONG_PASSWORD, "runtime");
+        lab.restic().applyFaults();
+        String wrong = Files.readString(lab.restic().passwordFile("runtime")).strip();
+        outcome(workloadCompleted(BackupLab.EDGE), 3);
+
+        // Then
+        List<String> secrets = List.of(password, wrong, token, "s3cr3t-", privateKey, "PRIVATE-RUSTDESK-KEY");
+        for (String topic : List.of(Topics.BACKUP, Topics.WORKLOAD, Topics.WORKLOAD + ".dlq")) {
+            for (ConsumerRecord<String, byte[]> r :
+                    TopicRecords.records(LabKafka.shared().bootstrapServers(), topic)) {
+                String value = new String(r.value(), StandardCharsets.UTF_8);
+                secrets.forEach(s -> assertThat(value).doesNotContain(s));
+            }
+        }
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("SELECT host || contract || subset FROM restic_checks UNION ALL"
+                        + " SELECT host || public_key || fingerprint FROM host_keys")) {
+            while (rows.next()) {
+                String row = rows.getString(1);
+                secrets.forEach(secret -> assertThat(row).doesNotContain(secret));
+            }
+        }
+        String log = Files.readString(Path.of("target/quarkus.log"));
+        assertThat(log).contains("backup completed for " + BackupLab.EDGE).contains("wrong-credentials");
+        secrets.forEach(s -> assertThat(log).doesNotContain(s));
+    }
+
+    private JsonNode assertFailed(String host, String reason, String subject) throws Exception {
+        List<EventEnvelope> events = outcome(workloadCompleted(host), 2).stream()
+                .filter(e -> e.type().equals(EventType.BACKUP_FAILED.type()))
+                .toList();
+        assertThat(events).hasSize(1);
+        JsonNode failed = events.get(0).data();
+        assertThat(failed.path("reason").asText()).as(failed.toString()).isEqualTo(reason);
+        assertThat(failed.path("stage").asText()).isEqualTo("backup");
+        assertThat(failed.path("details").findValuesAsText("subject"))
+                .as("a finding names the contract (and what in it)")
+                .anyMatch(found -> found.equals(subject) || found.startsWith(subject + ":"));
+        assertThat(failed.path("message").asText()).contains(host);
+        return failed;
+    }
+
+    private String workloadCompleted(String host) throws Exception {
+        String deployment = UUID.randomUUID().toString();
+        ObjectNode data = JsonNodeFactory.instance.objectNode().put("host", host);
+        data.putArray("objects");
+        EventEnvelope event = new EventEnvelope(
+                UUID.randomUUID().toString(),
+                "/handoff/workload-service",
+                EventType.WORKLOAD_COMPLETED.type(),
+                host,
+                OffsetDateTime.now(ZoneOffset.UTC),
+                EventType.WORKLOAD_COMPLETED.dataSchema(1),
+                deployment,
+                null,
+                null,
+                data);
+        publisher.publishAll(List.of(event), Duration.ofSeconds(10));
+        return deployment;
+    }
+
+    /** The backup events of {@code deployment}, once its last one (a failure, or the expected count) is there. */
+    private static List<EventEnvelope> outcome(String deployment, int completeCount) {
+        return await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.BACKUP).stream()
+                                .filter(e -> deployment.equals(e.deploymentId()))
+                                .toList(),
+                        events -> events.size() >= completeCount
+                                || events.stream().anyMatch(e -> e.type().equals(EventType.BACKUP_FAILED.type())));
+    }
+
+    private static List<Path> rehearsalFolders() throws Exception {
+        Path dir =
+                BackupLabResource.lab().restic().dir().resolve("backup-service").resolve("rehearsals");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.toList();
+        }
+    }
+}

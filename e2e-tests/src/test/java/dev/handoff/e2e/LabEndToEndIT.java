@@ -1,0 +1,293 @@
+package dev.handoff.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.handoff.lab.LabPostgres;
+import dev.handoff.lab.launcher.ServiceModule;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lab as a user runs it, every service in its own JVM: {@code ./handoff up}, then {@code ./handoff push} of the
+ * infra repository and of the runtime repository, each followed in the ledger (control-service's API) from the commit
+ * to the backup verification. The lab gets its own folder, ports and database names, so it never touches a lab the
+ * developer runs.
+ */
+class LabEndToEndIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final String HOST = "cloud-edge-1";
+    private static final String TOKEN = "e2e-operator-token-" + UUID.randomUUID();
+    private static final List<String> SERVICES = List.of(
+            "control-service",
+            "infra-service",
+            "secrets-service",
+            "converge-service",
+            "workload-service",
+            "backup-service");
+
+    private final Path project = Path.of(System.getProperty("handoff.project.dir", ".."))
+            .toAbsolutePath()
+            .normalize();
+    private final Path home = Path.of("target", "e2e-lab-" + UUID.randomUUID()).toAbsolutePath();
+    private final String databasePrefix =
+            "handoff_e2e_" + UUID.randomUUID().toString().substring(0, 8);
+    private Process lab;
+    private int port;
+
+    @BeforeEach
+    void startLab() throws Exception {
+        for (String service : SERVICES) {
+            assertThat(project.resolve(service).resolve("target/quarkus-app/quarkus-run.jar"))
+                    .as("the reactor packages every service before this test")
+                    .isRegularFile();
+        }
+        Files.createDirectories(home);
+        port = freePortBlock(SERVICES.size());
+        lab = handoff(
+                        home.resolve("up.out"),
+                        "up",
+                        "--port",
+                        Integer.toString(port),
+                        "--kafka-port",
+                        Integer.toString(freePort()),
+                        "--fresh")
+                .start();
+        await("./handoff up says the lab is up (output in " + home.resolve("up.out") + ")")
+                .atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    String out = read(home.resolve("up.out"));
+                    if (!lab.isAlive()) {
+                        throw new AssertionError("./handoff up exited with " + lab.exitValue() + ":\n" + out);
+                    }
+                    return out.contains("Handoff lab is up");
+                });
+    }
+
+    @AfterEach
+    void stopLab() throws Exception {
+        if (lab != null) {
+            lab.destroy();
+            if (!lab.waitFor(60, TimeUnit.SECONDS)) {
+                lab.descendants().forEach(ProcessHandle::destroyForcibly);
+                lab.destroyForcibly();
+            }
+        }
+        for (ServiceModule service : ServiceModule.ALL) {
+            LabPostgres.shared()
+                    .dropDatabase(service.database(Map.of(ServiceModule.DATABASE_PREFIX_VARIABLE, databasePrefix)));
+        }
+    }
+
+    @Test
+    void onePushIsFollowedFromTheCommitToTheBackupVerification() throws Exception {
+        // Given: the lab is up with every service (upstream facts come from a first push of the infra repository)
+        String upOutput = read(home.resolve("up.out"));
+        for (String service : SERVICES) {
+            assertThat(upOutput).contains(service + " ready on http://localhost:");
+        }
+
+        // When: the infra repository is pushed
+        push("ops/edge-cluster-infra", "e2e: cloud first");
+
+        // Then: that one push runs the whole chain for the host, to backup verification
+        JsonNode infraRun = finishedDeployment("ops/edge-cluster-infra");
+        assertThat(infraRun.path("status").asText())
+                .as("infra push deployment: %s", infraRun.path("result"))
+                .isEqualTo("succeeded");
+        assertThat(stages(infraRun))
+                .containsEntry("infra", "completed")
+                .containsEntry("secrets", "completed")
+                .containsEntry("converge", "completed")
+                .containsEntry("workload", "completed")
+                .containsEntry("backup", "completed");
+
+        // When: the runtime repository is pushed (the acceptance path of the workload and backup stages)
+        push("ops/nix-k3s-edge-cluster", "e2e: runtime");
+
+        // Then: converge, workload and backup run in that deployment and all complete
+        JsonNode runtimeRun = finishedDeployment("ops/nix-k3s-edge-cluster");
+        assertThat(runtimeRun.path("status").asText())
+                .as("runtime push deployment: %s", runtimeRun.path("result"))
+                .isEqualTo("succeeded");
+        assertThat(stages(runtimeRun))
+                .containsEntry("converge", "completed")
+                .containsEntry("workload", "completed")
+                .containsEntry("backup", "completed")
+                .doesNotContainKeys("infra", "secrets");
+
+        // And: both RustDesk deployments are ready and their TCP ports answered from Handoff's side
+        JsonNode workload = event(runtimeRun, "handoff.workload.completed").path("data");
+        List<JsonNode> objects = list(workload.path("objects"));
+        for (String name : List.of("hbbs", "hbbr")) {
+            JsonNode object = objects.stream()
+                    .filter(o -> o.path("kind").asText().equals("Deployment")
+                            && o.path("name").asText().equals(name))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no Deployment " + name + " in " + workload));
+            assertThat(object.path("ready").asBoolean()).as(name + " ready").isTrue();
+        }
+        List<Integer> reachable = objects.stream()
+                .flatMap(o -> list(o.path("ports")).stream())
+                .filter(p -> p.path("protocol").asText().equals("TCP")
+                        && p.path("reachable").asBoolean())
+                .map(p -> p.path("port").asInt())
+                .toList();
+        assertThat(reachable).contains(21115, 21116, 21117);
+
+        // And: the host's recovery contracts are verified, the runtime one with a restore rehearsal that passed
+        List<JsonNode> backups = events(runtimeRun, "handoff.backup.completed");
+        assertThat(backups)
+                .extracting(b -> b.path("data").path("contract").asText())
+                .contains("runtime", "infra-state");
+        JsonNode runtime = backups.stream()
+                .filter(b -> b.path("data").path("contract").asText().equals("runtime"))
+                .findFirst()
+                .orElseThrow()
+                .path("data");
+        assertThat(runtime.path("rehearsal").path("passed").asBoolean()).isTrue();
+        assertThat(list(runtime.path("pathsCovered")))
+                .extracting(JsonNode::asText)
+                .contains("/var/lib/rancher/k3s/server/token", "/var/lib/rustdesk");
+    }
+
+    private void push(String repository, String message) throws Exception {
+        Path out = home.resolve("push-" + repository.replace('/', '_') + ".out");
+        Process push = handoff(out, "push", repository, "-m", message).start();
+        assertThat(push.waitFor(2, TimeUnit.MINUTES)).as("./handoff push ends").isTrue();
+        assertThat(push.exitValue()).as("./handoff push output:\n%s", read(out)).isZero();
+    }
+
+    /** Waits until the newest deployment of the host for {@code repository} has finished (succeeded or failed). */
+    private JsonNode finishedDeployment(String repository) {
+        String query = "/api/deployments?host=" + HOST + "&repository="
+                + URLEncoder.encode(repository, StandardCharsets.UTF_8);
+        return await("a finished deployment of " + repository + " for " + HOST)
+                .atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> {
+                            JsonNode items = get(query).path("items");
+                            if (items.isEmpty()) {
+                                return null;
+                            }
+                            JsonNode newest = get("/api/deployments/"
+                                    + items.get(0).path("id").asText());
+                            return newest.path("status").asText().equals("running") ? null : newest;
+                        },
+                        d -> d != null);
+    }
+
+    private static Map<String, String> stages(JsonNode deployment) {
+        Map<String, String> stages = new HashMap<>();
+        for (JsonNode stage : deployment.path("stages")) {
+            stages.put(stage.path("stage").asText(), stage.path("status").asText());
+        }
+        return stages;
+    }
+
+    private static JsonNode event(JsonNode deployment, String type) {
+        List<JsonNode> found = events(deployment, type);
+        assertThat(found).as("%s in deployment %s", type, deployment.path("id")).isNotEmpty();
+        return found.get(found.size() - 1);
+    }
+
+    private static List<JsonNode> events(JsonNode deployment, String type) {
+        return list(deployment.path("events")).stream()
+                .filter(e -> e.path("type").asText().equals(type))
+                .toList();
+    }
+
+    private static List<JsonNode> list(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false).toList();
+    }
+
+    private JsonNode get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode())
+                .as("GET %s: %s", path, response.body())
+                .isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    /** {@code ./handoff <args>} from the project folder, with this test's lab folder, database names and token. */
+    private ProcessBuilder handoff(Path output, String... args) {
+        List<String> command =
+                new ArrayList<>(List.of("bash", project.resolve("handoff").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(project.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("HANDOFF_HOME", home.toString());
+        env.put(ServiceModule.DATABASE_PREFIX_VARIABLE, databasePrefix);
+        env.put("HANDOFF_OPERATOR_TOKEN", TOKEN);
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        return builder;
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The first of {@code count} consecutive free ports (the lab gives service i the base port plus i). */
+    private static int freePortBlock(int count) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            // below the ephemeral range and away from the lab's own fixed ports (9092, 8080-8085, RustDesk's
+            // 21115-21119)
+            int base = 10000 + (int) (Math.random() * 9000);
+            if (allFree(base, count)) {
+                return base;
+            }
+        }
+        throw new IOException("no block of " + count + " free ports found between 10000 and 19000");
+    }
+
+    private static boolean allFree(int base, int count) {
+        for (int p = base; p < base + count; p++) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress("0.0.0.0", p));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.handoff.lab.world.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.vertx.core.net.SelfSignedCertificate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The Kubernetes API of a simulated K3s server: fabric8's mock server in CRUD mode, served over HTTPS on
+ * {@code 127.0.0.1} with a certificate made for this start (its own CA: a self-signed certificate for
+ * {@code localhost}), and a client certificate and key for the kubeconfig, as K3s writes it. The mock server does not
+ * ask for the client certificate (it accepts any client); the client still verifies the server against the
+ * kubeconfig's CA.
+ */
+public final class KubeApi implements AutoCloseable {
+    /** The name the server certificate is made for; clients connect to this name. */
+    public static final String SERVER_NAME = "localhost";
+
+    private final KubernetesMockServer server;
+    private final String caPem;
+    private final String clientCertPem;
+    private final String clientKeyPem;
+    private final KubernetesClient admin;
+
+    private KubeApi(KubernetesMockServer server, String caPem, String clientCertPem, String clientKeyPem) {
+        this.server = server;
+        this.caPem = caPem;
+        this.clientCertPem = clientCertPem;
+        this.clientKeyPem = clientKeyPem;
+        this.admin = server.createClient();
+    }
+
+    /** Starts the API on {@code 127.0.0.1:port} (0: any free port). */
+    public static KubeApi start(int port) {
+        try {
+            KubernetesMockServer server = new KubernetesMockServer(
+                    new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), true);
+            server.init(InetAddress.getByName("127.0.0.1"), port);
+            SelfSignedCertificate serverCert = server.getSelfSignedCertificate();
+            SelfSignedCertificate client = SelfSignedCertificate.create("system:admin");
+            String ca = Files.readString(Path.of(serverCert.certificatePath()), StandardCharsets.US_ASCII);
+            String cert = Files.readString(Path.of(client.certificatePath()), StandardCharsets.US_ASCII);
+            String key = Files.readString(Path.of(client.privateKeyPath()), StandardCharsets.US_ASCII);
+            client.delete();
+            return new KubeApi(server, ca, cert, key);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the simulated Kubernetes API", e);
+        }
+    }
+
+    /** The port the API listens on (on 127.0.0.1). */
+    public int port() {
+        return server.getPort();
+    }
+
+    /** The world's own client (the deploy controller and the kubelet use it). */
+    public KubernetesClient admin() {
+        return admin;
+    }
+
+    /** The CA certificate (PEM) clients verify the server with. */
+    public String caPem() {
+        return caPem;
+    }
+
+    /**
+     * {@code /etc/rancher/k3s/k3s.yaml} as K3s writes it: server {@code https://127.0.0.1:6443}, the CA, the admin's
+     * client certificate and key (private key material: it stays on the host, 0600).
+     */
+    public String kubeconfig() {
+        Base64.Encoder b64 = Base64.getEncoder();
+        return "apiVersion: v1\n"
+                + "clusters:\n"
+                + "- cluster:\n"
+                + "    certificate-authority-data: " + b64.encodeToString(caPem.getBytes(StandardCharsets.US_ASCII))
+                + "\n"
+                + "    server: https://127.0.0.1:6443\n"
+                + "  name: default\n"
+                + "contexts:\n"
+                + "- context:\n"
+                + "    cluster: default\n"
+                + "    user: default\n"
+                + "  name: default\n"
+                + "current-context: default\n"
+                + "kind: Config\n"
+                + "preferences: {}\n"
+                + "users:\n"
+                + "- name: default\n"
+                + "  user:\n"
+                + "    client-certificate-data: "
+                + b64.encodeToString(clientCertPem.getBytes(StandardCharsets.US_ASCII)) + "\n"
+                + "    client-key-data: " + b64.encodeToString(clientKeyPem.getBytes(StandardCharsets.US_ASCII))
+                + "\n";
+    }
+
+    /** The base64 body lines of the client key, for tests that prove it never leaves the host. */
+    public List<String> clientKeyLines() {
+        return clientKeyPem.lines().filter(l -> !l.startsWith("-----")).toList();
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        server.destroy();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.handoff.workload.config;
+
+import dev.handoff.workload.driver.SshjHostFiles;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** workload-service settings under {@code handoff.workload.*}. Credentials are never configured here, only paths. */
+@ConfigMapping(prefix = "handoff.workload")
+public interface WorkloadConfig {
+    /** Kafka consumer group of the triggers ({@code handoff.convergence} and {@code handoff.replay.workload}). */
+    @WithDefault("handoff-workload")
+    String consumerGroup();
+
+    /** The runner's SSH private key file (OpenSSH format) ({@code HANDOFF_WORKLOAD_SSH_IDENTITY}). */
+    String sshIdentity();
+
+    /** First contact with a host that has no pinned host key: {@code PIN} it, or {@code REFUSE}. */
+    @WithDefault("PIN")
+    SshjHostFiles.FirstContact firstContact();
+
+    /** Where SSH to a steady address really goes: {@code address=host:port,…} (unmapped: the address, port 22). */
+    Optional<String> sshAddresses();
+
+    /**
+     * Where a host's Kubernetes API really is: {@code address:port=host:port,…}, keyed by the steady address and the
+     * port of the kubeconfig's server (unmapped: the steady address and that port).
+     */
+    Optional<String> apiAddresses();
+
+    /** Where the declared ports of a steady address are connected to: {@code address=host,…} (unmapped: itself). */
+    Optional<String> portAddresses();
+
+    /** Folder of K3s's manifests on the host: every object of every {@code *.yaml} there is declared. */
+    @WithDefault("/var/lib/rancher/k3s/server/manifests")
+    String manifestsDir();
+
+    /** The kubeconfig K3s writes on the host; its server address is replaced by the host's steady address. */
+    @WithDefault("/etc/rancher/k3s/k3s.yaml")
+    String kubeconfigPath();
+
+    /**
+     * Folder of configured kubeconfigs, {@code <host>.yaml} ({@code HANDOFF_WORKLOAD_KUBECONFIG_DIR}): used instead of
+     * reading the host's own when there is one for the host.
+     */
+    Optional<String> kubeconfigDir();
+
+    /**
+     * Whether the API server's certificate must name the address connected to (its CA is always verified). K3s's
+     * certificate names 127.0.0.1, the node's IP and host name and every {@code --tls-san}: add the steady address
+     * there, or switch this off.
+     */
+    @WithDefault("true")
+    boolean verifyApiHostname();
+
+    /** How long to wait for the declared objects to roll out, become Ready and answer. */
+    @WithDefault("5m")
+    Duration rolloutTimeout();
+
+    /** How often the cluster is read while waiting. */
+    @WithDefault("2s")
+    Duration pollInterval();
+
+    /** Timeout of one TCP connect to a declared port. */
+    @WithDefault("2s")
+    Duration connectTimeout();
+
+    /** Connect and command timeout of one SSH connection. */
+    @WithDefault("15s")
+    Duration sshTimeout();
+
+    /** Timeout of one Kubernetes API request. */
+    @WithDefault("10s")
+    Duration apiTimeout();
+
+    /** How long to wait for Kafka to acknowledge the stage's events. */
+    @WithDefault("30s")
+    Duration publishTimeout();
+}
