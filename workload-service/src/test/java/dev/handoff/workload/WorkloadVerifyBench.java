@@ -5,10 +5,11 @@ import dev.handoff.lab.world.nixos.LabSshIdentity;
 import dev.handoff.lab.world.nixos.NixosNode;
 import dev.handoff.lab.world.nixos.SimulatedNixosHost;
 import dev.handoff.lab.world.nixos.StandInColmena;
+import dev.handoff.support.ssh.FirstContact;
+import dev.handoff.support.ssh.HostKeyPins;
 import dev.handoff.workload.driver.AddressMaps;
 import dev.handoff.workload.driver.ClusterReader;
 import dev.handoff.workload.driver.HostFiles;
-import dev.handoff.workload.driver.HostKeyPins;
 import dev.handoff.workload.driver.KubeClusters;
 import dev.handoff.workload.driver.SshjHostFiles;
 import dev.handoff.workload.driver.TcpProbes;
@@ -73,9 +74,9 @@ public final class WorkloadVerifyBench {
                     config.get("handoff.workload.port-addresses"));
             SshjHostFiles ssh = new SshjHostFiles(
                     runner.privateKeyFile(),
-                    addresses,
+                    addresses.ssh(),
                     new MemoryPins(),
-                    SshjHostFiles.FirstContact.PIN,
+                    FirstContact.PIN,
                     Duration.ofSeconds(5));
             KubeClusters clusters = new KubeClusters(addresses, true, Duration.ofSeconds(10));
             TcpProbes tcp = new TcpProbes(addresses, Duration.ofMillis(500));

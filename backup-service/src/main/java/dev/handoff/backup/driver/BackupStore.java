@@ -10,7 +10,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /** backup-service's database: when {@code restic check} last passed per host and contract, and pinned host keys. */
-public final class BackupStore implements LiveHosts.HostKeyPins {
+public final class BackupStore {
     private final DataSource dataSource;
 
     public BackupStore(DataSource dataSource) {
@@ -51,38 +51,6 @@ public final class BackupStore implements LiveHosts.HostKeyPins {
             s.setString(1, host);
             s.setString(2, contract);
             s.executeUpdate();
-        }
-    }
-
-    @Override
-    public Optional<LiveHosts.Pin> pinned(String host) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s =
-                        c.prepareStatement("SELECT key_type, public_key, fingerprint FROM host_keys WHERE host = ?")) {
-            s.setString(1, host);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next()
-                        ? Optional.of(new LiveHosts.Pin(r.getString(1), r.getString(2), r.getString(3)))
-                        : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the pinned host key of " + host + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void pin(String host, LiveHosts.Pin pin) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s =
-                        c.prepareStatement("INSERT INTO host_keys (host, key_type, public_key, fingerprint)"
-                                + " VALUES (?, ?, ?, ?) ON CONFLICT (host) DO NOTHING")) {
-            s.setString(1, host);
-            s.setString(2, pin.keyType());
-            s.setString(3, pin.publicKey());
-            s.setString(4, pin.fingerprint());
-            s.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot pin the host key of " + host + ": " + e.getMessage(), e);
         }
     }
 }

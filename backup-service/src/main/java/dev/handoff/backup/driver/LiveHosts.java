@@ -1,26 +1,22 @@
 package dev.handoff.backup.driver;
 
+import dev.handoff.support.ssh.AddressMap;
+import dev.handoff.support.ssh.FirstContact;
+import dev.handoff.support.ssh.HostKeyPins;
+import dev.handoff.support.ssh.PinnedSsh;
+import dev.handoff.support.ssh.PinnedSshException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.PublicKey;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import net.schmizz.sshj.SSHClient;
-import net.schmizz.sshj.common.Buffer;
-import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.connection.channel.direct.Session;
-import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 
 /**
  * The live host over SSH (sshj), for the restore rehearsal: it asks the host for the sha256 of files
@@ -30,16 +26,6 @@ import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 public final class LiveHosts {
     private static final Pattern PLAIN_PATH = Pattern.compile("^/[A-Za-z0-9/._@+-]*$");
     private static final Pattern SHA256_LINE = Pattern.compile("^([0-9a-f]{64})\\s+\\*?(/\\S*)$");
-
-    /** A pinned host key. */
-    public record Pin(String keyType, String publicKey, String fingerprint) {}
-
-    /** Where host keys are pinned. */
-    public interface HostKeyPins {
-        Optional<Pin> pinned(String host);
-
-        void pin(String host, Pin pin);
-    }
 
     /** The host could not be asked. */
     public static final class HostException extends Exception {
@@ -56,19 +42,17 @@ public final class LiveHosts {
         }
     }
 
-    private final Path identity;
-    private final Map<String, String> addresses;
-    private final HostKeyPins pins;
+    private final PinnedSsh ssh;
     private final Duration timeout;
 
     /**
      * @param identity the runner's private key file
      * @param addresses {@code address=host:port,…}: where an inventory address is really reached
+     * @param pins the service's host key pins (a host met for the first time is pinned)
      */
     public LiveHosts(Path identity, String addresses, HostKeyPins pins, Duration timeout) {
-        this.identity = identity;
-        this.addresses = parse(addresses);
-        this.pins = pins;
+        this.ssh = new PinnedSsh(
+                identity, AddressMap.parse(addresses, "handoff.backup.addresses"), pins, FirstContact.PIN, timeout);
         this.timeout = timeout;
     }
 
@@ -80,51 +64,24 @@ public final class LiveHosts {
                 throw new IllegalArgumentException("not a plain absolute path: " + p);
             }
         }
-        String target = addresses.getOrDefault(address, address + ":22");
-        int colon = target.lastIndexOf(':');
-        String connectHost = target.substring(0, colon);
-        int port = Integer.parseInt(target.substring(colon + 1));
-        String where = user + "@" + address + (target.equals(address + ":22") ? "" : " (" + target + ")");
-        AtomicReference<String> mismatch = new AtomicReference<>();
-        try (SSHClient ssh = new SSHClient()) {
-            ssh.setConnectTimeout((int) timeout.toMillis());
-            ssh.setTimeout((int) timeout.toMillis());
-            ssh.addHostKeyVerifier(new HostKeyVerifier() {
-                @Override
-                public boolean verify(String hostname, int p, PublicKey key) {
-                    Pin presented = pinOf(key);
-                    Optional<Pin> pinned = pins.pinned(host);
-                    if (pinned.isEmpty()) {
-                        pins.pin(host, presented);
-                        return true;
-                    }
-                    if (pinned.get().publicKey().equals(presented.publicKey())) {
-                        return true;
-                    }
-                    mismatch.set("pinned " + pinned.get().fingerprint() + ", presented " + presented.fingerprint());
-                    return false;
-                }
-
-                @Override
-                public List<String> findExistingAlgorithms(String hostname, int p) {
-                    return pins.pinned(host).map(pin -> List.of(pin.keyType())).orElse(List.of());
-                }
-            });
-            try {
-                ssh.connect(connectHost, port);
-            } catch (IOException e) {
-                if (mismatch.get() != null) {
-                    throw new HostException(
-                            host + ": the host at " + where + " presents another SSH host key (" + mismatch.get()
-                                    + "); nothing was compared. Verify the new key out of band, then DELETE FROM"
-                                    + " host_keys WHERE host = '" + host + "' in backup-service's database",
-                            true,
-                            e);
-                }
-                throw e;
+        PinnedSsh.Connection connection;
+        try {
+            connection = ssh.open(host, user, address);
+        } catch (PinnedSshException e) {
+            if (e.kind() == PinnedSshException.Kind.HOST_KEY_CHANGED) {
+                throw new HostException(
+                        host + ": the host at " + e.where() + " presents another SSH host key (pinned " + e.pinned()
+                                + ", presented " + e.presented() + "); nothing was compared. Verify the new key out"
+                                + " of band, then DELETE FROM host_keys WHERE host = '" + host + "' in"
+                                + " backup-service's database",
+                        true,
+                        e);
             }
-            ssh.authPublickey(user, ssh.loadKeys(identity.toString()));
-            try (Session session = ssh.startSession()) {
+            throw new HostException(e.getMessage(), false, e);
+        }
+        String where = connection.where();
+        try (SSHClient client = connection.client()) {
+            try (Session session = client.startSession()) {
                 Session.Command cmd = session.exec("sha256sum " + String.join(" ", paths));
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 cmd.getInputStream().transferTo(out);
@@ -148,34 +105,6 @@ public final class LiveHosts {
             }
         } catch (IOException e) {
             throw new HostException(host + ": cannot reach " + where + " over SSH: " + e.getMessage(), false, e);
-        }
-    }
-
-    private static Map<String, String> parse(String spec) {
-        Map<String, String> map = new LinkedHashMap<>();
-        if (spec != null && !spec.isBlank()) {
-            for (String pair : spec.split(",")) {
-                String[] kv = pair.trim().split("=", 2);
-                if (kv.length != 2 || kv[1].lastIndexOf(':') < 1) {
-                    throw new IllegalArgumentException("handoff.backup.addresses: '" + pair
-                            + "' is not address=host:port (e.g. 203.0.113.10=127.0.0.1:2222)");
-                }
-                map.put(kv[0].trim(), kv[1].trim());
-            }
-        }
-        return Map.copyOf(map);
-    }
-
-    static Pin pinOf(PublicKey key) {
-        byte[] blob = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(blob);
-            return new Pin(
-                    KeyType.fromKey(key).toString(),
-                    Base64.getEncoder().encodeToString(blob),
-                    "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -15,6 +15,7 @@ import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.support.StageConsumer;
 import dev.handoff.support.StageKafka;
+import dev.handoff.support.ssh.JdbcHostKeyPins;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -84,8 +85,11 @@ public class TriggerConsumer implements StageConsumer {
             BackupStore store = new BackupStore(dataSource);
             Path workdir = Path.of(c.workdir());
             Optional<LiveHosts> live = c.sshIdentity()
-                    .map(identity ->
-                            new LiveHosts(Path.of(identity), c.addresses().orElse(""), store, c.sshTimeout()));
+                    .map(identity -> new LiveHosts(
+                            Path.of(identity),
+                            c.addresses().orElse(""),
+                            new JdbcHostKeyPins(dataSource),
+                            c.sshTimeout()));
             handler = new BackupStageHandler(
                     inventory,
                     codec,

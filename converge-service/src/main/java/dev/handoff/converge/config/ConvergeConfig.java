@@ -1,7 +1,7 @@
 package dev.handoff.converge.config;
 
 import dev.handoff.converge.driver.Activator;
-import dev.handoff.converge.driver.SshjHosts;
+import dev.handoff.support.ssh.FirstContact;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -46,7 +46,7 @@ public interface ConvergeConfig {
 
         /** First contact with a host that has no pinned host key: {@code PIN} it, or {@code REFUSE}. */
         @WithDefault("PIN")
-        SshjHosts.FirstContact firstContact();
+        FirstContact firstContact();
 
         /** The activator: {@code COLMENA} or {@code NIXOS_REBUILD}. */
         @WithDefault("COLMENA")

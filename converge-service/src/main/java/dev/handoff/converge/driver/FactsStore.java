@@ -14,7 +14,7 @@ import javax.sql.DataSource;
  * converge-service's PostgreSQL state: the newest cloud and secret facts per host (an older event never replaces a
  * newer one), whether a host has reached its steady access, and the pinned host keys.
  */
-public final class FactsStore implements HostKeyPins {
+public final class FactsStore {
     /** Kinds of facts kept. */
     public enum Kind {
         CLOUD("cloud"),
@@ -82,38 +82,6 @@ public final class FactsStore implements HostKeyPins {
                                 + " ON CONFLICT (host) DO UPDATE SET steady_reached = true, updated_at = now()")) {
             s.setString(1, host);
             s.executeUpdate();
-        }
-    }
-
-    @Override
-    public Optional<Pin> pinned(String host) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s =
-                        c.prepareStatement("SELECT key_type, public_key, fingerprint FROM host_keys WHERE host = ?")) {
-            s.setString(1, host);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next()
-                        ? Optional.of(new Pin(r.getString(1), r.getString(2), r.getString(3)))
-                        : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the pinned host key of " + host + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void pin(String host, Pin pin) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s =
-                        c.prepareStatement("INSERT INTO host_keys (host, key_type, public_key, fingerprint)"
-                                + " VALUES (?, ?, ?, ?) ON CONFLICT (host) DO NOTHING")) {
-            s.setString(1, host);
-            s.setString(2, pin.keyType());
-            s.setString(3, pin.publicKey());
-            s.setString(4, pin.fingerprint());
-            s.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot pin the host key of " + host + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,29 +1,24 @@
 package dev.handoff.converge.driver;
 
-import dev.handoff.converge.driver.AddressMap.HostPort;
+import dev.handoff.support.ssh.AddressMap;
+import dev.handoff.support.ssh.AddressMap.HostPort;
+import dev.handoff.support.ssh.FirstContact;
+import dev.handoff.support.ssh.HostKeyPins;
+import dev.handoff.support.ssh.PinnedSsh;
+import dev.handoff.support.ssh.PinnedSshException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.PublicKey;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import net.schmizz.sshj.SSHClient;
-import net.schmizz.sshj.common.Buffer;
-import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.sftp.FileAttributes;
 import net.schmizz.sshj.sftp.OpenMode;
 import net.schmizz.sshj.sftp.RemoteFile;
 import net.schmizz.sshj.sftp.SFTPClient;
-import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 
 /**
  * The SSH driver (sshj): connects with the runner's identity, checks the host key against the pin kept per host
@@ -31,108 +26,35 @@ import net.schmizz.sshj.transport.verification.HostKeyVerifier;
  * unchecked.
  */
 public final class SshjHosts {
-    /** What to do when a host has no pinned key yet. */
-    public enum FirstContact {
-        /** Pin the key the host presents on first contact (trust on first use). */
-        PIN,
-        /** Refuse: keys must be pinned before (e.g. from the provider's console output). */
-        REFUSE
-    }
-
-    private final Path identity;
-    private final AddressMap addresses;
-    private final HostKeyPins pins;
-    private final FirstContact firstContact;
+    private final PinnedSsh ssh;
     private final Duration timeout;
 
     public SshjHosts(
             Path identity, AddressMap addresses, HostKeyPins pins, FirstContact firstContact, Duration timeout) {
-        this.identity = identity;
-        this.addresses = addresses;
-        this.pins = pins;
-        this.firstContact = firstContact;
+        this.ssh = new PinnedSsh(identity, addresses, pins, firstContact, timeout);
         this.timeout = timeout;
     }
 
     /** Where {@code address} really is. */
     public HostPort resolve(String address) {
-        return addresses.resolve(address);
+        return ssh.resolve(address);
     }
 
     /** Opens a new connection to {@code host} at {@code address} as {@code user}. */
     public HostSession open(String host, String user, String address) throws SshException {
-        HostPort target = addresses.resolve(address);
-        String where = user + "@" + address
-                + (target.host().equals(address) ? "" : " (" + target.host() + ":" + target.port() + ")");
-        AtomicReference<String> mismatch = new AtomicReference<>();
-        AtomicReference<String> refused = new AtomicReference<>();
-        AtomicReference<HostKeyPins.Pin> seen = new AtomicReference<>();
-        SSHClient ssh = new SSHClient();
-        ssh.setConnectTimeout((int) timeout.toMillis());
-        ssh.setTimeout((int) timeout.toMillis());
-        ssh.addHostKeyVerifier(new HostKeyVerifier() {
-            @Override
-            public boolean verify(String hostname, int port, PublicKey key) {
-                HostKeyPins.Pin presented = pinOf(key);
-                seen.set(presented);
-                Optional<HostKeyPins.Pin> pinned = pins.pinned(host);
-                if (pinned.isEmpty()) {
-                    if (firstContact == FirstContact.PIN) {
-                        pins.pin(host, presented);
-                        return true;
-                    }
-                    refused.set(presented.fingerprint());
-                    return false;
-                }
-                if (pinned.get().publicKey().equals(presented.publicKey())) {
-                    return true;
-                }
-                mismatch.set(pinned.get().fingerprint());
-                return false;
-            }
-
-            @Override
-            public List<String> findExistingAlgorithms(String hostname, int port) {
-                return pins.pinned(host).map(p -> List.of(p.keyType())).orElse(List.of());
-            }
-        });
         try {
-            ssh.connect(target.host(), target.port());
-            ssh.authPublickey(user, ssh.loadKeys(identity.toString()));
-            return new SshjSession(host, where, target, ssh, seen.get());
-        } catch (IOException e) {
-            closeQuietly(ssh);
-            if (mismatch.get() != null) {
-                throw new HostKeyChangedException(
-                        host, where, mismatch.get(), seen.get().fingerprint());
+            PinnedSsh.Connection c = ssh.open(host, user, address);
+            return new SshjSession(host, c.where(), ssh.resolve(address), c.client(), c.presented());
+        } catch (PinnedSshException e) {
+            switch (e.kind()) {
+                case HOST_KEY_CHANGED -> throw new HostKeyChangedException(host, e.where(), e.pinned(), e.presented());
+                case FIRST_CONTACT_REFUSED ->
+                    throw new SshException(host
+                            + ": no host key is pinned and handoff.converge.first-contact is REFUSE; the host at "
+                            + e.where() + " presents " + e.presented()
+                            + ". Verify it out of band and pin it, or set first-contact to PIN for this bootstrap.");
+                default -> throw new SshException(e.getMessage(), e.getCause());
             }
-            if (refused.get() != null) {
-                throw new SshException(host + ": no host key is pinned and handoff.converge.first-contact is REFUSE;"
-                        + " the host at " + where + " presents " + refused.get()
-                        + ". Verify it out of band and pin it, or set first-contact to PIN for this bootstrap.");
-            }
-            throw new SshException(host + ": cannot open SSH to " + where + ": " + e.getMessage(), e);
-        }
-    }
-
-    static HostKeyPins.Pin pinOf(PublicKey key) {
-        byte[] blob = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(blob);
-            return new HostKeyPins.Pin(
-                    KeyType.fromKey(key).toString(),
-                    Base64.getEncoder().encodeToString(blob),
-                    "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void closeQuietly(SSHClient ssh) {
-        try {
-            ssh.close();
-        } catch (IOException ignored) {
-            // the connection failed already; nothing more to release
         }
     }
 
@@ -212,7 +134,7 @@ public final class SshjHosts {
                     total += read;
                 }
                 return total == content.length
-                        && MessageDigest.isEqual(java.util.Arrays.copyOf(buffer, total), content);
+                        && java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(buffer, total), content);
             }
         }
 
@@ -234,7 +156,11 @@ public final class SshjHosts {
 
         @Override
         public void close() {
-            closeQuietly(ssh);
+            try {
+                ssh.close();
+            } catch (IOException ignored) {
+                // the session is over either way; nothing more to release
+            }
         }
     }
 }

@@ -15,12 +15,13 @@ import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.converge.config.ConvergeConfig;
 import dev.handoff.converge.driver.Activator;
-import dev.handoff.converge.driver.AddressMap;
 import dev.handoff.converge.driver.FactsStore;
 import dev.handoff.converge.driver.RuntimeCheckout;
 import dev.handoff.converge.driver.SshjHosts;
 import dev.handoff.support.StageConsumer;
 import dev.handoff.support.StageKafka;
+import dev.handoff.support.ssh.AddressMap;
+import dev.handoff.support.ssh.JdbcHostKeyPins;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -79,8 +80,8 @@ public class TriggerConsumer implements StageConsumer {
                 new RuntimeCheckout(workdir.resolve("worktrees")),
                 new SshjHosts(
                         Path.of(c.sshIdentity()),
-                        AddressMap.parse(c.addresses().orElse("")),
-                        store,
+                        AddressMap.parse(c.addresses().orElse(""), "handoff.converge.addresses"),
+                        new JdbcHostKeyPins(dataSource),
                         c.firstContact(),
                         c.sshTimeout()),
                 new Activator(c.activator(), c.activatorExecutable(), c.activationTimeout()),

@@ -1,6 +1,6 @@
 package dev.handoff.workload.config;
 
-import dev.handoff.workload.driver.SshjHostFiles;
+import dev.handoff.support.ssh.FirstContact;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -18,7 +18,7 @@ public interface WorkloadConfig {
 
     /** First contact with a host that has no pinned host key: {@code PIN} it, or {@code REFUSE}. */
     @WithDefault("PIN")
-    SshjHostFiles.FirstContact firstContact();
+    FirstContact firstContact();
 
     /** Where SSH to a steady address really goes: {@code address=host:port,…} (unmapped: the address, port 22). */
     Optional<String> sshAddresses();

@@ -1,5 +1,6 @@
 package dev.handoff.workload.driver;
 
+import dev.handoff.support.ssh.AddressMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,11 +24,11 @@ public final class AddressMaps {
         }
     }
 
-    private final Map<String, HostPort> ssh;
+    private final AddressMap ssh;
     private final Map<String, HostPort> api;
     private final Map<String, String> ports;
 
-    private AddressMaps(Map<String, HostPort> ssh, Map<String, HostPort> api, Map<String, String> ports) {
+    private AddressMaps(AddressMap ssh, Map<String, HostPort> api, Map<String, String> ports) {
         this.ssh = ssh;
         this.api = api;
         this.ports = ports;
@@ -35,20 +36,18 @@ public final class AddressMaps {
 
     /** Parses the three settings; blank means no mapping. */
     public static AddressMaps parse(String sshSpec, String apiSpec, String portSpec) {
-        Map<String, HostPort> ssh = new LinkedHashMap<>();
-        pairs(sshSpec, "handoff.workload.ssh-addresses", "cloud-edge-1.tailnet.ts.net=127.0.0.1:2222")
-                .forEach((k, v) -> ssh.put(k, hostPort(v, "handoff.workload.ssh-addresses", k)));
+        AddressMap ssh = AddressMap.parse(sshSpec, "handoff.workload.ssh-addresses");
         Map<String, HostPort> api = new LinkedHashMap<>();
         pairs(apiSpec, "handoff.workload.api-addresses", "cloud-edge-1.tailnet.ts.net:6443=localhost:16443")
                 .forEach((k, v) -> api.put(k, hostPort(v, "handoff.workload.api-addresses", k)));
         Map<String, String> ports =
                 pairs(portSpec, "handoff.workload.port-addresses", "cloud-edge-1.tailnet.ts.net=127.0.0.7");
-        return new AddressMaps(Map.copyOf(ssh), Map.copyOf(api), Map.copyOf(ports));
+        return new AddressMaps(ssh, Map.copyOf(api), Map.copyOf(ports));
     }
 
-    /** Where SSH to {@code address} goes. */
-    public HostPort ssh(String address) {
-        return ssh.getOrDefault(address, new HostPort(address, 22));
+    /** Where SSH to an address goes. */
+    public AddressMap ssh() {
+        return ssh;
     }
 
     /** Where the Kubernetes API at {@code address:port} is. */

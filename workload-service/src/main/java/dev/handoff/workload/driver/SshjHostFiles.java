@@ -1,119 +1,57 @@
 package dev.handoff.workload.driver;
 
-import dev.handoff.workload.driver.AddressMaps.HostPort;
+import dev.handoff.support.ssh.AddressMap;
+import dev.handoff.support.ssh.FirstContact;
+import dev.handoff.support.ssh.HostKeyPins;
+import dev.handoff.support.ssh.PinnedSsh;
+import dev.handoff.support.ssh.PinnedSshException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.PublicKey;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import net.schmizz.sshj.SSHClient;
-import net.schmizz.sshj.common.Buffer;
-import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.sftp.RemoteFile;
 import net.schmizz.sshj.sftp.RemoteResourceInfo;
 import net.schmizz.sshj.sftp.SFTPClient;
-import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 
 /**
  * The SSH driver (sshj): connects with the runner's identity, checks the host key against the pin kept per host
  * (first contact as configured: pin it, or refuse) and reads files over SFTP. Never accepts any key unchecked.
  */
 public final class SshjHostFiles {
-    /** What to do when a host has no pinned key yet. */
-    public enum FirstContact {
-        /** Pin the key the host presents on first contact (trust on first use). */
-        PIN,
-        /** Refuse: keys must be pinned before. */
-        REFUSE
-    }
-
-    private final Path identity;
-    private final AddressMaps addresses;
-    private final HostKeyPins pins;
-    private final FirstContact firstContact;
-    private final Duration timeout;
+    private final PinnedSsh ssh;
 
     public SshjHostFiles(
-            Path identity, AddressMaps addresses, HostKeyPins pins, FirstContact firstContact, Duration timeout) {
-        this.identity = identity;
-        this.addresses = addresses;
-        this.pins = pins;
-        this.firstContact = firstContact;
-        this.timeout = timeout;
+            Path identity, AddressMap addresses, HostKeyPins pins, FirstContact firstContact, Duration timeout) {
+        this.ssh = new PinnedSsh(identity, addresses, pins, firstContact, timeout);
     }
 
     /** Opens a new connection to {@code host} at {@code address} as {@code user}. */
     public HostFiles open(String host, String user, String address) throws SshException {
-        HostPort target = addresses.ssh(address);
-        String where = user + "@" + address + (target.host().equals(address) ? "" : " (" + target + ")");
-        AtomicReference<String> mismatch = new AtomicReference<>();
-        AtomicReference<String> refused = new AtomicReference<>();
-        AtomicReference<HostKeyPins.Pin> seen = new AtomicReference<>();
-        SSHClient ssh = new SSHClient();
-        ssh.setConnectTimeout((int) timeout.toMillis());
-        ssh.setTimeout((int) timeout.toMillis());
-        ssh.addHostKeyVerifier(new HostKeyVerifier() {
-            @Override
-            public boolean verify(String hostname, int port, PublicKey key) {
-                HostKeyPins.Pin presented = pinOf(key);
-                seen.set(presented);
-                Optional<HostKeyPins.Pin> pinned = pins.pinned(host);
-                if (pinned.isEmpty()) {
-                    if (firstContact == FirstContact.PIN) {
-                        pins.pin(host, presented);
-                        return true;
-                    }
-                    refused.set(presented.fingerprint());
-                    return false;
-                }
-                if (pinned.get().publicKey().equals(presented.publicKey())) {
-                    return true;
-                }
-                mismatch.set(pinned.get().fingerprint());
-                return false;
-            }
-
-            @Override
-            public List<String> findExistingAlgorithms(String hostname, int port) {
-                return pins.pinned(host).map(p -> List.of(p.keyType())).orElse(List.of());
-            }
-        });
+        PinnedSsh.Connection c;
         try {
-            ssh.connect(target.host(), target.port());
-            ssh.authPublickey(user, ssh.loadKeys(identity.toString()));
-            return new SftpFiles(host, where, ssh, ssh.newSFTPClient());
-        } catch (IOException e) {
-            closeQuietly(ssh);
-            if (mismatch.get() != null) {
-                throw new SshException(host + ": HOST KEY CHANGED at " + where + ": pinned " + mismatch.get()
-                        + ", presented " + seen.get().fingerprint() + ". Nothing was read. If the host was"
-                        + " reinstalled, verify the new key out of band and delete its row in workload-service's"
-                        + " host_keys.");
-            }
-            if (refused.get() != null) {
-                throw new SshException(host + ": no host key is pinned and handoff.workload.first-contact is REFUSE;"
-                        + " the host at " + where + " presents " + refused.get() + ". Verify it and pin it.");
-            }
-            throw new SshException(host + ": cannot open SSH to " + where + ": " + e.getMessage(), e);
+            c = ssh.open(host, user, address);
+        } catch (PinnedSshException e) {
+            throw switch (e.kind()) {
+                case HOST_KEY_CHANGED ->
+                    new SshException(host + ": HOST KEY CHANGED at " + e.where() + ": pinned "
+                            + e.pinned() + ", presented " + e.presented() + ". Nothing was read. If the host was"
+                            + " reinstalled, verify the new key out of band and delete its row in workload-service's"
+                            + " host_keys.");
+                case FIRST_CONTACT_REFUSED ->
+                    new SshException(host
+                            + ": no host key is pinned and handoff.workload.first-contact is REFUSE; the host at "
+                            + e.where() + " presents " + e.presented() + ". Verify it and pin it.");
+                case UNREACHABLE -> new SshException(e.getMessage(), e.getCause());
+            };
         }
-    }
-
-    static HostKeyPins.Pin pinOf(PublicKey key) {
-        byte[] blob = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(blob);
-            return new HostKeyPins.Pin(
-                    KeyType.fromKey(key).toString(),
-                    Base64.getEncoder().encodeToString(blob),
-                    "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            return new SftpFiles(host, c.where(), c.client(), c.client().newSFTPClient());
+        } catch (IOException e) {
+            closeQuietly(c.client());
+            throw new SshException(host + ": cannot start SFTP on " + c.where() + ": " + e.getMessage(), e);
         }
     }
 

@@ -11,46 +11,14 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * workload-service's database (Flyway {@code V1__workload.sql}): pinned SSH host keys ({@code host_keys}) and the
- * RustDesk key fingerprint last verified per host and data dir ({@code rustdesk_keys}). Fingerprints and public keys
+ * workload-service's database (Flyway {@code V1__workload.sql}): the RustDesk key fingerprint last verified per host and data dir ({@code rustdesk_keys}). Fingerprints and public keys
  * only.
  */
-public final class WorkloadStore implements HostKeyPins {
+public final class WorkloadStore {
     private final DataSource dataSource;
 
     public WorkloadStore(DataSource dataSource) {
         this.dataSource = dataSource;
-    }
-
-    @Override
-    public Optional<Pin> pinned(String host) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s =
-                        c.prepareStatement("SELECT key_type, public_key, fingerprint FROM host_keys WHERE host = ?")) {
-            s.setString(1, host);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next()
-                        ? Optional.of(new Pin(r.getString(1), r.getString(2), r.getString(3)))
-                        : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the pinned host key of " + host + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void pin(String host, Pin pin) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("INSERT INTO host_keys (host, key_type, public_key,"
-                        + " fingerprint) VALUES (?, ?, ?, ?) ON CONFLICT (host) DO NOTHING")) {
-            s.setString(1, host);
-            s.setString(2, pin.keyType());
-            s.setString(3, pin.publicKey());
-            s.setString(4, pin.fingerprint());
-            s.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot pin the host key of " + host + ": " + e.getMessage(), e);
-        }
     }
 
     /** The RustDesk key last verified for {@code host} and {@code dataDir}. */

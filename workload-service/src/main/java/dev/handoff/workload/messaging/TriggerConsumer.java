@@ -11,6 +11,7 @@ import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.support.StageConsumer;
 import dev.handoff.support.StageKafka;
+import dev.handoff.support.ssh.JdbcHostKeyPins;
 import dev.handoff.workload.config.WorkloadConfig;
 import dev.handoff.workload.driver.AddressMaps;
 import dev.handoff.workload.driver.KubeClusters;
@@ -73,7 +74,11 @@ public class TriggerConsumer implements StageConsumer {
                 store,
                 new HostLock(dataSource, "workload"),
                 new SshjHostFiles(
-                        Path.of(config.sshIdentity()), addresses, store, config.firstContact(), config.sshTimeout()),
+                        Path.of(config.sshIdentity()),
+                        addresses.ssh(),
+                        new JdbcHostKeyPins(dataSource),
+                        config.firstContact(),
+                        config.sshTimeout()),
                 new KubeClusters(addresses, config.verifyApiHostname(), config.apiTimeout()),
                 new TcpProbes(addresses, config.connectTimeout()),
                 config,
