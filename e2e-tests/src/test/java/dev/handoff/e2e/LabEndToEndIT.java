@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The lab as a user runs it, every service in its own JVM: {@code ./handoff up}, then {@code ./handoff push} of the
- * infra repository and of the runtime repository, each followed in the ledger (control-service's API) from the commit
- * to the backup verification. The lab gets its own folder, ports and database names, so it never touches a lab the
+ * infra repository and of the runtime repository (the edge host {@code cloud-edge-1}), then of the secrets repository
+ * and of the control host's repository (the Forgejo host {@code forgejo-pi}), each followed in the ledger
+ * (control-service's API) from the commit to the backup verification. The lab gets its own folder, ports and database names, so it never touches a lab the
  * developer runs.
  */
 class LabEndToEndIT {
@@ -41,6 +42,7 @@ class LabEndToEndIT {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final String HOST = "cloud-edge-1";
+    private static final String FORGEJO_HOST = "forgejo-pi";
     private static final String TOKEN = "e2e-operator-token-" + UUID.randomUUID();
     private static final List<String> SERVICES = List.of(
             "control-service",
@@ -116,7 +118,7 @@ class LabEndToEndIT {
         push("ops/edge-cluster-infra", "e2e: cloud first");
 
         // Then: that one push runs the whole chain for the host, to backup verification
-        JsonNode infraRun = finishedDeployment("ops/edge-cluster-infra");
+        JsonNode infraRun = finishedDeployment("ops/edge-cluster-infra", HOST);
         assertThat(infraRun.path("status").asText())
                 .as("infra push deployment: %s", infraRun.path("result"))
                 .isEqualTo("succeeded");
@@ -131,7 +133,7 @@ class LabEndToEndIT {
         push("ops/nix-k3s-edge-cluster", "e2e: runtime");
 
         // Then: converge, workload and backup run in that deployment and all complete
-        JsonNode runtimeRun = finishedDeployment("ops/nix-k3s-edge-cluster");
+        JsonNode runtimeRun = finishedDeployment("ops/nix-k3s-edge-cluster", HOST);
         assertThat(runtimeRun.path("status").asText())
                 .as("runtime push deployment: %s", runtimeRun.path("result"))
                 .isEqualTo("succeeded");
@@ -174,6 +176,71 @@ class LabEndToEndIT {
         assertThat(list(runtime.path("pathsCovered")))
                 .extracting(JsonNode::asText)
                 .contains("/var/lib/rancher/k3s/server/token", "/var/lib/rustdesk");
+
+        // When: the secrets repository is pushed (secret facts of both hosts)
+        push("ops/infrastructure-secrets", "e2e: secrets of both hosts");
+
+        // Then: the Forgejo host converges at the head of its repository (it needs no cloud facts), declares no
+        // workloads, and its control-plane contract is verified with real restic
+        JsonNode secretsRun = finishedDeployment("ops/infrastructure-secrets", FORGEJO_HOST);
+        assertThat(secretsRun.path("status").asText())
+                .as("secrets push deployment of %s: %s", FORGEJO_HOST, secretsRun.path("result"))
+                .isEqualTo("succeeded");
+        assertThat(stages(secretsRun))
+                .containsEntry("secrets", "completed")
+                .containsEntry("converge", "completed")
+                .containsEntry("workload", "completed")
+                .containsEntry("backup", "completed")
+                .doesNotContainKey("infra");
+        assertControlPlaneVerified(secretsRun);
+
+        // When: the control host's repository is pushed
+        push("ops/infrastructure-nixos", "e2e: control host");
+
+        // Then: converge, workload and backup run for forgejo-pi in that deployment and all complete
+        JsonNode controlRun = finishedDeployment("ops/infrastructure-nixos", FORGEJO_HOST);
+        assertThat(controlRun.path("status").asText())
+                .as("control host push deployment: %s", controlRun.path("result"))
+                .isEqualTo("succeeded");
+        assertThat(stages(controlRun))
+                .containsEntry("converge", "completed")
+                .containsEntry("workload", "completed")
+                .containsEntry("backup", "completed")
+                .doesNotContainKeys("infra", "secrets");
+        assertControlPlaneVerified(controlRun);
+    }
+
+    /**
+     * The deployment's workload stage completed with no objects (forgejo-pi has no K3s manifests) and its backup stage
+     * verified the control-plane contract: the four Forgejo paths in the snapshot and a restore rehearsal compared with
+     * the live host.
+     */
+    private static void assertControlPlaneVerified(JsonNode deployment) {
+        JsonNode workload = event(deployment, "handoff.workload.completed").path("data");
+        assertThat(workload.path("host").asText()).isEqualTo(FORGEJO_HOST);
+        assertThat(list(workload.path("objects")))
+                .as("forgejo-pi's workload objects")
+                .isEmpty();
+        JsonNode controlPlane = events(deployment, "handoff.backup.completed").stream()
+                .map(b -> b.path("data"))
+                .filter(b -> b.path("contract").asText().equals("control-plane"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no control-plane backup.completed in " + deployment));
+        assertThat(list(controlPlane.path("pathsCovered")))
+                .extracting(JsonNode::asText)
+                .containsExactlyInAnyOrder(
+                        "/var/lib/forgejo/repositories",
+                        "/var/lib/forgejo/dump",
+                        "/var/lib/forgejo/custom",
+                        "/var/lib/forgejo/data/lfs");
+        JsonNode rehearsal = controlPlane.path("rehearsal");
+        assertThat(rehearsal.path("passed").asBoolean())
+                .as("rehearsal: %s", rehearsal)
+                .isTrue();
+        assertThat(rehearsal.path("detail").asText())
+                .as("the rehearsal compared the restored files with forgejo-pi")
+                .contains("compared with " + FORGEJO_HOST)
+                .contains("all equal");
     }
 
     private void push(String repository, String message) throws Exception {
@@ -183,11 +250,11 @@ class LabEndToEndIT {
         assertThat(push.exitValue()).as("./handoff push output:\n%s", read(out)).isZero();
     }
 
-    /** Waits until the newest deployment of the host for {@code repository} has finished (succeeded or failed). */
-    private JsonNode finishedDeployment(String repository) {
-        String query = "/api/deployments?host=" + HOST + "&repository="
+    /** Waits until the newest deployment of {@code host} for {@code repository} has finished (succeeded or failed). */
+    private JsonNode finishedDeployment(String repository, String host) {
+        String query = "/api/deployments?host=" + host + "&repository="
                 + URLEncoder.encode(repository, StandardCharsets.UTF_8);
-        return await("a finished deployment of " + repository + " for " + HOST)
+        return await("a finished deployment of " + repository + " for " + host)
                 .atMost(Duration.ofMinutes(4))
                 .pollInterval(Duration.ofMillis(500))
                 .until(

@@ -238,7 +238,7 @@ public final class ConvergeStageHandler {
         long previousGeneration;
         String knownHosts;
         try (HostSession session = open(host, primary)) {
-            previousGeneration = observe(session).generation();
+            previousGeneration = observe(host, session).generation();
             stageKey(host, session, secrets);
             knownHosts = session.knownHostsLine();
             Path sshConfig = Activator.writeSshConfig(
@@ -287,7 +287,7 @@ public final class ConvergeStageHandler {
         HostObservation seen = null;
         if (confirmed.isPresent()) {
             try (HostSession session = confirmed.get()) {
-                seen = observe(session);
+                seen = observe(host, session);
             }
             checks = HealthChecks.evaluate(seen, result.builtSystem().orElse(null), commit);
         }
@@ -376,7 +376,7 @@ public final class ConvergeStageHandler {
             Optional<HostSession> session = reconnect(host, target, Duration.ofSeconds(1));
             if (session.isPresent()) {
                 try (HostSession s = session.get()) {
-                    HostObservation seen = observe(s);
+                    HostObservation seen = observe(host, s);
                     if (!seen.bootId().equals(bootIdBefore)) {
                         return seen;
                     }
@@ -396,7 +396,7 @@ public final class ConvergeStageHandler {
     private boolean rollBackIfChanged(String host, AccessPlan plan, long previousGeneration) {
         for (Target target : targets(plan)) {
             try (HostSession session = open(host, target)) {
-                if (observe(session).generation() == previousGeneration) {
+                if (observe(host, session).generation() == previousGeneration) {
                     return false;
                 }
             } catch (Exception e) {
@@ -514,7 +514,7 @@ public final class ConvergeStageHandler {
                 host, secrets.recipient(), written ? "staged" : "unchanged", config.keyPath());
     }
 
-    private HostObservation observe(HostSession session) throws SshException {
+    private HostObservation observe(String host, HostSession session) throws SshException {
         String current = session.run("readlink -f /run/current-system").stdout().trim();
         String version = session.run("nixos-version --json").stdout().trim();
         String revision = null;
@@ -539,15 +539,15 @@ public final class ConvergeStageHandler {
                 .filter(l -> !l.isBlank())
                 .map(l -> l.trim().split("\\s+")[0])
                 .toList();
-        List<String> states = session.run("systemctl is-active k3s tailscaled")
+        List<String> required =
+                HealthChecks.requiredUnits(inventory.hosts().get(host).role());
+        List<String> states = session.run("systemctl is-active " + String.join(" ", required))
                 .stdout()
                 .lines()
                 .toList();
         Map<String, String> units = new LinkedHashMap<>();
-        for (int i = 0; i < HealthChecks.REQUIRED_UNITS.size(); i++) {
-            units.put(
-                    HealthChecks.REQUIRED_UNITS.get(i),
-                    i < states.size() ? states.get(i).trim() : "unknown");
+        for (int i = 0; i < required.size(); i++) {
+            units.put(required.get(i), i < states.size() ? states.get(i).trim() : "unknown");
         }
         boolean secrets = session.run("test -d /run/secrets").ok();
         String currentKernel =

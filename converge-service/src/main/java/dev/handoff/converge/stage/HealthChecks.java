@@ -1,15 +1,24 @@
 package dev.handoff.converge.stage;
 
 import dev.handoff.common.event.v1.Convergence.Check;
+import dev.handoff.common.inventory.Inventory;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Turns what was observed on a host into the named checks of a convergence. */
 public final class HealthChecks {
-    /** Units that must be active on every converged host. */
-    public static final List<String> REQUIRED_UNITS = List.of("k3s", "tailscaled");
+    /** Units that must be active on a converged edge host: K3s runs its workloads, Tailscale is its steady access. */
+    public static final List<String> EDGE_UNITS = List.of("k3s", "tailscaled");
+
+    /** Units that must be active on a converged control host (the Forgejo host runs no K3s). */
+    public static final List<String> CONTROL_UNITS = List.of("tailscaled");
 
     private HealthChecks() {}
+
+    /** The units a host of {@code role} must have active after converging. */
+    public static List<String> requiredUnits(Inventory.Role role) {
+        return role == Inventory.Role.EDGE ? EDGE_UNITS : CONTROL_UNITS;
+    }
 
     /**
      * @param expectedSystem the system path the activator built (null when it did not say: then any new system)
@@ -41,10 +50,10 @@ public final class HealthChecks {
                                 + (seen.failedUnits().isEmpty()
                                         ? ""
                                         : "; failed units: " + String.join(", ", seen.failedUnits()))));
-        for (String unit : REQUIRED_UNITS) {
-            String state = seen.units().getOrDefault(unit, "unknown");
-            checks.add(new Check(unit + "-active", "active".equals(state), unit + ".service is " + state));
-        }
+        // the units the host's role requires, as observed (HostObservation keeps them in the order they were asked)
+        seen.units()
+                .forEach((unit, state) ->
+                        checks.add(new Check(unit + "-active", "active".equals(state), unit + ".service is " + state)));
         checks.add(new Check(
                 "run-secrets",
                 seen.secretsPresent(),

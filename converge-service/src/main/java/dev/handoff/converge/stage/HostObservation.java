@@ -11,7 +11,7 @@ import java.util.Map;
  * @param generation the current system profile generation
  * @param systemState {@code systemctl is-system-running}
  * @param failedUnits {@code systemctl --failed}
- * @param units {@code systemctl is-active} of k3s and tailscaled
+ * @param units {@code systemctl is-active} of the units the host's role requires, in that order
  * @param secretsPresent whether {@code /run/secrets} exists
  * @param currentKernel {@code /run/current-system/kernel}
  * @param bootedKernel {@code /run/booted-system/kernel}

@@ -17,7 +17,7 @@ class HealthChecksTest {
                 2,
                 "degraded",
                 List.of("k3s.service"),
-                Map.of("k3s", "failed", "tailscaled", "active"),
+                new java.util.LinkedHashMap<>(Map.of("k3s", "failed", "tailscaled", "active")),
                 true,
                 "/k",
                 "/k",
@@ -60,5 +60,13 @@ class HealthChecksTest {
                 .filteredOn(c -> !c.passed())
                 .extracting(Check::name)
                 .containsExactly("current-system", "configuration-revision");
+    }
+
+    @Test
+    void anEdgeHostNeedsK3sAndTailscaleAControlHostOnlyTailscale() {
+        assertThat(HealthChecks.requiredUnits(dev.handoff.common.inventory.Inventory.Role.EDGE))
+                .containsExactly("k3s", "tailscaled");
+        assertThat(HealthChecks.requiredUnits(dev.handoff.common.inventory.Inventory.Role.CONTROL))
+                .containsExactly("tailscaled");
     }
 }

@@ -258,7 +258,10 @@ final class UpCommand {
         nixosWorld = NixosWorld.start(home.root(), LabCloud.defaults().get(LabCloud.PUBLIC_IP));
         out.println("NixOS:      simulated " + NixosWorld.HOST + " on SSH 127.0.0.1:"
                 + nixosWorld.host().publicPort() + " (public IP) and 127.0.0.1:"
-                + nixosWorld.host().tailnetPort() + " (" + NixosWorld.TAILNET_ADDRESS + ")");
+                + nixosWorld.host().tailnetPort() + " (" + NixosWorld.TAILNET_ADDRESS + "); "
+                + NixosWorld.FORGEJO_HOST + " on 127.0.0.1:"
+                + nixosWorld.forgejoHost().tailnetPort() + " ("
+                + NixosWorld.FORGEJO_TAILNET_ADDRESS + ")");
         if (names.contains("workload-service")) {
             kubeWorld = KubeWorld.start(home.root(), nixosWorld);
             out.println("K3s:        simulated API and kubelet of " + NixosWorld.HOST + " (" + kubeWorld.portAddress()
@@ -267,7 +270,7 @@ final class UpCommand {
         if (names.contains("backup-service")) {
             try {
                 resticWorld = ResticWorld.start(home.root());
-                resticWorld.attach(nixosWorld.host().node());
+                resticWorld.attach(nixosWorld);
                 out.println("restic:     " + ResticWorld.resticVersion() + ", runtime repository "
                         + resticWorld.repository(ResticWorld.RUNTIME) + " (the host's backup job runs after each"
                         + " activation)");
@@ -334,8 +337,10 @@ final class UpCommand {
         out.println("  Repositories    " + home.work() + "   (working copies; the forge is " + home.forge() + ")");
         out.println("  Inventory       " + home.inventory());
         out.println();
-        out.println("To deploy: edit a working copy, commit if you like, then push it to the forge with a webhook:");
-        out.println("  ./handoff push ops/edge-cluster-infra -m \"Grow the data volume\"");
+        out.println("To deploy: edit a working copy, commit if you like, then push it to the forge with a webhook");
+        out.println("(on a fresh lab push the infra repository first: the edge host needs its cloud facts):");
+        out.println("  ./handoff push ops/edge-cluster-infra -m \"Grow the data volume\"   # infra → … → backup");
+        out.println("  ./handoff push ops/nix-k3s-edge-cluster -m \"RustDesk\"             # converge → … → backup");
         if (control) {
             out.println("Then read the deployments:");
             out.println("  curl -H \"Authorization: Bearer " + credentials.operatorToken() + "\" " + controlUrl

@@ -73,6 +73,16 @@ class LabInventoryTest {
         assertThat(control.role()).isEqualTo(Inventory.Role.CONTROL);
         assertThat(control.repositories()).containsExactly("ops/infrastructure-secrets", "ops/infrastructure-nixos");
         assertThat(control.backups()).isEqualTo(List.of("control-plane"));
+        assertThat(control.cloud()).isEmpty();
+        assertThat(control.access().orElseThrow().bootstrap()).isNull();
+        assertThat(control.access().orElseThrow().steady())
+                .isEqualTo(new Inventory.Endpoint("root", "forgejo-pi.tailnet.ts.net"));
+        Inventory.BackupContract controlPlane = control.backup("control-plane").orElseThrow();
+        assertThat(controlPlane.repository()).contains("restic/repos/control-plane");
+        assertThat(controlPlane.passwordFile()).contains("restic/credentials/control-plane.password");
+        assertThat(controlPlane.paths()).isEqualTo(Inventory.BackupContract.defaultPaths("control-plane"));
+        assertThat(controlPlane.configured()).isTrue();
+        assertThat(controlPlane.maxAge()).isEqualTo(java.time.Duration.ofHours(26));
         assertThat(inventory.hostsUsing("ops/infrastructure-secrets"))
                 .extracting(Inventory.Host::name)
                 .containsExactly("cloud-edge-1", "forgejo-pi");

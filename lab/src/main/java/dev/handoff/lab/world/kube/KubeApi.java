@@ -27,6 +27,15 @@ public final class KubeApi implements AutoCloseable {
     /** The name the server certificate is made for; clients connect to this name. */
     public static final String SERVER_NAME = "localhost";
 
+    /** The mock web server logs every request at INFO through java.util.logging: only its warnings matter here. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet("io.fabric8.mockwebserver");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
+    }
+
     private final KubernetesMockServer server;
     private final String caPem;
     private final String clientCertPem;

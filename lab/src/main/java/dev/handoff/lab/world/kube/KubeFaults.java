@@ -1,11 +1,6 @@
 package dev.handoff.lab.world.kube;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.handoff.lab.world.FaultsFile;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Properties;
@@ -42,15 +37,18 @@ public final class KubeFaults {
         }
     }
 
-    private final Path file;
+    private final FaultsFile file;
 
     public KubeFaults(Path worldDir) {
-        this.file = worldDir.resolve("kube-faults.properties");
+        this.file = new FaultsFile(
+                worldDir.resolve("kube-faults.properties"),
+                "simulated kubelet faults: image-pull-failure, crash-loop = <namespace>/<name>|*;"
+                        + " port-not-listening = <port>,...; rotate-key = <any new value>");
     }
 
     /** The faults file. */
     public Path file() {
-        return file;
+        return file.file();
     }
 
     /** The workload {@code namespace/name} (or {@code *}) cannot pull its image. */
@@ -76,32 +74,23 @@ public final class KubeFaults {
     }
 
     /** Switches {@code fault} on with {@code value}. */
-    public synchronized void set(Fault fault, String value) {
-        Properties p = load();
-        p.setProperty(fault.key(), value);
-        store(p);
+    public void set(Fault fault, String value) {
+        file.set(fault.key(), value);
     }
 
     /** Switches {@code fault} off. */
-    public synchronized void clear(Fault fault) {
-        Properties p = load();
-        p.remove(fault.key());
-        store(p);
+    public void clear(Fault fault) {
+        file.clear(fault.key());
     }
 
     /** Switches every fault off (a pending key rotation stays done). */
-    public synchronized void clearAll() {
-        Properties p = new Properties();
-        String rotation = load().getProperty(Fault.ROTATE_KEY.key());
-        if (rotation != null) {
-            p.setProperty(Fault.ROTATE_KEY.key(), rotation);
-        }
-        store(p);
+    public void clearAll() {
+        file.update(p -> p.keySet().removeIf(key -> !key.equals(Fault.ROTATE_KEY.key())));
     }
 
     /** The faults as they are now (one read of the file). */
     public Snapshot snapshot() {
-        return new Snapshot(load());
+        return new Snapshot(file.read());
     }
 
     /** The faults file as read once: the kubelet reads it once per round. */
@@ -137,39 +126,6 @@ public final class KubeFaults {
         /** The current key rotation value, or null. */
         public String keyRotation() {
             return p.getProperty(Fault.ROTATE_KEY.key());
-        }
-    }
-
-    private Properties load() {
-        Properties p = new Properties();
-        if (!Files.exists(file)) {
-            return p;
-        }
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(in);
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    private void store(Properties p) {
-        try {
-            Files.createDirectories(file.getParent());
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            try (Writer out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                p.store(
-                        out,
-                        "simulated kubelet faults: image-pull-failure, crash-loop = <namespace>/<name>|*;"
-                                + " port-not-listening = <port>,...; rotate-key = <any new value>");
-            }
-            Files.move(
-                    temporary,
-                    file,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 }

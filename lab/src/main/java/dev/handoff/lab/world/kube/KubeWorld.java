@@ -44,6 +44,7 @@ public final class KubeWorld implements AutoCloseable {
     private final KubeFaults faults;
     private final K3sDeployController deploy;
     private final SimulatedKubelet kubelet;
+    private final Map<String, String> otherSshAddresses;
 
     private KubeWorld(
             Path dir,
@@ -51,8 +52,10 @@ public final class KubeWorld implements AutoCloseable {
             Path sshIdentity,
             String steadyAddress,
             InetAddress nodeAddress,
-            Duration tick) {
+            Duration tick,
+            Map<String, String> otherSshAddresses) {
         this.dir = dir;
+        this.otherSshAddresses = new LinkedHashMap<>(otherSshAddresses);
         this.host = host;
         this.sshIdentity = sshIdentity;
         this.steadyAddress = steadyAddress;
@@ -67,15 +70,20 @@ public final class KubeWorld implements AutoCloseable {
     /**
      * The lab's kube world for {@code ./handoff up}, under {@code <labRoot>/kube}, on the NixOS world's host
      * ({@code cloud-edge-1}, steady address {@code cloud-edge-1.tailnet.ts.net}), reached with the NixOS world's
-     * runner key. Start it right after {@link NixosWorld#start} and before the host's first activation.
+     * runner key. Start it right after {@link NixosWorld#start} and before the host's first activation. The NixOS
+     * world's other hosts (the K3s-less {@code forgejo-pi}) are in workload-service's SSH addresses too: it reads their
+     * (absent) manifests over SSH and completes them with no objects.
      */
     public static KubeWorld start(Path labRoot, NixosWorld nixos) {
+        Map<String, String> others = new LinkedHashMap<>(nixos.steadySshAddresses());
+        others.remove(NixosWorld.TAILNET_ADDRESS);
         return start(
                 labRoot.resolve("kube"),
                 nixos.host(),
                 Path.of(nixos.serviceEnvironment().get("HANDOFF_CONVERGE_SSH_IDENTITY")),
                 NixosWorld.TAILNET_ADDRESS,
-                Duration.ofMillis(200));
+                Duration.ofMillis(200),
+                others);
     }
 
     /**
@@ -84,12 +92,26 @@ public final class KubeWorld implements AutoCloseable {
      */
     public static KubeWorld start(
             Path dir, SimulatedNixosHost host, Path sshIdentity, String steadyAddress, Duration tick) {
+        return start(dir, host, sshIdentity, steadyAddress, tick, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, SimulatedNixosHost, Path, String, Duration)}, with {@code otherSshAddresses} (steady
+     * address → {@code host:port}) of hosts without K3s added to workload-service's SSH addresses.
+     */
+    public static KubeWorld start(
+            Path dir,
+            SimulatedNixosHost host,
+            Path sshIdentity,
+            String steadyAddress,
+            Duration tick,
+            Map<String, String> otherSshAddresses) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
-        return new KubeWorld(dir, host, sshIdentity, steadyAddress, randomLoopback(), tick);
+        return new KubeWorld(dir, host, sshIdentity, steadyAddress, randomLoopback(), tick, otherSshAddresses);
     }
 
     private void activated(NixosNode node) throws IOException {
@@ -163,7 +185,10 @@ public final class KubeWorld implements AutoCloseable {
     public Map<String, String> configuration() {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("handoff.workload.ssh-identity", sshIdentity.toString());
-        config.put("handoff.workload.ssh-addresses", sshAddress());
+        StringBuilder ssh = new StringBuilder(sshAddress());
+        otherSshAddresses.forEach(
+                (address, target) -> ssh.append(',').append(address).append('=').append(target));
+        config.put("handoff.workload.ssh-addresses", ssh.toString());
         config.put("handoff.workload.api-addresses", apiAddress());
         config.put("handoff.workload.port-addresses", portAddress());
         return config;

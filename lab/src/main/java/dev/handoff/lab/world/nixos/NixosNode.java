@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -73,6 +74,7 @@ public final class NixosNode {
     private final List<ActivationListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Integer> activationOverlaps = new ArrayList<>();
     private final Map<Integer, Map<String, String>> manifestsByGeneration = new LinkedHashMap<>();
+    private final Map<Integer, Set<String>> servicesByGeneration = new LinkedHashMap<>();
     private int current;
     private int booted;
     private String bootId = UUID.randomUUID().toString();
@@ -225,6 +227,17 @@ public final class NixosNode {
      */
     Answer activate(String systemPath, String revision, String kernel, Map<String, String> manifests)
             throws InterruptedException {
+        return activate(systemPath, revision, kernel, manifests, Set.of());
+    }
+
+    /**
+     * As {@link #activate(String, String, String, Map)} for a system that enables the NixOS {@code services} (the
+     * names of its {@code services.<name>.enable = true}); {@link #runs(String)} answers from them while the generation
+     * is current.
+     */
+    Answer activate(
+            String systemPath, String revision, String kernel, Map<String, String> manifests, Set<String> services)
+            throws InterruptedException {
         int running = activeActivations.incrementAndGet();
         try {
             synchronized (this) {
@@ -235,7 +248,7 @@ public final class NixosNode {
             if (!activationTime.isZero()) {
                 Thread.sleep(activationTime.toMillis());
             }
-            Answer answer = activateLocked(systemPath, revision, kernel, manifests);
+            Answer answer = activateLocked(systemPath, revision, kernel, manifests, services);
             if (answer.exitCode() == 0) {
                 notifyActivated();
             }
@@ -259,7 +272,7 @@ public final class NixosNode {
     }
 
     private synchronized Answer activateLocked(
-            String systemPath, String revision, String kernel, Map<String, String> manifests) {
+            String systemPath, String revision, String kernel, Map<String, String> manifests, Set<String> services) {
         for (Map.Entry<String, String> manifest : manifests.entrySet()) {
             if (!Files.isRegularFile(file(manifest.getValue()))) {
                 return new Answer(
@@ -307,19 +320,34 @@ public final class NixosNode {
                     "warning: the following units failed: k3s.service\n× k3s.service - Lightweight"
                             + " Kubernetes\n     Active: failed (Result: exit-code)\n");
         }
-        units.put("k3s", "active");
+        // a system that says which services it enables runs K3s only if it enables it (the Forgejo host does not)
+        boolean k3s = services.isEmpty() || services.contains("k3s");
+        units.put("k3s", k3s ? "active" : "inactive");
         units.put("tailscaled", "active");
         manifestsByGeneration.put(number, Map.copyOf(manifests));
+        servicesByGeneration.put(number, Set.copyOf(services));
         linkManifests(manifests);
-        writeK3sToken();
-        out.append("restarting the following units: sshd.service\nthe following new units were started: k3s.service,"
-                + " tailscaled.service\n");
+        if (k3s) {
+            writeK3sToken();
+        }
+        out.append("restarting the following units: sshd.service\nthe following new units were started: "
+                + (k3s ? "k3s.service, " : "") + "tailscaled.service\n");
         return Answer.ok(out.toString());
     }
 
     /** Whether the {@code k3s} unit is active now. */
     public synchronized boolean k3sActive() {
         return "active".equals(units.get("k3s"));
+    }
+
+    /** The NixOS services the current generation enables ({@code services.<name>.enable = true}). */
+    public synchronized Set<String> enabledServices() {
+        return servicesByGeneration.getOrDefault(current, Set.of());
+    }
+
+    /** Whether the current generation enables the NixOS service {@code name} (e.g. {@code forgejo}). */
+    public boolean runs(String name) {
+        return enabledServices().contains(name);
     }
 
     /** The manifests the current generation declares: name → store path. */
@@ -385,7 +413,8 @@ public final class NixosNode {
         }
         current = number;
         boolean known = generation(number).orElseThrow().revision() != null;
-        units.put("k3s", known ? "active" : "inactive");
+        Set<String> services = servicesByGeneration.getOrDefault(number, Set.of());
+        units.put("k3s", known && (services.isEmpty() || services.contains("k3s")) ? "active" : "inactive");
         units.put("tailscaled", known ? "active" : "inactive");
         linkManifests(manifestsByGeneration.getOrDefault(number, Map.of()));
         return Answer.ok("switching profile from version " + number + "\nactivating the configuration...\n"

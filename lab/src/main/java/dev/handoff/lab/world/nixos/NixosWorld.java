@@ -1,19 +1,23 @@
 package dev.handoff.lab.world.nixos;
 
+import dev.handoff.lab.world.forgejo.SimulatedForgejo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The lab's NixOS world for {@code ./handoff up}: the simulated host {@code cloud-edge-1} (its public-IP port and its
- * Tailscale port on loopback), the runner's SSH identity, the host's lab-only age key for sops-nix, the stand-in
- * colmena, and the environment that points converge-service at them. Host key and runner key live under
- * {@code <lab>/nixos/} and survive restarts (converge-service pins the host key); the host's generations are in
- * memory and start again from the nixos-infect system at each start.
+ * The lab's NixOS world for {@code ./handoff up}: the simulated edge host {@code cloud-edge-1} (its public-IP port and
+ * its Tailscale port on loopback) and the simulated control host {@code forgejo-pi} (its Tailscale port; it runs the
+ * {@link SimulatedForgejo} state once a configuration enables Forgejo), the runner's SSH identity, the hosts' lab-only
+ * age keys for sops-nix, the stand-in colmena, and the environment that points converge-service at them. Host keys and
+ * runner key live under {@code <lab>/nixos/} and survive restarts (converge-service pins the host keys); the hosts'
+ * generations are in memory and start again from the nixos-infect system at each start.
  */
 public final class NixosWorld implements AutoCloseable {
     /** The lab's edge host. */
@@ -22,20 +26,34 @@ public final class NixosWorld implements AutoCloseable {
     /** Its steady-state address in the lab inventory. */
     public static final String TAILNET_ADDRESS = HOST + ".tailnet.ts.net";
 
+    /** The lab's control host, the Forgejo host. */
+    public static final String FORGEJO_HOST = "forgejo-pi";
+
+    /** Its steady-state address in the lab inventory. */
+    public static final String FORGEJO_TAILNET_ADDRESS = FORGEJO_HOST + ".tailnet.ts.net";
+
     private final Path dir;
     private final String publicIp;
     private final LabSshIdentity runner;
-    private final SimulatedNixosHost host;
+    private final Map<String, SimulatedNixosHost> hosts = new LinkedHashMap<>();
 
     private NixosWorld(Path dir, String publicIp) {
         this.dir = dir;
         this.publicIp = publicIp;
         this.runner = LabSshIdentity.loadOrCreate(dir.resolve("runner").resolve("id_ecdsa"));
-        LabSshIdentity hostKey =
-                LabSshIdentity.loadOrCreate(dir.resolve("host-keys").resolve(HOST));
-        NixosNode node = new NixosNode(HOST, dir.resolve("nodes").resolve(HOST));
-        this.host = SimulatedNixosHost.start(node, runner.publicKey(), 0, 0, hostKey.keyPair());
-        copyAgeKey();
+        try {
+            for (String name : List.of(HOST, FORGEJO_HOST)) {
+                LabSshIdentity hostKey =
+                        LabSshIdentity.loadOrCreate(dir.resolve("host-keys").resolve(name));
+                NixosNode node = new NixosNode(name, dir.resolve("nodes").resolve(name));
+                hosts.put(name, SimulatedNixosHost.start(node, runner.publicKey(), 0, 0, hostKey.keyPair()));
+                copyAgeKey(name);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        SimulatedForgejo.attach(forgejoHost().node());
         StandInColmena.writeLauncher(dir.resolve("bin"));
     }
 
@@ -48,9 +66,43 @@ public final class NixosWorld implements AutoCloseable {
         return new NixosWorld(labRoot.resolve("nixos"), publicIp);
     }
 
-    /** The simulated host. */
+    /** The simulated edge host, {@code cloud-edge-1}. */
     public SimulatedNixosHost host() {
+        return host(HOST);
+    }
+
+    /** The simulated control host, {@code forgejo-pi}. */
+    public SimulatedNixosHost forgejoHost() {
+        return host(FORGEJO_HOST);
+    }
+
+    /**
+     * The simulated host {@code name}.
+     *
+     * @throws IllegalArgumentException when the world does not simulate it
+     */
+    public SimulatedNixosHost host(String name) {
+        SimulatedNixosHost host = hosts.get(name);
+        if (host == null) {
+            throw new IllegalArgumentException(
+                    "the lab simulates no NixOS host " + name + "; it has " + hosts.keySet());
+        }
         return host;
+    }
+
+    /** Every simulated host, by name ({@code cloud-edge-1}, {@code forgejo-pi}). */
+    public Map<String, SimulatedNixosHost> hosts() {
+        return Collections.unmodifiableMap(hosts);
+    }
+
+    /**
+     * Where each simulated host's steady address is really reached over SSH: {@code <host>.tailnet.ts.net} → its
+     * Tailscale listener on loopback, in host order.
+     */
+    public Map<String, String> steadySshAddresses() {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        hosts.forEach((name, host) -> addresses.put(name + ".tailnet.ts.net", "127.0.0.1:" + host.tailnetPort()));
+        return addresses;
     }
 
     /** converge-service's environment for this world (paths and ports, never a key). */
@@ -60,8 +112,9 @@ public final class NixosWorld implements AutoCloseable {
         env.put("HANDOFF_CONVERGE_AGE_KEY_DIR", dir.resolve("age-keys").toString());
         env.put(
                 "HANDOFF_CONVERGE_ADDRESSES",
-                publicIp + "=127.0.0.1:" + host.publicPort() + "," + TAILNET_ADDRESS + "=127.0.0.1:"
-                        + host.tailnetPort());
+                publicIp + "=127.0.0.1:" + host().publicPort() + "," + TAILNET_ADDRESS + "=127.0.0.1:"
+                        + host().tailnetPort() + "," + FORGEJO_TAILNET_ADDRESS + "=127.0.0.1:"
+                        + forgejoHost().tailnetPort());
         env.put(
                 "HANDOFF_CONVERGE_ACTIVATOR_EXECUTABLE",
                 dir.resolve("bin").resolve("colmena").toString());
@@ -69,18 +122,21 @@ public final class NixosWorld implements AutoCloseable {
         return env;
     }
 
-    private void copyAgeKey() {
-        Path target = dir.resolve("age-keys").resolve(HOST + ".agekey");
-        try (InputStream in = NixosWorld.class.getClassLoader().getResourceAsStream("lab/keys/" + HOST + ".agekey")) {
+    private void copyAgeKey(String name) {
+        Path target = dir.resolve("age-keys").resolve(name + ".agekey");
+        try (InputStream in = NixosWorld.class.getClassLoader().getResourceAsStream("lab/keys/" + name + ".agekey")) {
+            if (in == null) {
+                throw new IOException("no lab age key lab/keys/" + name + ".agekey on the class path");
+            }
             Files.createDirectories(target.getParent());
             Files.write(target, in.readAllBytes());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the lab age key of " + HOST + " to " + target, e);
+            throw new UncheckedIOException("cannot write the lab age key of " + name + " to " + target, e);
         }
     }
 
     @Override
     public void close() {
-        host.close();
+        hosts.values().forEach(SimulatedNixosHost::close);
     }
 }

@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,7 +23,8 @@ final class NodeCommands {
     static final String ACTIVATE = "handoff-lab-activate";
 
     private static final Pattern ACTIVATE_LINE = Pattern.compile(
-            "^" + ACTIVATE + " --system (\\S+) --revision (\\S+) --kernel (\\S+)((?: --manifest [^\\s=]+=\\S+)*)$");
+            "^" + ACTIVATE + " --system (\\S+) --revision (\\S+) --kernel (\\S+)((?: --manifest [^\\s=]+=\\S+)*)"
+                    + "((?: --service [A-Za-z0-9_-]+)*)$");
     private static final Pattern SWITCH_GENERATION =
             Pattern.compile("^nix-env -p /nix/var/nix/profiles/system --switch-generation (\\d+) && "
                     + "/nix/var/nix/profiles/system/bin/switch-to-configuration switch$");
@@ -64,8 +67,7 @@ final class NodeCommands {
                 return Answer.ok(node.failedUnits().stream()
                         .map(u -> u + " loaded failed failed " + u + "\n")
                         .reduce("", String::concat));
-            case "systemctl is-active k3s tailscaled":
-                return isActive(List.of("k3s", "tailscaled"));
+
             case "test -d /run/secrets":
                 return node.secretsPresent() ? Answer.ok("") : new Answer(1, "", "");
             case "systemctl reboot":
@@ -73,6 +75,10 @@ final class NodeCommands {
                 return Answer.ok("");
             default:
                 break;
+        }
+        if (line.startsWith("systemctl is-active ")) {
+            return isActive(List.of(
+                    line.substring("systemctl is-active ".length()).trim().split("\\s+")));
         }
         if (line.startsWith("test -f ")) {
             return Files.isRegularFile(node.file(line.substring("test -f ".length())))
@@ -91,8 +97,14 @@ final class NodeCommands {
                     manifests.put(kv[0], kv[1]);
                 }
             }
+            Set<String> services = new LinkedHashSet<>();
+            for (String service : activate.group(5).trim().split("\\s*--service\\s+")) {
+                if (!service.isBlank()) {
+                    services.add(service.trim());
+                }
+            }
             return node.activate(
-                    activate.group(1), activate.group(2), NixosNode.kernelPath(activate.group(3)), manifests);
+                    activate.group(1), activate.group(2), NixosNode.kernelPath(activate.group(3)), manifests, services);
         }
         Matcher rollback = SWITCH_GENERATION.matcher(line);
         if (rollback.matches()) {

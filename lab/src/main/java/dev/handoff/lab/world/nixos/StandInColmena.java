@@ -45,6 +45,15 @@ public final class StandInColmena {
     private static final Pattern MANIFEST =
             Pattern.compile("(?m)^[^#\\n]*?\\bmanifests\\.([A-Za-z0-9_-]+)\\.source\\s*=\\s*([^;\\s]+)\\s*;");
 
+    /** {@code services.<name>.enable = true;} on one line. */
+    private static final Pattern SERVICE_ENABLE =
+            Pattern.compile("(?m)^[^#\\n]*?\\bservices\\.([A-Za-z0-9_-]+)\\.enable\\s*=\\s*true\\s*;");
+    /** The opening of a {@code services.<name> = { … };} block (its {@code enable = true;} is looked for inside). */
+    private static final Pattern SERVICE_BLOCK =
+            Pattern.compile("(?m)^[^#\\n]*?\\bservices\\.([A-Za-z0-9_-]+)\\s*=\\s*\\{");
+    /** {@code enable = true;} not preceded by an attribute path ({@code lfs.enable} is another option). */
+    private static final Pattern ENABLE = Pattern.compile("(?<![\\w.])enable\\s*=\\s*true\\s*;");
+
     private StandInColmena() {}
 
     /**
@@ -156,6 +165,7 @@ public final class StandInColmena {
             Path configuration = worktree.resolve("hosts").resolve(host).resolve("configuration.nix");
             String kernel = kernelChoice(configuration);
             Map<String, Path> manifests = manifests(worktree, configuration);
+            List<String> services = services(configuration);
             out.println("      " + host + " ✅ 0s Evaluated " + host);
             out.println("      " + host + " ✅ 1s Built \"" + system + "\"");
             out.println("      " + host + " ✅ 1s Pushed system closure");
@@ -164,6 +174,7 @@ public final class StandInColmena {
                     host,
                     "handoff-lab-activate --system " + system + " --revision " + revision + " --kernel " + kernel,
                     manifests,
+                    services,
                     out);
             if (code != 0) {
                 out.println("      " + host + " ❌ 2s Failed: Child process exited with error code: " + code);
@@ -182,7 +193,12 @@ public final class StandInColmena {
     }
 
     private static int activate(
-            Map<String, String> ssh, String host, String command, Map<String, Path> manifests, PrintStream out)
+            Map<String, String> ssh,
+            String host,
+            String command,
+            Map<String, Path> manifests,
+            List<String> services,
+            PrintStream out)
             throws IOException {
         PublicKey pinned = knownHostKey(Path.of(ssh.get("userknownhostsfile")));
         try (SshClient client = SshClient.setUpDefaultClient()) {
@@ -195,6 +211,9 @@ public final class StandInColmena {
                     .getSession()) {
                 session.auth().verify(Duration.ofSeconds(10));
                 command += copyManifests(session, manifests);
+                for (String service : services) {
+                    command += " --service " + service;
+                }
                 ByteArrayOutputStream stdout = new ByteArrayOutputStream();
                 try (ChannelExec exec = session.createExecChannel(command)) {
                     exec.setOut(stdout);
@@ -268,6 +287,52 @@ public final class StandInColmena {
             manifests.put(m.group(1), source);
         }
         return manifests;
+    }
+
+    /**
+     * The NixOS services the host's configuration enables, in order of appearance: {@code services.<name>.enable =
+     * true;}, or {@code enable = true;} directly inside a {@code services.<name> = { … };} block.
+     */
+    static List<String> services(Path configuration) throws IOException {
+        List<String> services = new ArrayList<>();
+        if (!Files.isRegularFile(configuration)) {
+            return services;
+        }
+        String text = Files.readString(configuration, StandardCharsets.UTF_8);
+        Map<Integer, String> found = new java.util.TreeMap<>();
+        Matcher enable = SERVICE_ENABLE.matcher(text);
+        while (enable.find()) {
+            found.put(enable.start(1), enable.group(1));
+        }
+        Matcher block = SERVICE_BLOCK.matcher(text);
+        while (block.find()) {
+            if (ENABLE.matcher(topLevel(text, block.end())).find()) {
+                found.put(block.start(1), block.group(1));
+            }
+        }
+        for (String service : found.values()) {
+            if (!services.contains(service)) {
+                services.add(service);
+            }
+        }
+        return services;
+    }
+
+    /** The text of the attribute set opened just before {@code from}, without its nested sets. */
+    private static String topLevel(String text, int from) {
+        StringBuilder top = new StringBuilder();
+        int depth = 1;
+        for (int i = from; i < text.length() && depth > 0; i++) {
+            char c = text.charAt(i);
+            if (c == '{') {
+                depth++;
+            } else if (c == '}') {
+                depth--;
+            } else if (depth == 1) {
+                top.append(c);
+            }
+        }
+        return top.toString();
     }
 
     private static Map<String, String> hostBlock(Path config, String host) throws IOException {

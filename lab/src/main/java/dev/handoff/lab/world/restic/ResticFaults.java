@@ -1,13 +1,7 @@
 package dev.handoff.lab.world.restic;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.handoff.lab.world.FaultsFile;
 import java.nio.file.Path;
-import java.util.Properties;
 
 /**
  * Failures of the lab's restic world on demand, kept in {@code <world>/restic-faults.properties} so a test or a person
@@ -21,7 +15,10 @@ public final class ResticFaults {
     public enum Fault {
         /** The next snapshot is taken with {@code --time} 30 days in the past. */
         STALE("stale"),
-        /** The next snapshot leaves {@code /var/lib/rustdesk} out. */
+        /**
+         * The next snapshot leaves one path out: {@code /var/lib/rustdesk} (runtime), {@code /var/lib/forgejo/dump}
+         * (control-plane).
+         */
         MISSING_PATH("missing-path"),
         /** The password file the service reads holds a wrong password (the repository's key is unchanged). */
         WRONG_PASSWORD("wrong-password"),
@@ -40,63 +37,36 @@ public final class ResticFaults {
         }
     }
 
-    private final Path file;
+    private final FaultsFile file;
 
     public ResticFaults(Path worldDir) {
-        this.file = worldDir.resolve("restic-faults.properties");
+        this.file = new FaultsFile(
+                worldDir.resolve("restic-faults.properties"),
+                "restic world faults: stale, missing-path, wrong-password, damaged-pack = <contract>|*");
     }
 
     /** The faults file. */
     public Path file() {
-        return file;
+        return file.file();
     }
 
     /** Switches {@code fault} on for {@code contract} ({@code *} for every contract). */
-    public synchronized void set(Fault fault, String contract) {
-        Properties p = load();
-        p.setProperty(fault.key(), contract);
-        store(p);
+    public void set(Fault fault, String contract) {
+        file.set(fault.key(), contract);
     }
 
     /** Switches {@code fault} off. */
-    public synchronized void clear(Fault fault) {
-        Properties p = load();
-        p.remove(fault.key());
-        store(p);
+    public void clear(Fault fault) {
+        file.clear(fault.key());
     }
 
     /** Switches every fault off. */
-    public synchronized void clearAll() {
-        store(new Properties());
+    public void clearAll() {
+        file.update(java.util.Properties::clear);
     }
 
     /** Whether {@code fault} is on for {@code contract}. */
     public boolean active(Fault fault, String contract) {
-        String value = load().getProperty(fault.key());
-        return value != null && (value.trim().equals("*") || value.trim().equals(contract));
-    }
-
-    private Properties load() {
-        Properties p = new Properties();
-        if (!Files.exists(file)) {
-            return p;
-        }
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(in);
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    private void store(Properties p) {
-        try {
-            Files.createDirectories(file.getParent());
-            try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                p.store(out, "restic world faults: stale, missing-path, wrong-password, damaged-pack = <contract>|*");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        return file.activeFor(fault.key(), contract);
     }
 }

@@ -2,6 +2,7 @@ package dev.handoff.lab.world.restic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.handoff.common.inventory.Inventory;
 import dev.handoff.lab.world.nixos.NixosNode;
 import dev.handoff.lab.world.nixos.NixosWorld;
 import dev.handoff.lab.world.restic.ResticFaults.Fault;
@@ -27,14 +28,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The lab's backup world: real restic repositories in local folders, filled by the simulated host's backup job
- * ({@code services.restic.backups.runtime} on NixOS) with snapshots of the {@link NixosNode}'s state, and faults on
- * demand ({@link ResticFaults}).
+ * The lab's backup world: real restic repositories in local folders, one per recovery contract, filled by the
+ * simulated hosts' backup jobs ({@code services.restic.backups.runtime} on the edge host,
+ * {@code services.restic.backups.control-plane} on the Forgejo host) with snapshots of the {@link NixosNode}s' state,
+ * and faults on demand ({@link ResticFaults}).
  *
- * <p>restic stores absolute paths, so the job runs {@code restic backup} in a private mount namespace
+ * <p>restic stores absolute paths, so a job runs {@code restic backup} in a private mount namespace
  * ({@code unshare -m}; {@code unshare -rm} when not root) where the node's sandbox folders are bind-mounted at their
  * real places on a tmpfs {@code /var/lib}: the snapshot holds {@code /var/lib/rancher/k3s/server/token} and
- * {@code /var/lib/rustdesk}, as on a real host.
+ * {@code /var/lib/rustdesk} (runtime), or the four Forgejo paths (control-plane), as on a real host.
  *
  * <p>Layout under {@code <lab>/restic/}: {@code repos/<contract>/} (the repositories), {@code credentials/<contract>
  * .password} (the password files backup-service reads; the inventory names them), {@code keys/<contract>.password}
@@ -46,8 +48,21 @@ public final class ResticWorld {
     public static final String RUNTIME = "runtime";
     /** What the runtime backup job saves: the K3s server token and RustDesk's data folder (its key pair). */
     public static final List<String> RUNTIME_PATHS = List.of("/var/lib/rancher/k3s/server/token", "/var/lib/rustdesk");
+    /** The Forgejo host's contract. */
+    public static final String CONTROL_PLANE = Inventory.BackupContract.CONTROL_PLANE;
+    /**
+     * What the control-plane backup job saves: Forgejo's repositories, its database dump, its custom files (app.ini and
+     * its secrets) and its LFS objects, the contract's default paths.
+     */
+    public static final List<String> CONTROL_PLANE_PATHS = Inventory.BackupContract.defaultPaths(CONTROL_PLANE);
+    /** Every contract the world keeps a repository for. */
+    public static final List<String> CONTRACTS = List.of(RUNTIME, CONTROL_PLANE);
     /** How far in the past a snapshot taken under the stale fault lies. */
     public static final Duration STALE_BY = Duration.ofDays(30);
+
+    /** The path each contract's next snapshot leaves out under the missing-path fault. */
+    private static final Map<String, String> LEFT_OUT =
+            Map.of(RUNTIME, "/var/lib/rustdesk", CONTROL_PLANE, "/var/lib/forgejo/dump");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SAVED = Pattern.compile("snapshot ([0-9a-f]+) saved");
@@ -104,15 +119,15 @@ public final class ResticWorld {
     }
 
     /**
-     * Creates (or reuses) the world under {@code <labRoot>/restic}: checks restic, creates the runtime repository and
-     * its password once, and applies the faults file.
+     * Creates (or reuses) the world under {@code <labRoot>/restic}: checks restic, creates the runtime and
+     * control-plane repositories and their passwords once, and applies the faults file.
      *
      * @throws ResticNotInstalledException when restic is missing
      */
     public static ResticWorld start(Path labRoot, String executable) {
         resticVersion(executable);
         ResticWorld world = new ResticWorld(labRoot.resolve("restic"), labRoot.resolve("world"), executable);
-        world.init(RUNTIME);
+        CONTRACTS.forEach(world::init);
         world.applyFaults();
         return world;
     }
@@ -142,26 +157,57 @@ public final class ResticWorld {
      * worlds that create the node's state, so it sees their files).
      */
     public void attach(NixosNode node) {
-        node.addActivationListener((n, generation) -> snapshot(n));
+        attach(node, RUNTIME);
+    }
+
+    /** Runs the node's backup job of {@code contract} after each successful activation of {@code node}. */
+    public void attach(NixosNode node, String contract) {
+        paths(contract);
+        node.addActivationListener((n, generation) -> snapshot(n, contract));
+    }
+
+    /**
+     * The lab's backup jobs on the NixOS world's hosts: runtime on {@code cloud-edge-1}, control-plane on
+     * {@code forgejo-pi} (after its simulated Forgejo, which the NixOS world registers first).
+     */
+    public void attach(NixosWorld nixos) {
+        attach(nixos.host().node(), RUNTIME);
+        attach(nixos.forgejoHost().node(), CONTROL_PLANE);
     }
 
     /** The node's runtime backup job, now: a snapshot of its state under the host's real paths. */
     public Snapshot snapshot(NixosNode node) throws IOException {
+        return snapshot(node, RUNTIME);
+    }
+
+    /** The node's backup job of {@code contract}, now (30 days ago under the stale fault of the contract). */
+    public Snapshot snapshot(NixosNode node, String contract) throws IOException {
         return snapshot(
-                node, faults.active(Fault.STALE, RUNTIME) ? Instant.now().minus(STALE_BY) : Instant.now());
+                node,
+                contract,
+                faults.active(Fault.STALE, contract) ? Instant.now().minus(STALE_BY) : Instant.now());
     }
 
     /** The node's runtime backup job with the snapshot time {@code time} ({@code restic backup --time}). */
-    public synchronized Snapshot snapshot(NixosNode node, Instant time) throws IOException {
+    public Snapshot snapshot(NixosNode node, Instant time) throws IOException {
+        return snapshot(node, RUNTIME, time);
+    }
+
+    /**
+     * The node's backup job of {@code contract} with the snapshot time {@code time}: {@code restic backup --host
+     * <host> --time <time>} of the contract's paths that exist on the node.
+     */
+    public synchronized Snapshot snapshot(NixosNode node, String contract, Instant time) throws IOException {
+        List<String> contractPaths = paths(contract);
         List<String> paths = new ArrayList<>();
-        for (String path : RUNTIME_PATHS) {
-            boolean left = path.equals("/var/lib/rustdesk") && faults.active(Fault.MISSING_PATH, RUNTIME);
+        for (String path : contractPaths) {
+            boolean left = path.equals(LEFT_OUT.get(contract)) && faults.active(Fault.MISSING_PATH, contract);
             if (!left && Files.exists(node.file(path))) {
                 paths.add(path);
             }
         }
         if (paths.isEmpty()) {
-            throw new IOException(node.hostName() + " has none of " + RUNTIME_PATHS + " yet: nothing to back up");
+            throw new IOException(node.hostName() + " has none of " + contractPaths + " yet: nothing to back up");
         }
         StringBuilder script = new StringBuilder("set -e; mount -t tmpfs handoff-lab /var/lib");
         for (String path : paths) {
@@ -194,7 +240,7 @@ public final class ResticWorld {
         }
         List<String> command = new ArrayList<>(List.of("unshare", isRoot() ? "-m" : "-rm", "sh", "-c"));
         command.add(script.toString());
-        ResticCommand.Result r = ResticCommand.run(command, env(RUNTIME));
+        ResticCommand.Result r = ResticCommand.run(command, env(contract));
         Matcher saved = SAVED.matcher(r.stdout());
         if (!r.ok() || !saved.find()) {
             String err = r.stderr().trim();
@@ -218,14 +264,18 @@ public final class ResticWorld {
      */
     public synchronized void applyFaults() {
         try {
-            String password = Files.readString(keyFile(RUNTIME), StandardCharsets.UTF_8);
-            writePrivate(
-                    passwordFile(RUNTIME),
-                    faults.active(Fault.WRONG_PASSWORD, RUNTIME) ? "not-the-" + RUNTIME + "-password\n" : password);
-            if (faults.active(Fault.DAMAGED_PACK, RUNTIME)) {
-                damageDataPacks(RUNTIME);
-            } else {
-                repairPacks(RUNTIME);
+            for (String contract : CONTRACTS) {
+                String password = Files.readString(keyFile(contract), StandardCharsets.UTF_8);
+                writePrivate(
+                        passwordFile(contract),
+                        faults.active(Fault.WRONG_PASSWORD, contract)
+                                ? "not-the-" + contract + "-password\n"
+                                : password);
+                if (faults.active(Fault.DAMAGED_PACK, contract)) {
+                    damageDataPacks(contract);
+                } else {
+                    repairPacks(contract);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot apply the restic world's faults", e);
@@ -252,12 +302,16 @@ public final class ResticWorld {
 
     /**
      * backup-service's environment for this world and the NixOS world (paths and addresses, never a password): the
-     * runner's SSH key and the simulated host's addresses of {@code nixos}, the restic executable, its work folder.
+     * runner's SSH key and the simulated hosts' addresses of {@code nixos}, the restic executable, its work folder.
      */
     public Map<String, String> serviceEnvironment(NixosWorld nixos) {
         Map<String, String> converge = nixos.serviceEnvironment();
-        return serviceEnvironment(
+        Map<String, String> env = serviceEnvironment(
                 Path.of(converge.get("HANDOFF_CONVERGE_SSH_IDENTITY")), converge.get("HANDOFF_CONVERGE_ADDRESSES"));
+        // a fresh lab's hosts have no snapshot until their first push converges them: the first scheduled run waits
+        // an hour instead of reporting "no-snapshot" a minute after ./handoff up
+        env.put("HANDOFF_BACKUP_SCHEDULE_DELAY", "1h");
+        return env;
     }
 
     /** backup-service's environment for the runner's SSH key {@code sshIdentity} and the address map {@code addresses}. */
@@ -268,6 +322,16 @@ public final class ResticWorld {
         env.put("HANDOFF_BACKUP_RESTIC_EXECUTABLE", executable);
         env.put("HANDOFF_BACKUP_WORKDIR", dir.resolve("backup-service").toString());
         return env;
+    }
+
+    private static List<String> paths(String contract) {
+        return switch (contract) {
+            case RUNTIME -> RUNTIME_PATHS;
+            case CONTROL_PLANE -> CONTROL_PLANE_PATHS;
+            default ->
+                throw new IllegalArgumentException(
+                        "the lab's restic world has no backup job for contract " + contract + "; it has " + CONTRACTS);
+        };
     }
 
     private void init(String contract) {

@@ -1,13 +1,7 @@
 package dev.handoff.lab.world.tofu;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.handoff.lab.world.FaultsFile;
 import java.nio.file.Path;
-import java.util.Properties;
 
 /**
  * Failures the stand-in {@code tofu} produces on demand, kept in {@code <world>/tofu-faults.properties} so a test or
@@ -38,58 +32,31 @@ public final class TofuFaults {
         }
     }
 
-    private final Path file;
+    private final FaultsFile file;
 
     public TofuFaults(Path worldDir) {
-        this.file = worldDir.resolve("tofu-faults.properties");
+        this.file = new FaultsFile(
+                worldDir.resolve("tofu-faults.properties"),
+                "stand-in tofu faults: fail-plan, fail-apply, destructive-plan, hang-apply = <stack>|*");
     }
 
     /** Switches {@code fault} on for {@code stack} ({@code *} for every stack). */
-    public synchronized void set(Fault fault, String stack) {
-        Properties p = load();
-        p.setProperty(fault.key(), stack);
-        store(p);
+    public void set(Fault fault, String stack) {
+        file.set(fault.key(), stack);
     }
 
     /** Switches {@code fault} off. */
-    public synchronized void clear(Fault fault) {
-        Properties p = load();
-        p.remove(fault.key());
-        store(p);
+    public void clear(Fault fault) {
+        file.clear(fault.key());
     }
 
     /** Switches every fault off. */
-    public synchronized void clearAll() {
-        store(new Properties());
+    public void clearAll() {
+        file.update(java.util.Properties::clear);
     }
 
     /** Whether {@code fault} is on for {@code stack}. */
     public boolean active(Fault fault, String stack) {
-        String value = load().getProperty(fault.key());
-        return value != null && (value.equals("*") || value.equals(stack));
-    }
-
-    private Properties load() {
-        Properties p = new Properties();
-        if (!Files.exists(file)) {
-            return p;
-        }
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(in);
-            return p;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    private void store(Properties p) {
-        try {
-            Files.createDirectories(file.getParent());
-            try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                p.store(out, "stand-in tofu faults: fail-plan, fail-apply, destructive-plan, hang-apply = <stack>|*");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        return file.activeFor(fault.key(), stack);
     }
 }

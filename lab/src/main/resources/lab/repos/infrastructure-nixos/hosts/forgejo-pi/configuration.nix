@@ -35,6 +35,12 @@
       createDatabase = true;
     };
     lfs.enable = true;
+    # a consistent dump of the database (and data) by Forgejo itself, before the nightly restic run
+    dump = {
+      enable = true;
+      backupDir = "/var/lib/forgejo/dump";
+      interval = "02:00";
+    };
     settings = {
       server = {
         DOMAIN = "forgejo-pi.tailnet.ts.net";
@@ -56,17 +62,18 @@
     '';
   };
 
-  # Control-plane recovery contract: Forgejo's data and a consistent database dump.
-  services.postgresqlBackup = {
-    enable = true;
-    databases = [ "forgejo" ];
-    startAt = "*-*-* 02:00:00";
-  };
+  # Control-plane recovery contract (Handoff's backup-service checks it): the repositories, the database dump Forgejo
+  # writes itself (services.forgejo.dump, above), the custom files (app.ini and its secrets) and the LFS objects.
   services.restic.backups.control-plane = {
     initialize = true;
     repository = "rest:https://backup.example.invalid/forgejo-pi";
     passwordFile = config.sops.secrets."restic/password".path;
-    paths = [ "/var/lib/forgejo" "/var/backup/postgresql" ];
+    paths = [
+      "/var/lib/forgejo/repositories"
+      "/var/lib/forgejo/dump"
+      "/var/lib/forgejo/custom"
+      "/var/lib/forgejo/data/lfs"
+    ];
     timerConfig.OnCalendar = "03:00";
     pruneOpts = [ "--keep-daily 7" "--keep-weekly 4" "--keep-monthly 6" ];
   };

@@ -57,7 +57,11 @@ class SimulatedNixosHostTest {
                 exec.setErr(out);
                 exec.open().verify(Duration.ofSeconds(5));
                 exec.waitFor(List.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(10));
-                return new Result(exec.getExitStatus(), out.toString(StandardCharsets.UTF_8));
+                Integer status = exec.getExitStatus();
+                if (status == null) {
+                    throw new java.io.IOException("'" + command + "': the connection closed before an exit status");
+                }
+                return new Result(status, out.toString(StandardCharsets.UTF_8));
             }
         }
     }

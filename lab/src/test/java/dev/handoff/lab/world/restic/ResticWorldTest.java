@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.handoff.lab.world.forgejo.SimulatedForgejo;
 import dev.handoff.lab.world.nixos.NixosNode;
 import dev.handoff.lab.world.restic.ResticFaults.Fault;
 import java.io.IOException;
@@ -49,6 +50,49 @@ class ResticWorldTest {
                 .contains("\"path\":\"/var/lib/rustdesk/id_ed25519\"")
                 .doesNotContain(node.root().toString());
         assertThat(ResticWorld.resticVersion()).startsWith("restic ");
+    }
+
+    @Test
+    void theForgejoHostsControlPlaneJobRecordsTheFourContractPathsUnderTheirRealNames() throws Exception {
+        // Given: forgejo-pi with the state its Forgejo keeps
+        NixosNode forgejo = new NixosNode("forgejo-pi", lab.resolve("nodes").resolve("forgejo-pi"));
+        SimulatedForgejo.writeState(forgejo);
+
+        // When
+        ResticWorld.Snapshot snapshot = world.snapshot(forgejo, ResticWorld.CONTROL_PLANE);
+
+        // Then: the snapshot holds the four paths, in the control-plane repository, for host forgejo-pi
+        assertThat(snapshot.paths())
+                .containsExactly(
+                        "/var/lib/forgejo/repositories",
+                        "/var/lib/forgejo/dump",
+                        "/var/lib/forgejo/custom",
+                        "/var/lib/forgejo/data/lfs")
+                .isEqualTo(ResticWorld.CONTROL_PLANE_PATHS);
+        ResticCommand.Result ls = resticOn(ResticWorld.CONTROL_PLANE, "ls", "--json", snapshot.id());
+        assertThat(ls.exitCode()).as(ls.stderr()).isZero();
+        assertThat(ls.stdout())
+                .contains("\"path\":\"/var/lib/forgejo/repositories/ops/infrastructure-nixos.git/HEAD\"")
+                .contains("\"path\":\"/var/lib/forgejo/dump/forgejo-db.sql\"")
+                .contains("\"path\":\"/var/lib/forgejo/custom/conf/app.ini\"")
+                .contains("\"path\":\"/var/lib/forgejo/data/lfs/")
+                .doesNotContain(forgejo.root().toString());
+        String snapshots =
+                resticOn(ResticWorld.CONTROL_PLANE, "snapshots", "--json").stdout();
+        assertThat(new ObjectMapper()
+                        .readTree(snapshots)
+                        .get(0)
+                        .path("hostname")
+                        .asText())
+                .isEqualTo("forgejo-pi");
+        assertThat(world.snapshotIds(ResticWorld.RUNTIME)).isEmpty();
+
+        // When: the missing-path fault names the contract
+        world.faults().set(Fault.MISSING_PATH, ResticWorld.CONTROL_PLANE);
+        ResticWorld.Snapshot without = world.snapshot(forgejo, ResticWorld.CONTROL_PLANE);
+
+        // Then: the dump is left out of the next snapshot
+        assertThat(without.paths()).doesNotContain("/var/lib/forgejo/dump").hasSize(3);
     }
 
     @Test
@@ -112,13 +156,18 @@ class ResticWorldTest {
     }
 
     private ResticCommand.Result restic(String... args) throws IOException {
+        return resticOn(ResticWorld.RUNTIME, args);
+    }
+
+    /** restic on {@code contract}'s repository with the password file backup-service reads. */
+    private ResticCommand.Result resticOn(String contract, String... args) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of("restic", "--no-cache"));
         command.addAll(List.of(args));
         return ResticCommand.run(
                 command,
                 Map.of(
-                        "RESTIC_REPOSITORY", world.repository("runtime").toString(),
-                        "RESTIC_PASSWORD_FILE", world.passwordFile("runtime").toString()));
+                        "RESTIC_REPOSITORY", world.repository(contract).toString(),
+                        "RESTIC_PASSWORD_FILE", world.passwordFile(contract).toString()));
     }
 
     private void write(String path, String content) throws IOException {
