@@ -3,19 +3,17 @@ package dev.handoff.backup.driver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.handoff.backup.stage.InfraStateCheck;
+import dev.handoff.common.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -111,7 +109,7 @@ public final class InfraStates {
         m.matches();
         Instant taken = Instant.from(STAMP.parse(m.group(3)));
         Path checksumFile = archive.resolveSibling(name + ".sha256");
-        String actual = sha256(archive);
+        String actual = Sha256.of(archive);
         Optional<String> problem = Optional.empty();
         if (!Files.isRegularFile(checksumFile)) {
             problem = Optional.of("has no checksum file " + checksumFile.getFileName());
@@ -144,19 +142,5 @@ public final class InfraStates {
         }
         return Optional.of(new InfraStateCheck.StateHeader(
                 json.path("lineage").asText(), json.path("serial").asLong()));
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[65536];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

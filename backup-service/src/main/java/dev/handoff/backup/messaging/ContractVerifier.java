@@ -12,23 +12,20 @@ import dev.handoff.backup.stage.InfraStateCheck;
 import dev.handoff.backup.stage.Redactor;
 import dev.handoff.backup.stage.ResticErrors;
 import dev.handoff.backup.stage.Snapshots;
+import dev.handoff.common.Sha256;
 import dev.handoff.common.event.Stage;
 import dev.handoff.common.event.v1.Backup;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.inventory.Inventory.BackupContract;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -253,7 +250,7 @@ public final class ContractVerifier {
             for (String v : verify) {
                 Path file = scratch.resolve(v.substring(1));
                 if (Files.isRegularFile(file)) {
-                    restored.put(v, sha256(file));
+                    restored.put(v, Sha256.of(file));
                 }
             }
             int files = countFiles(scratch);
@@ -438,20 +435,6 @@ public final class ContractVerifier {
     private static String tail(String text) {
         List<String> lines = text.strip().lines().filter(l -> !l.isBlank()).toList();
         return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[65536];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static int countFiles(Path dir) throws IOException {
