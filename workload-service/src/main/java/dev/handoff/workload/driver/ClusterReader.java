@@ -8,11 +8,9 @@ import io.fabric8.kubernetes.api.Pluralize;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -21,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Reads what a cluster runs for the declared objects (fabric8): each object by kind, namespace and name (plural from
@@ -41,67 +40,78 @@ public final class ClusterReader {
     }
 
     private static ObservedObject readOne(KubernetesClient client, DeclaredObject d, Map<String, List<Pod>> pods) {
-        switch (d.kind()) {
-            case "Deployment": {
-                Deployment o = client.apps()
-                        .deployments()
-                        .inNamespace(d.namespace())
-                        .withName(d.name())
-                        .get();
-                if (o == null) {
-                    return ObservedObject.missing(d);
-                }
-                var s = o.getStatus();
-                return new ObservedObject(
+        var apps = client.apps();
+        return switch (d.kind()) {
+            case "Deployment" ->
+                rollout(
+                        client,
                         d,
-                        true,
-                        o.getMetadata().getGeneration(),
-                        s == null ? null : s.getObservedGeneration(),
-                        s == null ? 0 : n(s.getReadyReplicas()),
-                        s == null ? 0 : n(s.getUpdatedReplicas()),
-                        podsOf(client, d, pods));
-            }
-            case "StatefulSet": {
-                StatefulSet o = client.apps()
-                        .statefulSets()
-                        .inNamespace(d.namespace())
-                        .withName(d.name())
-                        .get();
-                if (o == null) {
-                    return ObservedObject.missing(d);
-                }
-                var s = o.getStatus();
-                return new ObservedObject(
+                        pods,
+                        apps.deployments()
+                                .inNamespace(d.namespace())
+                                .withName(d.name())
+                                .get(),
+                        o -> o.getStatus() == null
+                                ? null
+                                : new Rollout(
+                                        o.getStatus().getObservedGeneration(),
+                                        o.getStatus().getReadyReplicas(),
+                                        o.getStatus().getUpdatedReplicas()));
+            case "StatefulSet" ->
+                rollout(
+                        client,
                         d,
-                        true,
-                        o.getMetadata().getGeneration(),
-                        s == null ? null : s.getObservedGeneration(),
-                        s == null ? 0 : n(s.getReadyReplicas()),
-                        s == null ? 0 : n(s.getUpdatedReplicas()),
-                        podsOf(client, d, pods));
-            }
-            case "DaemonSet": {
-                DaemonSet o = client.apps()
-                        .daemonSets()
-                        .inNamespace(d.namespace())
-                        .withName(d.name())
-                        .get();
-                if (o == null) {
-                    return ObservedObject.missing(d);
-                }
-                var s = o.getStatus();
-                return new ObservedObject(
+                        pods,
+                        apps.statefulSets()
+                                .inNamespace(d.namespace())
+                                .withName(d.name())
+                                .get(),
+                        o -> o.getStatus() == null
+                                ? null
+                                : new Rollout(
+                                        o.getStatus().getObservedGeneration(),
+                                        o.getStatus().getReadyReplicas(),
+                                        o.getStatus().getUpdatedReplicas()));
+            case "DaemonSet" ->
+                rollout(
+                        client,
                         d,
-                        true,
-                        o.getMetadata().getGeneration(),
-                        s == null ? null : s.getObservedGeneration(),
-                        s == null ? 0 : n(s.getNumberReady()),
-                        s == null ? 0 : n(s.getUpdatedNumberScheduled()),
-                        podsOf(client, d, pods));
-            }
-            default:
-                return new ObservedObject(d, exists(client, d), null, null, 0, 0, List.of());
+                        pods,
+                        apps.daemonSets()
+                                .inNamespace(d.namespace())
+                                .withName(d.name())
+                                .get(),
+                        o -> o.getStatus() == null
+                                ? null
+                                : new Rollout(
+                                        o.getStatus().getObservedGeneration(),
+                                        o.getStatus().getNumberReady(),
+                                        o.getStatus().getUpdatedNumberScheduled()));
+            default -> new ObservedObject(d, exists(client, d), null, null, 0, 0, List.of());
+        };
+    }
+
+    /** What a workload's status says of its rollout; the three kinds name the same facts differently. */
+    private record Rollout(Long observedGeneration, Integer ready, Integer updated) {}
+
+    private static <T extends HasMetadata> ObservedObject rollout(
+            KubernetesClient client,
+            DeclaredObject d,
+            Map<String, List<Pod>> pods,
+            T object,
+            Function<T, Rollout> status) {
+        if (object == null) {
+            return ObservedObject.missing(d);
         }
+        Rollout s = status.apply(object);
+        return new ObservedObject(
+                d,
+                true,
+                object.getMetadata().getGeneration(),
+                s == null ? null : s.observedGeneration(),
+                s == null ? 0 : n(s.ready()),
+                s == null ? 0 : n(s.updated()),
+                podsOf(client, d, pods));
     }
 
     private static boolean exists(KubernetesClient client, DeclaredObject d) {
