@@ -88,15 +88,26 @@ class DeploymentPagesBrowserTest {
         browser.findElement(By.id("sign-in")).click();
 
         // Then: the list shows the deployment, and the browser holds a session cookie, not the token
-        WebElement row = browser.findElement(By.cssSelector("tr.deployment[data-id='" + id + "']"));
-        assertThat(row.getText()).contains("cloud-edge-1", "ops/edge-cluster-infra", "failed");
+        // (other tests' deployments may still run, so the list may refresh itself: read it again if it does)
+        By row = By.cssSelector("tr.deployment[data-id='" + id + "']");
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptionsMatching(DeploymentPagesBrowserTest::pageSwappedUnderUs)
+                .untilAsserted(() -> assertThat(browser.findElement(row).getText())
+                        .contains("cloud-edge-1", "ops/edge-cluster-infra", "failed"));
         Cookie session = browser.manage().getCookieNamed(UiSessions.COOKIE);
         assertThat(session.isHttpOnly()).isTrue();
         assertThat(session.getValue()).isNotEqualTo(Deliveries.OPERATOR);
         assertThat(browser.getCurrentUrl()).doesNotContain(Deliveries.OPERATOR);
 
         // When: they open it
-        row.findElement(By.tagName("a")).click();
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptionsMatching(DeploymentPagesBrowserTest::pageSwappedUnderUs)
+                .until(() -> {
+                    if (!browser.getCurrentUrl().endsWith("/ui/deployments/" + id)) {
+                        browser.findElement(row).findElement(By.tagName("a")).click();
+                    }
+                    return browser.getCurrentUrl().endsWith("/ui/deployments/" + id);
+                });
 
         // Then: every stage of the chain is on the timeline, in order, with its status, facts and failure reason
         List<WebElement> steps = browser.findElements(By.cssSelector("#timeline li.step"));
@@ -131,35 +142,42 @@ class DeploymentPagesBrowserTest {
                 .extract()
                 .jsonPath()
                 .getString("records[0].deploymentId");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            browser.navigate().refresh();
-            assertThat(browser.findElements(By.cssSelector("#replayed-as a")))
-                    .extracting(WebElement::getText)
-                    .containsExactly(replayed);
-        });
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptionsMatching(DeploymentPagesBrowserTest::pageSwappedUnderUs)
+                .untilAsserted(() -> {
+                    browser.navigate().refresh();
+                    assertThat(browser.findElements(By.cssSelector("#replayed-as a")))
+                            .extracting(WebElement::getText)
+                            .containsExactly(replayed);
+                });
 
         // Then: the original links to the replay, the replay back to the original, and a running replay refreshes
         browser.findElement(By.cssSelector("#replayed-as a")).click();
-        assertThat(browser.findElement(By.id("replay-of")).getText()).contains(id, "converge", "test-operator");
-        assertThat(browser.findElement(By.id("deployment-status")).getText()).isEqualTo("running");
-        assertThat(browser.findElements(By.cssSelector("meta[http-equiv='refresh']")))
-                .isNotEmpty();
+        // the replay runs, so its page refreshes itself: read it again if a refresh lands between two reads
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptionsMatching(DeploymentPagesBrowserTest::pageSwappedUnderUs)
+                .untilAsserted(() -> {
+                    assertThat(browser.findElement(By.id("replay-of")).getText())
+                            .contains(id, "converge", "test-operator");
+                    assertThat(browser.findElement(By.id("deployment-status")).getText())
+                            .isEqualTo("running");
+                    assertThat(browser.findElements(By.cssSelector("meta[http-equiv='refresh']")))
+                            .isNotEmpty();
+                });
 
         // When: converge starts again for the replay, the open page shows it without anyone reloading it
         chain.started(Stage.CONVERGE, replayed, null);
         await().atMost(Duration.ofSeconds(20))
-                // the page refreshes itself: an element found just before a refresh is stale, or not there
-                // while the new page loads; look again
-                .ignoreExceptionsMatching(e -> e instanceof org.openqa.selenium.StaleElementReferenceException
-                        || e instanceof org.openqa.selenium.NoSuchElementException)
+                // the page refreshes itself: an element found just before a refresh is stale, gone from the
+                // document, or not there yet while the new page loads; look again
+                .ignoreExceptionsMatching(DeploymentPagesBrowserTest::pageSwappedUnderUs)
                 .untilAsserted(() -> assertThat(
                                 browser.findElement(By.id("stage-converge")).getAttribute("data-status"))
                         .isEqualTo("running"));
         screenshot("ui-replayed-deployment.png");
         // the replay's page keeps refreshing while it runs: retry the click if a refresh swaps the page under it
         await().atMost(Duration.ofSeconds(20))
-                .ignoreExceptionsMatching(e -> e instanceof org.openqa.selenium.StaleElementReferenceException
-                        || e instanceof org.openqa.selenium.NoSuchElementException)
+                .ignoreExceptionsMatching(DeploymentPagesBrowserTest::pageSwappedUnderUs)
                 .untilAsserted(() -> {
                     if (!browser.findElements(By.cssSelector("#replay-of a")).isEmpty()) {
                         browser.findElement(By.cssSelector("#replay-of a")).click();
@@ -167,6 +185,20 @@ class DeploymentPagesBrowserTest {
                     assertThat(browser.findElement(By.id("deployment-status")).getText())
                             .isEqualTo("failed");
                 });
+    }
+
+    /**
+     * True for the errors a self-refreshing page causes when it reloads between finding an element and
+     * reading it: a stale reference, an element not there yet, or Chrome's "Node with given id does not
+     * belong to the document" (an unknown error, not a StaleElementReferenceException).
+     */
+    private static boolean pageSwappedUnderUs(Throwable e) {
+        return e instanceof org.openqa.selenium.StaleElementReferenceException
+                || e instanceof org.openqa.selenium.NoSuchElementException
+                || (e instanceof org.openqa.selenium.WebDriverException
+                        && e.getMessage() != null
+                        && (e.getMessage().contains("does not belong to the document")
+                                || e.getMessage().contains("document unloaded")));
     }
 
     private void screenshot(String name) throws Exception {
