@@ -6,17 +6,17 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready when the stage's trigger consumer is polling Kafka and its last batch succeeded; the check is named after
+ * Ready when every consumer loop of the stage ({@link StageLoops}) is polling Kafka and its last batch succeeded; the check is named after
  * the service ({@code converge-service} → {@code converge-stage}) and shows the broker it uses.
  */
 @Readiness
 @ApplicationScoped
 public class StageReadiness implements HealthCheck {
-    private final StageConsumer consumer;
+    private final StageLoops loops;
     private final StageKafka kafka;
 
-    public StageReadiness(StageConsumer consumer, StageKafka kafka) {
-        this.consumer = consumer;
+    public StageReadiness(StageLoops loops, StageKafka kafka) {
+        this.loops = loops;
         this.kafka = kafka;
     }
 
@@ -24,10 +24,10 @@ public class StageReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         String name = kafka.serviceName().replaceFirst("-service$", "") + "-stage";
         var builder = HealthCheckResponse.named(name).withData("bootstrap.servers", kafka.bootstrapServers());
-        if (consumer.healthy()) {
+        if (loops.healthy()) {
             return builder.up().build();
         }
-        String error = consumer.lastError();
+        String error = loops.lastError();
         return builder.down()
                 .withData("error", error == null ? "starting" : error)
                 .build();

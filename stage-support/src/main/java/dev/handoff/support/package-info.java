@@ -1,7 +1,8 @@
 /**
  * The CDI beans every stage service (secrets, converge, workload, backup) shares, so each service holds only its own
  * stage: {@link dev.handoff.support.StageKafka} (producer, codec, publisher, the service's event source),
- * {@link dev.handoff.support.StageReadiness} over the service's {@link dev.handoff.support.StageConsumer}, and
+ * {@link dev.handoff.support.StageLoops} (the service's consumer threads) with
+ * {@link dev.handoff.support.StageReadiness} over them, and
  * {@link dev.handoff.support.InventoryProducer}; and, in {@code dev.handoff.support.ssh}, the SSH connection with pinned
  * host keys that converge-, workload- and backup-service open ({@link dev.handoff.support.ssh.PinnedSsh}, pins in
  * each service's {@code host_keys} table through {@link dev.handoff.support.ssh.JdbcHostKeyPins}).

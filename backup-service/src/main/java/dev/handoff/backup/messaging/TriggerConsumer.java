@@ -8,16 +8,12 @@ import dev.handoff.common.event.Stage;
 import dev.handoff.common.event.StageInputs;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.lock.HostLock;
-import dev.handoff.common.messaging.DeadLetters;
-import dev.handoff.common.messaging.EventConsumerLoop;
 import dev.handoff.common.messaging.EventPublisher;
-import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
-import dev.handoff.support.StageConsumer;
 import dev.handoff.support.StageKafka;
+import dev.handoff.support.StageLoops;
 import dev.handoff.support.ssh.JdbcHostKeyPins;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,24 +21,21 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.Producer;
 
 /**
  * The trigger consumer ({@code handoff.workload} and the replay channel {@code handoff.replay.backup}) that runs the
  * stage, and the {@link BackupStageHandler} the scheduled runs share with it.
  */
 @ApplicationScoped
-public class TriggerConsumer implements StageConsumer {
+public class TriggerConsumer {
     private final StageKafka kafka;
     private final BackupConfig config;
     private final Inventory inventory;
     private final EventCodec codec;
     private final EventPublisher publisher;
-    private final Producer<String, byte[]> producer;
+    private final StageLoops loops;
     private final AgroalDataSource dataSource;
     private volatile BackupStageHandler handler;
-    private EventConsumerLoop triggers;
 
     public TriggerConsumer(
             StageKafka kafka,
@@ -50,32 +43,26 @@ public class TriggerConsumer implements StageConsumer {
             Inventory inventory,
             EventCodec codec,
             EventPublisher publisher,
-            Producer<String, byte[]> producer,
+            StageLoops loops,
             AgroalDataSource dataSource) {
         this.kafka = kafka;
         this.config = config;
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
-        this.producer = producer;
+        this.loops = loops;
         this.dataSource = dataSource;
     }
 
     void start(@Observes StartupEvent started) {
         handler = handler();
         BackupConfig.Backup c = config.backup();
-        triggers = new EventConsumerLoop(
+        loops.start(
                 "backup-stage",
-                new KafkaConsumer<>(KafkaSettings.consumer(
-                        kafka.bootstrapServers(), c.consumerGroup(), "backup-stage", Map.of("max.poll.records", 20))),
+                c.consumerGroup(),
                 StageInputs.subscribedBy(Stage.BACKUP),
-                codec,
-                new DeadLetters(producer, c.consumerGroup()),
-                handler::handle,
-                (record, why) -> {});
-        Thread thread = new Thread(triggers, "backup-stage");
-        thread.setDaemon(true);
-        thread.start();
+                Map.of("max.poll.records", 20),
+                handler::handle);
     }
 
     /** The stage, for the trigger consumer and the scheduled runs. */
@@ -106,21 +93,5 @@ public class TriggerConsumer implements StageConsumer {
                     c.publishTimeout());
         }
         return handler;
-    }
-
-    void stop(@Observes ShutdownEvent stopping) {
-        if (triggers != null) {
-            triggers.close();
-        }
-    }
-
-    @Override
-    public boolean healthy() {
-        return triggers != null && triggers.healthy();
-    }
-
-    @Override
-    public String lastError() {
-        return triggers == null ? "not started" : triggers.lastError();
     }
 }

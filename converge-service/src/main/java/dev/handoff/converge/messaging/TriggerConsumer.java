@@ -7,10 +7,7 @@ import dev.handoff.common.event.StageInputs;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.lock.HostLock;
-import dev.handoff.common.messaging.DeadLetters;
-import dev.handoff.common.messaging.EventConsumerLoop;
 import dev.handoff.common.messaging.EventPublisher;
-import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.converge.config.ConvergeConfig;
@@ -18,20 +15,17 @@ import dev.handoff.converge.driver.Activator;
 import dev.handoff.converge.driver.FactsStore;
 import dev.handoff.converge.driver.RuntimeCheckout;
 import dev.handoff.converge.driver.SshjHosts;
-import dev.handoff.support.StageConsumer;
 import dev.handoff.support.StageKafka;
+import dev.handoff.support.StageLoops;
 import dev.handoff.support.ssh.AddressMap;
 import dev.handoff.support.ssh.JdbcHostKeyPins;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.Producer;
 
 /**
  * Two consumer threads: the facts keeper (newest {@code cloud-facts} and {@code secret-facts} per host into the
@@ -39,16 +33,14 @@ import org.apache.kafka.clients.producer.Producer;
  * channel {@code handoff.replay.converge}) that runs the stage.
  */
 @ApplicationScoped
-public class TriggerConsumer implements StageConsumer {
+public class TriggerConsumer {
     private final StageKafka kafka;
     private final ConvergeConfig config;
     private final Inventory inventory;
     private final EventCodec codec;
     private final EventPublisher publisher;
-    private final Producer<String, byte[]> producer;
+    private final StageLoops loops;
     private final AgroalDataSource dataSource;
-    private EventConsumerLoop facts;
-    private EventConsumerLoop triggers;
 
     public TriggerConsumer(
             StageKafka kafka,
@@ -56,14 +48,14 @@ public class TriggerConsumer implements StageConsumer {
             Inventory inventory,
             EventCodec codec,
             EventPublisher publisher,
-            Producer<String, byte[]> producer,
+            StageLoops loops,
             AgroalDataSource dataSource) {
         this.kafka = kafka;
         this.config = config;
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
-        this.producer = producer;
+        this.loops = loops;
         this.dataSource = dataSource;
     }
 
@@ -87,12 +79,19 @@ public class TriggerConsumer implements StageConsumer {
                 new Activator(c.activator(), c.activatorExecutable(), c.activationTimeout()),
                 c,
                 kafka);
-        facts = loop(
+        Map<String, Object> batches = Map.of("max.poll.records", 20);
+        loops.start(
                 "converge-facts",
                 c.factsConsumerGroup(),
                 List.of(Topics.CLOUD_FACTS, Topics.SECRET_FACTS),
+                batches,
                 batch -> keep(store, batch));
-        triggers = loop("converge-stage", c.consumerGroup(), StageInputs.subscribedBy(Stage.CONVERGE), handler::handle);
+        loops.start(
+                "converge-stage",
+                c.consumerGroup(),
+                StageInputs.subscribedBy(Stage.CONVERGE),
+                batches,
+                handler::handle);
     }
 
     private static void keep(FactsStore store, List<ReceivedEvent> batch) throws Exception {
@@ -104,45 +103,5 @@ public class TriggerConsumer implements StageConsumer {
                 store.keep(e.subject(), FactsStore.Kind.SECRET, e.id(), e.time().toInstant(), e.data());
             }
         }
-    }
-
-    private EventConsumerLoop loop(String name, String group, List<String> topics, EventConsumerLoop.BatchHandler h) {
-        EventConsumerLoop loop = new EventConsumerLoop(
-                name,
-                new KafkaConsumer<>(
-                        KafkaSettings.consumer(kafka.bootstrapServers(), group, name, Map.of("max.poll.records", 20))),
-                topics,
-                codec,
-                new DeadLetters(producer, group),
-                h,
-                (record, why) -> {});
-        Thread thread = new Thread(loop, name);
-        thread.setDaemon(true);
-        thread.start();
-        return loop;
-    }
-
-    void stop(@Observes ShutdownEvent stopping) {
-        if (triggers != null) {
-            triggers.close();
-        }
-        if (facts != null) {
-            facts.close();
-        }
-    }
-
-    /** Whether both consumers are polling and their last batches succeeded. */
-    @Override
-    public boolean healthy() {
-        return triggers != null && triggers.healthy() && facts != null && facts.healthy();
-    }
-
-    /** The last error of either consumer, or null. */
-    @Override
-    public String lastError() {
-        if (triggers == null) {
-            return "not started";
-        }
-        return triggers.lastError() != null ? triggers.lastError() : facts.lastError();
     }
 }

@@ -3,19 +3,15 @@ package dev.handoff.secrets.messaging;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.lock.HostLock;
-import dev.handoff.common.messaging.DeadLetters;
-import dev.handoff.common.messaging.EventConsumerLoop;
 import dev.handoff.common.messaging.EventPublisher;
-import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.secrets.config.SecretsConfig;
 import dev.handoff.secrets.driver.JGitSecretsRepository;
 import dev.handoff.secrets.driver.SnapshotReader;
 import dev.handoff.sops.AgeIdentity;
-import dev.handoff.support.StageConsumer;
 import dev.handoff.support.StageKafka;
+import dev.handoff.support.StageLoops;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -24,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.Producer;
 
 /**
  * Consumes {@code handoff.commits} and {@code handoff.cloud-facts} in one consumer thread and hands each batch to the
@@ -34,7 +28,7 @@ import org.apache.kafka.clients.producer.Producer;
  * PostgreSQL advisory lock on the service's database), and a second check of the host waits for the first.
  */
 @ApplicationScoped
-public class TriggerConsumer implements StageConsumer {
+public class TriggerConsumer {
     static final List<String> TOPICS = List.of(Topics.COMMITS, Topics.CLOUD_FACTS);
 
     /** The namespace of the stage's per-host advisory locks ({@code handoff-secrets:<host>}). */
@@ -45,10 +39,9 @@ public class TriggerConsumer implements StageConsumer {
     private final Inventory inventory;
     private final EventCodec codec;
     private final EventPublisher publisher;
-    private final Producer<String, byte[]> producer;
+    private final StageLoops loops;
     private final Optional<AgeIdentity> identity;
     private final DataSource dataSource;
-    private EventConsumerLoop loop;
 
     public TriggerConsumer(
             StageKafka kafka,
@@ -56,7 +49,7 @@ public class TriggerConsumer implements StageConsumer {
             Inventory inventory,
             EventCodec codec,
             EventPublisher publisher,
-            Producer<String, byte[]> producer,
+            StageLoops loops,
             Optional<AgeIdentity> identity,
             AgroalDataSource dataSource) {
         this.kafka = kafka;
@@ -64,7 +57,7 @@ public class TriggerConsumer implements StageConsumer {
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
-        this.producer = producer;
+        this.loops = loops;
         this.identity = identity;
         this.dataSource = dataSource;
     }
@@ -76,36 +69,11 @@ public class TriggerConsumer implements StageConsumer {
                 config.secrets().maxFileBytes());
         SecretsStageHandler handler = new SecretsStageHandler(
                 inventory, codec, publisher, reader, config, new HostLock(dataSource, HOST_LOCK_STAGE), kafka);
-        String group = config.secrets().consumerGroup();
-        loop = new EventConsumerLoop(
+        loops.start(
                 "secrets-stage",
-                new KafkaConsumer<>(KafkaSettings.consumer(
-                        kafka.bootstrapServers(), group, "secrets-service", Map.of("max.poll.records", 50))),
+                config.secrets().consumerGroup(),
                 TOPICS,
-                codec,
-                new DeadLetters(producer, group),
-                handler::handle,
-                (record, why) -> {});
-        Thread thread = new Thread(loop, "secrets-stage");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    void stop(@Observes ShutdownEvent stopping) {
-        if (loop != null) {
-            loop.close();
-        }
-    }
-
-    /** Whether the consumer is polling and its last batch succeeded. */
-    @Override
-    public boolean healthy() {
-        return loop != null && loop.healthy();
-    }
-
-    /** The consumer's last error, or null. */
-    @Override
-    public String lastError() {
-        return loop == null ? "not started" : loop.lastError();
+                Map.of("max.poll.records", 50),
+                handler::handle);
     }
 }
