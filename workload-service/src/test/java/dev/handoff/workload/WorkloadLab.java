@@ -34,7 +34,7 @@ public final class WorkloadLab {
 
     /** Edge hosts: each runs RustDesk from the lab repository's manifest. */
     public static final List<String> EDGE_HOSTS =
-            List.of("cloud-edge-1", "edge-pull", "edge-crash", "edge-port", "edge-key", "edge-secrets");
+            List.of("cloud-edge-1", "edge-pull", "edge-crash", "edge-port", "edge-key", "edge-secrets", "edge-stale");
 
     /** A control host: converges, declares no workloads, has no access for workload-service. */
     public static final String CONTROL_HOST = "forgejo-pi";

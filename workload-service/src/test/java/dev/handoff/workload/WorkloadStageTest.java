@@ -146,6 +146,24 @@ class WorkloadStageTest {
     }
 
     @Test
+    void aKubeconfigWhoseClientCertificateTheApiRefusesFailsNamingTheKubeconfig() throws Exception {
+        // Given: K3s no longer trusts the client certificate in the host's kubeconfig
+        WorkloadLab lab = WorkloadLabResource.lab();
+        lab.kube("edge-stale").faults().staleKubeconfig();
+        lab.activate("edge-stale", null);
+
+        // When
+        JsonNode failed = failure(converged("edge-stale"));
+
+        // Then
+        assertThat(failed.path("reason").asText()).isEqualTo("api-unauthorized");
+        assertThat(failed.path("retryable").asBoolean()).isTrue();
+        assertThat(failed.path("message").asText())
+                .contains("edge-stale", NixosNode.K3S_KUBECONFIG, "not one the API trusts");
+        assertThat(detail(failed, "api-unauthorized").path("subject").asText()).isEqualTo("edge-stale.tailnet.ts.net");
+    }
+
+    @Test
     void aRotatedKeyFailsUntilTheRotationIsDeclaredInGit() throws Exception {
         // Given
         WorkloadLab lab = WorkloadLabResource.lab();

@@ -212,7 +212,7 @@ public final class WorkloadStageHandler {
             WorkloadVerdict.Result result;
             String kubeconfigSource = kubeconfigSource(host);
             try (KubernetesClient client = kube.open(host, address, kubeconfig(host, files), kubeconfigSource)) {
-                result = await(host, address, client, declared);
+                result = await(host, address, client, declared, kubeconfigSource);
             } catch (KubeException e) {
                 throw new RunFailure("kubeconfig-invalid", e.getMessage(), false, List.of());
             }
@@ -323,7 +323,8 @@ public final class WorkloadStageHandler {
 
     /** Reads until two reads in a row hold (restart counts stable between them) or the rollout timeout passes. */
     private WorkloadVerdict.Result await(
-            String host, String address, KubernetesClient client, List<DeclaredObject> declared) throws Exception {
+            String host, String address, KubernetesClient client, List<DeclaredObject> declared, String kubeconfig)
+            throws Exception {
         long deadline = System.nanoTime() + config.rolloutTimeout().toNanos();
         Set<Integer> tcpPorts = new LinkedHashSet<>();
         declared.forEach(d -> d.exposedPorts().stream()
@@ -338,6 +339,7 @@ public final class WorkloadStageHandler {
             try {
                 observed = ClusterReader.read(client, declared);
             } catch (KubernetesClientException e) {
+                refused(host, address, kubeconfig, e);
                 if (System.nanoTime() > deadline) {
                     String why = e.getCode() > 0 ? "HTTP " + e.getCode() : rootCause(e);
                     throw new RunFailure(
@@ -405,6 +407,49 @@ public final class WorkloadStageHandler {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot record the RustDesk key of " + host + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Fails the run at once when the API refuses the kubeconfig's credentials: waiting would not change them. A
+     * client certificate the API does not trust ends the TLS handshake with an alert; no certificate at all, or one it
+     * no longer accepts, gets 401; a user without read access gets 403.
+     *
+     * @param kubeconfig where the kubeconfig was read, for the message
+     */
+    private void refused(String host, String address, String kubeconfig, KubernetesClientException e)
+            throws RunFailure {
+        String why;
+        String fix;
+        if (e.getCode() == 401 || rejectedCertificate(e)) {
+            why = e.getCode() == 401 ? "HTTP 401 Unauthorized" : "the TLS handshake was refused: " + rootCause(e);
+            fix = "its client certificate is not one the API trusts; if K3s's certificates were rotated, the"
+                    + " kubeconfig is stale: restart k3s so that it writes a new one, then replay";
+        } else if (e.getCode() == 403) {
+            why = "HTTP 403 Forbidden";
+            fix = "the kubeconfig's user may not read the declared objects; give it get and list on them and on pods";
+        } else {
+            return;
+        }
+        throw new RunFailure(
+                "api-unauthorized",
+                host + ": the Kubernetes API at " + kube.where(address, 6443) + " refused the credentials of "
+                        + kubeconfig + " (" + why + "); " + fix,
+                true,
+                List.of(new Detail("api-unauthorized", address, why)));
+    }
+
+    /** Whether the server ended the handshake because of our certificate (a TLS alert it sent, not our check). */
+    private static boolean rejectedCertificate(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            String message = t.getMessage();
+            if (t instanceof javax.net.ssl.SSLException
+                    && message != null
+                    && message.contains("Received fatal alert")
+                    && (message.contains("certificate") || message.contains("handshake_failure"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootCause(Throwable e) {

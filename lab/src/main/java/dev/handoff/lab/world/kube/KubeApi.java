@@ -17,11 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 
 /**
- * The Kubernetes API of a simulated K3s server: fabric8's mock server in CRUD mode, served over HTTPS on
- * {@code 127.0.0.1} with a certificate made for this start (its own CA: a self-signed certificate for
- * {@code localhost}), and a client certificate and key for the kubeconfig, as K3s writes it. The mock server does not
- * ask for the client certificate (it accepts any client); the client still verifies the server against the
- * kubeconfig's CA.
+ * The Kubernetes API of a simulated K3s server: fabric8's mock server in CRUD mode on loopback, behind a TLS front
+ * ({@link ClientCertificateGate}) on {@code 127.0.0.1} that authenticates clients as kube-apiserver does. Each start
+ * makes a server certificate (its own CA: a self-signed certificate for {@code localhost}) and the admin's client
+ * certificate and key for the kubeconfig, as K3s writes it. Clients verify the server against the kubeconfig's CA; the
+ * API admits only the admin's client certificate (no certificate: 401 Unauthorized; another one: the TLS handshake
+ * fails). The world's own client ({@link #admin()}) talks to the mock server directly.
  */
 public final class KubeApi implements AutoCloseable {
     /** The name the server certificate is made for; clients connect to this name. */
@@ -37,13 +38,21 @@ public final class KubeApi implements AutoCloseable {
     }
 
     private final KubernetesMockServer server;
+    private final ClientCertificateGate gate;
     private final String caPem;
     private final String clientCertPem;
     private final String clientKeyPem;
+    private final SelfSignedCertificate untrusted = SelfSignedCertificate.create("system:admin");
     private final KubernetesClient admin;
 
-    private KubeApi(KubernetesMockServer server, String caPem, String clientCertPem, String clientKeyPem) {
+    private KubeApi(
+            KubernetesMockServer server,
+            ClientCertificateGate gate,
+            String caPem,
+            String clientCertPem,
+            String clientKeyPem) {
         this.server = server;
+        this.gate = gate;
         this.caPem = caPem;
         this.clientCertPem = clientCertPem;
         this.clientKeyPem = clientKeyPem;
@@ -52,25 +61,34 @@ public final class KubeApi implements AutoCloseable {
 
     /** Starts the API on {@code 127.0.0.1:port} (0: any free port). */
     public static KubeApi start(int port) {
+        KubernetesMockServer server = new KubernetesMockServer(
+                new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
+        SelfSignedCertificate serverCert = SelfSignedCertificate.create(SERVER_NAME);
+        SelfSignedCertificate client = SelfSignedCertificate.create("system:admin");
         try {
-            KubernetesMockServer server = new KubernetesMockServer(
-                    new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), true);
-            server.init(InetAddress.getByName("127.0.0.1"), port);
-            SelfSignedCertificate serverCert = server.getSelfSignedCertificate();
-            SelfSignedCertificate client = SelfSignedCertificate.create("system:admin");
+            server.init(InetAddress.getByName("127.0.0.1"), 0);
             String ca = Files.readString(Path.of(serverCert.certificatePath()), StandardCharsets.US_ASCII);
             String cert = Files.readString(Path.of(client.certificatePath()), StandardCharsets.US_ASCII);
             String key = Files.readString(Path.of(client.privateKeyPath()), StandardCharsets.US_ASCII);
-            client.delete();
-            return new KubeApi(server, ca, cert, key);
+            ClientCertificateGate gate = ClientCertificateGate.start(
+                    port,
+                    Pem.privateKey(Files.readString(Path.of(serverCert.privateKeyPath()), StandardCharsets.US_ASCII)),
+                    Pem.certificate(ca),
+                    Pem.certificate(cert),
+                    server.getPort());
+            return new KubeApi(server, gate, ca, cert, key);
         } catch (IOException e) {
+            server.destroy();
             throw new UncheckedIOException("cannot start the simulated Kubernetes API", e);
+        } finally {
+            serverCert.delete();
+            client.delete();
         }
     }
 
     /** The port the API listens on (on 127.0.0.1). */
     public int port() {
-        return server.getPort();
+        return gate.port();
     }
 
     /** The world's own client (the deploy controller and the kubelet use it). */
@@ -88,6 +106,24 @@ public final class KubeApi implements AutoCloseable {
      * client certificate and key (private key material: it stays on the host, 0600).
      */
     public String kubeconfig() {
+        return kubeconfig(clientCertPem, clientKeyPem);
+    }
+
+    /**
+     * A kubeconfig like {@link #kubeconfig()} whose client certificate and key are another {@code system:admin}'s,
+     * which the API does not trust (as a stale kubeconfig after K3s's client CA was replaced).
+     */
+    public String untrustedKubeconfig() {
+        try {
+            return kubeconfig(
+                    Files.readString(Path.of(untrusted.certificatePath()), StandardCharsets.US_ASCII),
+                    Files.readString(Path.of(untrusted.privateKeyPath()), StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the lab's untrusted client certificate", e);
+        }
+    }
+
+    private String kubeconfig(String clientCertPem, String clientKeyPem) {
         Base64.Encoder b64 = Base64.getEncoder();
         return "apiVersion: v1\n"
                 + "clusters:\n"
@@ -121,6 +157,8 @@ public final class KubeApi implements AutoCloseable {
     @Override
     public void close() {
         admin.close();
+        gate.close();
         server.destroy();
+        untrusted.delete();
     }
 }

@@ -11,7 +11,8 @@ import java.util.UUID;
  * a person can switch them while the lab runs. Workload faults name the workload ({@code <namespace>/<name>}, e.g.
  * {@code rustdesk/hbbr}, or {@code *} for every workload); {@code port-not-listening} lists TCP ports
  * ({@code 21115,21117}); {@code rotate-key} holds any value, and each new value makes the kubelet write a new RustDesk
- * key pair into every RustDesk data dir.
+ * key pair into every RustDesk data dir; {@code stale-kubeconfig} (any value) makes the next activation write a
+ * kubeconfig with a client certificate the API refuses.
  */
 public final class KubeFaults {
     /** The fault kinds. */
@@ -23,7 +24,12 @@ public final class KubeFaults {
         /** These TCP ports are not listened on, although the pods declare them. */
         PORT_NOT_LISTENING("port-not-listening"),
         /** A new value rotates the RustDesk key pair (a new {@code id_ed25519} / {@code id_ed25519.pub}). */
-        ROTATE_KEY("rotate-key");
+        ROTATE_KEY("rotate-key"),
+        /**
+         * Any value: the next activation writes a kubeconfig whose client certificate the API does not trust (as
+         * after K3s's client CA was replaced), so clients using it are refused.
+         */
+        STALE_KUBECONFIG("stale-kubeconfig");
 
         private final String key;
 
@@ -43,7 +49,8 @@ public final class KubeFaults {
         this.file = new FaultsFile(
                 worldDir.resolve("kube-faults.properties"),
                 "simulated kubelet faults: image-pull-failure, crash-loop = <namespace>/<name>|*;"
-                        + " port-not-listening = <port>,...; rotate-key = <any new value>");
+                        + " port-not-listening = <port>,...; rotate-key = <any new value>;"
+                        + " stale-kubeconfig = <any value>");
     }
 
     /** The faults file. */
@@ -71,6 +78,11 @@ public final class KubeFaults {
     /** Asks for a new RustDesk key pair in every RustDesk data dir (done by the kubelet's next round). */
     public void rotateKey() {
         set(Fault.ROTATE_KEY, UUID.randomUUID().toString());
+    }
+
+    /** The next activation writes a kubeconfig whose client certificate the API refuses. */
+    public void staleKubeconfig() {
+        set(Fault.STALE_KUBECONFIG, "true");
     }
 
     /** Switches {@code fault} on with {@code value}. */
@@ -121,6 +133,11 @@ public final class KubeFaults {
             String value = p.getProperty(Fault.PORT_NOT_LISTENING.key());
             return value != null
                     && Arrays.stream(value.split(",")).map(String::trim).anyMatch(v -> v.equals(String.valueOf(port)));
+        }
+
+        /** Whether activations write a kubeconfig the API refuses. */
+        public boolean staleKubeconfig() {
+            return p.getProperty(Fault.STALE_KUBECONFIG.key()) != null;
         }
 
         /** The current key rotation value, or null. */

@@ -20,10 +20,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The K3s of one simulated NixOS host, for workload-service: the Kubernetes API ({@link KubeApi}, fabric8's mock
- * server in CRUD mode over HTTPS), K3s's deploy controller (the host's manifests folder applied after every
- * activation) and a simulated kubelet whose host-network pods listen on a loopback address of their own (a random
- * {@code 127.x.y.z}, so two labs never collide), with faults on demand ({@link KubeFaults}, file
- * {@code <dir>/kube-faults.properties}).
+ * server in CRUD mode behind a TLS front that admits only the kubeconfig's client certificate), K3s's deploy
+ * controller (the host's manifests folder applied after every activation) and a simulated kubelet whose host-network
+ * pods listen on a loopback address of their own (a random {@code 127.x.y.z}, so two labs never collide), with faults
+ * on demand ({@link KubeFaults}, file {@code <dir>/kube-faults.properties}).
  *
  * <p>It registers an activation listener on the node: after each activation or rollback with {@code k3s} active it
  * writes {@code /etc/rancher/k3s/k3s.yaml} (0600, server {@code https://127.0.0.1:6443}, as K3s does), applies the
@@ -127,7 +127,7 @@ public final class KubeWorld implements AutoCloseable {
     private void writeKubeconfig(NixosNode node) throws IOException {
         Path file = node.file(NixosNode.K3S_KUBECONFIG);
         Files.createDirectories(file.getParent());
-        String content = api.kubeconfig();
+        String content = faults.snapshot().staleKubeconfig() ? api.untrustedKubeconfig() : api.kubeconfig();
         if (Files.isRegularFile(file)
                 && Files.readString(file, StandardCharsets.US_ASCII).equals(content)) {
             return;
