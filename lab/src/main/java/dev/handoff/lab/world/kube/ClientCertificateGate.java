@@ -120,6 +120,9 @@ final class ClientCertificateGate implements AutoCloseable {
                 return;
             }
             try (Socket backend = new Socket(InetAddress.getByName("127.0.0.1"), backendPort)) {
+                // forward each write at once, both ways: Nagle's algorithm would hold small API answers back
+                backend.setTcpNoDelay(true);
+                client.setTcpNoDelay(true);
                 connections.execute(() -> pump(client, backend));
                 pump(backend, client);
             }
