@@ -155,6 +155,84 @@ class BackupStageTest {
     }
 
     @Test
+    void aCheckRefusedByABackupJobsLockWaitsForTheLockAndThenPasses() throws Exception {
+        // Given: a check is due, and a backup job is writing to the runtime repository (restic backup --stdin holds
+        // its lock until its input ends), so restic check cannot take the exclusive lock
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().snapshot(lab.node(BackupLab.EDGE));
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM restic_checks");
+        }
+        Path log = Path.of("target/quarkus.log");
+        long logBefore = Files.size(log);
+        Process backupJob = runtimeRestic(lab, "backup", "--stdin", "--stdin-filename", "job.txt", "--host", "job")
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> locks(lab) > 0);
+
+            // When: the stage runs while the job holds the lock, and the job ends once the stage has been refused
+            String deployment = workloadCompleted(BackupLab.EDGE);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> logSince(log, logBefore)
+                            .contains("the repository is locked by another restic process; restic check again"));
+            backupJob.getOutputStream().write("the job's data\n".getBytes(StandardCharsets.UTF_8));
+            backupJob.getOutputStream().close();
+            List<EventEnvelope> events = outcome(deployment, 3);
+
+            // Then: the check waited for the lock, ran and passed
+            assertThat(events)
+                    .extracting(EventEnvelope::type)
+                    .containsExactly(
+                            EventType.BACKUP_STARTED.type(),
+                            EventType.BACKUP_COMPLETED.type(),
+                            EventType.BACKUP_COMPLETED.type());
+            assertThat(events.get(1).data().path("contract").asText()).isEqualTo("runtime");
+            assertThat(events.get(1).data().path("checkResult").asText()).isEqualTo("passed");
+            assertThat(backupJob.waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("the backup job ended")
+                    .isTrue();
+        } finally {
+            backupJob.destroyForcibly().waitFor();
+            if (locks(lab) > 0) {
+                // a job killed by a failed test leaves its lock behind: remove it for the next tests
+                runtimeRestic(lab, "unlock").start().waitFor();
+            }
+        }
+    }
+
+    /** restic against the lab's runtime repository, with its password file. */
+    private static ProcessBuilder runtimeRestic(BackupLab lab, String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("restic", "--no-cache"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment()
+                .put("RESTIC_REPOSITORY", lab.restic().repository("runtime").toString());
+        builder.environment()
+                .put(
+                        "RESTIC_PASSWORD_FILE",
+                        lab.restic().passwordFile("runtime").toString());
+        return builder;
+    }
+
+    private static long locks(BackupLab lab) throws java.io.IOException {
+        try (var files = Files.list(lab.restic().repository("runtime").resolve("locks"))) {
+            return files.count();
+        }
+    }
+
+    private static String logSince(Path log, long offset) throws java.io.IOException {
+        byte[] all = Files.readAllBytes(log);
+        return new String(
+                all,
+                (int) Math.min(offset, all.length),
+                (int) Math.max(0, all.length - offset),
+                StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aTokenChangedAfterTheSnapshotFailsTheRehearsal() throws Exception {
         // Given
         BackupLab lab = BackupLabResource.lab();

@@ -36,6 +36,14 @@ public interface BackupConfig {
         @WithDefault("30m")
         Duration resticTimeout();
 
+        /**
+         * How long a restic command refused by another restic process's lock (a host's backup job while
+         * {@code restic check} needs the exclusive lock, say) is tried again before the contract fails
+         * {@code repository-locked}.
+         */
+        @WithDefault("2m")
+        Duration lockWait();
+
         /** The runner's SSH private key file, for comparing restored files with the live host ({@code HANDOFF_BACKUP_SSH_IDENTITY}). */
         Optional<String> sshIdentity();
 

@@ -50,6 +50,10 @@ public final class ContractVerifier {
     private final Path inventoryDir;
     private final Path workdir;
     private final Clock clock;
+    private final Duration lockWait;
+
+    /** How often a command refused by another restic process's lock is tried again while it waits. */
+    static final Duration LOCK_RETRY = Duration.ofSeconds(2);
 
     public ContractVerifier(
             ResticCli restic,
@@ -57,13 +61,15 @@ public final class ContractVerifier {
             Optional<LiveHosts> live,
             Path inventoryDir,
             Path workdir,
-            Clock clock) {
+            Clock clock,
+            Duration lockWait) {
         this.restic = restic;
         this.store = store;
         this.live = live;
         this.inventoryDir = inventoryDir;
         this.workdir = workdir;
         this.clock = clock;
+        this.lockWait = lockWait;
     }
 
     /** A contract's check ends early with these findings. */
@@ -156,6 +162,21 @@ public final class ContractVerifier {
         if (ContractChecks.checkDue(storeLastPassed(h, name), now, contract.checkEvery())) {
             ResticCli.Result check =
                     run(target, List.of("check", "--read-data-subset=" + contract.checkSubset()), h, name);
+            if (locked(check)) {
+                // the check did not run: it stays due, and the repository is not called damaged
+                throw new Broken(concat(
+                        findings,
+                        new Finding(
+                                "repository-locked",
+                                name,
+                                display,
+                                h + ": restic check of " + display + " could not start: another restic process (a"
+                                        + " backup job?) held the repository's lock for longer than "
+                                        + ContractChecks.human(lockWait)
+                                        + " (handoff.backup.lock-wait); the check stays due and runs on the next"
+                                        + " verification",
+                                true)));
+            }
             if (check.ok()) {
                 checkResult = "passed";
                 storeCheck(h, name, now, contract.checkSubset(), true);
@@ -357,7 +378,9 @@ public final class ContractVerifier {
             String what = switch (reason.code()) {
                 case "wrong-credentials" -> "the password in the contract's passwordFile does not open it";
                 case "repository-unreachable" -> "it cannot be reached or is not a restic repository";
-                case "repository-locked" -> "it is locked by another restic process";
+                case "repository-locked" ->
+                    "another restic process held its lock for longer than " + ContractChecks.human(lockWait)
+                            + " (handoff.backup.lock-wait)";
                 case "repository-damaged" -> "it is damaged";
                 default -> "restic " + args.get(0) + " failed";
             };
@@ -372,7 +395,31 @@ public final class ContractVerifier {
         return r;
     }
 
+    /**
+     * Runs restic; while another restic process holds a lock that refuses this command (a host's backup job during
+     * {@code check}, say), tries again every {@link #LOCK_RETRY} for up to the configured lock wait.
+     */
     private ResticCli.Result run(ResticCli.Target target, List<String> args, String host, String name)
+            throws Broken, InterruptedException {
+        long deadline = System.nanoTime() + lockWait.toNanos();
+        while (true) {
+            ResticCli.Result r = runOnce(target, args, host, name);
+            if (!locked(r) || System.nanoTime() - deadline >= 0) {
+                return r;
+            }
+            LOG.infof(
+                    "%s: %s: the repository is locked by another restic process; restic %s again in %d s (waiting"
+                            + " up to %s)",
+                    host, name, args.get(0), LOCK_RETRY.toSeconds(), ContractChecks.human(lockWait));
+            Thread.sleep(LOCK_RETRY.toMillis());
+        }
+    }
+
+    private static boolean locked(ResticCli.Result r) {
+        return !r.ok() && ResticErrors.classify(r.stderr()).code().equals("repository-locked");
+    }
+
+    private ResticCli.Result runOnce(ResticCli.Target target, List<String> args, String host, String name)
             throws Broken, InterruptedException {
         try {
             LOG.debugf("%s: %s: restic %s", host, name, args.get(0));

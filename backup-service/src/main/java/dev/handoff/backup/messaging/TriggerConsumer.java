@@ -88,7 +88,8 @@ public class TriggerConsumer {
                             live,
                             Path.of(config.inventory()).toAbsolutePath().getParent(),
                             workdir,
-                            Clock.systemUTC()),
+                            Clock.systemUTC(),
+                            c.lockWait()),
                     kafka.source(),
                     c.publishTimeout());
         }
