@@ -160,6 +160,42 @@ public final class LabPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops the database {@code name}, left by an earlier lab, if it exists and nobody uses it.
+     *
+     * @return whether it existed and was dropped
+     * @throws IllegalStateException if it is in use (another lab runs on it) or cannot be dropped
+     */
+    public boolean dropUnused(String name) {
+        if (!DATABASE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a lab database name: " + name);
+        }
+        try (Connection c = adminConnection()) {
+            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                q.setString(1, name);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE \"" + name + "\"");
+            }
+            return true;
+        } catch (SQLException e) {
+            if ("55006".equals(e.getSQLState())) {
+                throw new IllegalStateException("PostgreSQL: the lab database " + name + " (" + description
+                        + ") is in use, by another lab or program: stop it, or give this lab databases of its own"
+                        + " with HANDOFF_LAB_DATABASE_PREFIX=<name>");
+            }
+            throw new IllegalStateException(
+                    "PostgreSQL: cannot drop the earlier lab's database " + name + " (" + description + "): "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
     /** Stops an embedded server; an existing server is left running. */
     @Override
     public void close() {

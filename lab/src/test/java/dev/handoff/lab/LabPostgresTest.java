@@ -81,6 +81,33 @@ class LabPostgresTest {
     }
 
     @Test
+    void anEarlierLabsDatabaseIsDroppedUnlessAnotherLabUsesIt() throws SQLException {
+        // Given: a database an earlier lab left, and one a running lab holds a connection to
+        LabPostgres postgres = LabPostgres.shared();
+        String left = postgres.createDatabase("lab_left").name();
+        LabDatabase inUse = postgres.createDatabase("lab_in_use");
+        try (Connection running = inUse.connect()) {
+
+            // When / Then
+            assertThat(postgres.dropUnused(left)).isTrue();
+            assertThat(postgres.dropUnused(left)).as("gone already").isFalse();
+            assertThatThrownBy(() -> postgres.dropUnused(inUse.name()))
+                    .hasMessageContaining(inUse.name())
+                    .hasMessageContaining("in use")
+                    .hasMessageContaining("HANDOFF_LAB_DATABASE_PREFIX");
+            assertThat(running.isValid(5))
+                    .as("the running lab keeps its database")
+                    .isTrue();
+        } finally {
+            postgres.dropDatabase(inUse);
+        }
+        assertThat(postgres.database(left).created())
+                .as("dropped, so created anew")
+                .isTrue();
+        postgres.dropDatabase(left);
+    }
+
+    @Test
     void postgresTestResourceHandsAFreshDatabaseToQuarkusAndDropsItOnStop() throws SQLException {
         // Given
         PostgresTestResource resource = new PostgresTestResource();

@@ -92,12 +92,16 @@ final class UpCommand {
         long started = System.nanoTime();
         out.println("Starting the Handoff lab in " + home.root());
         try {
+            // the services' databases belong to a lab's Kafka log and simulated hosts: a lab without Kafka storage
+            // is new, and databases an earlier lab left on this server (its history, host-key and RustDesk pins)
+            // would not match it
+            boolean newLab = !Files.exists(home.kafkaData());
             if (fresh) {
                 deleteTree(home.kafkaData());
                 out.println("Fresh start: Kafka storage " + home.kafkaData() + " deleted");
             }
             startKafka(kafkaPort);
-            LabDatabase controlDatabase = startPostgres(fresh);
+            LabDatabase controlDatabase = startPostgres(fresh, newLab);
             LabForge forge = home.labForge();
             createRepositories(forge);
             LabInventory.write(home.inventory(), forge.forgeUrl());
@@ -140,12 +144,21 @@ final class UpCommand {
                 + Topics.all().size() + " topics, storage " + home.kafkaData() + ")");
     }
 
-    private LabDatabase startPostgres(boolean fresh) {
+    private LabDatabase startPostgres(boolean fresh, boolean newLab) {
         postgres = LabPostgres.open(env, home.postgresData());
         out.println(postgres.description());
         if (fresh) {
             ServiceModule.ALL.forEach(service -> postgres.dropDatabase(service.database(env)));
             out.println("Fresh start: the services' lab databases dropped");
+        } else if (newLab) {
+            List<String> dropped = ServiceModule.ALL.stream()
+                    .map(service -> service.database(env))
+                    .filter(postgres::dropUnused)
+                    .toList();
+            if (!dropped.isEmpty()) {
+                out.println("New lab: dropped the databases an earlier lab left on this server ("
+                        + String.join(", ", dropped) + "); its history and host-key pins belong to its hosts");
+            }
         }
         LabPostgres.DatabaseAndState control =
                 postgres.database(ServiceModule.ALL.get(0).database(env));
