@@ -143,10 +143,7 @@ class BackupStageTest {
         // Given
         BackupLab lab = BackupLabResource.lab();
         lab.restic().snapshot(lab.node(BackupLab.EDGE));
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            s.executeUpdate("DELETE FROM restic_checks");
-        }
+        makeChecksDue();
         lab.restic().faults().set(Fault.DAMAGED_PACK, "runtime");
         lab.restic().applyFaults();
 
@@ -160,10 +157,7 @@ class BackupStageTest {
         // its lock until its input ends), so restic check cannot take the exclusive lock
         BackupLab lab = BackupLabResource.lab();
         lab.restic().snapshot(lab.node(BackupLab.EDGE));
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            s.executeUpdate("DELETE FROM restic_checks");
-        }
+        makeChecksDue();
         Path log = Path.of("target/quarkus.log");
         long logBefore = Files.size(log);
         Process backupJob = runtimeRestic(lab, "backup", "--stdin", "--stdin-filename", "job.txt", "--host", "job")
@@ -198,6 +192,14 @@ class BackupStageTest {
                 // a job killed by a failed test leaves its lock behind: remove it for the next tests
                 runtimeRestic(lab, "unlock").start().waitFor();
             }
+        }
+    }
+
+    /** Forgets every recorded check, so the next run checks each repository. */
+    private void makeChecksDue() throws java.sql.SQLException {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM restic_checks");
         }
     }
 

@@ -122,13 +122,7 @@ public final class LabPostgres implements AutoCloseable {
             throw new IllegalArgumentException("not a lab database name (lower-case letters, digits, _): " + name);
         }
         try (Connection c = adminConnection()) {
-            boolean exists;
-            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-                q.setString(1, name);
-                try (ResultSet rs = q.executeQuery()) {
-                    exists = rs.next();
-                }
-            }
+            boolean exists = exists(c, name);
             if (!exists) {
                 try (Statement s = c.createStatement()) {
                     s.execute("CREATE DATABASE \"" + name + "\"");
@@ -171,13 +165,8 @@ public final class LabPostgres implements AutoCloseable {
             throw new IllegalArgumentException("not a lab database name: " + name);
         }
         try (Connection c = adminConnection()) {
-            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-                q.setString(1, name);
-                try (ResultSet rs = q.executeQuery()) {
-                    if (!rs.next()) {
-                        return false;
-                    }
-                }
+            if (!exists(c, name)) {
+                return false;
             }
             try (Statement s = c.createStatement()) {
                 s.execute("DROP DATABASE \"" + name + "\"");
@@ -193,6 +182,15 @@ public final class LabPostgres implements AutoCloseable {
                     "PostgreSQL: cannot drop the earlier lab's database " + name + " (" + description + "): "
                             + e.getMessage(),
                     e);
+        }
+    }
+
+    private static boolean exists(Connection c, String name) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            q.setString(1, name);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
