@@ -53,7 +53,7 @@ class InfraStageTest {
     private static final String HOST = "cloud-edge-1";
     private static final LabRepository INFRA =
             LabRepository.byFullName("ops/edge-cluster-infra").orElseThrow();
-    private static final Duration RUN = Duration.ofSeconds(60);
+    private static final Duration RUN = InfraPushes.RUN;
 
     private static LabForge forge;
     private static TopicRecords topics;
@@ -65,6 +65,7 @@ class InfraStageTest {
 
     private final StageConsumers consumers;
     private final ApprovalGate approvals;
+    private final InfraPushes pushes;
 
     InfraStageTest(
             EventPublisher publisher,
@@ -77,6 +78,7 @@ class InfraStageTest {
         this.driftWatch = driftWatch;
         this.consumers = consumers;
         this.approvals = approvals;
+        this.pushes = new InfraPushes(publisher, codec, topics);
     }
 
     @BeforeAll
@@ -99,7 +101,8 @@ class InfraStageTest {
 
     @Test
     void aPushBecomesCloudFactsWithTheLabsIpsAndVolumeDeviceAndLeavesACheckedArchiveOffMachine() throws Exception {
-        // Given
+        // Given: a stack that has a state (a first apply has nothing to archive)
+        baseline();
         List<Path> archivesBefore = archives();
         touchCompute();
 
@@ -274,10 +277,12 @@ class InfraStageTest {
 
     @Test
     void theRestorePathRefusesAnArchiveWhoseChecksumDoesNotMatchAndRestoresAGoodOne() throws Exception {
-        // Given
+        // Given: two applies over an existing state, so compute has two archives
         baseline();
         touchCompute();
-        awaitEvent(push("Another apply, so compute has a non-empty archive"), EventType.CLOUD_FACTS_COMPLETED);
+        awaitEvent(push("An apply, so compute has an archive"), EventType.CLOUD_FACTS_COMPLETED);
+        touchCompute();
+        awaitEvent(push("Another apply, so compute has a second archive"), EventType.CLOUD_FACTS_COMPLETED);
         List<String> names = given().auth()
                 .oauth2("operator-token")
                 .get("/api/state/archives")
@@ -294,7 +299,7 @@ class InfraStageTest {
                 .filter(n -> n.contains("stacks_compute") && !n.equals(good))
                 .findFirst()
                 .orElseThrow();
-        for (Path dir : List.of(world.archiveDestination(), stateDir().resolve("archives"))) {
+        for (Path dir : List.of(world.archiveDestination(), InfraPushes.stateDir().resolve("archives"))) {
             Path archive = dir.resolve(damaged);
             if (Files.exists(archive)) {
                 Files.write(
@@ -324,7 +329,9 @@ class InfraStageTest {
                 .post("/api/state/restore")
                 .then()
                 .statusCode(200)
-                .body("stack", containsString("stacks_compute"));
+                .body("repository", org.hamcrest.Matchers.equalTo("ops/edge-cluster-infra"))
+                .body("stack", org.hamcrest.Matchers.equalTo("stacks/compute"))
+                .body("previous", containsString("stacks_compute"));
     }
 
     @Test
@@ -338,12 +345,12 @@ class InfraStageTest {
 
         // Then: tofu's state holds it (as tofu's state does), nothing else
         assertThat(Files.readString(
-                        stateDir().resolve("states/ops_edge-cluster-infra/stacks_compute/terraform.tfstate")))
+                        InfraPushes.stateDir().resolve("states/ops_edge-cluster-infra/stacks_compute/terraform.tfstate")))
                 .contains(secret);
         for (ConsumerRecord<String, byte[]> r : topics.poll()) {
             assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(secret);
         }
-        try (Stream<Path> files = Files.walk(stateDir().resolve("facts"))) {
+        try (Stream<Path> files = Files.walk(InfraPushes.stateDir().resolve("facts"))) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 assertThat(Files.readString(f)).doesNotContain(secret);
             }
@@ -360,26 +367,7 @@ class InfraStageTest {
 
     /** Commits and pushes the lab repository and publishes the commit.pushed control-service would. */
     private String push(String message) throws Exception {
-        ForgePush pushed = forge.commitAndPush(INFRA, message);
-        String deployment = UUID.randomUUID().toString();
-        CommitPushed payload = new CommitPushed(
-                HOST,
-                INFRA.fullName(),
-                pushed.ref(),
-                pushed.branch(),
-                pushed.before(),
-                pushed.after(),
-                "infra",
-                pushed.cloneUrl(),
-                null,
-                "alice",
-                UUID.randomUUID().toString(),
-                1,
-                null);
-        EventEnvelope event =
-                codec.newEvent(EventType.COMMIT_PUSHED, "/handoff/control-service", HOST, deployment, null, payload);
-        publisher.publishAll(List.of(event), Duration.ofSeconds(10));
-        return deployment;
+        return pushes.push(forge, INFRA, message);
     }
 
     private void decide(EventEnvelope request, String decision) throws Exception {
@@ -403,8 +391,7 @@ class InfraStageTest {
     }
 
     private EventEnvelope awaitEvent(String deployment, EventType type) {
-        return await().atMost(RUN)
-                .until(() -> topics.event(deployment, type.type()).orElse(null), e -> e != null);
+        return pushes.awaitEvent(deployment, type);
     }
 
     private List<EventEnvelope> events(String deployment, EventType type) {
@@ -414,7 +401,7 @@ class InfraStageTest {
     }
 
     private static Path computeState() {
-        return stateDir().resolve("states/ops_edge-cluster-infra/stacks_compute/terraform.tfstate");
+        return InfraPushes.keptState(INFRA.fullName(), "stacks/compute");
     }
 
     private java.util.Optional<EventEnvelope> lastDrift() {
@@ -434,9 +421,15 @@ class InfraStageTest {
         return drifts.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(drifts.get(drifts.size() - 1));
     }
 
+    /** A real change to the compute stack: the data volume grows by 10 GB (an in-place update of one resource). */
     private void touchCompute() throws IOException {
         Path main = forge.workingCopy(INFRA).resolve("stacks/compute/main.tf");
-        Files.writeString(main, "\n# touched " + UUID.randomUUID() + "\n", java.nio.file.StandardOpenOption.APPEND);
+        String tf = Files.readString(main, StandardCharsets.UTF_8);
+        java.util.regex.Matcher size =
+                java.util.regex.Pattern.compile("(?m)^(\\s*size_in_gbs\\s*=\\s*)(\\d+)").matcher(tf);
+        assertThat(size.find()).as("the data volume's size_in_gbs in " + main).isTrue();
+        int grown = Integer.parseInt(size.group(2)) + 10;
+        Files.writeString(main, size.replaceFirst("$1" + grown), StandardCharsets.UTF_8);
     }
 
     private List<Path> archives() throws IOException {
@@ -447,10 +440,5 @@ class InfraStageTest {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.toString().endsWith(".tfstate.gz")).toList();
         }
-    }
-
-    private static Path stateDir() {
-        return Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getValue("handoff.infra.state-dir", String.class));
     }
 }

@@ -9,24 +9,30 @@ import java.util.Map;
 
 /**
  * Quarkus test resource: infra-service's world from {@link InfraWorld#shared()} (simulated OCI API, stand-in tofu,
- * off-machine archive folder), reset to the lab's defaults, with fresh work and state folders for each start.
+ * off-machine archive folder), reset to the lab's defaults, with fresh work and state folders and a fresh database for
+ * tofu's {@code pg} backend for each start.
  */
 public class InfraWorldTestResource implements QuarkusTestResourceLifecycleManager {
+    private LabDatabase tofuState;
 
     @Override
     public Map<String, String> start() {
         InfraWorld world = InfraWorld.shared();
         world.reset();
         try {
-            return world.configuration(Files.createTempDirectory("handoff-infra-service"));
+            // a database of its own for stacks whose backend is "pg" (PG_CONN_STR in the tofu env file)
+            tofuState = LabPostgres.shared().createDatabase("handoff_test_tofu_state");
+            return world.configuration(Files.createTempDirectory("handoff-infra-service"), tofuState);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create infra-service's folders", e);
         }
     }
 
-    /** The world is shared by every test of the JVM and stops with it. */
+    /** The world is shared by every test of the JVM and stops with it; the pg backend's database is dropped. */
     @Override
     public void stop() {
-        // Nothing to release per test: see the class comment.
+        if (tofuState != null) {
+            LabPostgres.shared().dropDatabase(tofuState);
+        }
     }
 }

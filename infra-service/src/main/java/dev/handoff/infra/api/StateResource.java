@@ -1,7 +1,8 @@
 package dev.handoff.infra.api;
 
 import dev.handoff.infra.driver.StateArchive;
-import dev.handoff.infra.driver.StateStore;
+import dev.handoff.infra.run.StateRestore;
+import dev.handoff.infra.stage.StageFailure;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -25,12 +26,12 @@ public class StateResource {
     private static final Logger LOG = Logger.getLogger(StateResource.class);
 
     private final StateArchive archives;
-    private final StateStore states;
+    private final StateRestore restores;
     private final OperatorTokens tokens;
 
-    public StateResource(StateArchive archives, StateStore states, OperatorTokens tokens) {
+    public StateResource(StateArchive archives, StateRestore restores, OperatorTokens tokens) {
         this.archives = archives;
-        this.states = states;
+        this.restores = restores;
         this.tokens = tokens;
     }
 
@@ -78,10 +79,10 @@ public class StateResource {
             return error(Response.Status.BAD_REQUEST, "no archive named", "send {\"archive\": \"<name>\"}");
         }
         try {
-            StateArchive.Restored restored = archives.restore(body.archive(), states::byParts);
+            StateRestore.Restored restored = restores.restore(body.archive());
             LOG.infof(
                     "state restored by %s from %s (sha256 %s) for %s %s",
-                    operator.get(), restored.source(), restored.sha256(), restored.repository(), restored.stack());
+                    operator.get(), restored.archive(), restored.sha256(), restored.repository(), restored.stack());
             return Response.ok(restored).build();
         } catch (StateArchive.RestoreRefused e) {
             LOG.warnf("state restore of %s by %s refused: %s", body.archive(), operator.get(), e.getMessage());
@@ -89,6 +90,17 @@ public class StateResource {
                     e.notFound() ? Response.Status.NOT_FOUND : Response.Status.CONFLICT,
                     e.getMessage(),
                     "list the archives with GET /api/state/archives");
+        } catch (StageFailure e) {
+            LOG.warnf("state restore of %s by %s failed (%s): %s", body.archive(), operator.get(), e.reason(),
+                    e.getMessage());
+            return error(
+                    Response.Status.BAD_GATEWAY,
+                    "the restore of " + body.archive() + " failed (" + e.reason() + "): " + e.getMessage(),
+                    "nothing was written if tofu state push did not run; fix the cause and restore again");
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -60,6 +60,28 @@ public interface InfraConfig {
         /** How many of tofu's last output lines a failure carries. */
         @WithDefault("20")
         int tailLines();
+
+        /**
+         * How long tofu waits for another run's state lock ({@code -lock-timeout}) before the stage fails
+         * {@code state-locked}; matters when replicas share a remote backend.
+         */
+        @WithDefault("5M")
+        Duration lockTimeout();
+
+        /**
+         * A file of {@code NAME=value} lines set in tofu's environment, e.g. {@code PG_CONN_STR} of a {@code pg}
+         * backend or a provider's credentials (mount it from a secret; {@code #} starts a comment). Values whose name
+         * says secret (password, token, key, conn_str…) and passwords inside connection strings are masked in every
+         * output.
+         */
+        Optional<Path> envFile();
+
+        /**
+         * Names of further variables of this service's environment passed to tofu (besides PATH, HOME, locale, CA
+         * and proxy settings, {@code TF_*} and {@code OCI_*}), e.g. {@code AWS_ACCESS_KEY_ID} for an {@code s3}
+         * backend. Nothing else of the service's environment reaches tofu.
+         */
+        Optional<List<String>> inheritEnv();
     }
 
     /** The off-machine copy of state archives; at least one of the two should be set. */

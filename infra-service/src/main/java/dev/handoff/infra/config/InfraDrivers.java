@@ -5,12 +5,14 @@ import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.inventory.InventoryLoader;
 import dev.handoff.infra.driver.CloudReader;
 import dev.handoff.infra.driver.FactsStore;
+import dev.handoff.infra.driver.LastCheckouts;
 import dev.handoff.infra.driver.OciCloudReader;
 import dev.handoff.infra.driver.ProcessRunner;
 import dev.handoff.infra.driver.ProcessTofu;
 import dev.handoff.infra.driver.StateArchive;
 import dev.handoff.infra.driver.StateStore;
 import dev.handoff.infra.driver.Tofu;
+import dev.handoff.infra.driver.TofuEnvironment;
 import dev.handoff.infra.stage.ObservedInstance;
 import dev.handoff.infra.stage.StageFailure;
 import io.quarkus.runtime.Startup;
@@ -49,14 +51,33 @@ public class InfraDrivers {
     @Produces
     @Singleton
     Tofu tofu(InfraConfig config, ProcessRunner runner) {
+        InfraConfig.Tofu settings = config.infra().tofu();
+        TofuEnvironment environment = TofuEnvironment.of(
+                System.getenv(),
+                settings.inheritEnv().orElse(List.of()),
+                settings.envFile().map(TofuEnvironment::readFile).orElse(java.util.Map.of()));
+        LOG.infof(
+                "tofu runs with only these environment variables: %s",
+                String.join(", ", environment.variables().keySet()));
         return new ProcessTofu(
-                config.infra().tofu().binary(), config.infra().tofu().timeout(), runner);
+                settings.binary(),
+                settings.timeout(),
+                settings.lockTimeout(),
+                runner,
+                environment,
+                OciKeySecrets.of(config.infra().oci().configFile(), config.infra().oci().profile()));
     }
 
     @Produces
     @Singleton
     StateStore stateStore(InfraConfig config) {
         return new StateStore(config.infra().stateDir());
+    }
+
+    @Produces
+    @Singleton
+    LastCheckouts lastCheckouts(InfraConfig config) {
+        return new LastCheckouts(config.infra().stateDir());
     }
 
     @Produces

@@ -122,7 +122,7 @@ public final class OciCloudReader implements CloudReader, AutoCloseable {
             }
             return new ObservedInstance(
                     instance.getId(),
-                    instance.getRegion(),
+                    OciRegions.canonical(instance.getRegion()),
                     compartment,
                     instance.getLifecycleState() == null
                             ? null

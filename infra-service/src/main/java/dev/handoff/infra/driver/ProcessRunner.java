@@ -71,7 +71,42 @@ public final class ProcessRunner {
             boolean captureStdout,
             Redactor redactor)
             throws IOException, TimedOut, InterruptedException {
+        return run(label, command, dir, env, false, timeout, captureStdout, redactor);
+    }
+
+    /**
+     * Runs {@code command} in {@code dir} with exactly {@code env} as its environment, nothing inherited from this
+     * service: for programs that run code from a pushed repository (tofu's providers and data sources), which must not
+     * see the service's own credentials.
+     *
+     * @see #run(String, List, Path, Map, Duration, boolean, Redactor)
+     */
+    public Result runWithOnly(
+            String label,
+            List<String> command,
+            Path dir,
+            Map<String, String> env,
+            Duration timeout,
+            boolean captureStdout,
+            Redactor redactor)
+            throws IOException, TimedOut, InterruptedException {
+        return run(label, command, dir, env, true, timeout, captureStdout, redactor);
+    }
+
+    private Result run(
+            String label,
+            List<String> command,
+            Path dir,
+            Map<String, String> env,
+            boolean onlyEnv,
+            Duration timeout,
+            boolean captureStdout,
+            Redactor redactor)
+            throws IOException, TimedOut, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        if (onlyEnv) {
+            builder.environment().clear();
+        }
         builder.environment().putAll(env);
         Process process = builder.start();
         process.getOutputStream().close();

@@ -70,20 +70,22 @@ public final class StateArchive {
     }
 
     /**
-     * Archives {@code stateFile} (an empty archive when the stack has no state yet), copies it off the machine and
-     * checks the copy.
+     * Archives a stack's state as {@code tofu state pull} printed it, copies it off the machine and checks the copy.
+     *
+     * @param state the state document; it must be one (a {@code version} with a {@code lineage}, or tofu's encrypted
+     *     form): an archive that holds no state is never written, as it would later be claimed as a backup
+     * @throws ArchiveException when {@code state} is not a state document, or storing or copying it failed
      */
-    public Archived archive(String repository, String stack, Path stateFile)
+    public Archived archive(String repository, String stack, byte[] state)
             throws ArchiveException, InterruptedException {
+        TofuState.check(stack, state);
         String name = repository.replace('/', '_') + "__" + stack.replace('/', '_') + "__"
                 + STAMP.format(clock.instant()) + ".tfstate.gz";
         try {
             Files.createDirectories(localDir);
             Path archive = localDir.resolve(name);
             try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(archive))) {
-                if (Files.exists(stateFile)) {
-                    Files.copy(stateFile, out);
-                }
+                out.write(state);
             }
             String sha = sha256(archive);
             Path checksum = localDir.resolve(name + ".sha256");
@@ -160,21 +162,23 @@ public final class StateArchive {
     }
 
     /**
-     * A restore that was carried out.
+     * An archive whose checksum matched.
      *
      * @param archive the archive's name
-     * @param repository the repository it belongs to, {@code owner_name}
-     * @param stack the stack, {@code /} written as {@code _}
+     * @param repositoryPart the repository it belongs to, {@code owner_name}
+     * @param stackPart the stack, {@code /} written as {@code _}
      * @param sha256 the verified checksum
      * @param source where the archive was read from
+     * @param state the state document it holds
      */
-    public record Restored(String archive, String repository, String stack, String sha256, Path source) {}
+    public record Verified(
+            String archive, String repositoryPart, String stackPart, String sha256, Path source, byte[] state) {}
 
     /** The restore was refused; nothing was changed. */
     public static final class RestoreRefused extends Exception {
         private final boolean notFound;
 
-        RestoreRefused(String message, boolean notFound) {
+        public RestoreRefused(String message, boolean notFound) {
             super(message);
             this.notFound = notFound;
         }
@@ -186,10 +190,10 @@ public final class StateArchive {
     }
 
     /**
-     * Restores {@code name}: checks the archive against its {@code .sha256} file first and refuses on any mismatch;
-     * then writes the state to {@code target(repository, stack)} (the current state is archived first).
+     * Reads {@code name} for a restore: checks the archive against its {@code .sha256} file and refuses on any
+     * mismatch, and refuses an archive that holds no state document.
      */
-    public Restored restore(String name, StateLocator target) throws RestoreRefused, IOException, InterruptedException {
+    public Verified verify(String name) throws RestoreRefused, IOException {
         Matcher m = NAME.matcher(name == null ? "" : name);
         if (!m.matches()) {
             throw new RestoreRefused(
@@ -229,31 +233,14 @@ public final class StateArchive {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(source))) {
             state = in.readAllBytes();
         }
-        if (state.length == 0) {
+        try {
+            TofuState.check(m.group(2), state);
+        } catch (ArchiveException e) {
             throw new RestoreRefused(
-                    "the archive " + name + " was taken before the stack's first apply and holds no"
-                            + " state; choose a later archive",
+                    "the archive " + name + " holds no OpenTofu state (" + e.getMessage() + "); choose another archive",
                     false);
         }
-        Path stateFile = target.stateFile(m.group(1), m.group(2));
-        if (Files.exists(stateFile)) {
-            try {
-                archive(m.group(1).replaceFirst("_", "/"), m.group(2), stateFile);
-            } catch (ArchiveException e) {
-                throw new IOException("could not archive the current state before the restore: " + e.getMessage(), e);
-            }
-        }
-        Files.createDirectories(stateFile.getParent());
-        Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".restore");
-        Files.write(tmp, state);
-        Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return new Restored(name, m.group(1), m.group(2), actual, source);
-    }
-
-    /** Where a repository's stack keeps its state, from the archive name's parts. */
-    @FunctionalInterface
-    public interface StateLocator {
-        Path stateFile(String repositoryPart, String stackPart);
+        return new Verified(name, m.group(1), m.group(2), actual, source, state);
     }
 
     private List<Path> searchPath() {

@@ -14,16 +14,14 @@ import dev.handoff.common.stage.StageEvents;
 import dev.handoff.infra.config.InfraConfig;
 import dev.handoff.infra.driver.CloudReader;
 import dev.handoff.infra.driver.FactsStore;
+import dev.handoff.infra.driver.LastCheckouts;
+import dev.handoff.infra.driver.OciRegions;
 import dev.handoff.infra.driver.RepositoryCheckout;
-import dev.handoff.infra.driver.StateArchive;
-import dev.handoff.infra.driver.StateStore;
+import dev.handoff.infra.driver.WorkTree;
 import dev.handoff.infra.driver.TerramateStacks;
-import dev.handoff.infra.driver.Tofu;
 import dev.handoff.infra.messaging.InfraKafka;
-import dev.handoff.infra.stage.ApprovalPolicy;
 import dev.handoff.infra.stage.DriftCheck;
 import dev.handoff.infra.stage.ObservedInstance;
-import dev.handoff.infra.stage.PlanJson;
 import dev.handoff.infra.stage.PlanReport;
 import dev.handoff.infra.stage.Redactor;
 import dev.handoff.infra.stage.StackOrder;
@@ -31,23 +29,19 @@ import dev.handoff.infra.stage.StageFailure;
 import dev.handoff.infra.stage.TofuOutputs;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * One run of the infra stage for one host: check out the pushed commit, plan every stack in dependency order, hold a
- * destructive plan for approval, archive each state and apply, read the outputs, read the instance back from the
- * provider and compare, then publish {@code cloud-facts.completed} or {@code .failed}. Runs are serialized: one at a
+ * One run of the infra stage for one host: check out the pushed commit, run its stacks in dependency order — each one
+ * planned, held for approval when destructive, archived and applied before the next is planned ({@link StackRunner})
+ * — read the outputs, read the instance back from the provider and compare, then publish
+ * {@code cloud-facts.completed} or {@code .failed}. Runs are serialized: one at a
  * time, so one stack never sees two tofu processes.
  */
 @ApplicationScoped
@@ -60,10 +54,8 @@ public class InfraRun {
     private final EventCodec codec;
     private final EventPublisher publisher;
     private final StageEvents events;
-    private final ApprovalGate approvals;
-    private final Tofu tofu;
-    private final StateStore states;
-    private final StateArchive archives;
+    private final StackRunner stacks;
+    private final LastCheckouts checkouts;
     private final CloudReader cloud;
     private final FactsStore facts;
 
@@ -72,10 +64,8 @@ public class InfraRun {
             Inventory inventory,
             EventCodec codec,
             EventPublisher publisher,
-            ApprovalGate approvals,
-            Tofu tofu,
-            StateStore states,
-            StateArchive archives,
+            StackRunner stacks,
+            LastCheckouts checkouts,
             CloudReader cloud,
             FactsStore facts) {
         this.config = config;
@@ -83,16 +73,16 @@ public class InfraRun {
         this.codec = codec;
         this.publisher = publisher;
         this.events = new StageEvents(Stage.INFRA, InfraKafka.SOURCE, codec);
-        this.approvals = approvals;
-        this.tofu = tofu;
-        this.states = states;
-        this.archives = archives;
+        this.stacks = stacks;
+        this.checkouts = checkouts;
         this.cloud = cloud;
         this.facts = facts;
     }
 
-    /** A stack of this run: where it is checked out, its plan, and whether it was applied. */
-    private record StackRun(String path, Path dir, PlanReport plan) {}
+    /** Work that must not overlap a run of this replica (a state restore): it waits for the run to end. */
+    public synchronized <T> T exclusively(java.util.concurrent.Callable<T> work) throws Exception {
+        return work.call();
+    }
 
     /**
      * Runs the stage for a {@code commit.pushed} of a repository that starts at infra; other events are ignored.
@@ -133,7 +123,7 @@ public class InfraRun {
             LOG.warnf("infra stage failed for %s (%s): %s", host, f.reason(), message);
             publish(events.failed(trigger, host, f.reason(), message, f.retryable(), details));
         } finally {
-            deleteTree(workDir);
+            WorkTree.delete(workDir);
         }
     }
 
@@ -150,9 +140,19 @@ public class InfraRun {
                     false,
                     List.of(new StageFailed.Detail("no-cloud", host, "no OCI cloud in handoff.yaml")));
         }
-        deleteTree(workDir);
+        WorkTree.delete(workDir);
         Path checkout = workDir.resolve("repo");
         RepositoryCheckout.checkout(push.repository(), push.cloneUrl(), push.after(), checkout);
+        try {
+            checkouts.save(push.repository(), new LastCheckouts.Checkout(push.cloneUrl(), push.after()));
+        } catch (IOException e) {
+            throw new StageFailure(
+                    "state-io",
+                    "cannot record the checkout of " + push.repository() + " in handoff.infra.state-dir: "
+                            + e.getMessage(),
+                    true,
+                    List.of(new StageFailed.Detail("state-io", push.repository(), String.valueOf(e.getMessage()))));
+        }
         List<String> listed = inventory
                 .repository(push.repository())
                 .map(Inventory.Repository::stacks)
@@ -167,58 +167,17 @@ public class InfraRun {
                     List.of(new StageFailed.Detail("no-stacks", push.repository(), "nothing to plan")));
         }
 
-        List<StackRun> stacks = new ArrayList<>();
+        List<PlanReport> plans = new ArrayList<>();
+        boolean applied = false;
         TofuOutputs outputs = TofuOutputs.empty();
         for (StackOrder.Stack stack : ordered) {
             Path dir = checkout.resolve(stack.path()).normalize();
-            copyStateIn(push.repository(), stack.path(), dir, redactor);
-            Map<String, String> env = outputs.asVariables();
-            tofu.init(dir, env, redactor);
-            boolean changes = tofu.plan(dir, env, redactor);
-            PlanReport plan = changes
-                    ? PlanJson.parse(stack.path(), tofu.showPlanJson(dir, env, redactor))
-                    : new PlanReport(stack.path(), "1.2", List.of());
-            stacks.add(new StackRun(stack.path(), dir, plan));
-            TofuOutputs stackOutputs = TofuOutputs.parse(stack.path(), tofu.outputJson(dir, env, redactor));
-            redactor.learn(stackOutputs.sensitiveValues());
-            outputs = stackOutputs.over(outputs);
-            LOG.infof(
-                    "plan of %s %s: %d to add, %d to change, %d to destroy",
-                    push.repository(), stack.path(), plan.add(), plan.change(), plan.destroy());
+            StackRunner.Result result = stacks.run(trigger, host, push, stack.path(), dir, outputs, redactor);
+            plans.add(result.plan());
+            applied |= result.applied();
+            outputs = result.outputs().over(outputs);
         }
-
-        PlanSummary summary =
-                PlanReport.summary(stacks.stream().map(StackRun::plan).toList());
-        List<String> autoApprove = config.infra().approval().autoApprove().orElse(List.of());
-        ApprovalPolicy.Verdict verdict = ApprovalPolicy.decide(summary, push.repository(), autoApprove);
-        if (verdict == ApprovalPolicy.Verdict.ASK_OPERATOR) {
-            approvals.await(
-                    trigger,
-                    host,
-                    push,
-                    summary,
-                    stacks.stream()
-                            .flatMap(s -> s.plan().destructiveChanges().stream())
-                            .toList());
-        }
-
-        if (verdict != ApprovalPolicy.Verdict.NOTHING_TO_APPLY) {
-            outputs = TofuOutputs.empty();
-            for (StackRun stack : stacks) {
-                Map<String, String> env = outputs.asVariables();
-                if (stack.plan().hasChanges()) {
-                    archiveState(push.repository(), stack);
-                    try {
-                        tofu.apply(stack.dir(), env, redactor);
-                    } finally {
-                        copyStateOut(push.repository(), stack);
-                    }
-                }
-                TofuOutputs stackOutputs = TofuOutputs.parse(stack.path(), tofu.outputJson(stack.dir(), env, redactor));
-                redactor.learn(stackOutputs.sensitiveValues());
-                outputs = stackOutputs.over(outputs);
-            }
-        }
+        PlanSummary summary = PlanReport.summary(plans);
 
         String instanceId = outputs.instanceId(push.repository());
         ObservedInstance observed = cloud.read(instanceId);
@@ -236,7 +195,7 @@ public class InfraRun {
                     false,
                     DriftCheck.details(drifts, "tofu output"));
         }
-        if (!hostCloud.region().equals(observed.region())) {
+        if (!OciRegions.canonical(hostCloud.region()).equals(observed.region())) {
             throw new StageFailure(
                     "drift",
                     "instance " + instanceId + " is in region " + observed.region() + " but handoff.yaml says "
@@ -257,72 +216,11 @@ public class InfraRun {
                 observed.publicIp(),
                 observed.subnetId(),
                 observed.volumes(),
-                verdict == ApprovalPolicy.Verdict.NOTHING_TO_APPLY ? null : summary,
+                applied ? summary : null,
                 Instant.now());
-    }
-
-    private void copyStateIn(String repository, String stack, Path dir, Redactor redactor) throws StageFailure {
-        try {
-            states.copyIn(repository, stack, dir);
-            Path state = dir.resolve(StateStore.STATE_FILE);
-            if (Files.exists(state)) {
-                redactor.learn(TofuOutputs.sensitiveInState(Files.readString(state, StandardCharsets.UTF_8)));
-            }
-        } catch (IOException e) {
-            throw stateFailure(stack, e);
-        }
-    }
-
-    private void copyStateOut(String repository, StackRun stack) throws StageFailure {
-        try {
-            states.copyOut(repository, stack.path(), stack.dir());
-        } catch (IOException e) {
-            throw stateFailure(stack.path(), e);
-        }
-    }
-
-    private void archiveState(String repository, StackRun stack) throws StageFailure, InterruptedException {
-        try {
-            StateArchive.Archived archived =
-                    archives.archive(repository, stack.path(), states.stateFile(repository, stack.path()));
-            LOG.infof(
-                    "state of %s %s archived as %s (sha256 %s)%s",
-                    repository,
-                    stack.path(),
-                    archived.name(),
-                    archived.sha256(),
-                    archived.offMachine().map(p -> ", copy checked at " + p).orElse(""));
-        } catch (StateArchive.ArchiveException e) {
-            throw new StageFailure(
-                    "state-archive-failed",
-                    e.getMessage() + "; nothing was applied",
-                    true,
-                    List.of(new StageFailed.Detail("archive", stack.path(), e.getMessage())));
-        }
-    }
-
-    private static StageFailure stateFailure(String stack, IOException e) {
-        return new StageFailure(
-                "state-io",
-                "cannot move the state of stack " + stack + ": " + e.getMessage() + "; check handoff.infra.state-dir",
-                true,
-                List.of(new StageFailed.Detail("state-io", stack, String.valueOf(e.getMessage()))));
     }
 
     private void publish(EventEnvelope event) throws EventPublisher.PublishException, InvalidEventException {
         publisher.publishAll(List.of(event), PUBLISH_TIMEOUT);
-    }
-
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean " + root, e);
-        }
     }
 }

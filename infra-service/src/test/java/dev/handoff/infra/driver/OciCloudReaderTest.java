@@ -61,6 +61,22 @@ class OciCloudReaderTest {
     }
 
     @Test
+    void anInstanceInARegionTheApiNamesByItsShortCodeIsReportedUnderItsRegionName() throws Exception {
+        // Given: OCI reports Instance.region as "iad" for us-ashburn-1 (and "phx" for us-phoenix-1)
+        world.cloud().set(LabCloud.REGION, "us-ashburn-1");
+
+        // When
+        ObservedInstance observed = reader.read("ocid1.instance.oc1.eu-frankfurt-1.lab");
+
+        // Then: the same name handoff.yaml and tofu's region output use, so no false region drift
+        assertThat(observed.region()).isEqualTo("us-ashburn-1");
+        assertThat(OciRegions.canonical("IAD")).isEqualTo("us-ashburn-1");
+        assertThat(OciRegions.canonical("phx")).isEqualTo("us-phoenix-1");
+        assertThat(OciRegions.canonical("fra")).isEqualTo("eu-frankfurt-1");
+        assertThat(OciRegions.canonical("xx-newregion-1")).isEqualTo("xx-newregion-1");
+    }
+
+    @Test
     void readsEveryPageOfTheAttachmentListsAndSkipsDetachedAttachments() throws Exception {
         // Given: each list holds two detached attachments before the current one, one item per page
         world.cloud().set(LabCloud.LIST_PAGE_SIZE, "1");

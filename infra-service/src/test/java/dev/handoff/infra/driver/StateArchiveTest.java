@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,14 +19,10 @@ class StateArchiveTest {
     private static final String STATE = "{\"version\": 4, \"serial\": 3, \"lineage\": \"b6f0c1d2\"}";
 
     @Test
-    void anArchiveAndItsChecksumAreCopiedOffMachineAndCheckedThenRestoredOnlyWhenTheChecksumMatches(@TempDir Path dir)
-            throws Exception {
+    void anArchiveAndItsChecksumAreCopiedOffMachineAndCheckedThenHandedOutOnlyWhenTheChecksumMatches(
+            @TempDir Path dir) throws Exception {
         // Given
         Path offsite = dir.resolve("offsite");
-        StateStore states = new StateStore(dir.resolve("state"));
-        Path stateFile = states.stateFile("ops/edge-cluster-infra", "stacks/compute");
-        Files.createDirectories(stateFile.getParent());
-        Files.writeString(stateFile, STATE, StandardCharsets.UTF_8);
         StateArchive archives = new StateArchive(
                 dir.resolve("local"),
                 Optional.of(offsite),
@@ -35,7 +32,8 @@ class StateArchiveTest {
         Files.createDirectories(dir.resolve("by-command"));
 
         // When
-        StateArchive.Archived archived = archives.archive("ops/edge-cluster-infra", "stacks/compute", stateFile);
+        StateArchive.Archived archived =
+                archives.archive("ops/edge-cluster-infra", "stacks/compute", STATE.getBytes(StandardCharsets.UTF_8));
 
         // Then
         assertThat(archived.name()).isEqualTo("ops_edge-cluster-infra__stacks_compute__20261125T100000000Z.tfstate.gz");
@@ -47,25 +45,67 @@ class StateArchiveTest {
                 .exists();
         assertThat(archives.list()).contains(archived.name());
 
-        // When the state is lost and restored
-        Files.writeString(stateFile, "{}", StandardCharsets.UTF_8);
-        StateArchive.Restored restored = archives.restore(archived.name(), states::byParts);
+        // When it is read for a restore
+        StateArchive.Verified verified = archives.verify(archived.name());
 
         // Then
-        assertThat(restored.sha256()).isEqualTo(archived.sha256());
-        assertThat(Files.readString(stateFile)).isEqualTo(STATE);
+        assertThat(verified.sha256()).isEqualTo(archived.sha256());
+        assertThat(verified.repositoryPart()).isEqualTo("ops_edge-cluster-infra");
+        assertThat(verified.stackPart()).isEqualTo("stacks_compute");
+        assertThat(new String(verified.state(), StandardCharsets.UTF_8)).isEqualTo(STATE);
 
         // When an archive is damaged
         Files.write(archived.local(), new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
-        StateArchive.RestoreRefused refused = catchThrowableOfType(
-                StateArchive.RestoreRefused.class, () -> archives.restore(archived.name(), states::byParts));
+        StateArchive.RestoreRefused refused =
+                catchThrowableOfType(StateArchive.RestoreRefused.class, () -> archives.verify(archived.name()));
 
-        // Then nothing is restored
+        // Then nothing is handed out
         assertThat(refused.getMessage())
                 .contains("sha256")
                 .contains("damaged or was altered")
                 .contains("not restored");
         assertThat(refused.notFound()).isFalse();
+    }
+
+    @Test
+    void noArchiveIsClaimedForSomethingThatIsNoState(@TempDir Path dir) {
+        // Given
+        StateArchive archives = new StateArchive(
+                dir.resolve("local"), Optional.of(dir.resolve("offsite")), Optional.empty(), new ProcessRunner(5),
+                Clock.systemUTC());
+
+        // When: a remote backend leaves no local file, so the old code archived nothing and said "archived"
+        StateArchive.ArchiveException empty = catchThrowableOfType(
+                StateArchive.ArchiveException.class, () -> archives.archive("ops/infra", "stacks/a", new byte[0]));
+        StateArchive.ArchiveException notState = catchThrowableOfType(
+                StateArchive.ArchiveException.class,
+                () -> archives.archive("ops/infra", "stacks/a", "{\"format\": 1}".getBytes(StandardCharsets.UTF_8)));
+
+        // Then
+        assertThat(empty.getMessage()).contains("stack stacks/a has no state to archive");
+        assertThat(notState.getMessage()).contains("lacks version, lineage or serial");
+        assertThat(dir.resolve("offsite")).doesNotExist();
+    }
+
+    @Test
+    void anArchiveHoldingNoStateIsNotRestored(@TempDir Path dir) throws Exception {
+        // Given: an empty archive, as earlier releases wrote before a stack's first apply
+        Path local = Files.createDirectories(dir.resolve("local"));
+        String name = "ops_infra__stacks_a__20261125T100000000Z.tfstate.gz";
+        try (var out = new GZIPOutputStream(Files.newOutputStream(local.resolve(name)))) {
+            out.write(new byte[0]);
+        }
+        Files.writeString(
+                local.resolve(name + ".sha256"), StateArchive.sha256(local.resolve(name)) + "  " + name + "\n");
+        StateArchive archives =
+                new StateArchive(local, Optional.empty(), Optional.empty(), new ProcessRunner(5), Clock.systemUTC());
+
+        // When
+        StateArchive.RestoreRefused refused =
+                catchThrowableOfType(StateArchive.RestoreRefused.class, () -> archives.verify(name));
+
+        // Then
+        assertThat(refused.getMessage()).contains("holds no OpenTofu state");
     }
 
     @Test
@@ -77,7 +117,7 @@ class StateArchiveTest {
         // When
         StateArchive.ArchiveException e = catchThrowableOfType(
                 StateArchive.ArchiveException.class,
-                () -> archives.archive("ops/infra", "stacks/a", dir.resolve("none.tfstate")));
+                () -> archives.archive("ops/infra", "stacks/a", STATE.getBytes(StandardCharsets.UTF_8)));
 
         // Then
         assertThat(e.getMessage()).contains("exited with 7").contains("handoff.infra.archive.command");

@@ -232,7 +232,8 @@ final class UpCommand {
         if (module.name().equals("infra-service")) {
             // the simulated OCI API, the stand-in tofu and the off-machine archive folder (docs/infra-service.md)
             infraWorld = InfraWorld.start(home.root(), 0);
-            serviceEnv.putAll(infraWorld.serviceEnvironment(infraWorld.serviceDir()));
+            // stacks whose backend is "pg" keep their state in the service's lab database (docs/lab.md)
+            serviceEnv.putAll(infraWorld.serviceEnvironment(infraWorld.serviceDir(), database));
             serviceEnv.put("HANDOFF_AUTH_TOKENS", credentials.authTokens());
             out.println("OCI API:    simulated on " + infraWorld.oci().endpoint() + " (world " + infraWorld.worldDir()
                     + ", state archives copied to " + infraWorld.archiveDestination() + ")");

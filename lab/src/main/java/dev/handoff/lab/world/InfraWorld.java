@@ -1,5 +1,6 @@
 package dev.handoff.lab.world;
 
+import dev.handoff.lab.LabDatabase;
 import dev.handoff.lab.world.oci.LabCloud;
 import dev.handoff.lab.world.oci.OciApiKey;
 import dev.handoff.lab.world.oci.SimulatedOciApi;
@@ -7,6 +8,7 @@ import dev.handoff.lab.world.tofu.TofuFaults;
 import dev.handoff.lab.world.tofu.TofuWorld;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -110,6 +112,54 @@ public final class InfraWorld implements AutoCloseable {
                 .forEach((k, v) -> env.put(
                         k.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'), v));
         return env;
+    }
+
+    /**
+     * infra-service's configuration for this world, as environment variables, with tofu's {@code pg} backend in
+     * {@code tofuDatabase} (see {@link #configuration(Path, LabDatabase)}).
+     */
+    public Map<String, String> serviceEnvironment(Path serviceDir, LabDatabase tofuDatabase) {
+        Map<String, String> env = new LinkedHashMap<>();
+        configuration(serviceDir, tofuDatabase)
+                .forEach((k, v) -> env.put(
+                        k.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'), v));
+        return env;
+    }
+
+    /**
+     * infra-service's configuration for this world, with {@code PG_CONN_STR} for stacks whose backend is {@code pg}
+     * pointing at {@code tofuDatabase}: written to {@code <serviceDir>/tofu.env}, the file
+     * {@code handoff.infra.tofu.env-file} names (as an operator would mount it from a secret).
+     */
+    public Map<String, String> configuration(Path serviceDir, LabDatabase tofuDatabase) {
+        Map<String, String> config = configuration(serviceDir);
+        Path envFile = serviceDir.resolve("tofu.env");
+        try {
+            Files.createDirectories(serviceDir);
+            Files.writeString(
+                    envFile,
+                    "# tofu's environment for stacks with backend \"pg\" (lab database " + tofuDatabase.name() + ")\n"
+                            + "PG_CONN_STR=" + pgConnStr(tofuDatabase) + "\n",
+                    StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(envFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + envFile, e);
+        }
+        config.put("handoff.infra.tofu.env-file", envFile.toString());
+        return config;
+    }
+
+    /**
+     * The lib/pq connection string OpenTofu's {@code pg} backend takes for a lab database ({@code sslmode=disable}:
+     * lib/pq asks for TLS by default, which a local server does not offer).
+     */
+    public static String pgConnStr(LabDatabase database) {
+        String hostPortDb = database.jdbcUrl().replaceFirst("^jdbc:postgresql://", "").replaceFirst("\\?.*$", "");
+        String user = java.net.URLEncoder.encode(database.username(), StandardCharsets.UTF_8);
+        String password = database.password() == null || database.password().isEmpty()
+                ? ""
+                : ":" + java.net.URLEncoder.encode(database.password(), StandardCharsets.UTF_8);
+        return "postgres://" + user + password + "@" + hostPortDb + "?sslmode=disable";
     }
 
     /** infra-service's configuration for this world, as config properties. */

@@ -206,10 +206,22 @@ public final class SimulatedOciApi implements AutoCloseable {
         n.put("availabilityDomain", c.get(LabCloud.AVAILABILITY_DOMAIN));
         n.put("displayName", c.get(LabCloud.HOST_NAME));
         n.put("lifecycleState", "RUNNING");
-        n.put("region", c.get(LabCloud.REGION));
+        n.put("region", instanceRegion(c.get(LabCloud.REGION)));
         n.put("shape", c.get(LabCloud.SHAPE));
         n.put("timeCreated", "2025-11-24T09:00:00.000Z");
         return n;
+    }
+
+    /**
+     * {@code Instance.region} as OCI reports it: "For the us-phoenix-1 and us-ashburn-1 regions, phx and iad are
+     * returned, respectively. For all other regions, the full region name is returned." (OCI API reference, Instance).
+     */
+    static String instanceRegion(String region) {
+        return switch (region == null ? "" : region) {
+            case "us-phoenix-1" -> "phx";
+            case "us-ashburn-1" -> "iad";
+            default -> region;
+        };
     }
 
     private ObjectNode vnicAttachment(Map<String, String> c) {

@@ -1,0 +1,218 @@
+package dev.handoff.infra.run;
+
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.v1.CommitPushed;
+import dev.handoff.common.event.v1.StageFailed;
+import dev.handoff.common.messaging.EventPublisher;
+import dev.handoff.common.serde.InvalidEventException;
+import dev.handoff.infra.config.InfraConfig;
+import dev.handoff.infra.driver.StateArchive;
+import dev.handoff.infra.driver.StateStore;
+import dev.handoff.infra.driver.Tofu;
+import dev.handoff.infra.driver.TofuState;
+import dev.handoff.infra.stage.ApprovalPolicy;
+import dev.handoff.infra.stage.PlanJson;
+import dev.handoff.infra.stage.PlanReport;
+import dev.handoff.infra.stage.Redactor;
+import dev.handoff.infra.stage.StageFailure;
+import dev.handoff.infra.stage.TofuOutputs;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * One stack of an infra run, the way Terramate runs stacks: plan it with the outputs of the stacks applied before it,
+ * stop for an operator when the plan is destructive, archive the state tofu holds and apply — all before the next
+ * stack is planned, so a later stack never sees outputs that are not applied yet.
+ */
+@ApplicationScoped
+public class StackRunner {
+    private static final Logger LOG = Logger.getLogger(StackRunner.class);
+
+    /** How often a plan made stale by another run's apply is made again before the stage fails. */
+    static final int STALE_PLAN_RETRIES = 2;
+
+    private final InfraConfig config;
+    private final ApprovalGate approvals;
+    private final Tofu tofu;
+    private final StateStore states;
+    private final StateArchive archives;
+
+    public StackRunner(
+            InfraConfig config, ApprovalGate approvals, Tofu tofu, StateStore states, StateArchive archives) {
+        this.config = config;
+        this.approvals = approvals;
+        this.tofu = tofu;
+        this.states = states;
+        this.archives = archives;
+    }
+
+    /**
+     * What one stack's run gave.
+     *
+     * @param plan the plan that was applied (or found to have nothing to apply)
+     * @param applied whether it was applied
+     * @param outputs the stack's outputs after it
+     */
+    public record Result(PlanReport plan, boolean applied, TofuOutputs outputs) {}
+
+    /**
+     * Runs one stack of the checked-out commit.
+     *
+     * @param upstream the outputs of the stacks run before it, passed as {@code TF_VAR_*}
+     */
+    public Result run(
+            EventEnvelope trigger,
+            String host,
+            CommitPushed push,
+            String stack,
+            Path dir,
+            TofuOutputs upstream,
+            Redactor redactor)
+            throws StageFailure, InterruptedException, EventPublisher.PublishException, InvalidEventException {
+        String repository = push.repository();
+        var env = upstream.asVariables();
+        copyStateIn(repository, stack, dir);
+        tofu.init(dir, env, redactor);
+        for (int attempt = 0; ; attempt++) {
+            byte[] before = pull(stack, dir, env, redactor);
+            PlanReport plan = plan(stack, dir, env, redactor);
+            ApprovalPolicy.Verdict verdict = ApprovalPolicy.decide(
+                    PlanReport.summary(List.of(plan)),
+                    repository,
+                    config.infra().approval().autoApprove().orElse(List.of()));
+            LOG.infof(
+                    "plan of %s %s: %d to add, %d to change, %d to destroy; %s",
+                    repository,
+                    stack,
+                    plan.add(),
+                    plan.change(),
+                    plan.destroy(),
+                    switch (verdict) {
+                        case NOTHING_TO_APPLY -> "nothing to apply";
+                        case APPLY -> "applying";
+                        case ASK_OPERATOR -> "destructive: asking an operator";
+                    });
+            if (verdict == ApprovalPolicy.Verdict.NOTHING_TO_APPLY) {
+                return new Result(plan, false, outputs(stack, dir, env, redactor));
+            }
+            if (verdict == ApprovalPolicy.Verdict.ASK_OPERATOR) {
+                approvals.await(trigger, host, push, PlanReport.summary(List.of(plan)), plan.destructiveChanges());
+            }
+            archive(repository, stack, before);
+            try {
+                tofu.apply(dir, env, redactor);
+                return new Result(plan, true, outputs(stack, dir, env, redactor));
+            } catch (StageFailure f) {
+                if (!"plan-stale".equals(f.reason()) || attempt >= STALE_PLAN_RETRIES) {
+                    learnFromPartialState(stack, dir, env, redactor);
+                    throw f;
+                }
+                LOG.infof("the plan of %s %s is stale (another run applied first); planning again", repository, stack);
+            } finally {
+                copyStateOut(repository, stack, dir);
+            }
+        }
+    }
+
+    private PlanReport plan(String stack, Path dir, java.util.Map<String, String> env, Redactor redactor)
+            throws StageFailure, InterruptedException {
+        boolean changes = tofu.plan(dir, env, redactor);
+        if (!changes) {
+            return new PlanReport(stack, PlanJson.SUPPORTED_MAJOR + ".0", List.of());
+        }
+        PlanReport plan = PlanJson.parse(stack, tofu.showPlanJson(dir, env, redactor));
+        redactor.learn(plan.sensitiveValues());
+        if (!plan.hasChanges()) {
+            throw new StageFailure(
+                    "plan-format",
+                    "tofu plan said stack " + stack + " has changes (exit code 2) but its plan JSON shows none that"
+                            + " Handoff can read; nothing was applied. Check that the tofu executable is OpenTofu.",
+                    false,
+                    List.of(new StageFailed.Detail("unreadable-plan", stack, "exit code 2 without a readable change")));
+        }
+        return plan;
+    }
+
+    private byte[] pull(String stack, Path dir, java.util.Map<String, String> env, Redactor redactor)
+            throws StageFailure, InterruptedException {
+        byte[] state = tofu.statePull(dir, env, redactor).getBytes(StandardCharsets.UTF_8);
+        if (!TofuState.isEmpty(state)) {
+            redactor.learn(TofuOutputs.sensitiveInState(new String(state, StandardCharsets.UTF_8)));
+        }
+        return state;
+    }
+
+    /**
+     * After a failed apply, tofu has persisted what it did create — values generated then (a password, a token) were
+     * unknown at plan time but may be echoed in the error; learn them so the published failure masks them.
+     */
+    private void learnFromPartialState(
+            String stack, Path dir, java.util.Map<String, String> env, Redactor redactor) throws InterruptedException {
+        try {
+            pull(stack, dir, env, redactor);
+        } catch (StageFailure unreadable) {
+            LOG.debugf("no state to learn sensitive values from after the failed apply of %s: %s", stack,
+                    unreadable.reason());
+        }
+    }
+
+    private TofuOutputs outputs(String stack, Path dir, java.util.Map<String, String> env, Redactor redactor)
+            throws StageFailure, InterruptedException {
+        TofuOutputs outputs = TofuOutputs.parse(stack, tofu.outputJson(dir, env, redactor));
+        redactor.learn(outputs.sensitiveValues());
+        return outputs;
+    }
+
+    private void archive(String repository, String stack, byte[] state) throws StageFailure, InterruptedException {
+        if (TofuState.isEmpty(state)) {
+            LOG.infof("%s %s has no state yet (its first apply): nothing to archive", repository, stack);
+            return;
+        }
+        try {
+            StateArchive.Archived archived = archives.archive(repository, stack, state);
+            LOG.infof(
+                    "state of %s %s (serial %s) archived as %s (sha256 %s)%s",
+                    repository,
+                    stack,
+                    TofuState.serial(state).map(String::valueOf).orElse("encrypted"),
+                    archived.name(),
+                    archived.sha256(),
+                    archived.offMachine().map(p -> ", copy checked at " + p).orElse(""));
+        } catch (StateArchive.ArchiveException e) {
+            throw new StageFailure(
+                    "state-archive-failed",
+                    e.getMessage() + "; nothing was applied",
+                    true,
+                    List.of(new StageFailed.Detail("archive", stack, e.getMessage())));
+        }
+    }
+
+    private void copyStateIn(String repository, String stack, Path dir) throws StageFailure {
+        try {
+            states.copyIn(repository, stack, dir);
+        } catch (IOException e) {
+            throw stateFailure(stack, e);
+        }
+    }
+
+    private void copyStateOut(String repository, String stack, Path dir) throws StageFailure {
+        try {
+            states.copyOut(repository, stack, dir);
+        } catch (IOException e) {
+            throw stateFailure(stack, e);
+        }
+    }
+
+    private static StageFailure stateFailure(String stack, IOException e) {
+        return new StageFailure(
+                "state-io",
+                "cannot move the local state of stack " + stack + ": " + e.getMessage()
+                        + "; check handoff.infra.state-dir",
+                true,
+                List.of(new StageFailed.Detail("state-io", stack, String.valueOf(e.getMessage()))));
+    }
+}
