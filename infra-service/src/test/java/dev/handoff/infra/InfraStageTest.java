@@ -10,7 +10,6 @@ import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.event.v1.ApprovalDecided;
-import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.infra.messaging.StageConsumers;
@@ -18,7 +17,6 @@ import dev.handoff.infra.run.ApprovalGate;
 import dev.handoff.infra.run.DriftWatch;
 import dev.handoff.lab.InfraWorldTestResource;
 import dev.handoff.lab.KafkaTestResource;
-import dev.handoff.lab.forge.ForgePush;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
 import dev.handoff.lab.world.InfraWorld;
@@ -33,7 +31,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -299,7 +296,8 @@ class InfraStageTest {
                 .filter(n -> n.contains("stacks_compute") && !n.equals(good))
                 .findFirst()
                 .orElseThrow();
-        for (Path dir : List.of(world.archiveDestination(), InfraPushes.stateDir().resolve("archives"))) {
+        for (Path dir :
+                List.of(world.archiveDestination(), InfraPushes.stateDir().resolve("archives"))) {
             Path archive = dir.resolve(damaged);
             if (Files.exists(archive)) {
                 Files.write(
@@ -344,8 +342,8 @@ class InfraStageTest {
         awaitEvent(push("Rotate nothing"), EventType.CLOUD_FACTS_COMPLETED);
 
         // Then: tofu's state holds it (as tofu's state does), nothing else
-        assertThat(Files.readString(
-                        InfraPushes.stateDir().resolve("states/ops_edge-cluster-infra/stacks_compute/terraform.tfstate")))
+        assertThat(Files.readString(InfraPushes.stateDir()
+                        .resolve("states/ops_edge-cluster-infra/stacks_compute/terraform.tfstate")))
                 .contains(secret);
         for (ConsumerRecord<String, byte[]> r : topics.poll()) {
             assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(secret);
@@ -425,8 +423,8 @@ class InfraStageTest {
     private void touchCompute() throws IOException {
         Path main = forge.workingCopy(INFRA).resolve("stacks/compute/main.tf");
         String tf = Files.readString(main, StandardCharsets.UTF_8);
-        java.util.regex.Matcher size =
-                java.util.regex.Pattern.compile("(?m)^(\\s*size_in_gbs\\s*=\\s*)(\\d+)").matcher(tf);
+        java.util.regex.Matcher size = java.util.regex.Pattern.compile("(?m)^(\\s*size_in_gbs\\s*=\\s*)(\\d+)")
+                .matcher(tf);
         assertThat(size.find()).as("the data volume's size_in_gbs in " + main).isTrue();
         int grown = Integer.parseInt(size.group(2)) + 10;
         Files.writeString(main, size.replaceFirst("$1" + grown), StandardCharsets.UTF_8);

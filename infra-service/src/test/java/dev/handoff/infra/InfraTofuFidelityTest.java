@@ -87,9 +87,7 @@ class InfraTofuFidelityTest {
 
         // Then
         EventEnvelope completed = pushes.awaitOutcome(deployment);
-        assertThat(completed.type())
-                .as("%s", completed.data())
-                .isEqualTo(EventType.CLOUD_FACTS_COMPLETED.type());
+        assertThat(completed.type()).as("%s", completed.data()).isEqualTo(EventType.CLOUD_FACTS_COMPLETED.type());
         assertThat(completed.data().path("subnetId").asText()).isEqualTo("ocid1.subnet.oc1.eu-frankfurt-1.labpublic");
         assertThat(completed.data().path("plan").path("add").asInt()).isGreaterThan(5);
         String computeState = Files.readString(InfraPushes.keptState(INFRA.fullName(), "stacks/compute"));
@@ -108,14 +106,15 @@ class InfraTofuFidelityTest {
 
         // Then
         EventEnvelope completed = pushes.awaitOutcome(deployment);
-        assertThat(completed.type())
-                .as("%s", completed.data())
-                .isEqualTo(EventType.CLOUD_FACTS_COMPLETED.type());
+        assertThat(completed.type()).as("%s", completed.data()).isEqualTo(EventType.CLOUD_FACTS_COMPLETED.type());
         JsonNode plan = completed.data().path("plan");
-        assertThat(plan.path("add").asInt() + plan.path("change").asInt() + plan.path("destroy").asInt())
+        assertThat(plan.path("add").asInt()
+                        + plan.path("change").asInt()
+                        + plan.path("destroy").asInt())
                 .isZero();
-        assertThat(plan.path("outputs").toString()).contains("handoff_probe");
-        assertThat(completed.data().path("outputs").path("handoff_probe").asText()).isEqualTo(value);
+        assertThat(plan.path("changedOutputs").toString()).contains("handoff_probe");
+        assertThat(completed.data().path("outputs").toString())
+                .contains("{\"name\":\"handoff_probe\",\"value\":\"" + value + "\"}");
         String computeState = Files.readString(InfraPushes.keptState(INFRA.fullName(), "stacks/compute"));
         assertThat(stateOutput(computeState, "handoff_probe")).isEqualTo(value);
     }
@@ -138,13 +137,12 @@ class InfraTofuFidelityTest {
 
         // Then
         EventEnvelope completed = pushes.awaitOutcome(deployment);
-        assertThat(completed.type())
-                .as("%s", completed.data())
-                .isEqualTo(EventType.CLOUD_FACTS_COMPLETED.type());
+        assertThat(completed.type()).as("%s", completed.data()).isEqualTo(EventType.CLOUD_FACTS_COMPLETED.type());
         JsonNode plan = completed.data().path("plan");
-        assertThat(plan.path("move").asInt()).isEqualTo(1);
+        assertThat(plan.path("stateChanges").path("move").asInt()).isEqualTo(1);
         assertThat(plan.path("destroy").asInt()).isZero();
-        assertThat(topics.event(deployment, EventType.APPROVAL_REQUESTED.type())).isEmpty();
+        assertThat(topics.event(deployment, EventType.APPROVAL_REQUESTED.type()))
+                .isEmpty();
         String computeState = Files.readString(InfraPushes.keptState(INFRA.fullName(), "stacks/compute"));
         assertThat(computeState).contains("\"cluster_token\"").doesNotContain("\"k3s_token\", \"provider\"");
     }
@@ -183,7 +181,9 @@ class InfraTofuFidelityTest {
         // Then
         EventEnvelope failed = pushes.awaitEvent(deployment, EventType.CLOUD_FACTS_FAILED);
         assertThat(failed.data().path("reason").asText()).isEqualTo("apply-error");
-        assertThat(failed.data().toString()).contains("Request body", "(sensitive value)").doesNotContain(secret);
+        assertThat(failed.data().toString())
+                .contains("Request body", "(sensitive value)")
+                .doesNotContain(secret);
     }
 
     private void baseline() throws Exception {
@@ -195,8 +195,9 @@ class InfraTofuFidelityTest {
 
     /** Removes the kept local states of the lab repository's stacks: the next push is a first push. */
     private static void forgetStates() throws IOException {
-        dev.handoff.infra.driver.WorkTree.delete(
-                InfraPushes.keptState(INFRA.fullName(), "stacks/network").getParent().getParent());
+        dev.handoff.infra.driver.WorkTree.delete(InfraPushes.keptState(INFRA.fullName(), "stacks/network")
+                .getParent()
+                .getParent());
     }
 
     private void append(String file, String text) throws IOException {
@@ -218,6 +219,11 @@ class InfraTofuFidelityTest {
     }
 
     private static String stateOutput(String state, String name) throws IOException {
-        return Json.mapper().readTree(state).path("outputs").path(name).path("value").asText(null);
+        return Json.mapper()
+                .readTree(state)
+                .path("outputs")
+                .path(name)
+                .path("value")
+                .asText(null);
     }
 }

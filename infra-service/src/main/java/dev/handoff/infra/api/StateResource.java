@@ -91,8 +91,9 @@ public class StateResource {
                     e.getMessage(),
                     "list the archives with GET /api/state/archives");
         } catch (StageFailure e) {
-            LOG.warnf("state restore of %s by %s failed (%s): %s", body.archive(), operator.get(), e.reason(),
-                    e.getMessage());
+            LOG.warnf(
+                    "state restore of %s by %s failed (%s): %s",
+                    body.archive(), operator.get(), e.reason(), e.getMessage());
             return error(
                     Response.Status.BAD_GATEWAY,
                     "the restore of " + body.archive() + " failed (" + e.reason() + "): " + e.getMessage(),

@@ -65,7 +65,8 @@ public class InfraDrivers {
                 settings.lockTimeout(),
                 runner,
                 environment,
-                OciKeySecrets.of(config.infra().oci().configFile(), config.infra().oci().profile()));
+                OciKeySecrets.of(
+                        config.infra().oci().configFile(), config.infra().oci().profile()));
     }
 
     @Produces

@@ -42,8 +42,8 @@ final class OciKeySecrets {
                 if (key.equals("pass_phrase")) {
                     secrets.add(value);
                 } else if (key.equals("key_file")) {
-                    secrets.addAll(keyLines(config.resolveSibling(
-                            Path.of(value.replaceFirst("^~", System.getProperty("user.home"))))));
+                    secrets.addAll(keyLines(
+                            config.resolveSibling(Path.of(value.replaceFirst("^~", System.getProperty("user.home"))))));
                 }
             }
         } catch (IOException e) {

@@ -54,7 +54,8 @@ public final class ProcessTofu implements Tofu {
                     false,
                     List.of(new StageFailed.Detail("lock-file-missing", name, LOCK_FILE + " is not in the commit")));
         }
-        ProcessRunner.Result r = run(stack, vars, redactor, false, "init", "-input=false", "-no-color", "-lockfile=readonly");
+        ProcessRunner.Result r =
+                run(stack, vars, redactor, false, "init", "-input=false", "-no-color", "-lockfile=readonly");
         if (r.exitCode() != 0) {
             throw failure("init-error", "tofu init", stack, r, true);
         }
@@ -133,8 +134,8 @@ public final class ProcessTofu implements Tofu {
     @Override
     public void statePush(Path stack, Path stateFile, Map<String, String> vars, Redactor redactor)
             throws StageFailure, InterruptedException {
-        ProcessRunner.Result r = run(
-                stack, vars, redactor, false, "state", "push", "-force", lockTimeoutFlag(), stateFile.toString());
+        ProcessRunner.Result r =
+                run(stack, vars, redactor, false, "state", "push", "-force", lockTimeoutFlag(), stateFile.toString());
         if (r.exitCode() != 0) {
             throw lockedOr(failure("state-push-error", "tofu state push", stack, r, false), stack, r);
         }

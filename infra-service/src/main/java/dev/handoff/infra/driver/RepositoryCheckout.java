@@ -43,8 +43,7 @@ public final class RepositoryCheckout {
      *
      * @throws StageFailure {@code checkout-error} when the repository or the branch cannot be read
      */
-    public static void checkoutBranch(String repository, String cloneUrl, String branch, Path dir)
-            throws StageFailure {
+    public static void checkoutBranch(String repository, String cloneUrl, String branch, Path dir) throws StageFailure {
         try (Git git = Git.cloneRepository()
                 .setURI(cloneUrl)
                 .setDirectory(dir.toFile())
@@ -53,15 +52,16 @@ public final class RepositoryCheckout {
             if (git.getRepository().resolve("HEAD") == null) {
                 throw new StageFailure(
                         "checkout-error",
-                        repository + " has no branch " + branch + " at " + cloneUrl + "; check 'branch' in handoff.yaml",
+                        repository + " has no branch " + branch + " at " + cloneUrl
+                                + "; check 'branch' in handoff.yaml",
                         false,
                         List.of(new StageFailed.Detail("checkout", repository, "no branch " + branch)));
             }
         } catch (GitAPIException | java.io.IOException | RuntimeException e) {
             throw new StageFailure(
                     "checkout-error",
-                    "cannot check out " + repository + " branch " + branch + " from " + cloneUrl + ": "
-                            + e.getMessage() + "; check the url and branch in handoff.yaml",
+                    "cannot check out " + repository + " branch " + branch + " from " + cloneUrl + ": " + e.getMessage()
+                            + "; check the url and branch in handoff.yaml",
                     true,
                     List.of(new StageFailed.Detail("checkout", repository, String.valueOf(e.getMessage()))));
         }

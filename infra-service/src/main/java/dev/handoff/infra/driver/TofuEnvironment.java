@@ -70,7 +70,9 @@ public final class TofuEnvironment {
     public static TofuEnvironment of(Map<String, String> service, Collection<String> inherit, Map<String, String> set) {
         Map<String, String> env = new TreeMap<>();
         service.forEach((name, value) -> {
-            if (BASE.contains(name) || inherit.contains(name) || PREFIXES.stream().anyMatch(name::startsWith)) {
+            if (BASE.contains(name)
+                    || inherit.contains(name)
+                    || PREFIXES.stream().anyMatch(name::startsWith)) {
                 env.put(name, value);
             }
         });
@@ -97,8 +99,10 @@ public final class TofuEnvironment {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read handoff.infra.tofu.env-file " + file + ": " + e.getMessage()
-                    + "; make it readable by the service or unset the key", e);
+            throw new IllegalArgumentException(
+                    "cannot read handoff.infra.tofu.env-file " + file + ": " + e.getMessage()
+                            + "; make it readable by the service or unset the key",
+                    e);
         }
         Map<String, String> env = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {

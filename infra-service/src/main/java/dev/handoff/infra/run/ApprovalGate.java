@@ -5,17 +5,21 @@ import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.v1.ApprovalDecided;
 import dev.handoff.common.event.v1.ApprovalRequested;
 import dev.handoff.common.event.v1.CloudFacts.PlanSummary;
+import dev.handoff.common.event.v1.CloudFacts.StateChanges;
 import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.infra.config.InfraConfig;
 import dev.handoff.infra.messaging.InfraKafka;
+import dev.handoff.infra.stage.PlanReport;
 import dev.handoff.infra.stage.ResourceChange;
 import dev.handoff.infra.stage.StageFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,12 +51,42 @@ public class ApprovalGate {
     }
 
     /**
-     * Asks for approval and waits.
+     * Asks for approval of the held plans and waits. The request lists their destructive changes and, beside them
+     * ({@code otherChanges}), their moves, imports and forgets.
+     *
+     * @throws StageFailure {@code approval-rejected} or {@code approval-timeout}
+     */
+    public void await(EventEnvelope trigger, String host, CommitPushed push, Collection<PlanReport> plans)
+            throws StageFailure, InterruptedException, EventPublisher.PublishException,
+                    dev.handoff.common.serde.InvalidEventException {
+        await(
+                trigger,
+                host,
+                push,
+                PlanReport.summary(plans),
+                plans.stream().flatMap(p -> p.destructiveChanges().stream()).toList(),
+                plans.stream().flatMap(p -> p.stateChanges().stream()).toList());
+    }
+
+    /**
+     * Asks for approval and waits; the request lists the destructive changes only.
      *
      * @throws StageFailure {@code approval-rejected} or {@code approval-timeout}
      */
     public void await(
             EventEnvelope trigger, String host, CommitPushed push, PlanSummary plan, List<ResourceChange> destructive)
+            throws StageFailure, InterruptedException, EventPublisher.PublishException,
+                    dev.handoff.common.serde.InvalidEventException {
+        await(trigger, host, push, plan, destructive, null);
+    }
+
+    private void await(
+            EventEnvelope trigger,
+            String host,
+            CommitPushed push,
+            PlanSummary plan,
+            List<ResourceChange> destructive,
+            List<ResourceChange> otherChanges)
             throws StageFailure, InterruptedException, EventPublisher.PublishException,
                     dev.handoff.common.serde.InvalidEventException {
         Instant now = Instant.now();
@@ -62,11 +96,12 @@ public class ApprovalGate {
                 push.repository(),
                 push.after(),
                 plan,
-                destructive.stream()
-                        .map(c -> new ApprovalRequested.Change(c.stack(), c.address(), c.actions()))
-                        .toList(),
+                destructive.stream().map(ApprovalGate::change).toList(),
                 now,
-                now.plus(timeout));
+                now.plus(timeout),
+                otherChanges == null
+                        ? null
+                        : otherChanges.stream().map(ApprovalGate::change).toList());
         EventEnvelope event = codec.newEvent(
                 EventType.APPROVAL_REQUESTED, InfraKafka.SOURCE, host, trigger.deploymentId(), trigger.id(), request);
         Waiting w = new Waiting(event.id(), new CompletableFuture<>());
@@ -74,13 +109,14 @@ public class ApprovalGate {
         try {
             publisher.publishAll(List.of(event), Duration.ofSeconds(30));
             LOG.infof(
-                    "deployment %s of %s waits for approval: the plan of %s@%s destroys %d resource(s); answer with"
-                            + " POST /api/approvals/%s on control-service (times out at %s)",
+                    "deployment %s of %s waits for approval: the plan of %s@%s destroys %d resource(s)%s; answer"
+                            + " with POST /api/approvals/%s on control-service (times out at %s)",
                     trigger.deploymentId(),
                     host,
                     push.repository(),
                     shortCommit(push.after()),
                     plan.destroy(),
+                    alsoInPlan(plan),
                     trigger.deploymentId(),
                     request.expiresAt());
             ApprovalDecided decided = w.decision().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -135,6 +171,35 @@ public class ApprovalGate {
     /** Whether a deployment waits for a decision now. */
     public boolean isWaiting(String deploymentId) {
         return waiting.containsKey(deploymentId);
+    }
+
+    private static ApprovalRequested.Change change(ResourceChange c) {
+        return new ApprovalRequested.Change(
+                c.stack(),
+                c.address(),
+                c.actions(),
+                c.previousAddress(),
+                c.importing() ? Boolean.TRUE : null,
+                c.importId());
+    }
+
+    /** E.g. {@code " and also moves 1, imports 2, forgets 1 (…)"}; empty when the plan does none of that. */
+    private static String alsoInPlan(PlanSummary plan) {
+        StateChanges state = plan.stateChanges();
+        if (state == null || !state.any()) {
+            return "";
+        }
+        List<String> also = new ArrayList<>();
+        if (state.move() > 0) {
+            also.add("moves " + state.move());
+        }
+        if (state.imports() > 0) {
+            also.add("imports " + state.imports());
+        }
+        if (state.forget() > 0) {
+            also.add("forgets " + state.forget() + " (left in the cloud, no longer managed)");
+        }
+        return " and also " + String.join(", ", also);
     }
 
     private static String human(Duration d) {

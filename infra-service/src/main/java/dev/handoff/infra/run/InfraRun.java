@@ -17,8 +17,8 @@ import dev.handoff.infra.driver.FactsStore;
 import dev.handoff.infra.driver.LastCheckouts;
 import dev.handoff.infra.driver.OciRegions;
 import dev.handoff.infra.driver.RepositoryCheckout;
-import dev.handoff.infra.driver.WorkTree;
 import dev.handoff.infra.driver.TerramateStacks;
+import dev.handoff.infra.driver.WorkTree;
 import dev.handoff.infra.messaging.InfraKafka;
 import dev.handoff.infra.stage.DriftCheck;
 import dev.handoff.infra.stage.ObservedInstance;
@@ -29,12 +29,12 @@ import dev.handoff.infra.stage.StageFailure;
 import dev.handoff.infra.stage.TofuOutputs;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -217,7 +217,11 @@ public class InfraRun {
                 observed.subnetId(),
                 observed.volumes(),
                 applied ? summary : null,
-                Instant.now());
+                Instant.now(),
+                outputs.values().entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey())
+                        .map(o -> new CloudFacts.Output(o.getKey(), o.getValue()))
+                        .toList());
     }
 
     private void publish(EventEnvelope event) throws EventPublisher.PublishException, InvalidEventException {

@@ -100,7 +100,7 @@ public class StackRunner {
                 return new Result(plan, false, outputs(stack, dir, env, redactor));
             }
             if (verdict == ApprovalPolicy.Verdict.ASK_OPERATOR) {
-                approvals.await(trigger, host, push, PlanReport.summary(List.of(plan)), plan.destructiveChanges());
+                approvals.await(trigger, host, push, List.of(plan));
             }
             archive(repository, stack, before);
             try {
@@ -150,13 +150,14 @@ public class StackRunner {
      * After a failed apply, tofu has persisted what it did create — values generated then (a password, a token) were
      * unknown at plan time but may be echoed in the error; learn them so the published failure masks them.
      */
-    private void learnFromPartialState(
-            String stack, Path dir, java.util.Map<String, String> env, Redactor redactor) throws InterruptedException {
+    private void learnFromPartialState(String stack, Path dir, java.util.Map<String, String> env, Redactor redactor)
+            throws InterruptedException {
         try {
             pull(stack, dir, env, redactor);
         } catch (StageFailure unreadable) {
-            LOG.debugf("no state to learn sensitive values from after the failed apply of %s: %s", stack,
-                    unreadable.reason());
+            LOG.debugf(
+                    "no state to learn sensitive values from after the failed apply of %s: %s",
+                    stack, unreadable.reason());
         }
     }
 

@@ -85,8 +85,8 @@ public class StateRestore {
                 .filter(r -> r.name().replace('/', '_').equals(verified.repositoryPart()))
                 .findFirst()
                 .orElseThrow(() -> new StateArchive.RestoreRefused(
-                        "the archive " + name + " belongs to no repository of handoff.yaml (" + verified.repositoryPart()
-                                + "); it cannot be restored by this service",
+                        "the archive " + name + " belongs to no repository of handoff.yaml ("
+                                + verified.repositoryPart() + "); it cannot be restored by this service",
                         false));
         return runs.exclusively(() -> push(verified, repository));
     }
@@ -98,7 +98,8 @@ public class StateRestore {
             Path checkout = work.resolve("repo");
             Optional<LastCheckouts.Checkout> last = checkouts.find(repository.name());
             if (last.isPresent()) {
-                RepositoryCheckout.checkout(repository.name(), last.get().url(), last.get().commit(), checkout);
+                RepositoryCheckout.checkout(
+                        repository.name(), last.get().url(), last.get().commit(), checkout);
             } else {
                 RepositoryCheckout.checkoutBranch(repository.name(), repository.url(), repository.branch(), checkout);
             }
@@ -110,7 +111,8 @@ public class StateRestore {
             byte[] current = tofu.statePull(dir, vars, redactor).getBytes(StandardCharsets.UTF_8);
             String previous = null;
             if (!TofuState.isEmpty(current)) {
-                previous = archives.archive(repository.name(), stack.path(), current).name();
+                previous = archives.archive(repository.name(), stack.path(), current)
+                        .name();
             }
             Path file = work.resolve("restore.tfstate");
             Files.write(file, verified.state());
@@ -146,7 +148,9 @@ public class StateRestore {
             throw new StateArchive.RestoreRefused(
                     "the archive " + verified.archive() + " is of stack " + verified.stackPart() + ", which "
                             + repository.name() + " branch " + repository.branch() + " no longer has (its stacks: "
-                            + String.join(", ", stacks.stream().map(StackOrder.Stack::path).toList())
+                            + String.join(
+                                    ", ",
+                                    stacks.stream().map(StackOrder.Stack::path).toList())
                             + "); restore it by hand with 'tofu state push'",
                     false);
         }

@@ -71,7 +71,8 @@ class ProcessTofuTest {
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(7),
                 new ProcessRunner(10),
-                TofuEnvironment.of(SERVICE_ENV, List.of("AWS_ACCESS_KEY_ID"), Map.of("HANDOFF_TEST_OUT", dir.toString())),
+                TofuEnvironment.of(
+                        SERVICE_ENV, List.of("AWS_ACCESS_KEY_ID"), Map.of("HANDOFF_TEST_OUT", dir.toString())),
                 Set.of());
 
         // When
@@ -90,13 +91,15 @@ class ProcessTofuTest {
         ProcessTofu tofu = tofu("touch \"$HANDOFF_TEST_OUT/ran\"", Map.of());
 
         // When
-        StageFailure refused = catchThrowableOfType(StageFailure.class, () -> tofu.init(stack, Map.of(), new Redactor()));
+        StageFailure refused =
+                catchThrowableOfType(StageFailure.class, () -> tofu.init(stack, Map.of(), new Redactor()));
 
         // Then
         assertThat(refused.reason()).isEqualTo("lock-file-missing");
         assertThat(refused.retryable()).isFalse();
         assertThat(refused.getMessage())
-                .contains("stack network has no .terraform.lock.hcl", "-lockfile=readonly", "commit .terraform.lock.hcl");
+                .contains(
+                        "stack network has no .terraform.lock.hcl", "-lockfile=readonly", "commit .terraform.lock.hcl");
         assertThat(dir.resolve("ran")).doesNotExist();
     }
 

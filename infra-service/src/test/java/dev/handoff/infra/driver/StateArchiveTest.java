@@ -19,8 +19,8 @@ class StateArchiveTest {
     private static final String STATE = "{\"version\": 4, \"serial\": 3, \"lineage\": \"b6f0c1d2\"}";
 
     @Test
-    void anArchiveAndItsChecksumAreCopiedOffMachineAndCheckedThenHandedOutOnlyWhenTheChecksumMatches(
-            @TempDir Path dir) throws Exception {
+    void anArchiveAndItsChecksumAreCopiedOffMachineAndCheckedThenHandedOutOnlyWhenTheChecksumMatches(@TempDir Path dir)
+            throws Exception {
         // Given
         Path offsite = dir.resolve("offsite");
         StateArchive archives = new StateArchive(
@@ -71,7 +71,10 @@ class StateArchiveTest {
     void noArchiveIsClaimedForSomethingThatIsNoState(@TempDir Path dir) {
         // Given
         StateArchive archives = new StateArchive(
-                dir.resolve("local"), Optional.of(dir.resolve("offsite")), Optional.empty(), new ProcessRunner(5),
+                dir.resolve("local"),
+                Optional.of(dir.resolve("offsite")),
+                Optional.empty(),
+                new ProcessRunner(5),
                 Clock.systemUTC());
 
         // When: a remote backend leaves no local file, so the old code archived nothing and said "archived"

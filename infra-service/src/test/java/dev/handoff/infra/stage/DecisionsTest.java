@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.handoff.common.event.v1.CloudFacts;
 import dev.handoff.common.event.v1.CloudFacts.PlanSummary;
+import dev.handoff.common.event.v1.CloudFacts.StateChanges;
 import dev.handoff.common.event.v1.CloudFacts.VolumeAttachment;
 import java.time.Instant;
 import java.util.List;
@@ -129,6 +130,8 @@ class DecisionsTest {
         PlanSummary destructive = new PlanSummary(1, 0, 1, true);
         PlanSummary additive = new PlanSummary(2, 1, 0, false);
         PlanSummary empty = new PlanSummary(0, 0, 0, false);
+        PlanSummary emptyWithEveryField = new PlanSummary(0, 0, 0, false, new StateChanges(0, 0, 0), List.of(), false);
+        PlanSummary destructiveAndForgets = new PlanSummary(0, 0, 1, true, new StateChanges(0, 0, 2), List.of(), true);
 
         // When / Then
         assertThat(ApprovalPolicy.decide(destructive, "ops/infra", List.of()))
@@ -138,6 +141,55 @@ class DecisionsTest {
         assertThat(ApprovalPolicy.decide(additive, "ops/infra", List.of())).isEqualTo(ApprovalPolicy.Verdict.APPLY);
         assertThat(ApprovalPolicy.decide(empty, "ops/infra", List.of()))
                 .isEqualTo(ApprovalPolicy.Verdict.NOTHING_TO_APPLY);
+        assertThat(ApprovalPolicy.decide(emptyWithEveryField, "ops/infra", List.of()))
+                .isEqualTo(ApprovalPolicy.Verdict.NOTHING_TO_APPLY);
+        assertThat(ApprovalPolicy.decide(destructiveAndForgets, "ops/infra", List.of()))
+                .isEqualTo(ApprovalPolicy.Verdict.ASK_OPERATOR);
+    }
+
+    @Test
+    void aPlanThatOnlyMovesImportsForgetsOrChangesOutputsIsAppliedWithoutAsking() {
+        // Given: what tofu applies though it adds, changes and destroys nothing
+        List<PlanSummary> stateOnly = List.of(
+                new PlanSummary(0, 0, 0, false, new StateChanges(1, 0, 0), List.of(), true),
+                new PlanSummary(0, 0, 0, false, new StateChanges(0, 1, 0), List.of(), true),
+                new PlanSummary(0, 0, 0, false, new StateChanges(0, 0, 1), List.of(), true),
+                new PlanSummary(0, 0, 0, false, new StateChanges(0, 0, 0), List.of("volume_id"), true),
+                // a data source read during the apply: only the verdict says it
+                new PlanSummary(0, 0, 0, false, new StateChanges(0, 0, 0), List.of(), true),
+                // counts without the verdict, e.g. from a producer that did not set it
+                new PlanSummary(0, 0, 0, false, new StateChanges(1, 0, 0), null, null),
+                new PlanSummary(0, 0, 0, false, null, List.of("volume_id"), null));
+
+        // When / Then
+        for (PlanSummary plan : stateOnly) {
+            assertThat(ApprovalPolicy.decide(plan, "ops/infra", List.of()))
+                    .as("%s", plan)
+                    .isEqualTo(ApprovalPolicy.Verdict.APPLY);
+        }
+    }
+
+    @Test
+    void theSummaryOfAMoveImportForgetPlanDecidesAsTofuDoes() throws Exception {
+        // Given: one stack moves and imports, another forgets and changes an output
+        PlanReport network = PlanJson.parse("stacks/network", """
+                {"format_version":"1.2","resource_changes":[
+                  {"address":"oci_core_vcn.edge","previous_address":"oci_core_vcn.main","change":{"actions":["no-op"]}},
+                  {"address":"oci_core_subnet.edge","change":{"actions":["no-op"],"importing":{"id":"ocid1.subnet"}}}]}
+                """);
+        PlanReport compute = PlanJson.parse("stacks/compute", """
+                {"format_version":"1.2","resource_changes":[
+                  {"address":"oci_identity_tag.legacy","change":{"actions":["forget"]}}],
+                 "output_changes":{"volume_id":{"actions":["update"]}}}
+                """);
+
+        // When
+        PlanSummary summary = PlanReport.summary(List.of(network, compute));
+
+        // Then
+        assertThat(summary)
+                .isEqualTo(new PlanSummary(0, 0, 0, false, new StateChanges(1, 1, 1), List.of("volume_id"), true));
+        assertThat(ApprovalPolicy.decide(summary, "ops/infra", List.of())).isEqualTo(ApprovalPolicy.Verdict.APPLY);
     }
 
     @Test
