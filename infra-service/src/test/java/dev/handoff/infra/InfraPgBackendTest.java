@@ -33,7 +33,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
@@ -217,7 +216,10 @@ class InfraPgBackendTest {
         URI uri = URI.create(connStr);
         String[] userInfo = uri.getUserInfo().split(":", 2);
         String jdbc = "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath();
-        try (Connection c = DriverManager.getConnection(jdbc, userInfo[0], userInfo.length > 1 ? userInfo[1] : "");
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", userInfo[0]);
+        props.setProperty("password", userInfo.length > 1 ? userInfo[1] : "");
+        try (Connection c = new org.postgresql.Driver().connect(jdbc, props);
                 PreparedStatement s = c.prepareStatement("select data from " + schema + ".states where name = ?")) {
             s.setString(1, "default");
             try (ResultSet r = s.executeQuery()) {

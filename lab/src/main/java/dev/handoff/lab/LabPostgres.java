@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -226,7 +225,7 @@ public final class LabPostgres implements AutoCloseable {
         props.setProperty("password", choice.password());
         props.setProperty("connectTimeout", "5");
         props.setProperty("ApplicationName", "handoff-lab");
-        return DriverManager.getConnection(adminJdbcUrl, props);
+        return LabDatabase.open(adminJdbcUrl, props);
     }
 
     private void checkReachable() {

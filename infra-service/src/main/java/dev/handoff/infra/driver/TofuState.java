@@ -13,10 +13,24 @@ public final class TofuState {
     private TofuState() {}
 
     /**
-     * Whether {@code state} is empty: {@code tofu state pull} prints nothing for a stack that has no state yet.
+     * Whether a stack has no state yet: {@code tofu state pull} prints nothing for the {@code local} backend, and an
+     * empty snapshot (no lineage, serial 0, no resources, no outputs) for a remote one such as {@code pg}.
      */
     public static boolean isEmpty(byte[] state) {
-        return state == null || new String(state, java.nio.charset.StandardCharsets.UTF_8).isBlank();
+        if (state == null || new String(state, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return true;
+        }
+        try {
+            JsonNode root = Json.mapper().readTree(state);
+            return root != null
+                    && root.isObject()
+                    && !root.has("encrypted_data")
+                    && root.path("lineage").asText("").isEmpty()
+                    && root.path("resources").isEmpty()
+                    && root.path("outputs").isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

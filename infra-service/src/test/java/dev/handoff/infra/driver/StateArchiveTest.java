@@ -82,12 +82,29 @@ class StateArchiveTest {
                 StateArchive.ArchiveException.class, () -> archives.archive("ops/infra", "stacks/a", new byte[0]));
         StateArchive.ArchiveException notState = catchThrowableOfType(
                 StateArchive.ArchiveException.class,
-                () -> archives.archive("ops/infra", "stacks/a", "{\"format\": 1}".getBytes(StandardCharsets.UTF_8)));
+                () -> archives.archive(
+                        "ops/infra", "stacks/a", "{\"lineage\": \"b6f0c1d2\"}".getBytes(StandardCharsets.UTF_8)));
 
         // Then
         assertThat(empty.getMessage()).contains("stack stacks/a has no state to archive");
         assertThat(notState.getMessage()).contains("lacks version, lineage or serial");
         assertThat(dir.resolve("offsite")).doesNotExist();
+    }
+
+    @Test
+    void aStackWithoutStateIsToldFromOneWithState() {
+        // Given: what 'tofu state pull' prints for no state: nothing (local), an empty snapshot (pg, s3, …)
+        byte[] local = new byte[0];
+        byte[] remote = ("{\"version\":4,\"terraform_version\":\"1.8.5\",\"serial\":0,\"lineage\":\"\","
+                        + "\"outputs\":{},\"resources\":[],\"check_results\":null}")
+                .getBytes(StandardCharsets.UTF_8);
+
+        // Then
+        assertThat(TofuState.isEmpty(local)).isTrue();
+        assertThat(TofuState.isEmpty(remote)).isTrue();
+        assertThat(TofuState.isEmpty(STATE.getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(TofuState.isEmpty("{\"encrypted_data\": \"x\"}".getBytes(StandardCharsets.UTF_8)))
+                .isFalse();
     }
 
     @Test

@@ -141,7 +141,8 @@ public final class InfraWorld implements AutoCloseable {
                     "# tofu's environment for stacks with backend \"pg\" (lab database " + tofuDatabase.name() + ")\n"
                             + "PG_CONN_STR=" + pgConnStr(tofuDatabase) + "\n",
                     StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(envFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(
+                    envFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + envFile, e);
         }
@@ -154,7 +155,8 @@ public final class InfraWorld implements AutoCloseable {
      * lib/pq asks for TLS by default, which a local server does not offer).
      */
     public static String pgConnStr(LabDatabase database) {
-        String hostPortDb = database.jdbcUrl().replaceFirst("^jdbc:postgresql://", "").replaceFirst("\\?.*$", "");
+        String hostPortDb =
+                database.jdbcUrl().replaceFirst("^jdbc:postgresql://", "").replaceFirst("\\?.*$", "");
         String user = java.net.URLEncoder.encode(database.username(), StandardCharsets.UTF_8);
         String password = database.password() == null || database.password().isEmpty()
                 ? ""
