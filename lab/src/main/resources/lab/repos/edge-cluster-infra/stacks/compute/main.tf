@@ -10,9 +10,6 @@ terraform {
       version = "~> 3.6"
     }
   }
-  backend "local" {
-    path = "terraform.tfstate"
-  }
 }
 
 variable "region" {

@@ -6,9 +6,6 @@ terraform {
       version = "~> 6.0"
     }
   }
-  backend "local" {
-    path = "terraform.tfstate"
-  }
 }
 
 variable "region" {

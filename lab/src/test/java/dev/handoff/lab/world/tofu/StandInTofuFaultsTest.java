@@ -47,7 +47,7 @@ class StandInTofuFaultsTest {
         assertThat(plan.err())
                 .startsWith("\nError: 401-NotAuthenticated, The required information to complete authentication was"
                         + " not provided or was incorrect.\n\n  with provider[\"registry.opentofu.org/oracle/oci\"],\n"
-                        + "  on main.tf line 49:\n  49: provider \"oci\" {\n");
+                        + "  on main.tf line 46:\n  46: provider \"oci\" {\n");
     }
 
     @Test
@@ -67,7 +67,7 @@ class StandInTofuFaultsTest {
         assertThat(apply.out()).contains("oci_core_instance.cloud_edge_1: Creating...");
         assertThat(apply.err())
                 .contains("Error: 500-InternalError, Out of host capacity.")
-                .contains("  with oci_core_instance.cloud_edge_1,\n  on main.tf line 53:\n")
+                .contains("  with oci_core_instance.cloud_edge_1,\n  on main.tf line 50:\n")
                 .contains("Request body: {\"metadata\":{\"k3s_token\":\"" + token + "\"}}");
         List<String> kept = new ArrayList<>();
         stacks.localState(compute)

@@ -219,9 +219,9 @@ class StandInTofuPgBackendTest {
     void theSchemaComesFromPgSchemaNameWhenTheBlockHasNoneElseTofusDefault() throws Exception {
         // Given: a backend block without schema_name
         Path network = stacks.stack("network");
-        TofuStacks.edit(network.resolve("main.tf"), t -> t.replace("    schema_name = \"handoff_network\"\n", ""));
+        TofuStacks.edit(network.resolve("backend.tf"), t -> t.replace("    schema_name = \"handoff_network\"\n", ""));
         Path compute = stacks.stack("compute");
-        TofuStacks.edit(compute.resolve("main.tf"), t -> t.replace("    schema_name = \"handoff_compute\"\n", ""));
+        TofuStacks.edit(compute.resolve("backend.tf"), t -> t.replace("    schema_name = \"handoff_compute\"\n", ""));
         Map<String, String> withSchema = new java.util.HashMap<>(pg);
         withSchema.put("PG_SCHEMA_NAME", "from_env");
 
@@ -263,7 +263,7 @@ class StandInTofuPgBackendTest {
     void anUnknownBackendTypeIsRefusedAsTofuRefusesIt() {
         // Given
         Path network = stacks.stack("network");
-        TofuStacks.edit(network.resolve("main.tf"), t -> t.replace("backend \"pg\" {", "backend \"postgres\" {"));
+        TofuStacks.edit(network.resolve("backend.tf"), t -> t.replace("backend \"pg\" {", "backend \"postgres\" {"));
 
         // When
         TofuStacks.Result init = stacks.inProcess(network, pg, INIT);
@@ -271,8 +271,8 @@ class StandInTofuPgBackendTest {
         // Then
         assertThat(init.exit()).isEqualTo(1);
         assertThat(init.err())
-                .isEqualTo("\nError: Invalid backend type\n\n  on main.tf line 10, in terraform:\n"
-                        + "  10:   backend \"postgres\" {\n\nThere is no backend type named \"postgres\".\n");
+                .isEqualTo("\nError: Invalid backend type\n\n  on backend.tf line 3, in terraform:\n"
+                        + "   3:   backend \"postgres\" {\n\nThere is no backend type named \"postgres\".\n");
     }
 
     private JsonNode pgState() throws Exception {

@@ -208,7 +208,7 @@ class StandInTofuRefactoringTest {
                 .startsWith("\nError: Moved object still exists\n\n")
                 .contains(
                         "This statement declares a move from oci_core_vcn.edge, but that resource is\nstill declared at"
-                                + " main.tf:28,1.");
+                                + " main.tf:25,1.");
     }
 
     private JsonNode stateObject(String type, String name) {

@@ -40,8 +40,8 @@ class StandInTofuVariablesTest {
         assertThat(plan.exit()).as("%s", plan).isEqualTo(1);
         assertThat(plan.err())
                 .isEqualTo("\nError: No value for required variable\n\n"
-                        + "  on main.tf line 28:\n"
-                        + "  28: variable \"subnet_id\" {\n\n"
+                        + "  on main.tf line 25:\n"
+                        + "  25: variable \"subnet_id\" {\n\n"
                         + "The root module input variable \"subnet_id\" is not set, and has no default\n"
                         + "value. Use a -var or -var-file command line argument to provide a value for\n"
                         + "this variable.\n");
@@ -61,8 +61,8 @@ class StandInTofuVariablesTest {
         assertThat(plan.exit()).isEqualTo(1);
         assertThat(plan.err())
                 .isEqualTo("╷\n│ Error: No value for required variable\n│\n"
-                        + "│   on main.tf line 28:\n"
-                        + "│   28: variable \"subnet_id\" {\n│\n"
+                        + "│   on main.tf line 25:\n"
+                        + "│   25: variable \"subnet_id\" {\n│\n"
                         + "│ The root module input variable \"subnet_id\" is not set, and has no default\n"
                         + "│ value. Use a -var or -var-file command line argument to provide a value for\n"
                         + "│ this variable.\n╵\n");
