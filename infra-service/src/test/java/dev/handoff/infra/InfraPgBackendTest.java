@@ -119,12 +119,16 @@ class InfraPgBackendTest {
         assertThat(after.path("lineage").asText())
                 .isEqualTo(before.path("lineage").asText());
         assertThat(InfraPushes.keptState(PG.fullName(), "stacks/compute")).doesNotExist();
-        String archive = newestArchive("ops_edge-cluster-infra-pg__stacks_compute__");
-        JsonNode archived = Json.mapper()
-                .readTree(new java.util.zip.GZIPInputStream(
-                        Files.newInputStream(world.archiveDestination().resolve(archive))));
-        assertThat(archived.path("serial")).isEqualTo(before.path("serial"));
-        assertThat(archived.path("resources")).isEqualTo(before.path("resources"));
+        List<String> archives = archives("ops_edge-cluster-infra-pg__stacks_compute__");
+        String archive = archives.stream()
+                .filter(a -> archived(a).path("serial").equals(before.path("serial")))
+                .reduce((first, second) -> second)
+                .orElseThrow(
+                        () -> new AssertionError("no archive of serial " + before.path("serial") + ": " + archives));
+        assertThat(archived(archive).path("resources")).isEqualTo(before.path("resources"));
+        assertThat(archives)
+                .as("the state after the apply is archived too")
+                .anySatisfy(a -> assertThat(archived(a).path("serial")).isEqualTo(after.path("serial")));
 
         // When the archive is restored
         given().auth()
@@ -198,13 +202,22 @@ class InfraPgBackendTest {
                 main, size.replaceFirst("$1" + (Integer.parseInt(size.group(2)) + 10)), StandardCharsets.UTF_8);
     }
 
-    private String newestArchive(String prefix) throws IOException {
+    /** The archives of a stack in the off-machine destination, oldest first. */
+    private List<String> archives(String prefix) throws IOException {
         try (var files = Files.list(world.archiveDestination())) {
             return files.map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith(prefix) && n.endsWith(".tfstate.gz"))
-                    .max(String::compareTo)
-                    .orElseThrow(
-                            () -> new AssertionError("no archive " + prefix + "* in " + world.archiveDestination()));
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private JsonNode archived(String archive) {
+        try (var in = new java.util.zip.GZIPInputStream(
+                Files.newInputStream(world.archiveDestination().resolve(archive)))) {
+            return Json.mapper().readTree(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

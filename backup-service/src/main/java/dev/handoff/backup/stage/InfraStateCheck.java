@@ -12,10 +12,11 @@ import java.util.Optional;
  * its {@code .sha256} file, the archived state has the live state's {@code lineage} and a {@code serial} the live
  * state is not behind, and the newest archive is younger than the maximum age.
  *
- * <p>Serial reading: infra-service archives a stack's state <em>before</em> each apply, so the live state's serial is
- * equal to the newest archive's (nothing changed) or greater (the apply wrote it). A live serial below the archive's
- * means the live state was lost or rolled back after the archive was taken: {@code serial-behind}. An empty archive
- * is the one taken before a stack's first apply; it has no lineage to compare.
+ * <p>Serial reading: infra-service archives a stack's state before and after each apply, so the live state's serial is
+ * equal to the newest archive's (nothing changed since) or greater (an apply whose after-archive was lost). A live
+ * serial below the archive's means the live state was lost or rolled back after the archive was taken:
+ * {@code serial-behind}. An empty archive (earlier releases wrote one before a stack's first apply) has no lineage to
+ * compare.
  */
 public final class InfraStateCheck {
     private InfraStateCheck() {}
@@ -54,7 +55,8 @@ public final class InfraStateCheck {
                         "archive-missing",
                         contract,
                         s.stack(),
-                        host + ": the live state of " + s.stack() + " has no archive; infra-service archives before"
+                        host + ": the live state of " + s.stack()
+                                + " has no archive; infra-service archives before and after"
                                 + " every apply, so the last apply's archive was lost or never copied off the machine",
                         false));
                 continue;
@@ -119,7 +121,7 @@ public final class InfraStateCheck {
                         "",
                         host + ": the newest state archive (taken " + newest.get() + ") is "
                                 + ContractChecks.human(age) + " old, more than the maximum age "
-                                + ContractChecks.human(maxAge) + "; archives are taken before each apply",
+                                + ContractChecks.human(maxAge) + "; archives are taken before and after each apply",
                         false));
             }
         }

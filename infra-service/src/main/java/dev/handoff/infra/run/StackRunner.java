@@ -102,19 +102,26 @@ public class StackRunner {
             if (verdict == ApprovalPolicy.Verdict.ASK_OPERATOR) {
                 approvals.await(trigger, host, push, List.of(plan));
             }
-            archive(repository, stack, before);
+            archive(repository, stack, before, "before its apply", "nothing was applied");
             try {
                 tofu.apply(dir, env, redactor);
-                return new Result(plan, true, outputs(stack, dir, env, redactor));
             } catch (StageFailure f) {
                 if (!"plan-stale".equals(f.reason()) || attempt >= STALE_PLAN_RETRIES) {
-                    learnFromPartialState(stack, dir, env, redactor);
+                    keepPartialState(repository, stack, dir, env, redactor);
                     throw f;
                 }
                 LOG.infof("the plan of %s %s is stale (another run applied first); planning again", repository, stack);
+                continue;
             } finally {
                 copyStateOut(repository, stack, dir);
             }
+            archive(
+                    repository,
+                    stack,
+                    pull(stack, dir, env, redactor),
+                    "after its apply",
+                    "the apply succeeded, but its state has no off-machine copy yet");
+            return new Result(plan, true, outputs(stack, dir, env, redactor));
         }
     }
 
@@ -148,16 +155,18 @@ public class StackRunner {
 
     /**
      * After a failed apply, tofu has persisted what it did create — values generated then (a password, a token) were
-     * unknown at plan time but may be echoed in the error; learn them so the published failure masks them.
+     * unknown at plan time but may be echoed in the error: learn them so the published failure masks them — and that
+     * partial state is the live one now: archive it too (best effort, the apply's failure is what the run reports).
      */
-    private void learnFromPartialState(String stack, Path dir, java.util.Map<String, String> env, Redactor redactor)
+    private void keepPartialState(
+            String repository, String stack, Path dir, java.util.Map<String, String> env, Redactor redactor)
             throws InterruptedException {
         try {
-            pull(stack, dir, env, redactor);
-        } catch (StageFailure unreadable) {
-            LOG.debugf(
-                    "no state to learn sensitive values from after the failed apply of %s: %s",
-                    stack, unreadable.reason());
+            archive(repository, stack, pull(stack, dir, env, redactor), "after its failed apply", "");
+        } catch (StageFailure f) {
+            LOG.warnf(
+                    "the state of %s %s after its failed apply could not be archived (%s): %s",
+                    repository, stack, f.reason(), redactor.redact(f.getMessage()));
         }
     }
 
@@ -168,17 +177,25 @@ public class StackRunner {
         return outputs;
     }
 
-    private void archive(String repository, String stack, byte[] state) throws StageFailure, InterruptedException {
+    /**
+     * Archives a state pulled from the backend, before an apply (what a bad apply would lose) and after it (so the live
+     * state always has an off-machine copy, which backup-service's infra-state contract checks).
+     *
+     * @param consequence what a failed archive means, for its message
+     */
+    private void archive(String repository, String stack, byte[] state, String when, String consequence)
+            throws StageFailure, InterruptedException {
         if (TofuState.isEmpty(state)) {
-            LOG.infof("%s %s has no state yet (its first apply): nothing to archive", repository, stack);
+            LOG.infof("%s %s has no state %s (its first apply): nothing to archive", repository, stack, when);
             return;
         }
         try {
             StateArchive.Archived archived = archives.archive(repository, stack, state);
             LOG.infof(
-                    "state of %s %s (serial %s) archived as %s (sha256 %s)%s",
+                    "state of %s %s %s (serial %s) archived as %s (sha256 %s)%s",
                     repository,
                     stack,
+                    when,
                     TofuState.serial(state).map(String::valueOf).orElse("encrypted"),
                     archived.name(),
                     archived.sha256(),
@@ -186,7 +203,7 @@ public class StackRunner {
         } catch (StateArchive.ArchiveException e) {
             throw new StageFailure(
                     "state-archive-failed",
-                    e.getMessage() + "; nothing was applied",
+                    e.getMessage() + (consequence.isEmpty() ? "" : "; " + consequence),
                     true,
                     List.of(new StageFailed.Detail("archive", stack, e.getMessage())));
         }
