@@ -178,6 +178,51 @@ class InfraPgBackendTest {
         assertThat(pgState("handoff_network").path("serial").asLong()).isEqualTo(networkBefore);
     }
 
+    @Test
+    void stacksMovedFromTheLocalBackendToPgTakeTheirStateAlongAndPlanNothingAnew() throws Exception {
+        // Given: the stacks applied on the local backend, their states kept on the service's disk
+        Path work = forge.workingCopy(PG);
+        try {
+            for (String stack : List.of("network", "compute")) {
+                Files.writeString(
+                        work.resolve("stacks/" + stack + "/backend.tf"),
+                        "terraform {\n  backend \"local\" {\n    path = \"terraform.tfstate\"\n  }\n}\n",
+                        StandardCharsets.UTF_8);
+            }
+            completes(pushes.push(forge, PG, "Stacks on the local backend"));
+            Path kept = InfraPushes.keptState(PG.fullName(), "stacks/compute");
+            JsonNode local = Json.mapper().readTree(kept.toFile());
+            assertThat(local.path("resources").size()).isGreaterThan(0);
+
+            // When: both stacks move to the pg backend (schemas no other test uses)
+            for (String stack : List.of("network", "compute")) {
+                Files.writeString(
+                        work.resolve("stacks/" + stack + "/backend.tf"),
+                        "terraform {\n  backend \"pg\" {\n    schema_name = \"moved_" + stack + "\"\n  }\n}\n",
+                        StandardCharsets.UTF_8);
+            }
+            String deployment = pushes.push(forge, PG, "State to PostgreSQL");
+
+            // Then: nothing planned anew, the state's resources are in PostgreSQL, the local copy set aside
+            EventEnvelope completed = pushes.awaitOutcome(deployment);
+            assertThat(completed.type()).as("%s", completed.data()).isEqualTo(EventType.CLOUD_FACTS_COMPLETED.type());
+            assertThat(completed.data().path("plan").path("add").asInt()).isZero();
+            // (pushed into an empty remote backend, the state gets a new lineage, as OpenTofu's remote state does)
+            assertThat(pgState("moved_compute").path("resources")).isEqualTo(local.path("resources"));
+            assertThat(kept).doesNotExist();
+            assertThat(kept.resolveSibling("terraform.tfstate.moved-to-pg")).exists();
+        } finally {
+            for (String stack : List.of("network", "compute")) {
+                Path template = Files.createTempDirectory("pg-template");
+                dev.handoff.lab.forge.RepositoryTemplates.copy(PG.template(), template);
+                Files.copy(
+                        template.resolve("stacks/" + stack + "/backend.tf"),
+                        work.resolve("stacks/" + stack + "/backend.tf"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
     private static void runAfter(CountDownLatch start, InfraRun replica, EventEnvelope trigger) {
         try {
             start.await();

@@ -50,4 +50,17 @@ public final class StateStore {
         Files.copy(written, tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
+
+    /**
+     * Sets the kept state aside after it moved to the stack's remote backend: renamed to
+     * {@code terraform.tfstate.moved-to-<backend>} beside it, never used again, never deleted.
+     *
+     * @return where it is now
+     */
+    public Path retire(String repository, String stack, String backend) throws IOException {
+        Path kept = stateFile(repository, stack);
+        Path retired = kept.resolveSibling(STATE_FILE + ".moved-to-" + backend);
+        Files.move(kept, retired, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return retired;
+    }
 }

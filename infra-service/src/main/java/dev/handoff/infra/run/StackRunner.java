@@ -9,6 +9,7 @@ import dev.handoff.infra.config.InfraConfig;
 import dev.handoff.infra.driver.StateArchive;
 import dev.handoff.infra.driver.StateStore;
 import dev.handoff.infra.driver.Tofu;
+import dev.handoff.infra.driver.TofuBackend;
 import dev.handoff.infra.driver.TofuState;
 import dev.handoff.infra.stage.ApprovalPolicy;
 import dev.handoff.infra.stage.PlanJson;
@@ -19,6 +20,7 @@ import dev.handoff.infra.stage.TofuOutputs;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -75,8 +77,15 @@ public class StackRunner {
             throws StageFailure, InterruptedException, EventPublisher.PublishException, InvalidEventException {
         String repository = push.repository();
         var env = upstream.asVariables();
-        copyStateIn(repository, stack, dir);
+        String backend = TofuBackend.of(dir);
+        boolean local = TofuBackend.LOCAL.equals(backend);
+        if (local) {
+            copyStateIn(repository, stack, dir);
+        }
         tofu.init(dir, env, redactor);
+        if (!local) {
+            moveKeptState(repository, stack, backend, dir, env, redactor);
+        }
         for (int attempt = 0; ; attempt++) {
             byte[] before = pull(stack, dir, env, redactor);
             PlanReport plan = plan(stack, dir, env, redactor);
@@ -113,7 +122,9 @@ public class StackRunner {
                 LOG.infof("the plan of %s %s is stale (another run applied first); planning again", repository, stack);
                 continue;
             } finally {
-                copyStateOut(repository, stack, dir);
+                if (local) {
+                    copyStateOut(repository, stack, dir);
+                }
             }
             archive(
                     repository,
@@ -206,6 +217,55 @@ public class StackRunner {
                     e.getMessage() + (consequence.isEmpty() ? "" : "; " + consequence),
                     true,
                     List.of(new StageFailed.Detail("archive", stack, e.getMessage())));
+        }
+    }
+
+    /**
+     * A stack that moved from the local backend to a remote one (its {@code backend} block changed): the state Handoff
+     * kept for it on its disk is pushed into the new backend — archived first — so that the next plan sees the existing
+     * resources instead of planning them anew. When the new backend already holds a state, the kept one is left alone
+     * and the run stops: which is right is the operator's call.
+     */
+    private void moveKeptState(
+            String repository,
+            String stack,
+            String backend,
+            Path dir,
+            java.util.Map<String, String> env,
+            Redactor redactor)
+            throws StageFailure, InterruptedException {
+        Path kept = states.stateFile(repository, stack);
+        if (!Files.isRegularFile(kept)) {
+            return;
+        }
+        byte[] remote = pull(stack, dir, env, redactor);
+        if (!TofuState.isEmpty(remote)) {
+            throw new StageFailure(
+                    "state-conflict",
+                    "stack " + stack + " of " + repository + " now uses the " + backend
+                            + " backend, which holds a state,"
+                            + " but Handoff also kept a local state for it (" + kept + "); nothing was planned. Decide"
+                            + " which is right: restore the local one into the backend (tofu state push), then move or"
+                            + " delete " + kept + " and push again",
+                    false,
+                    List.of(new StageFailed.Detail("state-conflict", stack, "a local and a " + backend + " state")));
+        }
+        try {
+            byte[] state = Files.readAllBytes(kept);
+            redactor.learn(TofuOutputs.sensitiveInState(new String(state, StandardCharsets.UTF_8)));
+            archive(repository, stack, state, "before its move to the " + backend + " backend", "nothing was moved");
+            tofu.statePush(dir, kept, env, redactor);
+            Path retired = states.retire(repository, stack, backend);
+            LOG.infof(
+                    "state of %s %s (serial %s) moved from Handoff's state folder to the stack's %s backend; the local"
+                            + " copy is kept as %s",
+                    repository,
+                    stack,
+                    TofuState.serial(state).map(String::valueOf).orElse("encrypted"),
+                    backend,
+                    retired);
+        } catch (IOException e) {
+            throw stateFailure(stack, e);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.handoff.infra.driver.StateArchive;
 import dev.handoff.infra.driver.StateStore;
 import dev.handoff.infra.driver.TerramateStacks;
 import dev.handoff.infra.driver.Tofu;
+import dev.handoff.infra.driver.TofuBackend;
 import dev.handoff.infra.driver.TofuState;
 import dev.handoff.infra.driver.WorkTree;
 import dev.handoff.infra.stage.Redactor;
@@ -105,7 +106,10 @@ public class StateRestore {
             }
             StackOrder.Stack stack = stackOf(checkout, repository, verified);
             Path dir = checkout.resolve(stack.path()).normalize();
-            states.copyIn(repository.name(), stack.path(), dir);
+            boolean local = TofuBackend.LOCAL.equals(TofuBackend.of(dir));
+            if (local) {
+                states.copyIn(repository.name(), stack.path(), dir);
+            }
             Map<String, String> vars = Map.of();
             tofu.init(dir, vars, redactor);
             byte[] current = tofu.statePull(dir, vars, redactor).getBytes(StandardCharsets.UTF_8);
@@ -119,7 +123,9 @@ public class StateRestore {
             try {
                 tofu.statePush(dir, file, vars, redactor);
             } finally {
-                states.copyOut(repository.name(), stack.path(), dir);
+                if (local) {
+                    states.copyOut(repository.name(), stack.path(), dir);
+                }
             }
             Long serial = TofuState.serial(verified.state()).orElse(null);
             LOG.infof(
