@@ -28,7 +28,7 @@ public final class FactsStore {
     public synchronized void save(CloudFacts facts) {
         try {
             Files.createDirectories(dir);
-            Path tmp = dir.resolve(facts.host() + ".json.tmp");
+            Path tmp = Files.createTempFile(dir, facts.host() + ".json.", ".tmp");
             Files.write(tmp, Json.mapper().writeValueAsBytes(facts));
             Files.move(tmp, dir.resolve(facts.host() + ".json"), StandardCopyOption.REPLACE_EXISTING);
             Files.deleteIfExists(dir.resolve(facts.host() + ".drift"));

@@ -36,7 +36,7 @@ public final class LastCheckouts {
         p.setProperty("url", checkout.url());
         p.setProperty("commit", checkout.commit());
         Path file = file(repository);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             p.store(out, "last infra run of " + repository);
         }

@@ -107,7 +107,7 @@ public final class StateArchive {
     private static Path copyTo(Path dir, Path archive, Path checksum, String sha) throws IOException, ArchiveException {
         Files.createDirectories(dir);
         Path copy = dir.resolve(archive.getFileName());
-        Path tmp = dir.resolve(archive.getFileName() + ".part");
+        Path tmp = Files.createTempFile(dir, archive.getFileName() + ".", ".part");
         Files.copy(archive, tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.copy(checksum, dir.resolve(checksum.getFileName()), StandardCopyOption.REPLACE_EXISTING);

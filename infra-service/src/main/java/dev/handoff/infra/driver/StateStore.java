@@ -46,7 +46,7 @@ public final class StateStore {
         }
         Path kept = stateFile(repository, stack);
         Files.createDirectories(kept.getParent());
-        Path tmp = kept.resolveSibling(STATE_FILE + ".tmp");
+        Path tmp = Files.createTempFile(kept.getParent(), STATE_FILE + ".", ".tmp");
         Files.copy(written, tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
