@@ -1,17 +1,14 @@
 package dev.handoff.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Topics;
-import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.InfraWorldTestResource;
 import dev.handoff.lab.KafkaTestResource;
-import dev.handoff.lab.forge.ForgePush;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
 import dev.handoff.lab.world.InfraWorld;
@@ -25,9 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,10 +34,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(InfraWorldTestResource.class)
 class ApprovalTimeoutTest {
-    private static final String HOST = "cloud-edge-1";
     private static final LabRepository INFRA =
             LabRepository.byFullName("ops/edge-cluster-infra").orElseThrow();
-    private static final Duration RUN = Duration.ofSeconds(60);
 
     /** The approval timeout is short so the test sees it expire. */
     public static class ShortApprovalTimeout implements QuarkusTestProfile {
@@ -55,13 +48,11 @@ class ApprovalTimeoutTest {
     private static LabForge forge;
     private static TopicRecords topics;
 
-    private final EventPublisher publisher;
-    private final EventCodec codec;
+    private final InfraPushes pushes;
     private final InfraWorld world = InfraWorld.shared();
 
     ApprovalTimeoutTest(EventPublisher publisher, EventCodec codec) {
-        this.publisher = publisher;
-        this.codec = codec;
+        this.pushes = new InfraPushes(publisher, codec, topics);
     }
 
     @BeforeAll
@@ -88,7 +79,7 @@ class ApprovalTimeoutTest {
         world.faults().clearAll();
         awaitEvent(push("baseline"), EventType.CLOUD_FACTS_COMPLETED);
         world.faults().set(Fault.DESTRUCTIVE_PLAN, "compute");
-        Path state = stateDir().resolve("states/ops_edge-cluster-infra/stacks_compute/terraform.tfstate");
+        Path state = InfraPushes.keptState(INFRA.fullName(), "stacks/compute");
         byte[] stateBefore = Files.readAllBytes(state);
         List<Path> archivesBefore = archives();
 
@@ -118,32 +109,11 @@ class ApprovalTimeoutTest {
     }
 
     private String push(String message) throws Exception {
-        ForgePush pushed = forge.commitAndPush(INFRA, message);
-        String deployment = UUID.randomUUID().toString();
-        CommitPushed payload = new CommitPushed(
-                HOST,
-                INFRA.fullName(),
-                pushed.ref(),
-                pushed.branch(),
-                pushed.before(),
-                pushed.after(),
-                "infra",
-                pushed.cloneUrl(),
-                null,
-                "alice",
-                UUID.randomUUID().toString(),
-                1,
-                null);
-        publisher.publishAll(
-                List.of(codec.newEvent(
-                        EventType.COMMIT_PUSHED, "/handoff/control-service", HOST, deployment, null, payload)),
-                Duration.ofSeconds(10));
-        return deployment;
+        return pushes.push(forge, INFRA, message);
     }
 
     private EventEnvelope awaitEvent(String deployment, EventType type) {
-        return await().atMost(RUN)
-                .until(() -> topics.event(deployment, type.type()).orElse(null), e -> e != null);
+        return pushes.awaitEvent(deployment, type);
     }
 
     private List<Path> archives() throws Exception {
@@ -156,9 +126,5 @@ class ApprovalTimeoutTest {
                     .sorted()
                     .toList();
         }
-    }
-
-    private static Path stateDir() {
-        return Path.of(ConfigProvider.getConfig().getValue("handoff.infra.state-dir", String.class));
     }
 }
