@@ -118,7 +118,10 @@ class InfraPgBackendTest {
                 .isGreaterThan(before.path("serial").asLong());
         assertThat(after.path("lineage").asText())
                 .isEqualTo(before.path("lineage").asText());
-        assertThat(InfraPushes.keptState(PG.fullName(), "stacks/compute")).doesNotExist();
+        // the live state is mirrored where backup-service's infra-state contract reads live states
+        Path mirror = InfraPushes.keptState(PG.fullName(), "stacks/compute");
+        assertThat(Json.mapper().readTree(mirror.toFile())).isEqualTo(after);
+        assertThat(mirror.resolveSibling("terraform.tfstate.mirror-of")).hasContent("pg");
         List<String> archives = archives("ops_edge-cluster-infra-pg__stacks_compute__");
         String archive = archives.stream()
                 .filter(a -> archived(a).path("serial").equals(before.path("serial")))
@@ -209,8 +212,9 @@ class InfraPgBackendTest {
             assertThat(completed.data().path("plan").path("add").asInt()).isZero();
             // (pushed into an empty remote backend, the state gets a new lineage, as OpenTofu's remote state does)
             assertThat(pgState("moved_compute").path("resources")).isEqualTo(local.path("resources"));
-            assertThat(kept).doesNotExist();
             assertThat(kept.resolveSibling("terraform.tfstate.moved-to-pg")).exists();
+            assertThat(kept.resolveSibling("terraform.tfstate.mirror-of")).hasContent("pg");
+            assertThat(Json.mapper().readTree(kept.toFile())).isEqualTo(pgState("moved_compute"));
         } finally {
             for (String stack : List.of("network", "compute")) {
                 Path template = Files.createTempDirectory("pg-template");

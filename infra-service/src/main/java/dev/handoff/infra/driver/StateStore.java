@@ -35,6 +35,8 @@ public final class StateStore {
         Path kept = stateFile(repository, stack);
         if (Files.exists(kept)) {
             Files.copy(kept, stackDir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING);
+            // a stack moved back to the local backend: the mirror of its remote state is its own state from now on
+            Files.deleteIfExists(kept.resolveSibling(MIRROR_FILE));
         }
     }
 
@@ -46,6 +48,7 @@ public final class StateStore {
         }
         Path kept = stateFile(repository, stack);
         Files.createDirectories(kept.getParent());
+        Files.deleteIfExists(kept.resolveSibling(MIRROR_FILE));
         Path tmp = Files.createTempFile(kept.getParent(), STATE_FILE + ".", ".tmp");
         Files.copy(written, tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -62,5 +65,27 @@ public final class StateStore {
         Path retired = kept.resolveSibling(STATE_FILE + ".moved-to-" + backend);
         Files.move(kept, retired, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return retired;
+    }
+
+    /** Beside a mirrored state: the remote backend it mirrors. */
+    static final String MIRROR_FILE = "terraform.tfstate.mirror-of";
+
+    /**
+     * Keeps a copy of the live state of a stack whose backend is remote (what {@code tofu state pull} returned), in
+     * the place of a local stack's state, with the backend's name beside it: backup-service's {@code infra-state}
+     * contract reads the live states there. It is never copied into a stack, and it is not a state to move.
+     */
+    public void mirror(String repository, String stack, String backend, byte[] state) throws IOException {
+        Path kept = stateFile(repository, stack);
+        Files.createDirectories(kept.getParent());
+        Files.writeString(kept.resolveSibling(MIRROR_FILE), backend + "\n", java.nio.charset.StandardCharsets.UTF_8);
+        Path tmp = Files.createTempFile(kept.getParent(), STATE_FILE + ".", ".tmp");
+        Files.write(tmp, state);
+        Files.move(tmp, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Whether the kept state of a stack is a mirror of a remote backend's (not a local stack's own state). */
+    public boolean isMirror(String repository, String stack) {
+        return Files.exists(stateFile(repository, stack).resolveSibling(MIRROR_FILE));
     }
 }

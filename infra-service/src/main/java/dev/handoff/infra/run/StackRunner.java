@@ -106,6 +106,9 @@ public class StackRunner {
                         case ASK_OPERATOR -> "destructive: asking an operator";
                     });
             if (verdict == ApprovalPolicy.Verdict.NOTHING_TO_APPLY) {
+                if (!local) {
+                    mirror(repository, stack, backend, before);
+                }
                 return new Result(plan, false, outputs(stack, dir, env, redactor));
             }
             if (verdict == ApprovalPolicy.Verdict.ASK_OPERATOR) {
@@ -126,12 +129,16 @@ public class StackRunner {
                     copyStateOut(repository, stack, dir);
                 }
             }
+            byte[] after = pull(stack, dir, env, redactor);
             archive(
                     repository,
                     stack,
-                    pull(stack, dir, env, redactor),
+                    after,
                     "after its apply",
                     "the apply succeeded, but its state has no off-machine copy yet");
+            if (!local) {
+                mirror(repository, stack, backend, after);
+            }
             return new Result(plan, true, outputs(stack, dir, env, redactor));
         }
     }
@@ -235,7 +242,7 @@ public class StackRunner {
             Redactor redactor)
             throws StageFailure, InterruptedException {
         Path kept = states.stateFile(repository, stack);
-        if (!Files.isRegularFile(kept)) {
+        if (!Files.isRegularFile(kept) || states.isMirror(repository, stack)) {
             return;
         }
         byte[] remote = pull(stack, dir, env, redactor);
@@ -256,6 +263,12 @@ public class StackRunner {
             archive(repository, stack, state, "before its move to the " + backend + " backend", "nothing was moved");
             tofu.statePush(dir, kept, env, redactor);
             Path retired = states.retire(repository, stack, backend);
+            archive(
+                    repository,
+                    stack,
+                    pull(stack, dir, env, redactor),
+                    "after its move to the " + backend + " backend",
+                    "the state moved, but has no off-machine copy yet");
             LOG.infof(
                     "state of %s %s (serial %s) moved from Handoff's state folder to the stack's %s backend; the local"
                             + " copy is kept as %s",
@@ -264,6 +277,18 @@ public class StackRunner {
                     TofuState.serial(state).map(String::valueOf).orElse("encrypted"),
                     backend,
                     retired);
+        } catch (IOException e) {
+            throw stateFailure(stack, e);
+        }
+    }
+
+    /** Mirrors a remote stack's live state where backup-service's infra-state contract reads live states. */
+    private void mirror(String repository, String stack, String backend, byte[] state) throws StageFailure {
+        if (TofuState.isEmpty(state)) {
+            return;
+        }
+        try {
+            states.mirror(repository, stack, backend, state);
         } catch (IOException e) {
             throw stateFailure(stack, e);
         }

@@ -127,6 +127,12 @@ public class StateRestore {
                     states.copyOut(repository.name(), stack.path(), dir);
                 }
             }
+            if (!local) {
+                byte[] restored = tofu.statePull(dir, vars, redactor).getBytes(StandardCharsets.UTF_8);
+                if (!TofuState.isEmpty(restored)) {
+                    states.mirror(repository.name(), stack.path(), TofuBackend.of(dir), restored);
+                }
+            }
             Long serial = TofuState.serial(verified.state()).orElse(null);
             LOG.infof(
                     "state of %s %s restored from %s (sha256 %s, serial %s); the state before it is kept as %s",
