@@ -57,9 +57,7 @@ class ApprovalTimeoutTest {
 
     @BeforeAll
     static void forge() throws Exception {
-        Path root = Files.createTempDirectory("infra-timeout-forge");
-        forge = new LabForge(root.resolve("forge"), root.resolve("work"));
-        forge.ensure(INFRA);
+        forge = InfraPushes.forge("infra-timeout-forge", INFRA);
         topics = new TopicRecords(Topics.all());
     }
 

@@ -86,9 +86,7 @@ class InfraPgBackendTest {
 
     @BeforeAll
     static void forge() throws IOException {
-        Path root = Files.createTempDirectory("infra-pg-forge");
-        forge = new LabForge(root.resolve("forge"), root.resolve("work"));
-        forge.ensure(PG);
+        forge = InfraPushes.forge("infra-pg-forge", PG);
         topics = new TopicRecords(Topics.all());
     }
 

@@ -34,6 +34,14 @@ final class InfraPushes {
         this.topics = topics;
     }
 
+    /** A lab forge of a test class's own, in a new temporary folder, holding {@code repository}. */
+    static LabForge forge(String name, LabRepository repository) throws java.io.IOException {
+        Path root = java.nio.file.Files.createTempDirectory(name);
+        LabForge forge = new LabForge(root.resolve("forge"), root.resolve("work"));
+        forge.ensure(repository);
+        return forge;
+    }
+
     /** Commits and pushes {@code repository}, publishes its {@code commit.pushed}; returns the deployment id. */
     String push(LabForge forge, LabRepository repository, String message) throws Exception {
         EventEnvelope trigger = trigger(forge.commitAndPush(repository, message), repository);

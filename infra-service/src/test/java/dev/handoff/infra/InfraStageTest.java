@@ -80,9 +80,7 @@ class InfraStageTest {
 
     @BeforeAll
     static void forge() throws IOException {
-        Path root = Files.createTempDirectory("infra-stage-forge");
-        forge = new LabForge(root.resolve("forge"), root.resolve("work"));
-        forge.ensure(INFRA);
+        forge = InfraPushes.forge("infra-stage-forge", INFRA);
         topics = new TopicRecords(Topics.all());
     }
 

@@ -54,9 +54,7 @@ class InfraTofuFidelityTest {
 
     @BeforeAll
     static void forge() throws IOException {
-        Path root = Files.createTempDirectory("infra-fidelity-forge");
-        forge = new LabForge(root.resolve("forge"), root.resolve("work"));
-        forge.ensure(INFRA);
+        forge = InfraPushes.forge("infra-fidelity-forge", INFRA);
         topics = new TopicRecords(Topics.all());
     }
 

@@ -56,10 +56,7 @@ public final class TerramateStacks {
         }
         Path base = root.toAbsolutePath().normalize();
         List<String> missing = listed.stream()
-                .filter(dir -> {
-                    Path p = base.resolve(dir).normalize();
-                    return !p.startsWith(base) || !Files.isDirectory(p);
-                })
+                .filter(dir -> !isDirectoryInside(base, base.resolve(dir).normalize()))
                 .toList();
         return StackOrder.listed(listed, missing);
     }
@@ -116,7 +113,11 @@ public final class TerramateStacks {
             if (name.startsWith(".") || Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
-            if ((name.endsWith(".tm") || name.endsWith(".tm.hcl")) && name.length() > 3 && !Files.isDirectory(entry)) {
+            // regular files only, as Terramate lists them: a symbolic link (which could lead out of the checkout) is
+            // not configuration
+            if ((name.endsWith(".tm") || name.endsWith(".tm.hcl"))
+                    && name.length() > 3
+                    && Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
                 String file = top ? name : id.substring(1) + "/" + name;
                 var block = StackBlockReader.read(file, read(entry, file));
                 if (block.isPresent() && blocks.containsKey(id)) {
@@ -132,6 +133,21 @@ public final class TerramateStacks {
             if (!skipChildren && !name.startsWith(".") && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
                 walk(entry, top ? "/" + name : id + "/" + name, dirs, blocks);
             }
+        }
+    }
+
+    /**
+     * Whether {@code dir} is a directory of the checkout {@code base} once symbolic links are followed: a listed stack
+     * directory that is a link out of the repository is not one of its stacks.
+     */
+    private static boolean isDirectoryInside(Path base, Path dir) {
+        if (!dir.startsWith(base) || !Files.isDirectory(dir)) {
+            return false;
+        }
+        try {
+            return dir.toRealPath().startsWith(base.toRealPath());
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -93,6 +93,35 @@ class TerramateStacksTest {
     }
 
     @Test
+    void aListedDirectoryThatLinksOutOfTheCheckoutIsNoStack(@TempDir Path outside) throws Exception {
+        // Given: the repository links a listed stack directory to a folder outside the checkout
+        tf("stacks/network");
+        Files.writeString(outside.resolve("main.tf"), "# outside the repository\n");
+        Files.createSymbolicLink(repo.resolve("stacks/compute"), outside);
+
+        // When / Then: tofu would run outside the checkout; it is refused as not in the commit
+        assertThatThrownBy(() -> TerramateStacks.find(repo, List.of("stacks/network", "stacks/compute")))
+                .isInstanceOf(StageFailure.class)
+                .satisfies(e -> assertThat(((StageFailure) e).details())
+                        .extracting(d -> d.subject())
+                        .containsExactly("stacks/compute"));
+    }
+
+    @Test
+    void aLinkedTerramateFileIsNotReadAsConfiguration(@TempDir Path outside) throws Exception {
+        // Given: a stack block reached through a symbolic link, as Terramate lists regular files only
+        tf("stacks/network");
+        Files.writeString(outside.resolve("stack.tm.hcl"), "stack {\n  not_terramate = true\n}\n");
+        Files.createSymbolicLink(repo.resolve("stacks/network/stack.tm.hcl"), outside.resolve("stack.tm.hcl"));
+
+        // When
+        List<StackOrder.Stack> stacks = TerramateStacks.find(repo, List.of("stacks/network"));
+
+        // Then: no Terramate configuration, so the list applies
+        assertThat(stacks).extracting(StackOrder.Stack::path).containsExactly("stacks/network");
+    }
+
+    @Test
     void terramateConfigurationWinsOverTheListAndKeepsItsDependencyOrder() throws Exception {
         // Given
         tf("stacks/compute");

@@ -332,6 +332,11 @@ final class Planner {
             return config.dir;
         }
 
+        /** The configured resource a reference names, or tofu's "Reference to undeclared resource". */
+        TofuConfig.Resource declared(String type, String name, Hcl.Traversal at) {
+            return config.resource(type + "." + name).orElseThrow(() -> undeclared(type, name, at));
+        }
+
         Failure undeclared(String type, String name, Hcl.Traversal at) {
             return new Failure(Diag.error(
                     "Reference to undeclared resource",
@@ -355,12 +360,7 @@ final class Planner {
 
         @Override
         public Object resource(String type, String name, Hcl.Traversal at) {
-            String address = type + "." + name;
-            Optional<TofuConfig.Resource> r = config.resource(address);
-            if (r.isEmpty()) {
-                throw undeclared(type, name, at);
-            }
-            ResourceChange c = change(r.get());
+            ResourceChange c = change(declared(type, name, at));
             // a configured resource planned for deletion (the destructive-plan fault) is known after apply only
             return c.after() == null ? Values.UNKNOWN : withSchemaMarks(type, c.after());
         }
@@ -593,12 +593,9 @@ final class Planner {
 
         @Override
         public Object resource(String type, String name, Hcl.Traversal at) {
-            String address = type + "." + name;
-            Optional<TofuConfig.Resource> r = config.resource(address);
-            if (r.isEmpty()) {
-                throw undeclared(type, name, at);
-            }
-            apply(r.get());
+            TofuConfig.Resource r = declared(type, name, at);
+            String address = r.address();
+            apply(r);
             if (failed.contains(address)) {
                 throw new Skipped();
             }
@@ -606,7 +603,7 @@ final class Planner {
             if (s == null) {
                 // deleted while still configured (the destructive-plan fault): the simulated cloud still has it
                 return withSchemaMarks(
-                        type, LabProvider.applied(type, name, body(r.get().body(), new Eval(this)), null, cloud));
+                        type, LabProvider.applied(type, name, body(r.body(), new Eval(this)), null, cloud));
             }
             return withSchemaMarks(type, s.instance().value());
         }

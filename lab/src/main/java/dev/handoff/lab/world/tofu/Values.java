@@ -109,7 +109,13 @@ final class Values {
             }
             return true;
         }
-        return Json.same(a, b);
+        if (a == null || b == null) {
+            return a == b;
+        }
+        if (a instanceof BigDecimal x && b instanceof BigDecimal y) {
+            return x.compareTo(y) == 0;
+        }
+        return a.equals(b);
     }
 
     /** The value as JSON ({@code ctyjson.Marshal}): marks dropped, unknowns omitted from objects, null in lists. */
