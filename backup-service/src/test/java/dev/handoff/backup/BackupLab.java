@@ -8,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +36,28 @@ public final class BackupLab {
     public static final String STALE = "edge-stale";
     /** A host whose snapshot leaves RustDesk's folder out. */
     public static final String MISSING = "edge-missing";
+    /** A host that handoff.yaml gives no {@code access}: its live files cannot be asked for. */
+    public static final String NO_ACCESS = "edge-no-access";
+    /** A host whose runtime contract verifies a file that neither its snapshots nor the host have. */
+    public static final String UNVERIFIABLE = "edge-unverifiable";
+    /** The file {@link #UNVERIFIABLE}'s contract verifies. */
+    public static final String ABSENT_FILE = "/var/lib/rustdesk/id_rsa";
+    /** A host whose steady address leads to a port nothing listens on. */
+    public static final String UNREACHABLE = "edge-unreachable";
+    /** A host whose runtime contract lists no file to verify ({@code verify: []}). */
+    public static final String VERIFY_NONE = "edge-verify-none";
+    /** A host whose RustDesk folder is empty: its snapshots hold the folder and no file in it. */
+    public static final String EMPTY_FOLDER = "edge-empty-folder";
 
-    public static final List<String> HOSTS = List.of(EDGE, STALE, MISSING);
+    public static final List<String> HOSTS =
+            List.of(EDGE, STALE, MISSING, NO_ACCESS, UNVERIFIABLE, UNREACHABLE, VERIFY_NONE, EMPTY_FOLDER);
+
+    /** What each host's runtime contract says besides its repository and ages. */
+    private static final Map<String, String> RUNTIME_FIELDS = Map.of(
+            UNVERIFIABLE, ", verify: [" + ABSENT_FILE + "]",
+            VERIFY_NONE, ", verify: []",
+            EMPTY_FOLDER, ", paths: [/var/lib/rustdesk], verify: [/var/lib/rustdesk/id_ed25519]");
+
     public static final String LINEAGE = "5f0c8e4e-1b9e-4a8e-9d3c-2b7a0e6f1c11";
     static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
@@ -44,15 +66,23 @@ public final class BackupLab {
     private final LabSshIdentity identity;
     private final Map<String, SimulatedNixosHost> nodes = new LinkedHashMap<>();
     private final ResticWorld restic;
+    private final int closedPort;
 
     private BackupLab(Path home) throws IOException {
         this.home = home;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            this.closedPort = socket.getLocalPort();
+        }
         this.identity = LabSshIdentity.create(home.resolve("runner").resolve("id_ecdsa"));
         for (String host : HOSTS) {
             NixosNode node = new NixosNode(host, home.resolve("nodes").resolve(host));
             write(node, NixosNode.K3S_TOKEN, "K10" + host + "0a1b2c3d4e5f::server:s3cr3t-" + host + "\n");
-            write(node, "/var/lib/rustdesk/id_ed25519", "PRIVATE-RUSTDESK-KEY-" + host + "\n");
-            write(node, "/var/lib/rustdesk/id_ed25519.pub", "public-rustdesk-key-" + host + "\n");
+            if (host.equals(EMPTY_FOLDER)) {
+                Files.createDirectories(node.file("/var/lib/rustdesk"));
+            } else {
+                write(node, "/var/lib/rustdesk/id_ed25519", "PRIVATE-RUSTDESK-KEY-" + host + "\n");
+                write(node, "/var/lib/rustdesk/id_ed25519.pub", "public-rustdesk-key-" + host + "\n");
+            }
             nodes.put(host, SimulatedNixosHost.start(node, identity.publicKey(), 0, 0));
         }
         this.restic = ResticWorld.start(home);
@@ -74,8 +104,10 @@ public final class BackupLab {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("handoff.inventory", home.resolve("handoff.yaml").toString());
         String addresses = nodes.entrySet().stream()
-                .map(e ->
-                        e.getKey() + ".tailnet.ts.net=127.0.0.1:" + e.getValue().tailnetPort())
+                .map(e -> e.getKey() + ".tailnet.ts.net=127.0.0.1:"
+                        + (e.getKey().equals(UNREACHABLE)
+                                ? closedPort
+                                : e.getValue().tailnetPort()))
                 .collect(Collectors.joining(","));
         restic.serviceEnvironment(identity.privateKeyFile(), addresses)
                 .forEach((k, v) -> config.put(
@@ -143,15 +175,17 @@ public final class BackupLab {
         yaml.append("repositories:\n  ops/edge-cluster-infra: { url: file:///nowhere/infra.git, starts: infra }\n")
                 .append("hosts:\n");
         for (String host : HOSTS) {
-            yaml.append("  ")
-                    .append(host)
-                    .append(":\n    role: edge\n    repositories: [ops/edge-cluster-infra]\n")
-                    .append("    access:\n      steady: { user: root, address: ")
-                    .append(host)
-                    .append(".tailnet.ts.net }\n    backups:\n")
-                    .append(
-                            "      runtime: { repository: restic/repos/runtime, passwordFile:"
-                                    + " restic/credentials/runtime.password, maxAge: 26h, checkEvery: 1d, checkSubset: 100% }\n");
+            yaml.append("  ").append(host).append(":\n    role: edge\n    repositories: [ops/edge-cluster-infra]\n");
+            if (!host.equals(NO_ACCESS)) {
+                yaml.append("    access:\n      steady: { user: root, address: ")
+                        .append(host)
+                        .append(".tailnet.ts.net }\n");
+            }
+            yaml.append("    backups:\n")
+                    .append("      runtime: { repository: restic/repos/runtime, passwordFile:"
+                            + " restic/credentials/runtime.password, maxAge: 26h, checkEvery: 1d, checkSubset: 100%")
+                    .append(RUNTIME_FIELDS.getOrDefault(host, ""))
+                    .append(" }\n");
             if (host.equals(EDGE)) {
                 yaml.append("      infra-state: { archives: offsite/state-archives, states: infra/state/states,"
                         + " maxAge: 8d }\n");

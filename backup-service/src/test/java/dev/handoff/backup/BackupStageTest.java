@@ -255,6 +255,88 @@ class BackupStageTest {
     }
 
     @Test
+    void aHostWhoseLiveFilesCannotBeAskedForIsNotComparedAndItsContractDoesNotHold() throws Exception {
+        // Given: a fresh, complete runtime snapshot of a host that handoff.yaml gives no access
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().snapshot(lab.node(BackupLab.NO_ACCESS));
+
+        // When
+        List<EventEnvelope> events = outcome(workloadCompleted(BackupLab.NO_ACCESS), 2);
+
+        // Then: the restored files were compared with nothing, so the contract is not reported verified
+        assertThat(events)
+                .extracting(EventEnvelope::type)
+                .containsExactly(EventType.BACKUP_STARTED.type(), EventType.BACKUP_FAILED.type());
+        JsonNode failed = events.get(1).data();
+        assertThat(failed.path("reason").asText()).as(failed.toString()).isEqualTo("rehearsal-not-compared");
+        assertThat(failed.path("details").findValuesAsText("subject")).containsExactly("runtime:access");
+        assertThat(failed.path("message").asText())
+                .contains(BackupLab.NO_ACCESS)
+                .contains("not-compared")
+                .contains("hosts." + BackupLab.NO_ACCESS + ".access.steady");
+        assertThat(failed.path("retryable").asBoolean()).isFalse();
+        assertThat(rehearsalFolders()).as("the scratch folders are deleted").isEmpty();
+    }
+
+    @Test
+    void aHostThatDoesNotAnswerOverSshLeavesTheRehearsalNotCompared() throws Exception {
+        // Given: a fresh, complete runtime snapshot of a host whose SSH port nobody listens on
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().snapshot(lab.node(BackupLab.UNREACHABLE));
+
+        // Then: the stage fails, saying that nothing was compared, and may be run again
+        JsonNode failed = assertFailed(
+                BackupLab.UNREACHABLE, "host-unreachable", "runtime:" + BackupLab.UNREACHABLE + ".tailnet.ts.net");
+        assertThat(failed.path("message").asText()).contains("not compared").contains("not-compared");
+        assertThat(failed.path("retryable").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aRehearsalWhoseVerifiedFileIsNeitherInTheSnapshotNorOnTheHostIsNotCompared() throws Exception {
+        // Given: the contract verifies a file that the host never had, so no snapshot has it either
+        BackupLab lab = BackupLabResource.lab();
+        NixosNode node = lab.node(BackupLab.UNVERIFIABLE);
+        assertThat(node.file(BackupLab.ABSENT_FILE)).doesNotExist();
+        lab.restic().snapshot(node);
+
+        // Then: nothing was compared, which is neither a pass nor a difference
+        JsonNode failed =
+                assertFailed(BackupLab.UNVERIFIABLE, "rehearsal-not-compared", "runtime:" + BackupLab.ABSENT_FILE);
+        assertThat(failed.path("details").findValuesAsText("code")).containsOnly("rehearsal-not-compared");
+        assertThat(failed.path("message").asText())
+                .contains("not-compared")
+                .contains("hosts." + BackupLab.UNVERIFIABLE + ".backups.runtime.verify");
+    }
+
+    @Test
+    void aContractThatListsNoFileToVerifyIsNotCompared() throws Exception {
+        // Given: a fresh, complete runtime snapshot; the contract says verify: [] (as control-plane's default does)
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().snapshot(lab.node(BackupLab.VERIFY_NONE));
+
+        // Then: a restore alone does not verify the backup
+        JsonNode failed = assertFailed(BackupLab.VERIFY_NONE, "rehearsal-not-compared", "runtime:verify");
+        assertThat(failed.path("message").asText())
+                .contains("not-compared")
+                .contains("hosts." + BackupLab.VERIFY_NONE + ".backups.runtime.verify lists no file");
+    }
+
+    @Test
+    void aRestoreOfZeroFilesIsNotCountedAsAComparison() throws Exception {
+        // Given: the host's RustDesk folder is empty, so its snapshot holds the folder and no file; restic restore
+        // of it succeeds and writes nothing
+        BackupLab lab = BackupLabResource.lab();
+        ResticWorld.Snapshot snapshot = lab.restic().snapshot(lab.node(BackupLab.EMPTY_FOLDER));
+
+        // Then
+        JsonNode failed = assertFailed(
+                BackupLab.EMPTY_FOLDER,
+                "rehearsal-not-compared",
+                "runtime:snapshot " + snapshot.id().substring(0, 8));
+        assertThat(failed.path("message").asText()).contains("restored no file").contains("not-compared");
+    }
+
+    @Test
     void anArchiveAheadOfTheLiveStateFailsTheInfraStateContractAfterTheRuntimeOneCompleted() throws Exception {
         // Given
         BackupLab lab = BackupLabResource.lab();

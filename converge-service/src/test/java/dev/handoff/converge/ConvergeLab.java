@@ -29,6 +29,9 @@ public final class ConvergeLab {
 
     public static final String RUNTIME = "ops/nix-k3s-edge-cluster";
 
+    /** The secrets repository: converge builds the commit the secret facts name into the flake. */
+    public static final String SECRETS = "ops/infrastructure-secrets";
+
     /** The test hosts: each test works on its own host so tests stay independent. */
     public static final List<String> HOSTS = List.of(
             "cloud-edge-1",
@@ -38,11 +41,15 @@ public final class ConvergeLab {
             "edge-reboot",
             "edge-nofacts",
             "edge-units",
-            "edge-wrongkey");
+            "edge-wrongkey",
+            "edge-guard",
+            "edge-eval",
+            "edge-secrets");
 
     private final Path home;
     private final LabForge forge;
     private final LabRepository repository;
+    private final LabRepository secretsRepository;
     private final Map<String, SimulatedNixosHost> nodes = new LinkedHashMap<>();
     private final LabSshIdentity identity;
 
@@ -52,6 +59,9 @@ public final class ConvergeLab {
         this.repository = LabRepository.byFullName(RUNTIME).orElseThrow();
         forge.ensure(repository);
         this.identity = LabSshIdentity.create(home.resolve("runner").resolve("id_ecdsa"));
+        // after the SSH identity: sshd's security registrars are set up before the SOPS encryption runs
+        this.secretsRepository = LabRepository.byFullName(SECRETS).orElseThrow();
+        forge.ensure(secretsRepository);
         Path keys = home.resolve("age-keys");
         Files.createDirectories(keys);
         byte[] key = resource("lab/keys/cloud-edge-1.agekey");
@@ -100,6 +110,8 @@ public final class ConvergeLab {
         config.put("handoff.converge.confirm-timeout", "3s");
         config.put("handoff.converge.reboot-timeout", "20s");
         config.put("handoff.converge.ssh-timeout", "5s");
+        // long enough for the stand-in's switch and the confirmation, short enough for a test to see it fire
+        config.put("handoff.converge.rollback-guard", "20s");
         return config;
     }
 
@@ -114,6 +126,28 @@ public final class ConvergeLab {
     /** The clone URL of the runtime repository. */
     public String cloneUrl() {
         return forge.cloneUrl(repository);
+    }
+
+    /** The head commit of the secrets repository (what the secrets stage verified, in the tests' secret facts). */
+    public String secretsCommit() {
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(
+                forge.bareRepository(secretsRepository).toFile())) {
+            return git.getRepository().resolve("refs/heads/main").name();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes {@code content} to {@code path} in the secrets repository's working copy, commits and pushes it. */
+    public ForgePush pushSecrets(String path, String content, String message) {
+        try {
+            Path file = forge.workingCopy(secretsRepository).resolve(path);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return forge.commitAndPush(secretsRepository, message);
     }
 
     /** Writes {@code content} to {@code path} in the runtime repository's working copy. */
@@ -138,7 +172,11 @@ public final class ConvergeLab {
                 .append(RUNTIME)
                 .append(": { url: ")
                 .append(forge.cloneUrl(repository))
-                .append(", branch: main, starts: converge }\nhosts:\n");
+                .append(", branch: main, starts: converge }\n  ")
+                .append(SECRETS)
+                .append(": { url: ")
+                .append(forge.cloneUrl(secretsRepository))
+                .append(", branch: main, starts: secrets }\nhosts:\n");
         for (String host : HOSTS) {
             yaml.append("  ")
                     .append(host)
@@ -146,6 +184,8 @@ public final class ConvergeLab {
                     .append("    role: edge\n")
                     .append("    repositories: [")
                     .append(RUNTIME)
+                    .append(", ")
+                    .append(SECRETS)
                     .append("]\n")
                     .append("    cloud: { provider: oci, region: eu-frankfurt-1, instance: ocid1.instance.oc1..")
                     .append(host)

@@ -293,6 +293,100 @@ class ConvergeStageTest {
         assertThat(node.activations()).isZero();
     }
 
+    @Test
+    void anActivationThatBreaksEveryAccessPathIsRolledBackByTheHostsOwnGuard() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-guard").node();
+        convergedOnce("edge-guard");
+        int before = node.current().number();
+        node.breakAllAccessOnNextActivation();
+        lab.write("hosts/edge-guard/revision", UUID.randomUUID().toString());
+
+        // When
+        List<EventEnvelope> events = outcome(pushed("edge-guard", lab.push("edge-guard: a generation that cuts SSH")));
+
+        // Then
+        assertThat(events.get(1).type()).isEqualTo(EventType.CONVERGENCE_FAILED.type());
+        JsonNode failed = events.get(1).data();
+        assertThat(failed.path("rolledBack").asBoolean()).isTrue();
+        assertThat(failed.path("message").asText()).contains("rolled back to generation " + before, "rollback guard");
+        assertThat(node.guardRollbacks()).isEqualTo(1);
+        assertThat(node.current().number()).isEqualTo(before);
+        assertThat(node.down()).isFalse();
+        assertThat(node.armedGuards()).isEmpty();
+    }
+
+    @Test
+    void aConfirmedGenerationDisarmsItsGuard() throws Exception {
+        // Given
+        NixosNode node = ConvergeLabResource.lab().node("edge-reboot").node();
+
+        // When
+        convergedOnce("edge-reboot");
+
+        // Then
+        assertThat(node.armedGuards())
+                .as("a confirmed generation leaves no guard armed")
+                .isEmpty();
+        assertThat(node.guardRollbacks()).isZero();
+    }
+
+    @Test
+    void aConfigurationThatDoesNotEvaluateFailsAsSuchAndSwitchesNothing() throws Exception {
+        // Given: a configuration reading a secrets file the verified secrets commit does not have
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-eval").node();
+        lab.write(
+                "hosts/edge-eval/configuration.nix",
+                "{ secrets, ... }: {\n  sops.defaultSopsFile = \"${secrets}/hosts/edge-eval-missing.yaml\";\n}\n");
+        lab.push("edge-eval: reads a secrets file that is not there");
+
+        // When
+        JsonNode failed = failedFirstConvergence("edge-eval");
+
+        // Then
+        assertThat(failed.path("reason").asText()).isEqualTo("evaluation-failed");
+        assertThat(failed.path("message").asText()).contains("edge-eval", "nothing was switched");
+        assertThat(failed.path("details").toString()).contains("hosts/edge-eval-missing.yaml", "does not exist");
+        assertThat(node.activations()).isZero();
+    }
+
+    @Test
+    void theVerifiedSecretsCommitAndTheFactsAreBuiltInAndNamedInTheConvergence() throws Exception {
+        // Given: a host whose configuration reads its secrets file and its facts through the flake's inputs
+        ConvergeLab lab = ConvergeLabResource.lab();
+        lab.write(
+                "hosts/edge-secrets/configuration.nix",
+                "{ secrets, handoff-facts, ... }: {\n"
+                        + "  sops.defaultSopsFile = \"${secrets}/hosts/edge-secrets.yaml\";\n"
+                        + "  environment.etc.\"handoff/facts.json\".source = \"${handoff-facts}/hosts/edge-secrets/handoff.json\";\n"
+                        + "}\n");
+        lab.push("edge-secrets: configuration");
+        String first = lab.pushSecrets("hosts/edge-secrets.yaml", "token: ENC[first]\n", "edge-secrets: first")
+                .after();
+        JsonNode converged = convergedOnce("edge-secrets");
+        String second = lab.pushSecrets("hosts/edge-secrets.yaml", "token: ENC[second]\n", "edge-secrets: second")
+                .after();
+
+        // When: the secrets stage verified the second commit
+        List<EventEnvelope> events = outcome(publishFacts("edge-secrets", second));
+
+        // Then
+        assertThat(converged.path("builtFrom").path("secretsCommit").asText()).isEqualTo(first);
+        assertThat(converged.path("builtFrom").path("secretsRepository").asText())
+                .isEqualTo(ConvergeLab.SECRETS);
+        assertThat(converged.path("builtFrom").path("factsSha256").asText()).hasSize(64);
+        assertThat(events.get(1).type()).isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
+        JsonNode again = events.get(1).data();
+        assertThat(again.path("builtFrom").path("secretsCommit").asText()).isEqualTo(second);
+        assertThat(again.path("systemPath").asText())
+                .as("another verified secrets commit is another system")
+                .isNotEqualTo(converged.path("systemPath").asText());
+        assertThat(again.path("configurationRevision").asText())
+                .isEqualTo(converged.path("commit").asText());
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
 
     private void pushAndAwaitCompleted(ConvergeLab lab, String host) throws Exception {
@@ -312,6 +406,11 @@ class ConvergeStageTest {
 
     /** Publishes the host's cloud facts, then its secret facts (which start a convergence); returns its deployment. */
     private String publishFacts(String host) throws Exception {
+        return publishFacts(host, ConvergeLabResource.lab().secretsCommit());
+    }
+
+    /** As {@link #publishFacts(String)} with secret facts that name {@code secretsCommit}. */
+    private String publishFacts(String host, String secretsCommit) throws Exception {
         CloudFacts cloud = new CloudFacts(
                 host,
                 "oci",
@@ -336,8 +435,8 @@ class ConvergeStageTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> hasCloudFacts(host));
         SecretFacts secrets = new SecretFacts(
                 host,
-                "ops/infrastructure-secrets",
-                "1".repeat(40),
+                ConvergeLab.SECRETS,
+                secretsCommit,
                 ConvergeLab.RECIPIENT,
                 List.of(new SecretFacts.SecretFile(
                         "hosts/" + host + ".yaml",

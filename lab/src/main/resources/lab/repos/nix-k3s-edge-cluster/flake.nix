@@ -7,11 +7,20 @@
       url = "github:Mic92/sops-nix";
       inputs.nixpkgs.follows = "nixpkgs";
     };
+    # Handoff pins these two inputs to what it verified (docs/converge-service.md, "What Nix sees"): the
+    # host's facts (cloud facts, access phase) and the secrets commit the secrets stage checked. The URLs
+    # here serve a build by hand only; Handoff's deploy flake overrides both.
+    handoff-facts.url = "git+file:///var/lib/handoff/facts";
+    secrets = {
+      url = "git+ssh://forgejo@forgejo-pi.tailnet.ts.net/ops/infrastructure-secrets.git";
+      flake = false;
+    };
   };
 
-  outputs = { self, nixpkgs, sops-nix, ... }: {
+  outputs = { self, nixpkgs, sops-nix, handoff-facts, secrets, ... }: {
     nixosConfigurations.cloud-edge-1 = nixpkgs.lib.nixosSystem {
       system = "aarch64-linux";
+      specialArgs = { inherit secrets handoff-facts; };
       modules = [
         sops-nix.nixosModules.sops
         ./hosts/cloud-edge-1/configuration.nix
@@ -23,7 +32,7 @@
     colmena = {
       meta = {
         nixpkgs = import nixpkgs { system = "x86_64-linux"; };
-        specialArgs = { inherit self; };
+        specialArgs = { inherit self secrets handoff-facts; };
       };
       cloud-edge-1 = { ... }: {
         nixpkgs.system = "aarch64-linux";

@@ -33,8 +33,17 @@ public final class WorkloadLab {
     public static final String RUNTIME = "ops/nix-k3s-edge-cluster";
 
     /** Edge hosts: each runs RustDesk from the lab repository's manifest. */
-    public static final List<String> EDGE_HOSTS =
-            List.of("cloud-edge-1", "edge-pull", "edge-crash", "edge-port", "edge-key", "edge-secrets", "edge-stale");
+    public static final List<String> EDGE_HOSTS = List.of(
+            "cloud-edge-1",
+            "edge-pull",
+            "edge-crash",
+            "edge-port",
+            "edge-key",
+            "edge-secrets",
+            "edge-stale",
+            "edge-dangling",
+            "edge-big",
+            "edge-empty");
 
     /** A control host: converges, declares no workloads, has no access for workload-service. */
     public static final String CONTROL_HOST = "forgejo-pi";

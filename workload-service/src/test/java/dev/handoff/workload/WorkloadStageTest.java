@@ -63,9 +63,14 @@ class WorkloadStageTest {
 
     @Test
     void aConvergedRustdeskHostHasItsObjectsReadyItsPortsReachableAndItsKeyRecorded() throws Exception {
-        // Given
+        // Given: as on NixOS, the manifest is a symbolic link into the store (sftp-server lists the link, not a file)
         WorkloadLab lab = WorkloadLabResource.lab();
         lab.activate("cloud-edge-1", null);
+        NixosNode node = lab.node("cloud-edge-1");
+        Path manifest = node.file(NixosNode.K3S_MANIFESTS + "/rustdesk.yaml");
+        assertThat(manifest).isSymbolicLink();
+        assertThat(manifest.toRealPath())
+                .isEqualTo(node.file(node.declaredManifests().get("rustdesk")).toRealPath());
 
         // When
         List<EventEnvelope> events = outcome(converged("cloud-edge-1"));
@@ -202,6 +207,71 @@ class WorkloadStageTest {
         assertThat(after).isNotEqualTo(before);
         assertThat(query("SELECT fingerprint FROM rustdesk_keys WHERE host = 'edge-key'"))
                 .containsExactly(after);
+    }
+
+    @Test
+    void aManifestLinkWhoseStorePathIsGoneFailsNamingTheLinkItsTargetAndTheFix() throws Exception {
+        // Given: the store path the link points to was garbage-collected
+        WorkloadLab lab = WorkloadLabResource.lab();
+        lab.activate("edge-dangling", null);
+        NixosNode node = lab.node("edge-dangling");
+        String storePath = node.declaredManifests().get("rustdesk");
+        Files.delete(node.file(storePath));
+
+        // When
+        JsonNode failed = failure(converged("edge-dangling"));
+
+        // Then
+        assertThat(failed.path("reason").asText()).isEqualTo("manifest-unreadable");
+        assertThat(failed.path("retryable").asBoolean()).isFalse();
+        JsonNode unreadable = detail(failed, "manifest-unreadable");
+        assertThat(unreadable.path("subject").asText()).isEqualTo(NixosNode.K3S_MANIFESTS + "/rustdesk.yaml");
+        assertThat(unreadable.path("message").asText())
+                .contains("symbolic link to " + storePath, "does not exist", "Re-run the activation");
+        assertThat(failed.path("message").asText()).contains("edge-dangling", "rustdesk.yaml", storePath);
+        assertThat(failed.path("details").findValuesAsText("code")).doesNotContain("manifest-missing");
+    }
+
+    @Test
+    void aManifestOverTheSizeLimitFailsNamingHostPathSizeAndLimitWithoutReadingIt() throws Exception {
+        // Given: a manifest of more than the default limit (1 MiB)
+        WorkloadLab lab = WorkloadLabResource.lab();
+        lab.activate("edge-big", WorkloadLab.rustdeskManifest() + "# " + "x".repeat(1024 * 1024) + "\n");
+        NixosNode node = lab.node("edge-big");
+        long size = Files.size(node.file(node.declaredManifests().get("rustdesk")));
+
+        // When
+        JsonNode failed = failure(converged("edge-big"));
+
+        // Then
+        assertThat(failed.path("reason").asText()).isEqualTo("host-file-too-large");
+        assertThat(failed.path("retryable").asBoolean()).isFalse();
+        assertThat(detail(failed, "host-file-too-large").path("subject").asText())
+                .isEqualTo(NixosNode.K3S_MANIFESTS + "/rustdesk.yaml");
+        assertThat(failed.path("message").asText())
+                .contains(
+                        "edge-big",
+                        NixosNode.K3S_MANIFESTS + "/rustdesk.yaml",
+                        size + " bytes",
+                        "limit of 1048576 bytes",
+                        "handoff.workload.max-host-file-size");
+    }
+
+    @Test
+    void aListedWorkloadWhoseManifestHoldsNoObjectFailsInsteadOfPassingOnNothing() throws Exception {
+        // Given: handoff.yaml lists rustdesk for the host, its manifest is there but declares nothing
+        WorkloadLab lab = WorkloadLabResource.lab();
+        lab.activate("edge-empty", "# rustdesk: objects to come\n");
+
+        // When
+        JsonNode failed = failure(converged("edge-empty"));
+
+        // Then
+        assertThat(failed.path("reason").asText()).isEqualTo("manifest-empty");
+        assertThat(failed.path("retryable").asBoolean()).isFalse();
+        assertThat(detail(failed, "manifest-empty").path("subject").asText())
+                .isEqualTo(NixosNode.K3S_MANIFESTS + "/rustdesk.yaml");
+        assertThat(failed.path("message").asText()).contains("edge-empty", "rustdesk", "holds no Kubernetes object");
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.handoff.workload.driver.KubeClusters;
 import dev.handoff.workload.driver.SshjHostFiles;
 import dev.handoff.workload.driver.TcpProbes;
 import dev.handoff.workload.stage.DeclaredObject;
+import dev.handoff.workload.stage.FolderEntry;
 import dev.handoff.workload.stage.Manifests;
 import dev.handoff.workload.stage.WorkloadVerdict;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -77,7 +78,8 @@ public final class WorkloadVerifyBench {
                     addresses.ssh(),
                     new MemoryPins(),
                     FirstContact.PIN,
-                    Duration.ofSeconds(5));
+                    Duration.ofSeconds(5),
+                    1024 * 1024);
             KubeClusters clusters = new KubeClusters(addresses, true, Duration.ofSeconds(10));
             TcpProbes tcp = new TcpProbes(addresses, Duration.ofMillis(500));
             System.out.printf(
@@ -107,7 +109,10 @@ public final class WorkloadVerifyBench {
         String address = "bench-1.tailnet.ts.net";
         try (HostFiles files = ssh.open("bench-1", "root", address)) {
             List<DeclaredObject> declared = new ArrayList<>();
-            for (String name : files.list(NixosNode.K3S_MANIFESTS)) {
+            for (String name : files.list(NixosNode.K3S_MANIFESTS).stream()
+                    .filter(FolderEntry::readable)
+                    .map(FolderEntry::name)
+                    .toList()) {
                 declared.addAll(Manifests.parse(
                         name,
                         new String(

@@ -226,6 +226,11 @@ public final class ContractVerifier {
                 rehearsal));
     }
 
+    /**
+     * Restores the covered paths of {@code newest} into a scratch folder and compares the sha256 of the contract's
+     * verify files with the live host's. A rehearsal that compares no file adds a {@code rehearsal-not-compared}
+     * finding: it never passes, since a restore alone does not show that the backup holds what the host holds.
+     */
     private Backup.Rehearsal rehearse(
             ResticCli.Target target,
             Redactor redactor,
@@ -238,8 +243,14 @@ public final class ContractVerifier {
             throws Broken, InterruptedException {
         String h = host.name();
         String name = contract.name();
+        List<String> verify = ContractChecks.comparable(contract.verify(), covered);
+        ContractChecks.LiveHost askable = host.access().isEmpty()
+                ? ContractChecks.LiveHost.NO_ACCESS
+                : live.isEmpty() ? ContractChecks.LiveHost.NO_SSH_IDENTITY : ContractChecks.LiveHost.ASKABLE;
         if (covered.isEmpty()) {
-            return new Backup.Rehearsal(false, 0, "nothing to restore: the snapshot holds none of the paths");
+            ContractChecks.notCompared(h, name, newest.id(), contract.paths(), contract.verify(), verify, 0, askable)
+                    .ifPresent(findings::add);
+            return new Backup.Rehearsal(false, 0, "nothing restored: the snapshot holds none of the paths");
         }
         long started = System.nanoTime();
         Path scratch = workdir.resolve("rehearsals").resolve(h + "-" + name + "-" + UUID.randomUUID());
@@ -264,9 +275,6 @@ public final class ContractVerifier {
                                         + "; the backup cannot be recovered as it is",
                                 reason.retryable())));
             }
-            List<String> verify = contract.verify().stream()
-                    .filter(v -> covered.stream().anyMatch(p -> v.equals(p) || v.startsWith(p + "/")))
-                    .toList();
             Map<String, String> restored = new LinkedHashMap<>();
             for (String v : verify) {
                 Path file = scratch.resolve(v.substring(1));
@@ -275,38 +283,42 @@ public final class ContractVerifier {
                 }
             }
             int files = countFiles(scratch);
-            String detail;
-            if (verify.isEmpty()) {
-                detail = "restored " + files + " files of " + covered + " from snapshot "
-                        + newest.id().substring(0, 8) + "; no file to compare with the live host";
-            } else if (host.access().isEmpty() || live.isEmpty()) {
-                detail = "restored " + files + " files of " + covered + "; not compared with the live host ("
-                        + (host.access().isEmpty() ? "no access in handoff.yaml" : "no handoff.backup.ssh-identity")
-                        + ")";
-            } else {
-                Inventory.Endpoint steady = host.access().get().steady();
-                Map<String, String> liveDigests;
-                try {
-                    liveDigests = live.get().sha256(h, steady.user(), steady.address(), verify);
-                } catch (LiveHosts.HostException e) {
-                    throw new Broken(concat(
-                            findings,
-                            new Finding(
-                                    e.keyChanged() ? "host-key-changed" : "host-unreachable",
-                                    name,
-                                    steady.address(),
-                                    e.getMessage(),
-                                    !e.keyChanged())));
-                }
-                List<Finding> mismatches = ContractChecks.compare(h, name, newest.id(), verify, restored, liveDigests);
-                findings.addAll(mismatches);
-                detail = "restored " + files + " files of " + covered + " from snapshot "
-                        + newest.id().substring(0, 8) + "; sha256 of " + verify + " compared with " + h + ": "
-                        + (mismatches.isEmpty() ? "all equal" : mismatches.size() + " differ");
+            String restoredWhat = "restored " + files + " files of " + covered + " from snapshot "
+                    + newest.id().substring(0, 8);
+            Optional<Finding> notCompared = ContractChecks.notCompared(
+                    h, name, newest.id(), contract.paths(), contract.verify(), verify, files, askable);
+            if (notCompared.isPresent()) {
+                findings.add(notCompared.get());
+                return new Backup.Rehearsal(
+                        false, millisSince(started), restoredWhat + "; not compared with the live host");
             }
-            long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            Inventory.Endpoint steady = host.access().get().steady();
+            Map<String, String> liveDigests;
+            try {
+                liveDigests = live.get().sha256(h, steady.user(), steady.address(), verify);
+            } catch (LiveHosts.HostException e) {
+                throw new Broken(concat(
+                        findings,
+                        new Finding(
+                                e.keyChanged() ? "host-key-changed" : "host-unreachable",
+                                name,
+                                steady.address(),
+                                e.getMessage()
+                                        + (e.keyChanged()
+                                                ? ""
+                                                : "; the restored files were not compared with the live host"
+                                                        + " (not-compared), so the " + name
+                                                        + " contract does not hold until the host answers"),
+                                !e.keyChanged())));
+            }
+            List<Finding> differences = ContractChecks.compare(h, name, newest.id(), verify, restored, liveDigests);
+            findings.addAll(differences);
+            // verify is not empty here, so no difference means every file was compared and found equal
             return new Backup.Rehearsal(
-                    findings.stream().noneMatch(f -> f.code().equals("rehearsal-mismatch")), millis, detail);
+                    differences.isEmpty(),
+                    millisSince(started),
+                    restoredWhat + "; sha256 of " + verify + " compared with " + h + ": "
+                            + (differences.isEmpty() ? "all equal" : differences.size() + " not equal"));
         } catch (IOException e) {
             throw new Broken(concat(
                     findings,
@@ -319,6 +331,10 @@ public final class ContractVerifier {
         } finally {
             deleteTree(scratch);
         }
+    }
+
+    private static long millisSince(long nanoTime) {
+        return Duration.ofNanos(System.nanoTime() - nanoTime).toMillis();
     }
 
     private ContractOutcome verifyInfraState(Inventory inventory, Inventory.Host host, BackupContract contract)

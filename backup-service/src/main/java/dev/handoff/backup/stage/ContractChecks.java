@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The decisions of a restic contract, without I/O: freshness, coverage, whether a check is due, the rehearsal's comparison. */
+/**
+ * The decisions of a restic contract, without I/O: freshness, coverage, whether a check is due, whether the rehearsal
+ * can compare anything, and its comparison.
+ */
 public final class ContractChecks {
     private ContractChecks() {}
 
@@ -57,13 +60,104 @@ public final class ContractChecks {
         return lastPassed.isEmpty() || !lastPassed.get().plus(every).isAfter(now);
     }
 
+    /** Whether the rehearsal can ask the live host for the sha256 of its files. */
+    public enum LiveHost {
+        /** It can: the host has {@code access} and the service an SSH key. */
+        ASKABLE,
+        /** handoff.yaml gives the host no {@code access}. */
+        NO_ACCESS,
+        /** backup-service has no {@code handoff.backup.ssh-identity}. */
+        NO_SSH_IDENTITY
+    }
+
+    /** The files of {@code verify} that lie under a path the snapshot holds: the only ones a restore can bring back. */
+    public static List<String> comparable(List<String> verify, List<String> covered) {
+        return verify.stream()
+                .filter(v -> covered.stream().anyMatch(p -> v.equals(p) || v.startsWith(p + "/")))
+                .toList();
+    }
+
+    /**
+     * A {@code rehearsal-not-compared} finding when the rehearsal will compare no file with the live host, whatever
+     * the host says: a restore alone proves the snapshot readable, not that it holds what the host holds, so such a
+     * rehearsal does not pass. Empty when the live host can be asked for the sha256 of at least one restored file.
+     *
+     * @param paths the contract's paths
+     * @param verify the contract's files to compare
+     * @param comparable those of {@code verify} under a path the snapshot holds
+     * @param restoredFiles how many files the restore wrote (restic exits 0 having restored none)
+     */
+    public static Optional<Finding> notCompared(
+            String host,
+            String contract,
+            String snapshot,
+            List<String> paths,
+            List<String> verify,
+            List<String> comparable,
+            int restoredFiles,
+            LiveHost live) {
+        String nothing = host + ": the " + contract + " rehearsal of snapshot " + shortId(snapshot)
+                + " compared no file with the live host (not-compared): ";
+        if (verify.isEmpty()) {
+            return Optional.of(new Finding(
+                    "rehearsal-not-compared",
+                    contract,
+                    "verify",
+                    nothing + "hosts." + host + ".backups." + contract + ".verify lists no file; list the files under "
+                            + paths + " whose restored copy must equal the live one (docs/backup-service.md)",
+                    false));
+        }
+        if (comparable.isEmpty()) {
+            return Optional.of(new Finding(
+                    "rehearsal-not-compared",
+                    contract,
+                    "verify",
+                    nothing + "none of its verify files " + verify + " is under a path the snapshot holds, so none"
+                            + " was restored; see the missing-path findings and the host's backup job",
+                    false));
+        }
+        if (restoredFiles == 0) {
+            return Optional.of(new Finding(
+                    "rehearsal-not-compared",
+                    contract,
+                    "snapshot " + shortId(snapshot),
+                    nothing + "restic restore exited 0 but restored no file of " + comparable + " (the snapshot"
+                            + " holds their folders without files, or the restore matched nothing); list the snapshot"
+                            + " (restic ls " + shortId(snapshot) + ") and check that the host's backup job saves"
+                            + " those files",
+                    false));
+        }
+        return switch (live) {
+            case ASKABLE -> Optional.empty();
+            case NO_ACCESS ->
+                Optional.of(new Finding(
+                        "rehearsal-not-compared",
+                        contract,
+                        "access",
+                        nothing + restoredFiles + " files were restored, but handoff.yaml gives the host no access,"
+                                + " so " + comparable + " could not be asked for; write hosts." + host
+                                + ".access.steady { user, address } for the runner's SSH key",
+                        false));
+            case NO_SSH_IDENTITY ->
+                Optional.of(new Finding(
+                        "rehearsal-not-compared",
+                        contract,
+                        "handoff.backup.ssh-identity",
+                        nothing + restoredFiles + " files were restored, but backup-service has no SSH key, so "
+                                + comparable + " could not be asked for; set handoff.backup.ssh-identity"
+                                + " (HANDOFF_BACKUP_SSH_IDENTITY) to the runner's private key file",
+                        false));
+        };
+    }
+
     /**
      * The rehearsal's comparison: each file to verify must have been restored and its sha256 must equal the live
-     * host's. Only digests are compared; contents never leave the scratch folder.
+     * host's. Only digests are compared; contents never leave the scratch folder. A file on neither side is not
+     * compared at all: {@code rehearsal-not-compared}, not a difference and not a pass.
      *
      * @param verify the files to compare
      * @param restored sha256 of each restored file (absent: not in the snapshot)
-     * @param live sha256 of each live file (absent: not on the host)
+     * @param live sha256 of each live file (absent: not a readable file on the host)
      */
     public static List<Finding> compare(
             String host,
@@ -76,7 +170,16 @@ public final class ContractChecks {
         for (String path : verify) {
             String r = restored.get(path);
             String l = live.get(path);
-            if (r == null) {
+            if (r == null && l == null) {
+                findings.add(new Finding(
+                        "rehearsal-not-compared",
+                        contract,
+                        path,
+                        host + ": " + path + " is neither in snapshot " + shortId(snapshot) + " nor a readable file on"
+                                + " the live host, so the rehearsal compared nothing for it (not-compared); fix hosts."
+                                + host + ".backups." + contract + ".verify, or check why the host lacks it",
+                        false));
+            } else if (r == null) {
                 findings.add(new Finding(
                         "rehearsal-mismatch",
                         contract,

@@ -16,7 +16,7 @@ import java.util.Optional;
  * equal to the newest archive's (nothing changed since) or greater (an apply whose after-archive was lost). A live
  * serial below the archive's means the live state was lost or rolled back after the archive was taken:
  * {@code serial-behind}. An empty archive (earlier releases wrote one before a stack's first apply) has no lineage to
- * compare.
+ * compare; when every stack's newest archive is empty, nothing was compared at all: {@code rehearsal-not-compared}.
  */
 public final class InfraStateCheck {
     private InfraStateCheck() {}
@@ -49,6 +49,8 @@ public final class InfraStateCheck {
     public static Result evaluate(String host, String contract, List<Stack> stacks, Instant now, Duration maxAge) {
         List<Finding> findings = new ArrayList<>();
         List<String> archives = new ArrayList<>();
+        List<String> empty = new ArrayList<>();
+        int compared = 0;
         for (Stack s : stacks) {
             if (s.newest().isEmpty()) {
                 findings.add(new Finding(
@@ -75,8 +77,10 @@ public final class InfraStateCheck {
                 continue;
             }
             if (a.state().isEmpty()) {
+                empty.add(s.stack());
                 continue;
             }
+            compared++;
             StateHeader archived = a.state().get();
             if (!archived.lineage().equals(s.live().lineage())) {
                 findings.add(new Finding(
@@ -104,6 +108,19 @@ public final class InfraStateCheck {
                 .flatMap(s -> s.newest().stream())
                 .map(Archive::taken)
                 .max(Comparator.naturalOrder());
+        if (compared == 0 && !empty.isEmpty()) {
+            findings.add(new Finding(
+                    "rehearsal-not-compared",
+                    contract,
+                    "",
+                    host + ": the newest archive of " + String.join(", ", empty) + " is empty (taken before a first"
+                            + " apply), so no archive's lineage or serial was compared with a live state"
+                            + " (not-compared) and none of them would bring the live state back; the archives taken"
+                            + " after the applies are missing: check " + contract + ".archives in handoff.yaml and"
+                            + " run the infra stage (push the infra repository) so that infra-service archives the"
+                            + " applied state",
+                    false));
+        }
         if (stacks.isEmpty()) {
             findings.add(new Finding(
                     "no-state",

@@ -54,6 +54,25 @@ class InfraStateCheckTest {
     }
 
     @Test
+    void onlyEmptyArchivesCompareNothingWithTheLiveStates() {
+        // Given: archives taken before a first apply hold no state
+        Optional<Archive> empty = Optional.of(new Archive("e.tfstate.gz", NOW, Optional.empty(), Optional.empty()));
+        Stack network = new Stack("ops_infra/stacks_network", new StateHeader("N", 5), empty);
+
+        // When / Then: with nothing else compared, the rehearsal is not-compared
+        var alone = InfraStateCheck.evaluate("h", "infra-state", List.of(stack(4, empty), network), NOW, MAX);
+        assertThat(alone.findings()).extracting(Finding::code).containsExactly("rehearsal-not-compared");
+        assertThat(alone.findings().get(0).message())
+                .contains("ops_infra/stacks_compute, ops_infra/stacks_network")
+                .contains("not-compared");
+        // an empty archive beside one whose lineage and serial were compared still passes on its checksum
+        assertThat(InfraStateCheck.evaluate(
+                                "h", "infra-state", List.of(stack(4, archive("L", 3, NOW)), network), NOW, MAX)
+                        .findings())
+                .isEmpty();
+    }
+
+    @Test
     void theRunReportPublishesCompletedFirstAndOneFailureListingEveryBrokenContract() {
         Backup facts = new Backup("h", "runtime", "/r", NOW, 1, 2, List.of("/p"), "passed", null);
         List<ContractOutcome> outcomes = List.of(

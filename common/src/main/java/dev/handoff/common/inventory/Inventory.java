@@ -56,6 +56,8 @@ public record Inventory(Map<String, Repository> repositories, Map<String, Host> 
      * @param workloads the applications it runs
      * @param backups the names of the recovery contracts that cover it, in file order
      * @param backupContracts the same contracts with their settings, by name, in file order
+     * @param system the host's Nix system ({@code system: aarch64-linux}), if set: a host of another system than the
+     *     build host's is built on the host itself
      */
     public record Host(
             String name,
@@ -66,7 +68,32 @@ public record Inventory(Map<String, Repository> repositories, Map<String, Host> 
             Optional<HostSecrets> secrets,
             List<String> workloads,
             List<String> backups,
-            Map<String, BackupContract> backupContracts) {
+            Map<String, BackupContract> backupContracts,
+            Optional<String> system) {
+
+        /** A host without {@code system}. */
+        public Host(
+                String name,
+                Role role,
+                List<String> repositories,
+                Optional<Cloud> cloud,
+                Optional<Access> access,
+                Optional<HostSecrets> secrets,
+                List<String> workloads,
+                List<String> backups,
+                Map<String, BackupContract> backupContracts) {
+            this(
+                    name,
+                    role,
+                    repositories,
+                    cloud,
+                    access,
+                    secrets,
+                    workloads,
+                    backups,
+                    backupContracts,
+                    Optional.empty());
+        }
 
         /** A host whose contracts are named only (the list form of {@code backups}): every contract has defaults. */
         public Host(

@@ -225,8 +225,10 @@ public final class InventoryLoader {
         if (m == null) {
             return null;
         }
-        Map<String, Node> f =
-                fields(m, path, Set.of("role", "repositories", "cloud", "access", "secrets", "workloads", "backups"));
+        Map<String, Node> f = fields(
+                m,
+                path,
+                Set.of("role", "repositories", "cloud", "access", "secrets", "workloads", "backups", "system"));
         Node roleNode = require(f, "role", m, path);
         String roleText = text(roleNode, path + ".role");
         Role role = null;
@@ -255,6 +257,17 @@ public final class InventoryLoader {
         List<String> workloads = Optional.ofNullable(f.get("workloads"))
                 .map(n -> strings(n, path + ".workloads"))
                 .orElse(List.of());
+        Optional<String> system = Optional.ofNullable(f.get("system")).map(n -> {
+            String nixSystem = text(n, path + ".system");
+            if (nixSystem != null && !nixSystem.matches("[a-z0-9_]+-[a-z0-9_]+")) {
+                problem(
+                        n,
+                        path + ".system",
+                        "'" + nixSystem + "' is not a Nix system; use e.g. x86_64-linux or aarch64-linux");
+                return null;
+            }
+            return nixSystem;
+        });
         Node backupsNode = f.get("backups");
         Map<String, BackupContract> contracts =
                 backupsNode == null ? new LinkedHashMap<>() : backups(backupsNode, path + ".backups");
@@ -279,7 +292,8 @@ public final class InventoryLoader {
                 secrets,
                 workloads == null ? List.of() : workloads,
                 backups,
-                java.util.Collections.unmodifiableMap(contracts));
+                java.util.Collections.unmodifiableMap(contracts),
+                system);
     }
 
     /**

@@ -56,6 +56,45 @@ public interface ConvergeConfig {
         @WithDefault("colmena")
         String activatorExecutable();
 
+        /** The {@code nix} program that evaluates the hosts when the activator is {@code NIXOS_REBUILD}. */
+        @WithDefault("nix")
+        String nixExecutable();
+
+        /**
+         * The build host, {@code user@address}: a machine with Nix and the activator (by default in compose and the
+         * chart the control host) on which converge-service runs the activator over SSH. Unset: the activator runs on
+         * this machine, which then needs Nix and the activator.
+         */
+        Optional<String> buildHost();
+
+        /** The build host's folder for the runs (one sub-folder per host, replaced at each run). */
+        @WithDefault("/var/lib/handoff-build")
+        String buildHostDir();
+
+        /**
+         * The private key file, on the build host, with which the activator there reaches the hosts (the hosts
+         * authorize its public key). Handoff's own key never leaves this machine.
+         */
+        @WithDefault("/root/.ssh/id_ed25519")
+        String buildHostIdentity();
+
+        /**
+         * Address map {@code address=host:port,…} as seen from the build host, for the ssh_config the activator uses
+         * there; unset: the hosts' addresses as handoff.yaml gives them.
+         */
+        Optional<String> buildHostAddresses();
+
+        /** The build host's Nix system; a host whose handoff.yaml {@code system} differs is built on the host. */
+        @WithDefault("x86_64-linux")
+        String buildHostSystem();
+
+        /**
+         * How long after the switch starts the host rolls itself back unless converge-service confirms the new
+         * generation (a transient systemd timer armed before the switch); {@code 0s} arms no guard.
+         */
+        @WithDefault("10m")
+        Duration rollbackGuard();
+
         /**
          * Address map {@code address=host:port,…} for addresses that are reached elsewhere (the lab's simulated host;
          * a bastion port forward).
@@ -66,7 +105,7 @@ public interface ConvergeConfig {
         @WithDefault("30s")
         Duration confirmTimeout();
 
-        /** How long the activator may run. */
+        /** How long each step of the activator (evaluate, build, switch) may run. */
         @WithDefault("15m")
         Duration activationTimeout();
 

@@ -1,9 +1,6 @@
 package dev.handoff.converge.driver;
 
-import dev.handoff.converge.stage.ActivationResult;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,14 +8,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the configured activator as an external process in the worktree, with the ssh_config of the access phase:
- * {@code colmena apply --on <host> switch} ({@code SSH_CONFIG_FILE=<ssh_config>}) or
- * {@code nixos-rebuild switch --flake .#<host> --target-host <user>@<host>} ({@code NIX_SSHOPTS=-F <ssh_config>}).
- * Output is streamed to the log line by line; the process is killed at the timeout.
+ * The activator's command lines, step by step, for Colmena or nixos-rebuild, run in the deploy flake's folder
+ * ({@link DeployFlake}) wherever the {@link BuildPlace} is:
+ *
+ * <ol>
+ *   <li><b>evaluate</b> every host of the hive at once ({@code colmena eval -E …} / {@code nix eval --json
+ *       .#nixosConfigurations --apply …}): the derivation of each host's system;
+ *   <li><b>build</b> the host's system ({@code colmena build --on <host>} prints {@code Built "<path>"};
+ *       {@code nixos-rebuild build --flake .#<host>} leaves {@code ./result}): the store path the host must run;
+ *   <li><b>switch</b> ({@code colmena apply --on <host> switch} / {@code nixos-rebuild switch --flake .#<host>
+ *       --target-host <user>@<host>}), with the ssh_config of the access phase ({@code SSH_CONFIG_FILE} /
+ *       {@code NIX_SSHOPTS=-F …}).
+ * </ol>
+ *
+ * A host of another architecture than the build host's is built on the target ({@code --build-on-target} /
+ * {@code --build-host}); a non-root target user gets {@code --use-remote-sudo} with nixos-rebuild (Colmena uses sudo
+ * itself for a non-root {@code deployment.targetUser}).
  */
 public final class Activator {
     private static final Logger LOG = Logger.getLogger(Activator.class);
@@ -29,43 +37,170 @@ public final class Activator {
         NIXOS_REBUILD
     }
 
+    /** The steps of an activation, each with its own failure reason. */
+    public enum Step {
+        EVALUATE("evaluation-failed"),
+        BUILD("build-failed"),
+        SWITCH("activation-failed");
+
+        private final String reason;
+
+        Step(String reason) {
+            this.reason = reason;
+        }
+
+        /** The failure reason of this step. */
+        public String reason() {
+            return reason;
+        }
+    }
+
     private final Kind kind;
     private final String executable;
+    private final String nix;
     private final Duration timeout;
 
     /**
-     * @param executable the program to run (a stand-in in the lab, e.g. a script that runs the lab's stand-in colmena)
+     * @param executable the activator program (a stand-in in the lab)
+     * @param nix the {@code nix} program nixos-rebuild's evaluation step runs
+     * @param timeout how long each step may run
      */
-    public Activator(Kind kind, String executable, Duration timeout) {
+    public Activator(Kind kind, String executable, String nix, Duration timeout) {
         this.kind = kind;
         this.executable = executable;
+        this.nix = nix;
         this.timeout = timeout;
     }
 
-    /** The command line for {@code host}. */
-    public List<String> commandLine(String host, String user) {
+    /** The activator tool. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The expression mapping the hive's nodes (or {@code nixosConfigurations}) to their system derivations. */
+    static String drvPaths(String argument) {
+        return "builtins.mapAttrs (name: node: node.config.system.build.toplevel.drvPath) " + argument;
+    }
+
+    /** The command line of the evaluation of every host. */
+    public List<String> evaluate() {
         return switch (kind) {
-            case COLMENA -> List.of(executable, "apply", "--on", host, "switch");
+            case COLMENA -> List.of(executable, "eval", "-E", "{ nodes, ... }: " + drvPaths("nodes"));
             case NIXOS_REBUILD ->
-                List.of(executable, "switch", "--flake", ".#" + host, "--target-host", user + "@" + host);
+                List.of(
+                        nix,
+                        "--extra-experimental-features",
+                        "nix-command flakes",
+                        "eval",
+                        "--json",
+                        ".#nixosConfigurations",
+                        "--apply",
+                        "configurations: " + drvPaths("configurations"));
         };
     }
 
-    /** The environment that hands the ssh_config to the tool. */
-    public Map<String, String> environment(Path sshConfig) {
+    /** The command line of the evaluation of {@code host} alone (when the evaluation of every host failed). */
+    public List<String> evaluate(String host) {
+        String one = "{ \"" + host + "\" = " + "%s.\"" + host + "\".config.system.build.toplevel.drvPath; }";
         return switch (kind) {
-            case COLMENA -> Map.of("SSH_CONFIG_FILE", sshConfig.toString());
+            case COLMENA -> List.of(executable, "eval", "-E", "{ nodes, ... }: " + one.formatted("nodes"));
+            case NIXOS_REBUILD ->
+                List.of(
+                        nix,
+                        "--extra-experimental-features",
+                        "nix-command flakes",
+                        "eval",
+                        "--json",
+                        ".#nixosConfigurations",
+                        "--apply",
+                        "configurations: " + one.formatted("configurations"));
+        };
+    }
+
+    /** The command line that builds {@code host}'s system. */
+    public List<String> build(String host, String user, boolean onTarget) {
+        List<String> argv = new ArrayList<>();
+        switch (kind) {
+            case COLMENA -> {
+                argv.addAll(List.of(executable, "build", "--on", host));
+                if (onTarget) {
+                    argv.add("--build-on-target");
+                }
+            }
+            case NIXOS_REBUILD -> {
+                argv.addAll(List.of(executable, "build", "--flake", ".#" + host));
+                if (onTarget) {
+                    argv.addAll(List.of("--build-host", user + "@" + host));
+                }
+            }
+        }
+        return argv;
+    }
+
+    /** The command that prints the store path nixos-rebuild built ({@code ./result}); none for Colmena. */
+    public List<String> builtPath() {
+        return kind == Kind.NIXOS_REBUILD ? List.of("readlink", "-f", "result") : List.of();
+    }
+
+    /** The command line that activates {@code host}. */
+    public List<String> commandLine(String host, String user, boolean onTarget) {
+        List<String> argv = new ArrayList<>();
+        switch (kind) {
+            case COLMENA -> {
+                argv.addAll(List.of(executable, "apply", "--on", host));
+                if (onTarget) {
+                    argv.add("--build-on-target");
+                }
+                argv.add("switch");
+            }
+            case NIXOS_REBUILD -> {
+                argv.addAll(List.of(executable, "switch", "--flake", ".#" + host, "--target-host", user + "@" + host));
+                if (onTarget) {
+                    argv.addAll(List.of("--build-host", user + "@" + host));
+                }
+                if (!"root".equals(user)) {
+                    argv.add("--use-remote-sudo");
+                }
+            }
+        }
+        return argv;
+    }
+
+    /** The environment that hands the ssh_config (a path as the activator sees it) to the tool. */
+    public Map<String, String> environment(String sshConfig) {
+        return switch (kind) {
+            case COLMENA -> Map.of("SSH_CONFIG_FILE", sshConfig);
             case NIXOS_REBUILD -> Map.of("NIX_SSHOPTS", "-F " + sshConfig);
         };
     }
 
-    /** Writes the ssh_config of one endpoint: the host alias, where it really is, identity and known_hosts. */
+    /** Runs one step's command in {@code cwd} at {@code place}, logging its output line by line. */
+    public BuildPlace.Outcome run(
+            BuildPlace place, String host, Step step, List<String> argv, String cwd, Map<String, String> env)
+            throws IOException, InterruptedException {
+        LOG.infof("%s: %s on %s: %s", host, step.name().toLowerCase(), place.describe(), String.join(" ", argv));
+        return place.run(host, argv, cwd, env, timeout, line -> LOG.infof("%s activator | %s", host, line));
+    }
+
+    /**
+     * Writes the ssh_config of one endpoint and its known_hosts into {@code dir}: the host alias, where it really is,
+     * identity and known_hosts, with paths as the activator sees them under {@code seenAt}.
+     *
+     * @param identity the private key file the activator uses, as the activator sees it
+     * @return the ssh_config file written
+     */
     public static Path writeSshConfig(
-            Path dir, String host, String hostName, int port, String user, Path identity, String knownHostsLine)
+            Path dir,
+            String seenAt,
+            String host,
+            String hostName,
+            int port,
+            String user,
+            String identity,
+            String knownHostsLine)
             throws IOException {
         Files.createDirectories(dir);
-        Path knownHosts = dir.resolve("known_hosts");
-        Files.writeString(knownHosts, knownHostsLine + "\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("known_hosts"), knownHostsLine + "\n", StandardCharsets.UTF_8);
         Path config = dir.resolve("ssh_config");
         Files.writeString(
                 config,
@@ -76,58 +211,9 @@ public final class Activator {
                         + "  User " + user + "\n"
                         + "  IdentityFile " + identity + "\n"
                         + "  IdentitiesOnly yes\n"
-                        + "  UserKnownHostsFile " + knownHosts + "\n"
+                        + "  UserKnownHostsFile " + seenAt + "/known_hosts\n"
                         + "  StrictHostKeyChecking yes\n",
                 StandardCharsets.UTF_8);
         return config;
-    }
-
-    /** Runs the activator and waits for it (at most the activation timeout). */
-    public ActivationResult run(String host, String user, Path worktree, Path sshConfig)
-            throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(commandLine(host, user))
-                .directory(worktree.toFile())
-                .redirectErrorStream(true);
-        builder.environment().putAll(environment(sshConfig));
-        LOG.infof("%s: activating with %s", host, String.join(" ", builder.command()));
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new IOException(
-                    host + ": cannot start the activator " + executable + ": " + e.getMessage()
-                            + "; set handoff.converge.activator-executable",
-                    e);
-        }
-        List<String> lines = new ArrayList<>();
-        Thread pump = new Thread(
-                () -> {
-                    try (BufferedReader reader = new BufferedReader(
-                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                        String line;
-                        while ((line = reader.readLine()) != null) {
-                            LOG.infof("%s activator | %s", host, line);
-                            synchronized (lines) {
-                                lines.add(line);
-                            }
-                        }
-                    } catch (IOException e) {
-                        LOG.debugf("%s: activator output ended: %s", host, e.getMessage());
-                    }
-                },
-                "activator-" + host);
-        pump.start();
-        boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!finished) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        pump.join(TimeUnit.SECONDS.toMillis(10));
-        String output;
-        synchronized (lines) {
-            output = String.join("\n", lines);
-        }
-        return ActivationResult.of(finished ? process.exitValue() : -1, !finished, output);
     }
 }

@@ -10,7 +10,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ObjectId;
 
-/** JGit driver: a fresh worktree of the runtime repository at one commit (detached HEAD), per run. */
+/** JGit driver: a fresh worktree of a repository (runtime, secrets) at one commit (detached HEAD), per run. */
 public final class RuntimeCheckout {
     private final Path workRoot;
 
@@ -26,7 +26,12 @@ public final class RuntimeCheckout {
      */
     public Checkout checkout(String host, String repository, String cloneUrl, String branch, Optional<String> commit)
             throws IOException {
-        Path dir = workRoot.resolve(host);
+        return checkoutInto(workRoot.resolve(host), repository, cloneUrl, branch, commit);
+    }
+
+    /** As {@link #checkout} into {@code dir}, which is emptied first. */
+    public Checkout checkoutInto(Path dir, String repository, String cloneUrl, String branch, Optional<String> commit)
+            throws IOException {
         deleteTree(dir);
         Files.createDirectories(dir);
         try (Git git = Git.cloneRepository()
@@ -58,7 +63,8 @@ public final class RuntimeCheckout {
      */
     public record Checkout(Path dir, String commit) {}
 
-    private static void deleteTree(Path dir) throws IOException {
+    /** Deletes {@code dir} and everything under it (links are deleted, never followed). */
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -93,6 +93,97 @@ public final class SshjHosts {
         }
 
         @Override
+        public CommandResult run(String command, Duration limit, java.util.function.Consumer<String> output)
+                throws SshException {
+            try (Session session = ssh.startSession()) {
+                Session.Command cmd = session.exec(command);
+                StringBuilder out = new StringBuilder();
+                StringBuilder err = new StringBuilder();
+                Thread outPump = pump(cmd.getInputStream(), out, output, "ssh-out-" + host);
+                Thread errPump = pump(cmd.getErrorStream(), err, output, "ssh-err-" + host);
+                cmd.join(limit.toMillis(), TimeUnit.MILLISECONDS);
+                Integer status = cmd.getExitStatus();
+                if (status == null) {
+                    cmd.close();
+                }
+                outPump.join(TimeUnit.SECONDS.toMillis(10));
+                errPump.join(TimeUnit.SECONDS.toMillis(10));
+                synchronized (out) {
+                    synchronized (err) {
+                        return new CommandResult(status == null ? -1 : status, out.toString(), err.toString());
+                    }
+                }
+            } catch (net.schmizz.sshj.connection.ConnectionException e) {
+                throw new SshException(host + ": '" + command + "' on " + where + " failed: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new SshException(host + ": '" + command + "' on " + where + " failed: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SshException(host + ": interrupted while running '" + command + "' on " + where, e);
+            }
+        }
+
+        private Thread pump(
+                java.io.InputStream in, StringBuilder into, java.util.function.Consumer<String> output, String name) {
+            Thread thread = new Thread(
+                    () -> {
+                        try (java.io.BufferedReader reader =
+                                new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+                            String line;
+                            while ((line = reader.readLine()) != null) {
+                                synchronized (into) {
+                                    into.append(line).append('\n');
+                                }
+                                output.accept(line);
+                            }
+                        } catch (IOException e) {
+                            // the channel closed: what arrived is kept
+                        }
+                    },
+                    name);
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
+
+        @Override
+        public void upload(java.nio.file.Path local, String remote) throws SshException {
+            try (SFTPClient sftp = ssh.newSFTPClient()) {
+                if (sftp.statExistence(remote) != null) {
+                    throw new SshException(host + ": " + remote + " already exists on " + where + "; nothing uploaded");
+                }
+                uploadTree(sftp, local, remote);
+            } catch (IOException e) {
+                throw new SshException(
+                        host + ": uploading " + local + " to " + remote + " over SFTP on " + where + " failed: "
+                                + e.getMessage(),
+                        e);
+            }
+        }
+
+        private void uploadTree(SFTPClient sftp, java.nio.file.Path local, String remote) throws IOException {
+            if (java.nio.file.Files.isSymbolicLink(local)) {
+                throw new IOException(local + " is a symbolic link; only files and folders are uploaded");
+            }
+            if (java.nio.file.Files.isDirectory(local, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                sftp.mkdir(remote);
+                try (var children = java.nio.file.Files.list(local)) {
+                    for (java.nio.file.Path child : children.sorted().toList()) {
+                        uploadTree(sftp, child, remote + "/" + child.getFileName());
+                    }
+                }
+                return;
+            }
+            byte[] content = java.nio.file.Files.readAllBytes(local);
+            try (RemoteFile file = sftp.open(
+                    remote,
+                    EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC),
+                    new FileAttributes.Builder().withPermissions(0600).build())) {
+                file.write(0, content, 0, content.length);
+            }
+        }
+
+        @Override
         public boolean stageFile(String path, byte[] content) throws SshException {
             int slash = path.lastIndexOf('/');
             String dir = slash <= 0 ? "/" : path.substring(0, slash);

@@ -21,7 +21,9 @@ import dev.handoff.common.serde.Json;
 import dev.handoff.common.stage.StageEvents;
 import dev.handoff.converge.config.ConvergeConfig;
 import dev.handoff.converge.driver.Activator;
+import dev.handoff.converge.driver.BuildPlace;
 import dev.handoff.converge.driver.CommandResult;
+import dev.handoff.converge.driver.DeployFlake;
 import dev.handoff.converge.driver.FactsStore;
 import dev.handoff.converge.driver.HostKeyChangedException;
 import dev.handoff.converge.driver.HostSession;
@@ -37,9 +39,11 @@ import dev.handoff.converge.stage.HandoffFacts;
 import dev.handoff.converge.stage.HealthChecks;
 import dev.handoff.converge.stage.HostObservation;
 import dev.handoff.converge.stage.RebootValidation;
+import dev.handoff.converge.stage.RollbackGuard;
 import dev.handoff.converge.stage.Triggers;
 import dev.handoff.sops.AgeIdentity;
 import dev.handoff.support.StageKafka;
+import dev.handoff.support.ssh.AddressMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,7 +74,19 @@ public final class ConvergeStageHandler {
     private final RuntimeCheckout checkout;
     private final SshjHosts ssh;
     private final Activator activator;
+    private final BuildPlace place;
+    private final AddressMap buildHostAddresses;
     private final ConvergeConfig.Converge config;
+    /** Evaluations by runtime/secrets/facts revision: host → system derivation (the newest 64). */
+    private final Map<String, Map<String, String>> evaluations = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Map<String, String>> eldest) {
+            return size() > 64;
+        }
+    };
+    /** When each host's armed rollback guard fires (System.nanoTime()). */
+    private final Map<String, Long> guardsArmed = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final StageEvents events;
 
     public ConvergeStageHandler(
@@ -82,6 +98,7 @@ public final class ConvergeStageHandler {
             RuntimeCheckout checkout,
             SshjHosts ssh,
             Activator activator,
+            BuildPlace place,
             ConvergeConfig.Converge config,
             StageKafka kafka) {
         this.inventory = inventory;
@@ -92,6 +109,9 @@ public final class ConvergeStageHandler {
         this.checkout = checkout;
         this.ssh = ssh;
         this.activator = activator;
+        this.place = place;
+        this.buildHostAddresses =
+                AddressMap.parse(config.buildHostAddresses().orElse(""), "handoff.converge.build-host-addresses");
         this.config = config;
         this.source = kafka.source();
         this.events = new StageEvents(Stage.CONVERGE, source, codec);
@@ -219,57 +239,360 @@ public final class ConvergeStageHandler {
             throw new RunFailure("no-access", e.getMessage(), false, List.of(), false);
         }
         Path runDir = Path.of(config.workdir()).resolve("runs").resolve(host);
+        RuntimeCheckout.deleteTree(runDir);
+        Files.createDirectories(runDir);
+        String seenAt = place.seenAt(host, runDir);
         RuntimeCheckout.Checkout tree;
         try {
-            tree = checkout.checkout(host, work.repository(), work.cloneUrl(), work.branch(), work.commit());
+            tree = checkout.checkoutInto(
+                    runDir.resolve("runtime"), work.repository(), work.cloneUrl(), work.branch(), work.commit());
         } catch (IOException e) {
             throw new RunFailure("repository-unreachable", e.getMessage(), true, List.of(), false);
         }
-        Path factsFile = tree.dir().resolve(HandoffFacts.path(host));
-        Files.createDirectories(factsFile.getParent());
-        JSON.writerWithDefaultPrettyPrinter()
-                .writeValue(
-                        factsFile.toFile(),
-                        HandoffFacts.of(host, plan.phase(), cloud.orElse(emptyCloud(host)), secrets));
+        RuntimeCheckout.Checkout secretsTree = checkOutSecrets(host, inventoryHost, secrets, runDir.resolve("secrets"));
+        DeployFlake.Prepared deploy = DeployFlake.prepare(
+                runDir,
+                seenAt,
+                tree.commit(),
+                secretsTree.commit(),
+                factsOfHosts(work.repository(), host, plan.phase(), cloud, secrets),
+                host);
         boolean rebootRequested =
                 Files.exists(tree.dir().resolve("hosts").resolve(host).resolve("reboot-after-switch"));
 
         Target primary = plan.primary();
         long previousGeneration;
-        String knownHosts;
         try (HostSession session = open(host, primary)) {
             previousGeneration = observe(host, session).generation();
             stageKey(host, session, secrets);
-            knownHosts = session.knownHostsLine();
-            Path sshConfig = Activator.writeSshConfig(
-                    runDir,
-                    host,
-                    session.hostName(),
-                    session.port(),
-                    primary.user(),
-                    Path.of(config.sshIdentity()),
-                    knownHosts);
-            ActivationResult result = activator.run(host, primary.user(), tree.dir(), sshConfig);
-            if (!result.succeeded()) {
-                boolean rolledBack = rollBackIfChanged(host, plan, previousGeneration);
-                throw new RunFailure(
-                        result.reason(),
-                        host + ": activation of " + work.repository() + "@" + tree.commit() + " failed ("
-                                + result.reason() + ", exit " + result.exitCode() + ")"
-                                + (rolledBack ? "; rolled back to generation " + previousGeneration : "")
-                                + ". See the activator output in converge-service's log, fix the configuration and push again.",
-                        result.timedOut(),
-                        rolledBackDetail(
-                                List.of(new Detail(
-                                        result.reason(),
-                                        "switch-to-configuration",
-                                        "exit code " + result.switchCode())),
-                                rolledBack,
-                                previousGeneration),
-                        rolledBack);
-            }
-            return confirm(work, plan, tree.commit(), result, previousGeneration, rebootRequested);
+            writeSshConfig(runDir.resolve("ssh"), seenAt + "/ssh", host, primary, session);
         }
+        try {
+            place.stage(host, runDir);
+        } catch (IOException e) {
+            throw new RunFailure(
+                    "build-host-unreachable",
+                    host + ": cannot stage the run on " + place.describe() + ": " + e.getMessage(),
+                    true,
+                    List.of(),
+                    false);
+        }
+        String cwd = seenAt + "/deploy";
+        Map<String, String> env = activator.environment(seenAt + "/ssh/ssh_config");
+        evaluate(host, work, deploy, cwd, env);
+        boolean onTarget = inventoryHost
+                .system()
+                .map(system -> !system.equals(config.buildHostSystem()))
+                .orElse(false);
+        String expected = build(host, work, primary.user(), onTarget, cwd, env);
+        Optional<String> guard = armGuard(host, primary, previousGeneration);
+        BuildPlace.Outcome switched = step(
+                place, host, Activator.Step.SWITCH, activator.commandLine(host, primary.user(), onTarget), cwd, env);
+        ActivationResult result = new ActivationResult(
+                switched.exitCode(), switched.timedOut(), Optional.of(expected), switched.output());
+        if (!result.succeeded()) {
+            boolean rolledBack = rollBackIfChanged(host, plan, previousGeneration);
+            String how = "";
+            if (!rolledBack && guard.isPresent()) {
+                rolledBack = awaitGuard(host, plan, previousGeneration);
+                how = rolledBack ? " by the host's rollback guard" : "";
+            }
+            throw new RunFailure(
+                    result.reason(),
+                    host + ": activation of " + work.repository() + "@" + tree.commit() + " failed ("
+                            + result.reason() + ", exit " + result.exitCode() + ")"
+                            + (rolledBack ? "; rolled back to generation " + previousGeneration + how : "")
+                            + ". See the activator output in converge-service's log, fix the configuration and push again.",
+                    result.timedOut(),
+                    rolledBackDetail(
+                            List.of(new Detail(
+                                    result.reason(), "switch-to-configuration", "exit code " + result.switchCode())),
+                            rolledBack,
+                            previousGeneration),
+                    rolledBack);
+        }
+        Convergence converged = confirm(work, plan, tree.commit(), result, previousGeneration, rebootRequested, guard);
+        return new Convergence(
+                converged.host(),
+                converged.repository(),
+                converged.commit(),
+                converged.systemPath(),
+                converged.generation(),
+                converged.configurationRevision(),
+                converged.bootId(),
+                converged.rebootPending(),
+                converged.accessPhase(),
+                converged.checks(),
+                new Convergence.BuiltFrom(
+                        secrets.repository(), deploy.secretsCommit(), deploy.factsRevision(), deploy.factsSha256()));
+    }
+
+    /**
+     * Checks out the secrets repository at the commit the secrets stage verified for {@code host}, from the URL
+     * handoff.yaml gives it; the repository must be one the host deploys from.
+     */
+    private RuntimeCheckout.Checkout checkOutSecrets(
+            String host, Inventory.Host inventoryHost, SecretFacts secrets, Path dir) throws RunFailure {
+        Inventory.Repository repository = inventory.repositories().get(secrets.repository());
+        if (repository == null || !inventoryHost.repositories().contains(secrets.repository())) {
+            throw new RunFailure(
+                    "secrets-repository-unknown",
+                    host + ": the secret facts name the repository " + secrets.repository()
+                            + ", which handoff.yaml does not list for " + host + "; nothing was built. Fix the"
+                            + " inventory or re-run the secrets stage",
+                    false,
+                    List.of(),
+                    false);
+        }
+        if (secrets.commit() == null || !secrets.commit().matches("[0-9a-f]{40}|[0-9a-f]{64}")) {
+            throw new RunFailure(
+                    "secrets-commit-unavailable",
+                    host + ": the secret facts carry no commit id; re-run the secrets stage",
+                    false,
+                    List.of(),
+                    false);
+        }
+        try {
+            return checkout.checkoutInto(
+                    dir, secrets.repository(), repository.url(), repository.branch(), Optional.of(secrets.commit()));
+        } catch (IOException e) {
+            throw new RunFailure(
+                    "secrets-commit-unavailable",
+                    host + ": cannot check out the verified secrets commit " + secrets.commit() + " of "
+                            + secrets.repository() + ": " + e.getMessage(),
+                    true,
+                    List.of(),
+                    false);
+        }
+    }
+
+    /**
+     * The facts file of every host deployed from {@code repository} whose facts are known, {@code host}'s with the
+     * phase of this run: one facts repository per commit, so hosts of one commit share one evaluation.
+     */
+    private Map<String, byte[]> factsOfHosts(
+            String repository, String host, AccessPhase phase, Optional<CloudFacts> cloud, SecretFacts secrets)
+            throws IOException, java.sql.SQLException {
+        Map<String, byte[]> facts = new java.util.TreeMap<>();
+        for (Inventory.Host other : inventory.hosts().values()) {
+            if (!other.repositories().contains(repository) || other.name().equals(host)) {
+                continue;
+            }
+            try {
+                Optional<CloudFacts> otherCloud =
+                        store.newest(other.name(), FactsStore.Kind.CLOUD).map(json -> read(json, CloudFacts.class));
+                Optional<SecretFacts> otherSecrets =
+                        store.newest(other.name(), FactsStore.Kind.SECRET).map(json -> read(json, SecretFacts.class));
+                if (otherSecrets.isEmpty() || (other.cloud().isPresent() && otherCloud.isEmpty())) {
+                    continue;
+                }
+                AccessPhase otherPhase = AccessPlan.choose(other, otherCloud, store.steadyReached(other.name()))
+                        .phase();
+                facts.put(other.name(), factsJson(other.name(), otherPhase, otherCloud, otherSecrets.get()));
+            } catch (RuntimeException e) {
+                LOG.debugf("%s: no facts for %s in this build: %s", host, other.name(), e.getMessage());
+            }
+        }
+        facts.put(host, factsJson(host, phase, cloud, secrets));
+        return facts;
+    }
+
+    private static byte[] factsJson(String host, AccessPhase phase, Optional<CloudFacts> cloud, SecretFacts secrets)
+            throws IOException {
+        return JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(HandoffFacts.of(host, phase, cloud.orElse(emptyCloud(host)), secrets));
+    }
+
+    /** Writes the activator's ssh_config for the primary target, as seen from where the activator runs. */
+    private void writeSshConfig(Path dir, String seenAt, String host, Target primary, HostSession session)
+            throws IOException {
+        String hostName;
+        int port;
+        String identity;
+        if (place instanceof BuildPlace.Remote) {
+            AddressMap.HostPort there = buildHostAddresses.resolve(primary.address());
+            hostName = there.host();
+            port = there.port();
+            identity = config.buildHostIdentity();
+        } else {
+            hostName = session.hostName();
+            port = session.port();
+            identity = Path.of(config.sshIdentity()).toAbsolutePath().toString();
+        }
+        String key = session.knownHostsLine().split(" ", 2)[1];
+        String name = port == 22 ? hostName : "[" + hostName + "]:" + port;
+        Activator.writeSshConfig(dir, seenAt, host, hostName, port, primary.user(), identity, name + " " + key);
+    }
+
+    /** Evaluates the hosts of the deploy flake once per runtime, secrets and facts revision; fails as evaluation-failed. */
+    private void evaluate(
+            String host, ConvergeWork work, DeployFlake.Prepared deploy, String cwd, Map<String, String> env)
+            throws Exception {
+        String key = deploy.runtimeCommit() + "/" + deploy.secretsCommit() + "/" + deploy.factsRevision();
+        synchronized (evaluations) {
+            Map<String, String> known = evaluations.get(key);
+            if (known != null && known.containsKey(host)) {
+                LOG.infof(
+                        "%s: evaluation of %s@%s reused (%s)",
+                        host, work.repository(), deploy.runtimeCommit(), known.get(host));
+                return;
+            }
+        }
+        BuildPlace.Outcome all = step(place, host, Activator.Step.EVALUATE, activator.evaluate(), cwd, env);
+        Map<String, String> drvs = all.exitCode() == 0 ? drvPaths(all.output()) : Map.of();
+        if (!drvs.containsKey(host)) {
+            BuildPlace.Outcome one = step(place, host, Activator.Step.EVALUATE, activator.evaluate(host), cwd, env);
+            drvs = one.exitCode() == 0 ? drvPaths(one.output()) : Map.of();
+            if (!drvs.containsKey(host)) {
+                throw stepFailure(host, work, Activator.Step.EVALUATE, one, deploy.runtimeCommit());
+            }
+        }
+        synchronized (evaluations) {
+            evaluations.put(key, drvs);
+        }
+        LOG.infof("%s: evaluated %s@%s: %s", host, work.repository(), deploy.runtimeCommit(), drvs.get(host));
+    }
+
+    /** The {@code host → drvPath} JSON object the evaluation printed last. */
+    private static Map<String, String> drvPaths(String output) {
+        List<String> lines = output.lines().toList();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String line = lines.get(i).strip();
+            if (line.startsWith("{")) {
+                try {
+                    Map<String, String> drvs = new LinkedHashMap<>();
+                    JSON.readTree(line).fields().forEachRemaining(e -> {
+                        if (e.getValue().isTextual() && e.getValue().asText().startsWith("/nix/store/")) {
+                            drvs.put(e.getKey(), e.getValue().asText());
+                        }
+                    });
+                    return drvs;
+                } catch (IOException e) {
+                    return Map.of();
+                }
+            }
+        }
+        return Map.of();
+    }
+
+    /** Builds the host's system; returns the store path the host must run after the switch. */
+    private String build(
+            String host, ConvergeWork work, String user, boolean onTarget, String cwd, Map<String, String> env)
+            throws Exception {
+        BuildPlace.Outcome built =
+                step(place, host, Activator.Step.BUILD, activator.build(host, user, onTarget), cwd, env);
+        if (built.exitCode() != 0) {
+            throw stepFailure(
+                    host, work, Activator.Step.BUILD, built, work.commit().orElse("the branch head"));
+        }
+        Optional<String> path = ActivationResult.of(0, false, built.output()).builtSystem();
+        if (!activator.builtPath().isEmpty()) {
+            BuildPlace.Outcome result = step(place, host, Activator.Step.BUILD, activator.builtPath(), cwd, Map.of());
+            String line = result.output().strip();
+            path = result.exitCode() == 0 && line.startsWith("/nix/store/") ? Optional.of(line) : Optional.empty();
+        }
+        return path.orElseThrow(() -> new RunFailure(
+                Activator.Step.BUILD.reason(),
+                host + ": the build finished but did not say which system it built (" + activator.kind()
+                        + "); nothing was switched. Check the activator's version and its output in"
+                        + " converge-service's log",
+                false,
+                List.of(),
+                false));
+    }
+
+    private RunFailure stepFailure(
+            String host, ConvergeWork work, Activator.Step step, BuildPlace.Outcome outcome, String commit) {
+        List<String> lines = outcome.output().lines().filter(l -> !l.isBlank()).toList();
+        String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        return new RunFailure(
+                step.reason(),
+                host + ": " + step.name().toLowerCase() + " of " + work.repository() + "@" + commit + " on "
+                        + place.describe() + " failed"
+                        + (outcome.timedOut() ? " (timed out)" : " (exit " + outcome.exitCode() + ")")
+                        + "; nothing was switched, the host runs what it ran. Fix " + work.repository()
+                        + " and push again",
+                outcome.timedOut(),
+                List.of(new Detail(step.reason(), step.name().toLowerCase(), tail.isEmpty() ? "no output" : tail)),
+                false);
+    }
+
+    /**
+     * Runs one activator step where the activator runs; a build host that does not answer, or an activator that cannot
+     * start, fails the run with a reason that says which (never a retry loop on a configuration problem).
+     */
+    private BuildPlace.Outcome step(
+            BuildPlace where, String host, Activator.Step step, List<String> argv, String cwd, Map<String, String> env)
+            throws RunFailure, InterruptedException {
+        try {
+            return activator.run(where, host, step, argv, cwd, env);
+        } catch (IOException e) {
+            boolean remote = where instanceof BuildPlace.Remote;
+            throw new RunFailure(
+                    remote ? "build-host-unreachable" : "activator-unavailable",
+                    e.getMessage(),
+                    remote,
+                    List.of(),
+                    false);
+        }
+    }
+
+    /** Arms the host-side rollback guard before the switch; returns its unit, or empty when disabled. */
+    private Optional<String> armGuard(String host, Target primary, long previousGeneration) throws Exception {
+        if (config.rollbackGuard().isZero()) {
+            return Optional.empty();
+        }
+        String unit = RollbackGuard.unit(
+                previousGeneration,
+                Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(2_176_782_336L), 36));
+        boolean sudo = !"root".equals(primary.user());
+        try (HostSession session = open(host, primary)) {
+            CommandResult armed =
+                    session.run(RollbackGuard.arm(unit, previousGeneration, config.rollbackGuard(), sudo));
+            if (!armed.ok()) {
+                throw new RunFailure(
+                        "rollback-guard-unavailable",
+                        host + ": the rollback guard could not be armed (systemd-run exit " + armed.exitCode() + ": "
+                                + armed.stderr().strip() + "); nothing was switched. Give the SSH user systemd-run"
+                                + " (root, or sudo without a password), or set handoff.converge.rollback-guard=0s",
+                        false,
+                        List.of(),
+                        false);
+            }
+        }
+        guardsArmed.put(host, System.nanoTime() + config.rollbackGuard().toNanos());
+        LOG.infof(
+                "%s: rollback guard %s armed: back to generation %d in %d s unless confirmed",
+                host, unit, previousGeneration, config.rollbackGuard().toSeconds());
+        return Optional.of(unit);
+    }
+
+    /**
+     * Waits for the rollback guard to have fired (until its time and the confirm timeout after it): whether the host
+     * then answers on an access path and runs {@code previousGeneration} again.
+     */
+    private boolean awaitGuard(String host, AccessPlan plan, long previousGeneration) throws InterruptedException {
+        long deadline = guardsArmed.getOrDefault(host, System.nanoTime())
+                + config.confirmTimeout().toNanos();
+        LOG.warnf(
+                "%s: no access path answers; waiting up to %d s for the host's rollback guard",
+                host, Math.max(0, (deadline - System.nanoTime()) / 1_000_000_000L));
+        do {
+            for (Target target : targets(plan)) {
+                try (HostSession session = open(host, target)) {
+                    if (observe(host, session).generation() == previousGeneration) {
+                        LOG.warnf(
+                                "%s: the host's rollback guard switched it back to generation %d",
+                                host, previousGeneration);
+                        return true;
+                    }
+                } catch (SshException | RunFailure e) {
+                    LOG.debugf("%s: not answering on %s yet: %s", host, target.address(), e.getMessage());
+                }
+            }
+            Thread.sleep(500);
+        } while (System.nanoTime() < deadline);
+        return false;
     }
 
     private Convergence confirm(
@@ -278,29 +601,57 @@ public final class ConvergeStageHandler {
             String commit,
             ActivationResult result,
             long previousGeneration,
-            boolean rebootRequested)
+            boolean rebootRequested,
+            Optional<String> guard)
             throws Exception {
         String host = work.host();
         Duration timeout = config.confirmTimeout();
+        boolean sudo = !"root".equals(plan.primary().user());
         Optional<HostSession> confirmed = reconnect(host, plan.primary(), timeout);
         List<Check> checks = List.of();
         HostObservation seen = null;
+        Optional<ConfirmDecision.RollBack> rollBack;
         if (confirmed.isPresent()) {
             try (HostSession session = confirmed.get()) {
                 seen = observe(host, session);
+                checks = HealthChecks.evaluate(seen, result.builtSystem().orElse(null), commit);
+                rollBack = ConfirmDecision.decide(host, seen.generation(), true, timeout, checks);
+                if (rollBack.isEmpty() && guard.isPresent()) {
+                    CommandResult disarmed = session.run(RollbackGuard.disarm(guard.get(), sudo));
+                    if (!disarmed.ok()) {
+                        throw new RunFailure(
+                                "rollback-guard-not-disarmed",
+                                host + ": generation " + seen.generation() + " passed its checks but the rollback"
+                                        + " guard " + guard.get() + " could not be stopped (exit "
+                                        + disarmed.exitCode() + ": "
+                                        + disarmed.stderr().strip() + "); it will"
+                                        + " roll the host back. Push again once the host answers",
+                                true,
+                                List.of(),
+                                false);
+                    }
+                    LOG.infof(
+                            "%s: generation %d confirmed; rollback guard %s disarmed",
+                            host, seen.generation(), guard.get());
+                }
             }
-            checks = HealthChecks.evaluate(seen, result.builtSystem().orElse(null), commit);
+        } else {
+            rollBack = ConfirmDecision.decide(host, previousGeneration + 1, false, timeout, checks);
         }
-        long generation = seen == null ? previousGeneration + 1 : seen.generation();
-        Optional<ConfirmDecision.RollBack> rollBack =
-                ConfirmDecision.decide(host, generation, confirmed.isPresent(), timeout, checks);
         if (rollBack.isPresent()) {
             boolean rolledBack = rollBack(host, plan, previousGeneration);
+            String how = "";
+            if (rolledBack) {
+                guard.ifPresent(unit -> disarmQuietly(host, plan, unit, sudo));
+            } else if (guard.isPresent()) {
+                rolledBack = awaitGuard(host, plan, previousGeneration);
+                how = rolledBack ? " by the host's rollback guard" : "";
+            }
             throw new RunFailure(
                     rollBack.get().reason(),
                     rollBack.get().message()
                             + (rolledBack
-                                    ? "; rolled back to generation " + previousGeneration
+                                    ? "; rolled back to generation " + previousGeneration + how
                                     : "; ROLLBACK FAILED: the host answers on no access path")
                             + ". Fix " + work.repository() + " and push again.",
                     false,
@@ -363,6 +714,19 @@ public final class ConvergeStageHandler {
                 seen.rebootPending(),
                 plan.phase(),
                 List.copyOf(all));
+    }
+
+    /** Stops the guard after a rollback from outside (it would only switch to the same generation again). */
+    private void disarmQuietly(String host, AccessPlan plan, String unit, boolean sudo) {
+        for (Target target : targets(plan)) {
+            try (HostSession session = open(host, target)) {
+                if (session.run(RollbackGuard.disarm(unit, sudo)).ok()) {
+                    return;
+                }
+            } catch (SshException | RunFailure e) {
+                LOG.debugf("%s: guard %s not stopped via %s: %s", host, unit, target.phase(), e.getMessage());
+            }
+        }
     }
 
     private HostObservation rebootAndObserve(String host, Target target, String bootIdBefore) throws Exception {

@@ -12,6 +12,7 @@ import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.converge.config.ConvergeConfig;
 import dev.handoff.converge.driver.Activator;
+import dev.handoff.converge.driver.BuildPlace;
 import dev.handoff.converge.driver.FactsStore;
 import dev.handoff.converge.driver.RuntimeCheckout;
 import dev.handoff.converge.driver.SshjHosts;
@@ -63,6 +64,12 @@ public class TriggerConsumer {
         ConvergeConfig.Converge c = config.converge();
         FactsStore store = new FactsStore(dataSource);
         Path workdir = Path.of(c.workdir());
+        SshjHosts ssh = new SshjHosts(
+                Path.of(c.sshIdentity()),
+                AddressMap.parse(c.addresses().orElse(""), "handoff.converge.addresses"),
+                new JdbcHostKeyPins(dataSource),
+                c.firstContact(),
+                c.sshTimeout());
         ConvergeStageHandler handler = new ConvergeStageHandler(
                 inventory,
                 codec,
@@ -70,13 +77,9 @@ public class TriggerConsumer {
                 store,
                 new HostLock(dataSource, "converge"),
                 new RuntimeCheckout(workdir.resolve("worktrees")),
-                new SshjHosts(
-                        Path.of(c.sshIdentity()),
-                        AddressMap.parse(c.addresses().orElse(""), "handoff.converge.addresses"),
-                        new JdbcHostKeyPins(dataSource),
-                        c.firstContact(),
-                        c.sshTimeout()),
-                new Activator(c.activator(), c.activatorExecutable(), c.activationTimeout()),
+                ssh,
+                new Activator(c.activator(), c.activatorExecutable(), c.nixExecutable(), c.activationTimeout()),
+                place(c, ssh),
                 c,
                 kafka);
         Map<String, Object> batches = Map.of("max.poll.records", 20);
@@ -92,6 +95,20 @@ public class TriggerConsumer {
                 StageInputs.subscribedBy(Stage.CONVERGE),
                 batches,
                 handler::handle);
+    }
+
+    /** Where the activator runs: the build host of handoff.converge.build-host, or this machine. */
+    static BuildPlace place(ConvergeConfig.Converge c, SshjHosts ssh) {
+        if (c.buildHost().isEmpty() || c.buildHost().get().isBlank()) {
+            return new BuildPlace.Local();
+        }
+        String spec = c.buildHost().get().strip();
+        int at = spec.indexOf('@');
+        if (at <= 0 || at == spec.length() - 1) {
+            throw new IllegalArgumentException("handoff.converge.build-host must be user@address, e.g."
+                    + " root@forgejo-pi.tailnet.ts.net; got '" + spec + "'");
+        }
+        return new BuildPlace.Remote(ssh, spec.substring(0, at), spec.substring(at + 1), c.buildHostDir());
     }
 
     private static void keep(FactsStore store, List<ReceivedEvent> batch) throws Exception {

@@ -8,14 +8,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The facts written to {@code hosts/<host>/handoff.json} in the runtime repository's worktree, where the Nix code
- * reads them: the access phase, the cloud facts and the non-secret secret facts (recipient, file names, key paths,
+ * The facts written to {@code hosts/<host>/handoff.json} in the facts repository Handoff gives the runtime flake as
+ * its {@code handoff-facts} input (never into the runtime checkout, which Nix must see clean), where the Nix code reads
+ * them: the access phase, the cloud facts and the non-secret secret facts (recipient, file names, key paths,
  * fingerprints). Never a value or a key.
  */
 public final class HandoffFacts {
     private HandoffFacts() {}
 
-    /** The path of the facts file in the worktree. */
+    /** The path of the facts file in the facts repository. */
     public static String path(String host) {
         return "hosts/" + host + "/handoff.json";
     }

@@ -21,18 +21,22 @@ public final class HealthChecks {
     }
 
     /**
-     * @param expectedSystem the system path the activator built (null when it did not say: then any new system)
+     * @param expectedSystem the system path the activator built (null when it did not say: the check fails, for
+     *     nothing proves the host runs what was built)
      * @param expectedRevision the commit the system must report
      */
     public static List<Check> evaluate(HostObservation seen, String expectedSystem, String expectedRevision) {
         List<Check> checks = new ArrayList<>();
-        boolean systemMatches = expectedSystem == null || expectedSystem.equals(seen.currentSystem());
+        boolean systemMatches = expectedSystem != null && expectedSystem.equals(seen.currentSystem());
         checks.add(new Check(
                 "current-system",
                 systemMatches,
                 systemMatches
                         ? "/run/current-system is " + seen.currentSystem()
-                        : "/run/current-system is " + seen.currentSystem() + ", expected " + expectedSystem));
+                        : expectedSystem == null
+                                ? "/run/current-system is " + seen.currentSystem()
+                                        + "; the activator did not say which system it built, so nothing proves it"
+                                : "/run/current-system is " + seen.currentSystem() + ", expected " + expectedSystem));
         boolean revision = expectedRevision.equals(seen.configurationRevision());
         checks.add(new Check(
                 "configuration-revision",

@@ -69,4 +69,33 @@ class HealthChecksTest {
         assertThat(HealthChecks.requiredUnits(dev.handoff.common.inventory.Inventory.Role.CONTROL))
                 .containsExactly("tailscaled");
     }
+
+    @Test
+    void aSystemNobodySaidWasBuiltIsNotProvenCurrent() {
+        // Given: an activator that did not say which system it built (nixos-rebuild prints no store path)
+        HostObservation seen = new HostObservation(
+                "/nix/store/whatever",
+                "c".repeat(40),
+                2,
+                "running",
+                List.of(),
+                new java.util.LinkedHashMap<>(Map.of("k3s", "active", "tailscaled", "active")),
+                true,
+                "/k",
+                "/k",
+                "b");
+
+        // When
+        List<Check> checks = HealthChecks.evaluate(seen, null, "c".repeat(40));
+
+        // Then
+        assertThat(checks)
+                .filteredOn(c -> c.name().equals("current-system"))
+                .singleElement()
+                .satisfies(c -> {
+                    assertThat(c.passed()).isFalse();
+                    assertThat(c.detail()).contains("did not say which system it built");
+                });
+        assertThat(HealthChecks.allPassed(checks)).isFalse();
+    }
 }

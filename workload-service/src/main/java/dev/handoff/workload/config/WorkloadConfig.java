@@ -1,6 +1,7 @@
 package dev.handoff.workload.config;
 
 import dev.handoff.support.ssh.FirstContact;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -35,6 +36,15 @@ public interface WorkloadConfig {
     /** Folder of K3s's manifests on the host: every object of every {@code *.yaml} there is declared. */
     @WithDefault("/var/lib/rancher/k3s/server/manifests")
     String manifestsDir();
+
+    /**
+     * The largest host file read over SFTP ({@code HANDOFF_WORKLOAD_MAX_HOST_FILE_SIZE}): each manifest, the kubeconfig
+     * and the RustDesk public key. A file over it fails the run with {@code host-file-too-large} without being read.
+     * Manifests are a few KiB, a kubeconfig about 3 KiB and a key under 100 bytes; 1M leaves room for a big
+     * multi-document manifest while a wrong link (a log, an image) cannot fill the service's memory.
+     */
+    @WithDefault("1M")
+    MemorySize maxHostFileSize();
 
     /** The kubeconfig K3s writes on the host; its server address is replaced by the host's steady address. */
     @WithDefault("/etc/rancher/k3s/k3s.yaml")

@@ -16,6 +16,7 @@ import dev.handoff.workload.driver.KubeClusters;
 import dev.handoff.workload.driver.SshjHostFiles;
 import dev.handoff.workload.driver.TcpProbes;
 import dev.handoff.workload.driver.WorkloadStore;
+import dev.handoff.workload.run.WorkloadRun;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,7 +62,7 @@ public class TriggerConsumer {
                 config.sshAddresses().orElse(""),
                 config.apiAddresses().orElse(""),
                 config.portAddresses().orElse(""));
-        WorkloadStageHandler handler = new WorkloadStageHandler(
+        WorkloadRun run = new WorkloadRun(
                 inventory,
                 codec,
                 publisher,
@@ -72,7 +73,8 @@ public class TriggerConsumer {
                         addresses.ssh(),
                         new JdbcHostKeyPins(dataSource),
                         config.firstContact(),
-                        config.sshTimeout()),
+                        config.sshTimeout(),
+                        config.maxHostFileSize().asLongValue()),
                 new KubeClusters(addresses, config.verifyApiHostname(), config.apiTimeout()),
                 new TcpProbes(addresses, config.connectTimeout()),
                 config,
@@ -84,6 +86,6 @@ public class TriggerConsumer {
                 // one run may wait the whole rollout timeout: the group must not evict the consumer meanwhile
                 Map.of("max.poll.records", 1, "max.poll.interval.ms", (int)
                         Math.max(300_000, 2 * config.rolloutTimeout().toMillis() + 120_000)),
-                handler::handle);
+                run::handle);
     }
 }

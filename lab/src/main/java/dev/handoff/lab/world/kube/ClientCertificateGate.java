@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,19 +59,20 @@ final class ClientCertificateGate implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code 127.0.0.1:port} (0: any free port) with {@code serverKey} and {@code serverCertificate},
-     * trusting {@code trustedClient}, and forwards authenticated connections to {@code 127.0.0.1:backendPort}.
+     * Listens on {@code 127.0.0.1:port} (0: any free port) with {@code serverKey} and {@code serverChain} (the
+     * serving certificate, then its CA), trusting {@code trustedClient}, and forwards authenticated connections to
+     * {@code 127.0.0.1:backendPort}.
      */
     static ClientCertificateGate start(
             int port,
             PrivateKey serverKey,
-            X509Certificate serverCertificate,
+            X509Certificate[] serverChain,
             X509Certificate trustedClient,
             int backendPort) {
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setKeyEntry("server", serverKey, NO_PASSWORD, new Certificate[] {serverCertificate});
+            keys.setKeyEntry("server", serverKey, NO_PASSWORD, serverChain);
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(keys, NO_PASSWORD);
             KeyStore trusted = KeyStore.getInstance("PKCS12");

@@ -12,20 +12,22 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 
 /**
  * The Kubernetes API of a simulated K3s server: fabric8's mock server in CRUD mode on loopback, behind a TLS front
- * ({@link ClientCertificateGate}) on {@code 127.0.0.1} that authenticates clients as kube-apiserver does. Each start
- * makes a server certificate (its own CA: a self-signed certificate for {@code localhost}) and the admin's client
- * certificate and key for the kubeconfig, as K3s writes it. Clients verify the server against the kubeconfig's CA; the
- * API admits only the admin's client certificate (no certificate: 401 Unauthorized; another one: the TLS handshake
- * fails). The world's own client ({@link #admin()}) talks to the mock server directly.
+ * ({@link ClientCertificateGate}) on {@code 127.0.0.1} that authenticates clients as kube-apiserver does. It serves a
+ * certificate signed by a server CA with the names K3s's carries ({@link K3sServingCertificate}, {@code localhost}
+ * among them) and makes the admin's client certificate and key for the kubeconfig, as K3s writes it. Clients verify
+ * the server against the kubeconfig's CA; the API admits only the admin's client certificate (no certificate: 401
+ * Unauthorized; another one: the TLS handshake fails). The world's own client ({@link #admin()}) talks to the mock
+ * server directly.
  */
 public final class KubeApi implements AutoCloseable {
-    /** The name the server certificate is made for; clients connect to this name. */
+    /** The name clients of the lab connect to: K3s's serving certificate always names it. */
     public static final String SERVER_NAME = "localhost";
 
     /** The mock web server logs every request at INFO through java.util.logging: only its warnings matter here. */
@@ -59,29 +61,34 @@ public final class KubeApi implements AutoCloseable {
         this.admin = server.createClient();
     }
 
-    /** Starts the API on {@code 127.0.0.1:port} (0: any free port). */
+    /** Starts the API on {@code 127.0.0.1:port} (0: any free port) with a serving certificate for no declared name. */
     public static KubeApi start(int port) {
+        return start(port, K3sServingCertificate.issue("localhost", List.of(), List.of()));
+    }
+
+    /**
+     * Starts the API on {@code 127.0.0.1:port} (0: any free port) serving {@code serving}; its CA is the kubeconfig's
+     * {@code certificate-authority-data}.
+     */
+    static KubeApi start(int port, K3sServingCertificate serving) {
         KubernetesMockServer server = new KubernetesMockServer(
                 new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
-        SelfSignedCertificate serverCert = SelfSignedCertificate.create(SERVER_NAME);
         SelfSignedCertificate client = SelfSignedCertificate.create("system:admin");
         try {
             server.init(InetAddress.getByName("127.0.0.1"), 0);
-            String ca = Files.readString(Path.of(serverCert.certificatePath()), StandardCharsets.US_ASCII);
             String cert = Files.readString(Path.of(client.certificatePath()), StandardCharsets.US_ASCII);
             String key = Files.readString(Path.of(client.privateKeyPath()), StandardCharsets.US_ASCII);
             ClientCertificateGate gate = ClientCertificateGate.start(
                     port,
-                    Pem.privateKey(Files.readString(Path.of(serverCert.privateKeyPath()), StandardCharsets.US_ASCII)),
-                    Pem.certificate(ca),
+                    serving.key(),
+                    new X509Certificate[] {serving.certificate(), serving.ca()},
                     Pem.certificate(cert),
                     server.getPort());
-            return new KubeApi(server, gate, ca, cert, key);
+            return new KubeApi(server, gate, serving.caPem(), cert, key);
         } catch (IOException e) {
             server.destroy();
             throw new UncheckedIOException("cannot start the simulated Kubernetes API", e);
         } finally {
-            serverCert.delete();
             client.delete();
         }
     }

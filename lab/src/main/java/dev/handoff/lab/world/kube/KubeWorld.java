@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -20,10 +21,11 @@ import org.jboss.logging.Logger;
 
 /**
  * The K3s of one simulated NixOS host, for workload-service: the Kubernetes API ({@link KubeApi}, fabric8's mock
- * server in CRUD mode behind a TLS front that admits only the kubeconfig's client certificate), K3s's deploy
- * controller (the host's manifests folder applied after every activation) and a simulated kubelet whose host-network
- * pods listen on a loopback address of their own (a random {@code 127.x.y.z}, so two labs never collide), with faults
- * on demand ({@link KubeFaults}, file {@code <dir>/kube-faults.properties}).
+ * server in CRUD mode behind a TLS front that admits only the kubeconfig's client certificate and serves a certificate
+ * with the names K3s's carries, {@link K3sServingCertificate}), K3s's deploy controller (the host's manifests folder
+ * applied after every activation) and a simulated kubelet whose host-network pods listen on a loopback address of
+ * their own (a random {@code 127.x.y.z}, so two labs never collide), with faults on demand ({@link KubeFaults}, file
+ * {@code <dir>/kube-faults.properties}).
  *
  * <p>It registers an activation listener on the node: after each activation or rollback with {@code k3s} active it
  * writes {@code /etc/rancher/k3s/k3s.yaml} (0600, server {@code https://127.0.0.1:6443}, as K3s does), applies the
@@ -60,7 +62,7 @@ public final class KubeWorld implements AutoCloseable {
         this.sshIdentity = sshIdentity;
         this.steadyAddress = steadyAddress;
         this.nodeAddress = nodeAddress;
-        this.api = KubeApi.start(0);
+        this.api = KubeApi.start(0, servingCertificate(host.node().hostName(), nodeAddress));
         this.faults = new KubeFaults(dir);
         this.deploy = new K3sDeployController(api.admin());
         this.kubelet = new SimulatedKubelet(api.admin(), host.node(), nodeAddress, faults, tick);
@@ -112,6 +114,17 @@ public final class KubeWorld implements AutoCloseable {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
         return new KubeWorld(dir, host, sshIdentity, steadyAddress, randomLoopback(), tick, otherSshAddresses);
+    }
+
+    /**
+     * K3s's serving certificate for {@code hostName}: its {@code --tls-san} and {@code --node-name} as the lab's
+     * runtime repository declares them for the host ({@code hosts/<host>/configuration.nix}; cloud-edge-1's names its
+     * steady address {@code cloud-edge-1.tailnet.ts.net}, which workload-service verifies the API against), the node
+     * IP the kubelet's pods listen on, and the names K3s always adds.
+     */
+    private static K3sServingCertificate servingCertificate(String hostName, InetAddress nodeAddress) {
+        K3sServerFlags flags = K3sServerFlags.ofLabHost(hostName);
+        return K3sServingCertificate.issue(flags.nodeName().orElse(hostName), flags.tlsSans(), List.of(nodeAddress));
     }
 
     private void activated(NixosNode node) throws IOException {

@@ -82,6 +82,16 @@ public final class NixosNode {
     private boolean down;
     private Integer nextActivationExit;
     private boolean breakSteadyOnNextActivation;
+    private boolean breakAllOnNextActivation;
+    private final Set<Integer> allAccessBroken = new java.util.HashSet<>();
+    private final Map<String, java.util.concurrent.ScheduledFuture<?>> guards = new LinkedHashMap<>();
+    private int guardRollbacks;
+    private static final java.util.concurrent.ScheduledExecutorService GUARD_TIMERS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "nixos-node-guards");
+                t.setDaemon(true);
+                return t;
+            });
     private Duration rebootDelay = Duration.ofMillis(300);
     private Duration activationTime = Duration.ZERO;
     private int activations;
@@ -162,9 +172,9 @@ public final class NixosNode {
         return bootId;
     }
 
-    /** Whether the node is rebooting (no SSH). */
+    /** Whether the node answers on no SSH path: rebooting, or its current generation broke every access path. */
     public synchronized boolean down() {
-        return down;
+        return down || allAccessBroken.contains(current);
     }
 
     /** Whether the steady-state address answers now. */
@@ -192,6 +202,70 @@ public final class NixosNode {
     /** The next activated generation stops the steady-state address from answering (e.g. a broken Tailscale). */
     public synchronized void breakSteadyAccessOnNextActivation() {
         breakSteadyOnNextActivation = true;
+    }
+
+    /**
+     * The next activated generation stops every SSH path from answering (bootstrap and steady): only the host's own
+     * rollback guard can bring it back.
+     */
+    public synchronized void breakAllAccessOnNextActivation() {
+        breakAllOnNextActivation = true;
+    }
+
+    // ---- the rollback guard (systemd-run timers) ------------------------------------------------------------------
+
+    /**
+     * {@code systemd-run --unit=<unit> --on-active=<after> … switch-to-configuration}: after {@code after} the node
+     * switches back to {@code generation} by itself, unless {@link #disarmGuard} stops the timer first. Arming stops
+     * earlier guards ({@code systemctl stop 'handoff-rollback-*.timer'}).
+     */
+    void armGuard(String unit, int generation, Duration after) {
+        synchronized (this) {
+            guards.values().forEach(f -> f.cancel(false));
+            guards.clear();
+            guards.put(
+                    unit,
+                    GUARD_TIMERS.schedule(
+                            () -> fireGuard(unit, generation),
+                            after.toMillis(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** {@code systemctl stop <unit>.timer}. */
+    synchronized void disarmGuard(String unit) {
+        java.util.concurrent.ScheduledFuture<?> guard = guards.remove(unit);
+        if (guard != null) {
+            guard.cancel(false);
+        }
+    }
+
+    /** The guard units armed and not yet fired or stopped. */
+    public synchronized Set<String> armedGuards() {
+        return Set.copyOf(guards.keySet());
+    }
+
+    /** How many times a guard rolled the node back. */
+    public synchronized int guardRollbacks() {
+        return guardRollbacks;
+    }
+
+    private void fireGuard(String unit, int generation) {
+        Answer answer;
+        synchronized (this) {
+            if (guards.remove(unit) == null) {
+                return;
+            }
+            answer = switchGeneration(generation);
+            if (answer.exitCode() == 0) {
+                guardRollbacks++;
+            }
+        }
+        if (answer.exitCode() == 0) {
+            org.jboss.logging.Logger.getLogger(NixosNode.class)
+                    .warnf("simulated %s: rollback guard %s fired: back to generation %d", hostName, unit, generation);
+            notifyActivated();
+        }
     }
 
     /** How long a reboot keeps the node unreachable. */
@@ -287,6 +361,10 @@ public final class NixosNode {
         generations.add(
                 new Generation(number, systemPath, revision, kernel, Instant.now(), breakSteadyOnNextActivation));
         breakSteadyOnNextActivation = false;
+        if (breakAllOnNextActivation) {
+            allAccessBroken.add(number);
+            breakAllOnNextActivation = false;
+        }
         current = number;
         StringBuilder out = new StringBuilder();
         out.append("activating the configuration...\n");
@@ -355,7 +433,24 @@ public final class NixosNode {
         return manifestsByGeneration.getOrDefault(current, Map.of());
     }
 
-    /** Puts each declared manifest at {@code K3S_MANIFESTS/<name>.yaml} and removes the ones no longer declared. */
+    /**
+     * Links each declared manifest as {@code K3S_MANIFESTS/<name>.yaml} to its store path and removes the links of
+     * manifests no longer declared. nixpkgs' k3s module does the linking in {@code k3s.service}'s
+     * {@code ExecStartPre} script ({@code activate-k3s-content}: {@code ln -sfn <source> <manifestDir>/<name>.yaml}
+     * for every enabled manifest), so the folder holds symbolic links into {@code /nix/store}, not files: OpenSSH's
+     * sftp-server lists them as links (lstat), and a reader must follow them. nixpkgs itself never removes a link
+     * whose manifest is no longer declared (it dangles once the store path is garbage-collected); the lab removes it
+     * so that K3s deletes the manifest's objects, which the lab's tests rely on.
+     *
+     * <p>The link target is relative ({@code ../../../../../../nix/store/<hash>-<name>.yaml}): the sandbox root stands
+     * for {@code /}, and the lab's own readers of the folder (the simulated K3s deploy controller, the tests)
+     * read the sandbox with {@code java.nio} on the real OS, which would follow an absolute {@code /nix/store/…} out of
+     * the sandbox into this machine's own {@code /nix/store}. (The simulated SFTP server, MINA sshd 2.20's rooted file
+     * system, does resolve an absolute target inside the sandbox, but only it.) From
+     * {@code /var/lib/rancher/k3s/server/manifests} the relative target names the same file as the absolute one does
+     * on a real host ({@code ..} stops at {@code /}), so every reader sees the same file; only SFTP {@code readlink}
+     * answers the relative text where a NixOS host's OpenSSH answers {@code /nix/store/…}.
+     */
     private void linkManifests(Map<String, String> manifests) {
         Path dir = file(K3S_MANIFESTS);
         try {
@@ -369,10 +464,7 @@ public final class NixosNode {
                 }
             }
             for (Map.Entry<String, String> manifest : manifests.entrySet()) {
-                Files.copy(
-                        file(manifest.getValue()),
-                        dir.resolve(manifest.getKey() + ".yaml"),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                replaceLink(dir.resolve(manifest.getKey() + ".yaml"), sandboxLinkTarget(manifest.getValue()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("simulated " + hostName + ": cannot link the K3s manifests in " + dir, e);
@@ -454,5 +546,25 @@ public final class NixosNode {
     /** A deterministic kernel store path for a kernel choice. */
     static String kernelPath(String choice) {
         return "/nix/store/" + StoreHash.of("kernel:" + choice) + "-linux-6.12.58";
+    }
+
+    /** The target of a link in {@link #K3S_MANIFESTS} to the host path {@code storePath}, relative to that folder. */
+    private static Path sandboxLinkTarget(String storePath) {
+        return Path.of(K3S_MANIFESTS).relativize(Path.of(storePath));
+    }
+
+    /**
+     * Points {@code link} at {@code target} as {@code ln -sfn} does: whatever {@code link} was (a link, or a file an
+     * older lab copied there) is replaced in one rename, so K3s never finds the name missing.
+     */
+    private static void replaceLink(Path link, Path target) throws IOException {
+        Path temporary = link.resolveSibling("." + link.getFileName() + ".tmp");
+        Files.deleteIfExists(temporary);
+        Files.createSymbolicLink(temporary, target);
+        Files.move(
+                temporary,
+                link,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }

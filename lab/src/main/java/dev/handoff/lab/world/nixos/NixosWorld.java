@@ -55,6 +55,7 @@ public final class NixosWorld implements AutoCloseable {
         }
         SimulatedForgejo.attach(forgejoHost().node());
         StandInColmena.writeLauncher(dir.resolve("bin"));
+        giveBuildHostItsKey();
     }
 
     /**
@@ -110,16 +111,40 @@ public final class NixosWorld implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HANDOFF_CONVERGE_SSH_IDENTITY", runner.privateKeyFile().toString());
         env.put("HANDOFF_CONVERGE_AGE_KEY_DIR", dir.resolve("age-keys").toString());
-        env.put(
-                "HANDOFF_CONVERGE_ADDRESSES",
-                publicIp + "=127.0.0.1:" + host().publicPort() + "," + TAILNET_ADDRESS + "=127.0.0.1:"
-                        + host().tailnetPort() + "," + FORGEJO_TAILNET_ADDRESS + "=127.0.0.1:"
-                        + forgejoHost().tailnetPort());
-        env.put(
-                "HANDOFF_CONVERGE_ACTIVATOR_EXECUTABLE",
-                dir.resolve("bin").resolve("colmena").toString());
+        String addresses = publicIp + "=127.0.0.1:" + host().publicPort() + "," + TAILNET_ADDRESS + "=127.0.0.1:"
+                + host().tailnetPort() + "," + FORGEJO_TAILNET_ADDRESS + "=127.0.0.1:"
+                + forgejoHost().tailnetPort();
+        env.put("HANDOFF_CONVERGE_ADDRESSES", addresses);
+        // the activator runs on the control host over SSH, as in compose and the chart (docs/converge-service.md);
+        // there, colmena is the lab's stand-in and the hosts are on loopback too
+        env.put("HANDOFF_CONVERGE_BUILD_HOST", "root@" + FORGEJO_TAILNET_ADDRESS);
+        env.put("HANDOFF_CONVERGE_BUILD_HOST_DIR", BUILD_DIR);
+        env.put("HANDOFF_CONVERGE_BUILD_HOST_IDENTITY", BUILD_HOST_IDENTITY);
+        env.put("HANDOFF_CONVERGE_BUILD_HOST_ADDRESSES", addresses);
+        env.put("HANDOFF_CONVERGE_ACTIVATOR_EXECUTABLE", "colmena");
         env.put("HANDOFF_CONVERGE_WORKDIR", dir.resolve("converge-service").toString());
         return env;
+    }
+
+    /** Where converge-service stages its runs on the lab's build host, forgejo-pi. */
+    public static final String BUILD_DIR = "/var/lib/handoff-build";
+
+    /** The key with which the build host's activator reaches the hosts (they authorize it). */
+    public static final String BUILD_HOST_IDENTITY = "/root/.ssh/id_ecdsa";
+
+    /**
+     * The build host reaches the hosts with its own key, which they authorize; in the lab it is the runner's key, put
+     * into forgejo-pi's {@code /root/.ssh} (the simulated hosts authorize one key).
+     */
+    private void giveBuildHostItsKey() {
+        Path key = forgejoHost().node().file(BUILD_HOST_IDENTITY);
+        try {
+            Files.createDirectories(key.getParent());
+            Files.copy(runner.privateKeyFile(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot give the lab's build host its key at " + key, e);
+        }
     }
 
     private void copyAgeKey(String name) {

@@ -28,6 +28,24 @@ final class NodeCommands {
     private static final Pattern SWITCH_GENERATION =
             Pattern.compile("^nix-env -p /nix/var/nix/profiles/system --switch-generation (\\d+) && "
                     + "/nix/var/nix/profiles/system/bin/switch-to-configuration switch$");
+    /** converge-service's rollback guard: stop earlier guards, then arm a transient timer that rolls back. */
+    private static final Pattern ARM_GUARD =
+            Pattern.compile("^(?:sudo -n )?systemctl stop 'handoff-rollback-\\*\\.timer'; "
+                    + "(?:sudo -n )?systemd-run --unit=(handoff-rollback-[0-9]+-[a-z0-9]+) --description='[^']*'"
+                    + " --on-active=([0-9]+)s --timer-property=AccuracySec=1s /bin/sh -c '"
+                    + "/run/current-system/sw/bin/nix-env -p /nix/var/nix/profiles/system --switch-generation ([0-9]+)"
+                    + " && /nix/var/nix/profiles/system/bin/switch-to-configuration switch'$");
+
+    private static final Pattern DISARM_GUARD =
+            Pattern.compile("^(?:sudo -n )?systemctl stop (handoff-rollback-[0-9]+-[a-z0-9]+)\\.timer$");
+    /** A build host's commands from converge-service: clear a run folder, make a folder, run the activator there. */
+    private static final Pattern CLEAR = Pattern.compile("^rm -rf -- '([^']+)' && mkdir -p -- '([^']+)'$");
+
+    private static final Pattern MKDIR = Pattern.compile("^mkdir -p -- '([^']+)'$");
+    private static final Pattern IN_DIR = Pattern.compile("^cd '([^']+)' &&((?: [A-Z_]+='[^']*')*)((?: '[^']*')+)$");
+    private static final Pattern QUOTED = Pattern.compile("'([^']*)'");
+    private static final Pattern ASSIGNMENT = Pattern.compile(" ([A-Z_]+)='([^']*)'");
+
     private static final DateTimeFormatter GENERATION_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
@@ -42,7 +60,52 @@ final class NodeCommands {
         return command.equals("systemctl reboot") || command.equals("reboot");
     }
 
-    Answer run(String command) throws InterruptedException {
+    /**
+     * The activator on a build host: {@code colmena} runs as the lab's stand-in, in-process, its paths inside this
+     * node's sandbox (the host's {@code /}).
+     */
+    private Answer buildHost(String dir, String assignments, String words) {
+        Map<String, String> env = new LinkedHashMap<>();
+        Matcher a = ASSIGNMENT.matcher(assignments);
+        while (a.find()) {
+            env.put(a.group(1), a.group(2));
+        }
+        List<String> argv = new java.util.ArrayList<>();
+        Matcher w = QUOTED.matcher(words);
+        while (w.find()) {
+            argv.add(w.group(1));
+        }
+        if (!argv.get(0).equals("colmena")) {
+            return new Answer(127, "", "bash: line 1: " + argv.get(0) + ": command not found\n");
+        }
+        java.nio.file.Path cwd = node.file(dir);
+        if (!java.nio.file.Files.isDirectory(cwd)) {
+            return new Answer(1, "", "bash: line 1: cd: " + dir + ": No such file or directory\n");
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = StandInColmena.run(
+                argv.subList(1, argv.size()).toArray(String[]::new),
+                cwd,
+                env,
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                p -> node.file(p).toString(),
+                false);
+        return new Answer(code, out.toString(java.nio.charset.StandardCharsets.UTF_8), "");
+    }
+
+    private void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p :
+                    walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
+    Answer run(String command) throws InterruptedException, java.io.IOException {
         String line = command.trim();
         switch (line) {
             case "true":
@@ -105,6 +168,38 @@ final class NodeCommands {
             }
             return node.activate(
                     activate.group(1), activate.group(2), NixosNode.kernelPath(activate.group(3)), manifests, services);
+        }
+        Matcher arm = ARM_GUARD.matcher(line);
+        if (arm.matches()) {
+            node.armGuard(
+                    arm.group(1),
+                    Integer.parseInt(arm.group(3)),
+                    java.time.Duration.ofSeconds(Long.parseLong(arm.group(2))));
+            return new Answer(
+                    0,
+                    "",
+                    "Running timer as unit: " + arm.group(1) + ".timer\nWill run service as unit: " + arm.group(1)
+                            + ".service\n");
+        }
+        Matcher disarm = DISARM_GUARD.matcher(line);
+        if (disarm.matches()) {
+            node.disarmGuard(disarm.group(1));
+            return Answer.ok("");
+        }
+        Matcher clear = CLEAR.matcher(line);
+        if (clear.matches()) {
+            deleteTree(node.file(clear.group(1)));
+            java.nio.file.Files.createDirectories(node.file(clear.group(2)));
+            return Answer.ok("");
+        }
+        Matcher mkdir = MKDIR.matcher(line);
+        if (mkdir.matches()) {
+            java.nio.file.Files.createDirectories(node.file(mkdir.group(1)));
+            return Answer.ok("");
+        }
+        Matcher inDir = IN_DIR.matcher(line);
+        if (inDir.matches()) {
+            return buildHost(inDir.group(1), inDir.group(2), inDir.group(3));
         }
         Matcher rollback = SWITCH_GENERATION.matcher(line);
         if (rollback.matches()) {

@@ -1,6 +1,7 @@
 package dev.handoff.lab.world.nixos;
 
 import dev.handoff.lab.world.nixos.NixosNode.Answer;
+import dev.handoff.lab.world.openssh.OpenSshSftpSubsystem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,7 +15,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.server.Environment;
@@ -22,14 +22,15 @@ import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.jboss.logging.Logger;
 
 /**
  * A simulated NixOS host reachable over SSH: two Apache MINA SSHD listeners on the loopback interface, one standing
  * for the host's public IP (bootstrap access) and one for its Tailscale address (steady access), sharing one host key,
  * one authorized client key, the {@link NixosNode} model and SFTP into the node's sandbox root (permission bits are
- * real file modes there). {@code systemctl reboot} drops every connection and the node answers again after the reboot
+ * real file modes there). Its SFTP answers as OpenSSH's sftp-server does ({@link OpenSshSftpSubsystem}: links are
+ * followed inside the sandbox, v3 status codes), which the drivers' OpenSSH contract tests check against the real
+ * server. {@code systemctl reboot} drops every connection and the node answers again after the reboot
  * delay with a new boot id.
  */
 public final class SimulatedNixosHost implements AutoCloseable {
@@ -109,8 +110,7 @@ public final class SimulatedNixosHost implements AutoCloseable {
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setCommandFactory((channel, command) -> new NodeCommand(command));
-        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
-        server.setFileSystemFactory(new VirtualFileSystemFactory(node.root()));
+        OpenSshSftpSubsystem.serve(server, node.root());
         server.addSessionListener(new SessionListener() {
             @Override
             public void sessionCreated(Session session) {

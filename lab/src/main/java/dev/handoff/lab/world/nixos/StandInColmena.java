@@ -68,6 +68,8 @@ public final class StandInColmena {
                     SshClient.class,
                     KeyUtils.class,
                     SftpClientFactory.class,
+                    org.eclipse.jgit.lib.Repository.class,
+                    com.googlecode.javaewah.EWAHCompressedBitmap.class,
                     org.slf4j.LoggerFactory.class)) {
                 String entry = Path.of(type.getProtectionDomain()
                                 .getCodeSource()
@@ -110,7 +112,9 @@ public final class StandInColmena {
                 new String[] {"apply", "--on", host, "switch"},
                 worktree,
                 Map.of("SSH_CONFIG_FILE", sshConfig.toString()),
-                out);
+                out,
+                p -> p,
+                true);
     }
 
     /**
@@ -141,40 +145,73 @@ public final class StandInColmena {
         }
     }
 
-    /** Runs the stand-in; returns the exit code. */
+    /** Runs the stand-in as the {@code colmena} command does; returns the exit code. */
     static int run(String[] args, Path worktree, Map<String, String> env, PrintStream out) {
-        if (args.length != 4 || !args[0].equals("apply") || !args[1].equals("--on") || !args[3].equals("switch")) {
-            out.println("[ERROR] stand-in colmena supports only: colmena apply --on <host> switch");
+        return run(args, worktree, env, out, p -> p, false);
+    }
+
+    /**
+     * Runs the stand-in in {@code cwd}.
+     *
+     * @param paths maps an absolute path as the tool sees it (the flake's {@code git+file} inputs, the ssh_config's
+     *     files) to the real path: itself here, the sandbox file on a simulated build host
+     * @param worktreeMode read the working files of {@code cwd} as they are ({@link #apply}, for tests of other
+     *     stages that activate a worktree directly); otherwise read what Nix would: committed files only
+     */
+    static int run(
+            String[] args,
+            Path cwd,
+            Map<String, String> env,
+            PrintStream out,
+            java.util.function.UnaryOperator<String> paths,
+            boolean worktreeMode) {
+        Command command;
+        try {
+            command = Command.parse(args);
+        } catch (IllegalArgumentException e) {
+            out.println("[ERROR] " + e.getMessage());
             return 2;
         }
-        String host = args[2];
+        String host = command.host();
         try {
+            FlakeSource flake = worktreeMode ? FlakeSource.worktree(cwd) : FlakeSource.committed(cwd, paths, out);
+            out.println("[INFO ] Using flake: git+file://" + cwd);
+            out.println("[INFO ] Enumerating nodes...");
+            if (command.verb().equals("eval")) {
+                Map<String, String> drvs = new LinkedHashMap<>();
+                for (String node : command.host() == null ? flake.nodes() : List.of(command.host())) {
+                    drvs.put(node, flake.evaluate(node).drvPath());
+                }
+                out.println(drvs.entrySet().stream()
+                        .map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
+                        .collect(java.util.stream.Collectors.joining(",", "{", "}")));
+                return 0;
+            }
+            out.println("[INFO ] Selected 1 node.");
+            Evaluated system = flake.evaluate(host);
+            out.println("      " + host + " ✅ 0s Evaluated " + host);
+            out.println("      " + host + " ✅ 1s Built \"" + system.systemPath() + "\""
+                    + (command.onTarget() ? " on target node" : ""));
+            if (command.verb().equals("build")) {
+                out.println("      All done!");
+                return 0;
+            }
             String configFile = env.get("SSH_CONFIG_FILE");
             if (configFile == null) {
                 out.println("[ERROR] SSH_CONFIG_FILE is not set");
                 return 1;
             }
-            Map<String, String> ssh = hostBlock(Path.of(configFile), host);
-            out.println("[INFO ] Using flake: git+file://" + worktree);
-            out.println("[INFO ] Enumerating nodes...");
-            out.println("[INFO ] Selected 1 node.");
-            String revision = Files.readString(worktree.resolve(".git/HEAD"), StandardCharsets.US_ASCII)
-                    .trim();
-            String system = "/nix/store/" + StoreHash.of(treeDigest(worktree)) + "-nixos-system-" + host + "-"
-                    + NixosNode.NIXOS_VERSION;
-            Path configuration = worktree.resolve("hosts").resolve(host).resolve("configuration.nix");
-            String kernel = kernelChoice(configuration);
-            Map<String, Path> manifests = manifests(worktree, configuration);
-            List<String> services = services(configuration);
-            out.println("      " + host + " ✅ 0s Evaluated " + host);
-            out.println("      " + host + " ✅ 1s Built \"" + system + "\"");
+            Map<String, String> ssh = hostBlock(Path.of(paths.apply(configFile)), host);
+            ssh.put("identityfile", paths.apply(ssh.get("identityfile")));
+            ssh.put("userknownhostsfile", paths.apply(ssh.get("userknownhostsfile")));
             out.println("      " + host + " ✅ 1s Pushed system closure");
             int code = activate(
                     ssh,
                     host,
-                    "handoff-lab-activate --system " + system + " --revision " + revision + " --kernel " + kernel,
-                    manifests,
-                    services,
+                    "handoff-lab-activate --system " + system.systemPath() + " --revision " + flake.revision()
+                            + " --kernel " + system.kernel(),
+                    system.manifests(),
+                    system.services(),
                     out);
             if (code != 0) {
                 out.println("      " + host + " ❌ 2s Failed: Child process exited with error code: " + code);
@@ -185,6 +222,11 @@ public final class StandInColmena {
             out.println("      " + host + " ✅ 2s Activation successful");
             out.println("      All done!");
             return 0;
+        } catch (EvaluationError e) {
+            out.println("error: " + e.getMessage());
+            out.println("[ERROR] Failed to complete requested operation - evaluation of "
+                    + (host == null ? "the hive" : host) + " failed");
+            return 1;
         } catch (IOException | RuntimeException e) {
             out.println("      " + host + " ❌ Failed: " + e.getMessage());
             out.println("[ERROR] Failed to complete requested operation - " + e.getMessage());
@@ -192,11 +234,266 @@ public final class StandInColmena {
         }
     }
 
+    /**
+     * The command line: {@code eval -E <expr>}, {@code build --on <host> [--build-on-target]} or {@code apply --on
+     * <host> [--build-on-target] switch}.
+     *
+     * @param host the selected host; for {@code eval}, the one host its expression names or null for every node
+     */
+    record Command(String verb, String host, boolean onTarget) {
+        private static final Pattern ONE_NODE = Pattern.compile("nodes\\.\"([a-z0-9-]+)\"");
+
+        static Command parse(String[] args) {
+            List<String> a = List.of(args);
+            if (a.size() == 3 && a.get(0).equals("eval") && a.get(1).equals("-E")) {
+                Matcher one = ONE_NODE.matcher(a.get(2));
+                return new Command("eval", one.find() ? one.group(1) : null, false);
+            }
+            boolean onTarget = a.contains("--build-on-target");
+            List<String> rest =
+                    a.stream().filter(x -> !x.equals("--build-on-target")).toList();
+            if (rest.size() == 3 && rest.get(0).equals("build") && rest.get(1).equals("--on")) {
+                return new Command("build", rest.get(2), onTarget);
+            }
+            if (rest.size() == 4
+                    && rest.get(0).equals("apply")
+                    && rest.get(1).equals("--on")
+                    && rest.get(3).equals("switch")) {
+                return new Command("apply", rest.get(2), onTarget);
+            }
+            throw new IllegalArgumentException("stand-in colmena supports only: colmena eval -E <expr>, colmena build"
+                    + " --on <host> [--build-on-target], colmena apply --on <host> [--build-on-target] switch; got "
+                    + String.join(" ", args));
+        }
+    }
+
+    /** An evaluation error, as Nix prints it after {@code error: }. */
+    static final class EvaluationError extends Exception {
+        EvaluationError(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * One host's evaluated system.
+     *
+     * @param manifests name → content of {@code services.k3s.manifests}
+     */
+    record Evaluated(
+            String systemPath, String drvPath, String kernel, Map<String, byte[]> manifests, List<String> services) {}
+
+    /**
+     * What the flake's evaluation sees: the runtime tree, and the trees of its {@code handoff-facts} and
+     * {@code secrets} inputs when the flake gives them. Committed files only, as a {@code git+file} flake.
+     */
+    static final class FlakeSource {
+        private static final Pattern INPUT_URL = Pattern.compile(
+                "(?m)^\\s*(runtime|handoff-facts)\\.url\\s*=\\s*\"git\\+file://([^\"?]+)\\?rev=([0-9a-f]{40})\"");
+        private static final Pattern SECRETS_URL = Pattern.compile(
+                "(?m)^\\s*secrets\\s*=\\s*\\{\\s*url\\s*=\\s*\"git\\+file://([^\"?]+)\\?rev=([0-9a-f]{40})\"");
+        private static final Pattern REFERENCE = Pattern.compile("\\$\\{(secrets|handoff-facts)\\}/([^\"]+)\"");
+
+        private final Map<String, byte[]> runtime;
+        private final Map<String, Map<String, byte[]>> inputs;
+        private final String revision;
+        private final boolean checkInputs;
+
+        private FlakeSource(
+                Map<String, byte[]> runtime,
+                Map<String, Map<String, byte[]>> inputs,
+                String revision,
+                boolean checkInputs) {
+            this.runtime = runtime;
+            this.inputs = inputs;
+            this.revision = revision;
+            this.checkInputs = checkInputs;
+        }
+
+        /**
+         * The working files of {@code worktree} (outside {@code .git}); revision from {@code .git/HEAD}. Its
+         * configurations' references to the {@code secrets} and {@code handoff-facts} inputs are not checked: tests of
+         * the later stages activate a lab configuration directly, without converge-service's deploy flake.
+         */
+        static FlakeSource worktree(Path worktree) throws IOException {
+            Map<String, byte[]> files = new java.util.TreeMap<>();
+            try (Stream<Path> walk = Files.walk(worktree)) {
+                for (Path file : walk.filter(Files::isRegularFile)
+                        .filter(p -> !worktree.relativize(p).startsWith(".git"))
+                        .toList()) {
+                    files.put(worktree.relativize(file).toString(), Files.readAllBytes(file));
+                }
+            }
+            String head = Files.readString(worktree.resolve(".git/HEAD"), StandardCharsets.US_ASCII)
+                    .trim();
+            return new FlakeSource(files, Map.of(), head, false);
+        }
+
+        /**
+         * The committed flake in {@code cwd}: a Handoff deploy flake's pinned inputs, or the repository itself at its
+         * HEAD commit.
+         */
+        static FlakeSource committed(Path cwd, java.util.function.UnaryOperator<String> paths, PrintStream out)
+                throws IOException, EvaluationError {
+            Map<String, byte[]> self = tree(cwd, "HEAD");
+            byte[] flakeNix = self.get("flake.nix");
+            if (flakeNix == null) {
+                throw new EvaluationError("path '" + cwd + "/flake.nix' does not exist (not tracked by Git?)");
+            }
+            String flake = new String(flakeNix, StandardCharsets.UTF_8);
+            Map<String, String[]> urls = new LinkedHashMap<>();
+            Matcher m = INPUT_URL.matcher(flake);
+            while (m.find()) {
+                urls.put(m.group(1), new String[] {m.group(2), m.group(3)});
+            }
+            Matcher secrets = SECRETS_URL.matcher(flake);
+            if (secrets.find()) {
+                urls.put("secrets", new String[] {secrets.group(1), secrets.group(2)});
+            }
+            if (!urls.containsKey("runtime")) {
+                return new FlakeSource(self, Map.of(), head(cwd), true);
+            }
+            String[] runtimeUrl = urls.get("runtime");
+            Map<String, byte[]> runtime = tree(Path.of(paths.apply(runtimeUrl[0])), runtimeUrl[1]);
+            String runtimeFlake = new String(runtime.getOrDefault("flake.nix", new byte[0]), StandardCharsets.UTF_8);
+            Map<String, Map<String, byte[]>> inputs = new LinkedHashMap<>();
+            for (String input : List.of("handoff-facts", "secrets")) {
+                String[] url = urls.get(input);
+                if (url == null) {
+                    continue;
+                }
+                if (!runtimeFlake.matches("(?s).*\\b" + Pattern.quote(input) + "(\\.url)?\\s*=.*")) {
+                    out.println("warning: input 'runtime' has an override for a non-existent input '" + input + "'");
+                    continue;
+                }
+                inputs.put(input, tree(Path.of(paths.apply(url[0])), url[1]));
+            }
+            return new FlakeSource(runtime, inputs, runtimeUrl[1], true);
+        }
+
+        /** {@code self.rev}: the runtime commit. */
+        String revision() {
+            return revision;
+        }
+
+        /** The hive's nodes: the hosts with a {@code hosts/<host>/configuration.nix}. */
+        List<String> nodes() {
+            return runtime.keySet().stream()
+                    .filter(p -> p.matches("hosts/[a-z0-9-]+/configuration\\.nix"))
+                    .map(p -> p.split("/")[1])
+                    .sorted()
+                    .toList();
+        }
+
+        /**
+         * Evaluates {@code host}: its configuration's references to the inputs must resolve (Nix: undefined variable,
+         * or a path that does not exist), and the system's store path derives from everything it reads. A host without
+         * a configuration evaluates to an empty system (the stand-in is lenient there; Colmena would name no node).
+         */
+        Evaluated evaluate(String host) throws EvaluationError {
+            String path = "hosts/" + host + "/configuration.nix";
+            byte[] configuration = runtime.get(path);
+            String text = configuration == null ? "" : new String(configuration, StandardCharsets.UTF_8);
+            java.io.ByteArrayOutputStream digest = new java.io.ByteArrayOutputStream();
+            runtime.forEach((name, content) -> {
+                digest.writeBytes(name.getBytes(StandardCharsets.UTF_8));
+                digest.write(0);
+                digest.writeBytes(content);
+                digest.write(0);
+            });
+            Matcher reference = REFERENCE.matcher(text);
+            while (reference.find()) {
+                Map<String, byte[]> input = inputs.get(reference.group(1));
+                if (!checkInputs) {
+                    continue;
+                }
+                if (input == null) {
+                    throw new EvaluationError("undefined variable '" + reference.group(1) + "'\n       at /nix/store/"
+                            + StoreHash.of(revision) + "-source/" + path);
+                }
+                byte[] content = input.get(reference.group(2));
+                if (content == null) {
+                    throw new EvaluationError("path '/nix/store/" + StoreHash.of(reference.group(1) + revision)
+                            + "-source/" + reference.group(2) + "' does not exist");
+                }
+                digest.writeBytes(reference.group(0).getBytes(StandardCharsets.UTF_8));
+                digest.writeBytes(content);
+            }
+            Map<String, byte[]> manifests = new LinkedHashMap<>();
+            Matcher manifest = MANIFEST.matcher(text);
+            while (manifest.find()) {
+                String source = Path.of(path)
+                        .getParent()
+                        .resolve(manifest.group(2))
+                        .normalize()
+                        .toString();
+                byte[] content = runtime.get(source);
+                if (source.startsWith("..") || content == null) {
+                    throw new EvaluationError(path + ": services.k3s.manifests." + manifest.group(1) + ".source = "
+                            + manifest.group(2) + " is not a file of the repository");
+                }
+                manifests.put(manifest.group(1), content);
+            }
+            Matcher kernel = KERNEL.matcher(text);
+            String hash = StoreHash.of(digest.toByteArray());
+            return new Evaluated(
+                    "/nix/store/" + hash + "-nixos-system-" + host + "-" + NixosNode.NIXOS_VERSION,
+                    "/nix/store/" + StoreHash.of("drv:" + hash) + "-nixos-system-" + host + "-"
+                            + NixosNode.NIXOS_VERSION + ".drv",
+                    kernel.find() ? kernel.group(1).replaceAll("[^A-Za-z0-9_.]", "") : "default",
+                    manifests,
+                    services(text));
+        }
+
+        private static String head(Path repo) throws IOException {
+            try (org.eclipse.jgit.lib.Repository r = new org.eclipse.jgit.storage.file.FileRepositoryBuilder()
+                    .setGitDir(repo.resolve(".git").toFile())
+                    .setMustExist(true)
+                    .build()) {
+                org.eclipse.jgit.lib.ObjectId id = r.resolve("HEAD^{commit}");
+                if (id == null) {
+                    throw new IOException(repo + " has no commit");
+                }
+                return id.name();
+            }
+        }
+
+        /** The committed files of the repository at {@code repo} (its {@code .git}, or a bare one) at {@code rev}. */
+        private static Map<String, byte[]> tree(Path repo, String rev) throws IOException {
+            java.io.File gitDir = Files.isDirectory(repo.resolve(".git"))
+                    ? repo.resolve(".git").toFile()
+                    : repo.toFile();
+            try (org.eclipse.jgit.lib.Repository r = new org.eclipse.jgit.storage.file.FileRepositoryBuilder()
+                            .setGitDir(gitDir)
+                            .setMustExist(true)
+                            .build();
+                    org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(r);
+                    org.eclipse.jgit.treewalk.TreeWalk files = new org.eclipse.jgit.treewalk.TreeWalk(r)) {
+                org.eclipse.jgit.lib.ObjectId id = r.resolve(rev + "^{commit}");
+                if (id == null) {
+                    throw new IOException("error: Cannot find Git revision '" + rev + "' in " + repo);
+                }
+                files.addTree(walk.parseCommit(id).getTree());
+                files.setRecursive(true);
+                Map<String, byte[]> out = new java.util.TreeMap<>();
+                while (files.next()) {
+                    if (files.getFileMode(0).getObjectType() == org.eclipse.jgit.lib.Constants.OBJ_BLOB) {
+                        out.put(
+                                files.getPathString(),
+                                r.open(files.getObjectId(0)).getBytes());
+                    }
+                }
+                return out;
+            } catch (IllegalArgumentException e) {
+                throw new IOException(repo + " is not a Git repository: " + e.getMessage(), e);
+            }
+        }
+    }
+
     private static int activate(
             Map<String, String> ssh,
             String host,
             String command,
-            Map<String, Path> manifests,
+            Map<String, byte[]> manifests,
             List<String> services,
             PrintStream out)
             throws IOException {
@@ -236,7 +533,7 @@ public final class StandInColmena {
      * Copies each manifest into {@code /nix/store/<hash>-<name>.yaml} over SFTP (the closure copy) and returns the
      * {@code --manifest <name>=<store path>} options of the activation command.
      */
-    private static String copyManifests(ClientSession session, Map<String, Path> manifests) throws IOException {
+    private static String copyManifests(ClientSession session, Map<String, byte[]> manifests) throws IOException {
         if (manifests.isEmpty()) {
             return "";
         }
@@ -251,8 +548,8 @@ public final class StandInColmena {
                     sftp.mkdir(dir);
                 }
             }
-            for (Map.Entry<String, Path> manifest : manifests.entrySet()) {
-                byte[] content = Files.readAllBytes(manifest.getValue());
+            for (Map.Entry<String, byte[]> manifest : manifests.entrySet()) {
+                byte[] content = manifest.getValue();
                 String storePath = "/nix/store/" + StoreHash.of(content) + "-" + manifest.getKey() + ".yaml";
                 try (OutputStream file = sftp.write(storePath)) {
                     file.write(content);
@@ -266,39 +563,12 @@ public final class StandInColmena {
         return options.toString();
     }
 
-    /** The host's {@code services.k3s.manifests}: name → file in the worktree, in declaration order. */
-    static Map<String, Path> manifests(Path worktree, Path configuration) throws IOException {
-        Map<String, Path> manifests = new LinkedHashMap<>();
-        if (!Files.isRegularFile(configuration)) {
-            return manifests;
-        }
-        Matcher m = MANIFEST.matcher(Files.readString(configuration, StandardCharsets.UTF_8));
-        Path root = worktree.toAbsolutePath().normalize();
-        while (m.find()) {
-            Path source = configuration
-                    .getParent()
-                    .resolve(m.group(2))
-                    .toAbsolutePath()
-                    .normalize();
-            if (!source.startsWith(root) || !Files.isRegularFile(source)) {
-                throw new IOException(configuration + ": services.k3s.manifests." + m.group(1) + ".source = "
-                        + m.group(2) + " is not a file of the repository");
-            }
-            manifests.put(m.group(1), source);
-        }
-        return manifests;
-    }
-
     /**
      * The NixOS services the host's configuration enables, in order of appearance: {@code services.<name>.enable =
      * true;}, or {@code enable = true;} directly inside a {@code services.<name> = { … };} block.
      */
-    static List<String> services(Path configuration) throws IOException {
+    static List<String> services(String text) {
         List<String> services = new ArrayList<>();
-        if (!Files.isRegularFile(configuration)) {
-            return services;
-        }
-        String text = Files.readString(configuration, StandardCharsets.UTF_8);
         Map<Integer, String> found = new java.util.TreeMap<>();
         Matcher enable = SERVICE_ENABLE.matcher(text);
         while (enable.find()) {
@@ -371,32 +641,5 @@ public final class StandInColmena {
             }
         }
         throw new IOException(knownHosts + " holds no host key");
-    }
-
-    private static String kernelChoice(Path configuration) throws IOException {
-        if (!Files.isRegularFile(configuration)) {
-            return "default";
-        }
-        Matcher m = KERNEL.matcher(Files.readString(configuration, StandardCharsets.UTF_8));
-        return m.find() ? m.group(1).replaceAll("[^A-Za-z0-9_.]", "") : "default";
-    }
-
-    /** Path and content of every file outside {@code .git}, in path order: the stand-in's "derivation". */
-    static byte[] treeDigest(Path worktree) throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(worktree)) {
-            walk.filter(Files::isRegularFile)
-                    .filter(p -> !worktree.relativize(p).startsWith(".git"))
-                    .sorted()
-                    .forEach(files::add);
-        }
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (Path file : files) {
-            all.writeBytes(worktree.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
-            all.write(0);
-            all.writeBytes(Files.readAllBytes(file));
-            all.write(0);
-        }
-        return all.toByteArray();
     }
 }

@@ -1,4 +1,5 @@
-{ config, lib, pkgs, ... }:
+# secrets and handoff-facts are flake inputs Handoff pins to what it verified (see flake.nix).
+{ config, lib, pkgs, secrets, handoff-facts, ... }:
 
 {
   networking.hostName = "forgejo-pi";
@@ -12,7 +13,7 @@
   };
 
   sops = {
-    defaultSopsFile = ./secrets/forgejo-pi.yaml;
+    defaultSopsFile = "${secrets}/hosts/forgejo-pi.yaml";
     age.keyFile = "/var/lib/sops-nix/key.txt";
     secrets."restic/password" = { };
     secrets."tailscale/auth_key" = { };
@@ -85,4 +86,7 @@
   };
 
   system.stateVersion = "24.11";
+
+  # The facts Handoff verified for this build (cloud facts, access phase), for the operator to read on the host.
+  environment.etc."handoff/facts.json".source = "${handoff-facts}/hosts/forgejo-pi/handoff.json";
 }

@@ -1,4 +1,5 @@
-{ config, lib, pkgs, ... }:
+# secrets and handoff-facts are flake inputs Handoff pins to what it verified (see flake.nix).
+{ config, lib, pkgs, secrets, handoff-facts, ... }:
 
 {
   networking.hostName = "cloud-edge-1";
@@ -28,7 +29,7 @@
 
   # Secrets from infrastructure-secrets (hosts/cloud-edge-1.yaml), decrypted on the host only.
   sops = {
-    defaultSopsFile = ./secrets/cloud-edge-1.yaml;
+    defaultSopsFile = "${secrets}/hosts/cloud-edge-1.yaml";
     age.keyFile = "/var/lib/sops-nix/key.txt";
     secrets."tailscale/auth_key" = { };
     secrets."restic/password" = { };
@@ -47,6 +48,7 @@
       "--disable=traefik"
       "--write-kubeconfig-mode=0600"
       "--node-name=cloud-edge-1"
+      "--tls-san=cloud-edge-1.tailnet.ts.net"
     ];
     # Linked into /var/lib/rancher/k3s/server/manifests: world-readable store paths, so no secrets here.
     manifests.rustdesk.source = ../../manifests/rustdesk.yaml;
@@ -76,4 +78,7 @@
   users.users.root.openssh.authorizedKeys.keys = [ ];
 
   system.stateVersion = "24.11";
+
+  # The facts Handoff verified for this build (cloud facts, access phase), for the operator to read on the host.
+  environment.etc."handoff/facts.json".source = "${handoff-facts}/hosts/cloud-edge-1/handoff.json";
 }

@@ -36,6 +36,13 @@ class NixosWorldTest {
                             + ",cloud-edge-1.tailnet.ts.net=127.0.0.1:"
                             + world.host().tailnetPort()
                             + ",forgejo-pi.tailnet.ts.net=127.0.0.1:" + forgejo.tailnetPort());
+            // And: the activator runs on the control host, as in compose, with a key the hosts authorize
+            assertThat(env)
+                    .containsEntry("HANDOFF_CONVERGE_BUILD_HOST", "root@forgejo-pi.tailnet.ts.net")
+                    .containsEntry("HANDOFF_CONVERGE_ACTIVATOR_EXECUTABLE", "colmena")
+                    .containsEntry("HANDOFF_CONVERGE_BUILD_HOST_ADDRESSES", env.get("HANDOFF_CONVERGE_ADDRESSES"));
+            assertThat(forgejo.node().file(env.get("HANDOFF_CONVERGE_BUILD_HOST_IDENTITY")))
+                    .hasSameBinaryContentAs(lab.resolve("nixos/runner/id_ecdsa"));
 
             // And: workload-service reaches both over SSH, the K3s API of cloud-edge-1 only
             try (KubeWorld kube = KubeWorld.start(lab, world)) {
