@@ -44,7 +44,9 @@ public final class ConvergeLab {
             "edge-wrongkey",
             "edge-guard",
             "edge-eval",
-            "edge-secrets");
+            "edge-secrets",
+            "edge-fleet-a",
+            "edge-fleet-b");
 
     private final Path home;
     private final LabForge forge;

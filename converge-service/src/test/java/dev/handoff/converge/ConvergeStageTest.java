@@ -350,6 +350,34 @@ class ConvergeStageTest {
         assertThat(failed.path("message").asText()).contains("edge-eval", "nothing was switched");
         assertThat(failed.path("details").toString()).contains("hosts/edge-eval-missing.yaml", "does not exist");
         assertThat(node.activations()).isZero();
+        // the shared runtime repository evaluates again for the other tests' hosts
+        lab.write("hosts/edge-eval/configuration.nix", "{ ... }: { }\n");
+        lab.push("edge-eval: evaluates again");
+    }
+
+    @Test
+    void hostsThatDeployOneCommitShareOneEvaluation() throws Exception {
+        // Given: two hosts of one runtime repository, both converged once
+        ConvergeLab lab = ConvergeLabResource.lab();
+        convergedOnce("edge-fleet-a");
+        convergedOnce("edge-fleet-b");
+        lab.write("hosts/edge-fleet-a/configuration.nix", "{ ... }: { networking.hostName = \"edge-fleet-a\"; }\n");
+        lab.write("hosts/edge-fleet-b/configuration.nix", "{ ... }: { networking.hostName = \"edge-fleet-b\"; }\n");
+        ForgePush push = lab.push("fleet: both hosts");
+
+        // When: the push deploys both
+        List<EventEnvelope> a = outcome(pushed("edge-fleet-a", push));
+        List<EventEnvelope> b = outcome(pushed("edge-fleet-b", push));
+
+        // Then: both converged to the commit; the second host's run reused the first's evaluation
+        assertThat(a.get(1).type()).isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
+        assertThat(b.get(1).type()).isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
+        assertThat(b.get(1).data().path("configurationRevision").asText()).isEqualTo(push.after());
+        String log = Files.readString(Path.of("target/quarkus.log"));
+        assertThat(log)
+                .contains("edge-fleet-a: evaluated " + ConvergeLab.RUNTIME + "@" + push.after())
+                .contains("edge-fleet-b: evaluation of " + ConvergeLab.RUNTIME + "@" + push.after() + " reused")
+                .doesNotContain("edge-fleet-b: evaluated " + ConvergeLab.RUNTIME + "@" + push.after());
     }
 
     @Test

@@ -91,6 +91,13 @@ class LabEndToEndIT {
                 });
     }
 
+    /** The head of {@code main} in a bare repository of the lab's forge. */
+    private static String head(Path bare) throws Exception {
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.open(bare.toFile())) {
+            return git.getRepository().resolve("refs/heads/main").name();
+        }
+    }
+
     @AfterEach
     void stopLab() throws Exception {
         if (lab != null) {
@@ -143,9 +150,20 @@ class LabEndToEndIT {
                 .containsEntry("backup", "completed")
                 .doesNotContainKeys("infra", "secrets");
 
-        // And: both RustDesk deployments are ready and their TCP ports answered from Handoff's side
+        // And: the system was built with the secrets commit the secrets stage verified (the forge's head) and the
+        // facts, on the build host (forgejo-pi), and workload-service found the objects through NixOS's symlinks
+        JsonNode convergence =
+                event(runtimeRun, "handoff.convergence.completed").path("data");
+        assertThat(convergence.path("builtFrom").path("secretsCommit").asText())
+                .isEqualTo(head(home.resolve("forge/ops/infrastructure-secrets.git")));
+        assertThat(convergence.path("builtFrom").path("factsSha256").asText()).hasSize(64);
+        assertThat(read(home.resolve("run/logs/converge-service.log")))
+                .contains("switch on the build host root@forgejo-pi.tailnet.ts.net");
         JsonNode workload = event(runtimeRun, "handoff.workload.completed").path("data");
         List<JsonNode> objects = list(workload.path("objects"));
+        assertThat(objects)
+                .as("workload objects found through the symlinked manifests")
+                .isNotEmpty();
         for (String name : List.of("hbbs", "hbbr")) {
             JsonNode object = objects.stream()
                     .filter(o -> o.path("kind").asText().equals("Deployment")

@@ -15,8 +15,8 @@ import org.jboss.logging.Logger;
  * ({@link DeployFlake}) wherever the {@link BuildPlace} is:
  *
  * <ol>
- *   <li><b>evaluate</b> every host of the hive at once ({@code colmena eval -E …} / {@code nix eval --json
- *       .#nixosConfigurations --apply …}): the derivation of each host's system;
+ *   <li><b>evaluate</b> every host of the flake that Handoff has facts for, at once ({@code colmena eval -E …} /
+ *       {@code nix eval --json .#nixosConfigurations --apply …}): the derivation of each host's system;
  *   <li><b>build</b> the host's system ({@code colmena build --on <host>} prints {@code Built "<path>"};
  *       {@code nixos-rebuild build --flake .#<host>} leaves {@code ./result}): the store path the host must run;
  *   <li><b>switch</b> ({@code colmena apply --on <host> switch} / {@code nixos-rebuild switch --flake .#<host>
@@ -82,10 +82,20 @@ public final class Activator {
         return "builtins.mapAttrs (name: node: node.config.system.build.toplevel.drvPath) " + argument;
     }
 
-    /** The command line of the evaluation of every host. */
-    public List<String> evaluate() {
+    /**
+     * The command line of one evaluation of {@code hosts} (those Handoff has facts for): Nix is lazy, so the other
+     * nodes of the flake are not evaluated.
+     */
+    public List<String> evaluate(java.util.Collection<String> hosts) {
+        String selection = "(builtins.intersectAttrs { "
+                + hosts.stream()
+                        .sorted()
+                        .map(h -> "\"" + h + "\" = null;")
+                        .collect(java.util.stream.Collectors.joining(" "))
+                + " } %s)";
         return switch (kind) {
-            case COLMENA -> List.of(executable, "eval", "-E", "{ nodes, ... }: " + drvPaths("nodes"));
+            case COLMENA ->
+                List.of(executable, "eval", "-E", "{ nodes, ... }: " + drvPaths(selection.formatted("nodes")));
             case NIXOS_REBUILD ->
                 List.of(
                         nix,
@@ -95,7 +105,7 @@ public final class Activator {
                         "--json",
                         ".#nixosConfigurations",
                         "--apply",
-                        "configurations: " + drvPaths("configurations"));
+                        "configurations: " + drvPaths(selection.formatted("configurations")));
         };
     }
 

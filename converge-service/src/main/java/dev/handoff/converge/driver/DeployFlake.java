@@ -59,7 +59,8 @@ public final class DeployFlake {
      * @param secretsCommit the secrets commit pinned
      * @param factsRevision the facts repository's commit
      * @param factsSha256 SHA-256 of the host's facts file
-     * @param deployRevision the deploy flake's commit (same inputs, same revision: the evaluation cache key)
+     * @param deployRevision the deploy flake's commit
+     * @param hosts the hosts whose facts are in the facts repository (those one evaluation covers)
      */
     public record Prepared(
             Path dir,
@@ -67,7 +68,8 @@ public final class DeployFlake {
             String secretsCommit,
             String factsRevision,
             String factsSha256,
-            String deployRevision) {
+            String deployRevision,
+            java.util.Set<String> hosts) {
 
         /** The deploy flake's folder. */
         public Path deploy() {
@@ -112,7 +114,14 @@ public final class DeployFlake {
                 deployFlake(base, runtimeCommit, secretsCommit, factsRevision),
                 StandardCharsets.UTF_8);
         String deployRevision = commitAll(deployDir, "Handoff deploy flake");
-        return new Prepared(dir, runtimeCommit, secretsCommit, factsRevision, sha256(facts.get(host)), deployRevision);
+        return new Prepared(
+                dir,
+                runtimeCommit,
+                secretsCommit,
+                factsRevision,
+                sha256(facts.get(host)),
+                deployRevision,
+                java.util.Set.copyOf(facts.keySet()));
     }
 
     /** The deploy flake's text: the three inputs pinned by revision, the runtime's two inputs pointed at them. */

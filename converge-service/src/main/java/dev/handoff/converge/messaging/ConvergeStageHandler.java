@@ -438,7 +438,8 @@ public final class ConvergeStageHandler {
                 return;
             }
         }
-        BuildPlace.Outcome all = step(place, host, Activator.Step.EVALUATE, activator.evaluate(), cwd, env);
+        BuildPlace.Outcome all =
+                step(place, host, Activator.Step.EVALUATE, activator.evaluate(deploy.hosts()), cwd, env);
         Map<String, String> drvs = all.exitCode() == 0 ? drvPaths(all.output()) : Map.of();
         if (!drvs.containsKey(host)) {
             BuildPlace.Outcome one = step(place, host, Activator.Step.EVALUATE, activator.evaluate(host), cwd, env);

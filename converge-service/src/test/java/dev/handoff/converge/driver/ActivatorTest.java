@@ -13,12 +13,13 @@ class ActivatorTest {
 
     @Test
     void colmenaEvaluatesEveryNodeOnceBuildsThenSwitchesOneHost() {
-        assertThat(colmena.evaluate())
+        assertThat(colmena.evaluate(java.util.List.of("edge-b", "edge-a")))
                 .containsExactly(
                         "colmena",
                         "eval",
                         "-E",
-                        "{ nodes, ... }: builtins.mapAttrs (name: node: node.config.system.build.toplevel.drvPath) nodes");
+                        "{ nodes, ... }: builtins.mapAttrs (name: node: node.config.system.build.toplevel.drvPath)"
+                                + " (builtins.intersectAttrs { \"edge-a\" = null; \"edge-b\" = null; } nodes)");
         assertThat(colmena.build("cloud-edge-1", "root", false))
                 .containsExactly("colmena", "build", "--on", "cloud-edge-1");
         assertThat(colmena.commandLine("cloud-edge-1", "root", true))

@@ -53,6 +53,13 @@ class BuildPlaceRemoteContractTest {
     private LabSshIdentity runner;
     private ContractHost host;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void nixIsInstalled() {
+        assertThat(Path.of("/usr/bin/nix"))
+                .as("Nix is needed for this test: apt-get install -y nix-bin (.ci/run installs it)")
+                .exists();
+    }
+
     @BeforeEach
     void startTheBuildHost() {
         runner = LabSshIdentity.create(dir.resolve("runner").resolve("id_ecdsa"));

@@ -179,7 +179,8 @@ public final class StandInColmena {
             out.println("[INFO ] Enumerating nodes...");
             if (command.verb().equals("eval")) {
                 Map<String, String> drvs = new LinkedHashMap<>();
-                for (String node : command.host() == null ? flake.nodes() : List.of(command.host())) {
+                // Nix is lazy: only the selected nodes are evaluated (the stand-in treats any name as a node)
+                for (String node : command.selection() == null ? flake.nodes() : command.selection()) {
                     drvs.put(node, flake.evaluate(node).drvPath());
                 }
                 out.println(drvs.entrySet().stream()
@@ -240,14 +241,33 @@ public final class StandInColmena {
      *
      * @param host the selected host; for {@code eval}, the one host its expression names or null for every node
      */
-    record Command(String verb, String host, boolean onTarget) {
+    record Command(String verb, String host, boolean onTarget, List<String> selection) {
         private static final Pattern ONE_NODE = Pattern.compile("nodes\\.\"([a-z0-9-]+)\"");
+        private static final Pattern SELECTION =
+                Pattern.compile("intersectAttrs \\{((?: \"[a-z0-9-]+\" = null;)*) \\}");
+        private static final Pattern SELECTED = Pattern.compile("\"([a-z0-9-]+)\"");
+
+        Command(String verb, String host, boolean onTarget) {
+            this(verb, host, onTarget, host == null ? null : List.of(host));
+        }
 
         static Command parse(String[] args) {
             List<String> a = List.of(args);
             if (a.size() == 3 && a.get(0).equals("eval") && a.get(1).equals("-E")) {
                 Matcher one = ONE_NODE.matcher(a.get(2));
-                return new Command("eval", one.find() ? one.group(1) : null, false);
+                if (one.find()) {
+                    return new Command("eval", one.group(1), false);
+                }
+                Matcher selection = SELECTION.matcher(a.get(2));
+                if (selection.find()) {
+                    List<String> hosts = new ArrayList<>();
+                    Matcher selected = SELECTED.matcher(selection.group(1));
+                    while (selected.find()) {
+                        hosts.add(selected.group(1));
+                    }
+                    return new Command("eval", null, false, List.copyOf(hosts));
+                }
+                return new Command("eval", null, false, null);
             }
             boolean onTarget = a.contains("--build-on-target");
             List<String> rest =
