@@ -71,7 +71,7 @@ class InventoryLoaderTest {
                                 "handoff.yaml:3: repositories.ops/infrastructure-secrets.starts: 'secret' is not a"
                                         + " stage; use one of infra, secrets, converge, workload, backup",
                                 "handoff.yaml:16: hosts.cloud-edge-1.colour: unknown field; allowed here: access,"
-                                        + " backups, cloud, repositories, role, secrets, workloads",
+                                        + " backups, cloud, repositories, role, secrets, system, workloads",
                                 "handoff.yaml:18: hosts.forgejo-pi.role: 'controller' is not a role; use edge or"
                                         + " control"));
     }
