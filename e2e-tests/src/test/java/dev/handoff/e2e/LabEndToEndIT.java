@@ -136,8 +136,9 @@ class LabEndToEndIT {
                 .containsEntry("workload", "completed")
                 .containsEntry("backup", "completed");
 
-        // When: the runtime repository is pushed (the acceptance path of the workload and backup stages)
-        push("ops/nix-k3s-edge-cluster", "e2e: runtime");
+        // When: the runtime repository is pushed (the acceptance path of the workload and backup stages), delivered
+        // as a Forgejo webhook of content type "form"
+        push("ops/nix-k3s-edge-cluster", "e2e: runtime", "--form");
 
         // Then: converge, workload and backup run in that deployment and all complete
         JsonNode runtimeRun = finishedDeployment("ops/nix-k3s-edge-cluster", HOST);
@@ -261,9 +262,11 @@ class LabEndToEndIT {
                 .contains("all equal");
     }
 
-    private void push(String repository, String message) throws Exception {
+    private void push(String repository, String message, String... options) throws Exception {
         Path out = home.resolve("push-" + repository.replace('/', '_') + ".out");
-        Process push = handoff(out, "push", repository, "-m", message).start();
+        List<String> args = new java.util.ArrayList<>(List.of("push", repository, "-m", message));
+        args.addAll(List.of(options));
+        Process push = handoff(out, args.toArray(String[]::new)).start();
         assertThat(push.waitFor(2, TimeUnit.MINUTES)).as("./handoff push ends").isTrue();
         assertThat(push.exitValue()).as("./handoff push output:\n%s", read(out)).isZero();
     }

@@ -38,6 +38,28 @@ public class DeliveryLog {
         }
     }
 
+    /**
+     * The deployments already published for {@code commit} of {@code repository}, by any delivery: deployment id →
+     * the first delivery that carried it.
+     */
+    public java.util.Map<String, String> deployedBefore(String repository, String commit) throws SQLException {
+        java.util.Map<String, String> deployed = new java.util.LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select delivery_id, deployment_ids from webhook_delivery"
+                        + " where repository = ? and commit_sha = ? order by received_at")) {
+            ps.setString(1, repository);
+            ps.setString(2, commit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    for (String id : (String[]) rs.getArray(2).getArray()) {
+                        deployed.putIfAbsent(id, rs.getString(1));
+                    }
+                }
+            }
+        }
+        return deployed;
+    }
+
     /** Records an accepted delivery; a concurrent duplicate changes nothing. */
     public void record(String deliveryId, String repository, String commit, List<String> deploymentIds)
             throws SQLException {

@@ -76,20 +76,46 @@ public class ForgejoWebhookResource {
                     deliveryId);
         }
         String presented = firstHeader(headers, "X-Forgejo-Signature", "X-Gitea-Signature", "X-Hub-Signature-256");
-        if (presented == null) {
+        if (WebhookSignature.missing(presented)) {
+            // Forgejo sends the signature headers empty (X-Hub-Signature-256: "sha256=") when the webhook has no secret
             return refuse(
                     401,
                     "missing-signature",
-                    "no X-Forgejo-Signature header: set the webhook's secret in Forgejo to HANDOFF_WEBHOOK_SECRET",
+                    "the delivery carries no signature (empty or absent X-Forgejo-Signature): the webhook in Forgejo"
+                            + " has no secret; set its secret to HANDOFF_WEBHOOK_SECRET",
                     deliveryId);
         }
-        if (!signature.verifies(raw, presented)) {
-            return refuse(
-                    401,
-                    "bad-signature",
-                    "the signature does not match the body: the webhook's secret in Forgejo differs from"
-                            + " HANDOFF_WEBHOOK_SECRET",
-                    deliveryId);
+        byte[] json;
+        if (FormPayload.isForm(headers.getHeaderString(HttpHeaders.CONTENT_TYPE))) {
+            Optional<byte[]> payload = FormPayload.payload(raw);
+            if (payload.isEmpty()) {
+                return refuse(
+                        400,
+                        "malformed-payload",
+                        "a form-encoded delivery must carry the push as its 'payload' field; switch the webhook's"
+                                + " content type in Forgejo to application/json, or re-send it",
+                        deliveryId);
+            }
+            json = payload.get();
+            // Forgejo signs the JSON it puts in the form; a GitHub-style sender signs the form body itself
+            if (!signature.verifies(json, presented) && !signature.verifies(raw, presented)) {
+                return refuse(
+                        401,
+                        "bad-signature",
+                        "the signature matches neither the form's payload nor its body: the webhook's secret in"
+                                + " Forgejo differs from HANDOFF_WEBHOOK_SECRET",
+                        deliveryId);
+            }
+        } else {
+            json = raw;
+            if (!signature.verifies(raw, presented)) {
+                return refuse(
+                        401,
+                        "bad-signature",
+                        "the signature does not match the body: the webhook's secret in Forgejo differs from"
+                                + " HANDOFF_WEBHOOK_SECRET",
+                        deliveryId);
+            }
         }
         String event = firstHeader(headers, "X-Forgejo-Event", "X-Gitea-Event", "X-GitHub-Event");
         if (event == null) {
@@ -132,7 +158,7 @@ public class ForgejoWebhookResource {
             }
             ForgejoPush push;
             try {
-                push = ForgejoPush.parse(raw);
+                push = ForgejoPush.parse(json);
             } catch (ForgejoPush.MalformedPushException e) {
                 return refuse(400, "malformed-payload", e.getMessage(), deliveryId);
             }
@@ -140,20 +166,56 @@ public class ForgejoWebhookResource {
             if (decision instanceof PushRouting.Ignore ignore) {
                 return answer(200, new WebhookResponse("ignored", ignore.reason(), ignore.message(), deliveryId, null));
             }
-            List<EventEnvelope> events = ((PushRouting.Deploy) decision).events();
+            List<EventEnvelope> routed = ((PushRouting.Deploy) decision).events();
+            java.util.Map<String, String> before = deliveries.deployedBefore(push.repository(), push.after());
+            List<EventEnvelope> events = routed.stream()
+                    .filter(e -> !before.containsKey(e.deploymentId()))
+                    .toList();
+            if (events.isEmpty()) {
+                List<String> existing =
+                        routed.stream().map(EventEnvelope::deploymentId).toList();
+                deliveries.record(deliveryId, push.repository(), push.after(), existing);
+                LOG.infof(
+                        "delivery %s: %s@%s was delivered before (delivery %s): nothing published; Forgejo's clone_url"
+                                + " %s is not used",
+                        deliveryId,
+                        push.repository(),
+                        push.after(),
+                        before.values().iterator().next(),
+                        push.cloneUrl());
+                return answer(
+                        200,
+                        new WebhookResponse(
+                                "duplicate",
+                                "repeated-commit",
+                                "commit " + push.after() + " of " + push.repository() + " already has a deployment on"
+                                        + " every host that deploys it (delivery "
+                                        + before.values().iterator().next()
+                                        + "); nothing published. To deploy it again on purpose, replay it"
+                                        + " (handoffctl replay)",
+                                deliveryId,
+                                routed.stream()
+                                        .map(e -> new WebhookResponse.DeploymentRef(e.deploymentId(), e.subject()))
+                                        .toList()));
+            }
             publisher.publishAll(events, config.webhook().ackTimeout());
             List<String> ids =
                     events.stream().map(EventEnvelope::deploymentId).distinct().toList();
             deliveries.record(deliveryId, push.repository(), push.after(), ids);
             LOG.infof(
-                    "delivery %s: %s@%s → %d deployment(s) %s",
-                    deliveryId, push.repository(), push.after(), ids.size(), ids);
+                    "delivery %s: %s@%s → %d deployment(s) %s (fetched from handoff.yaml's URL; Forgejo's clone_url %s"
+                            + " is information only)",
+                    deliveryId, push.repository(), push.after(), ids.size(), ids, push.cloneUrl());
             return answer(
                     202,
                     new WebhookResponse(
                             "accepted",
                             "published",
-                            "published " + events.size() + " commit.pushed event(s)",
+                            "published " + events.size() + " commit.pushed event(s)"
+                                    + (events.size() < routed.size()
+                                            ? "; " + (routed.size() - events.size())
+                                                    + " host(s) already had a deployment of this commit"
+                                            : ""),
                             deliveryId,
                             events.stream()
                                     .map(e -> new WebhookResponse.DeploymentRef(e.deploymentId(), e.subject()))

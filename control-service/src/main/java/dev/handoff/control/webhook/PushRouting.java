@@ -11,8 +11,11 @@ import java.util.UUID;
 
 /**
  * Decides what a push means: which hosts it deploys, or why it deploys nothing. No I/O. Event and deployment ids
- * are derived from the delivery id and the host, so a delivery that is published twice (a crash between Kafka's
- * acknowledgement and the answer) yields the same events, which the ledger stores once.
+ * are derived from the repository, the pushed commit and the host, never from the delivery: a delivery published
+ * twice (a crash between Kafka's acknowledgement and the answer), Forgejo's "Replay" of a delivery and a stored body
+ * re-sent under a new delivery id all yield the same events, which the ledger stores once. The events carry the
+ * repository URL of handoff.yaml, the only one the stages fetch from; the payload's {@code clone_url} (Forgejo's
+ * public URL) is information only.
  */
 public final class PushRouting {
 
@@ -87,11 +90,11 @@ public final class PushRouting {
                         push.headCommit().removed());
         List<EventEnvelope> events = hosts.stream()
                 .map(host -> codec.newEvent(
-                        derivedId("event", deliveryId, host.name()),
+                        derivedId("event", repository.name(), push.after(), host.name()),
                         EventType.COMMIT_PUSHED,
                         source,
                         host.name(),
-                        derivedId("deployment", deliveryId, host.name()),
+                        deploymentId(repository.name(), push.after(), host.name()),
                         null,
                         new CommitPushed(
                                 host.name(),
@@ -101,7 +104,7 @@ public final class PushRouting {
                                 push.before(),
                                 push.after(),
                                 repository.starts().id(),
-                                push.cloneUrl() != null ? push.cloneUrl() : repository.url(),
+                                repository.url(),
                                 push.compareUrl(),
                                 push.pusher(),
                                 deliveryId,
@@ -111,9 +114,15 @@ public final class PushRouting {
         return new Deploy(events);
     }
 
-    /** A stable UUID for (kind, delivery, host). */
-    static String derivedId(String kind, String deliveryId, String host) {
-        return UUID.nameUUIDFromBytes((kind + "\n" + deliveryId + "\n" + host).getBytes(StandardCharsets.UTF_8))
+    /** The deployment of {@code commit} of {@code repository} on {@code host}: one id, however often it arrives. */
+    public static String deploymentId(String repository, String commit, String host) {
+        return derivedId("deployment", repository, commit, host);
+    }
+
+    /** A stable UUID for (kind, repository, commit, host). */
+    static String derivedId(String kind, String repository, String commit, String host) {
+        return UUID.nameUUIDFromBytes(
+                        (kind + "\n" + repository + "\n" + commit + "\n" + host).getBytes(StandardCharsets.UTF_8))
                 .toString();
     }
 }

@@ -24,6 +24,21 @@ public final class WebhookSignature {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Whether {@code presented} is no signature at all: absent, empty, or a bare {@code sha256=} prefix, as Forgejo
+     * sends its signature headers for a webhook without a secret.
+     */
+    public static boolean missing(String presented) {
+        if (presented == null) {
+            return true;
+        }
+        String hex = presented.trim();
+        if (hex.regionMatches(true, 0, "sha256=", 0, 7)) {
+            hex = hex.substring(7).trim();
+        }
+        return hex.isEmpty();
+    }
+
     /** The signature Forgejo would send for {@code body}: lower-case hex HMAC-SHA256. */
     public String sign(byte[] body) {
         return HexFormat.of().formatHex(hmac(body));

@@ -207,10 +207,13 @@ class ForgejoWebhookTest {
                 .post("/hooks/forgejo")
                 .then()
                 .statusCode(202);
+        // another commit: the same one again would be a duplicate
+        byte[] next = Deliveries.push("ops/infrastructure-nixos", "refs/heads/main", Deliveries.sha())
+                .getBytes(StandardCharsets.UTF_8);
         given().header("X-GitHub-Event", "push")
                 .header("X-GitHub-Delivery", UUID.randomUUID().toString())
-                .header("X-Hub-Signature-256", "sha256=" + hex)
-                .body(raw)
+                .header("X-Hub-Signature-256", "sha256=" + new WebhookSignature(Deliveries.SECRET).sign(next))
+                .body(next)
                 .post("/hooks/forgejo")
                 .then()
                 .statusCode(202);

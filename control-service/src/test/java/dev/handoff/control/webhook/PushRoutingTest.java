@@ -45,15 +45,20 @@ class PushRoutingTest {
     }
 
     @Test
-    void theSameDeliveryAlwaysYieldsTheSameIds() throws Exception {
+    void theSameCommitYieldsTheSameIdsWhateverTheDelivery() throws Exception {
         var first = (PushRouting.Deploy) routing.route(push("ops/edge-cluster-infra", "refs/heads/main", AFTER), "d-2");
         var again = (PushRouting.Deploy) routing.route(push("ops/edge-cluster-infra", "refs/heads/main", AFTER), "d-2");
-        var other = (PushRouting.Deploy) routing.route(push("ops/edge-cluster-infra", "refs/heads/main", AFTER), "d-3");
+        var resent =
+                (PushRouting.Deploy) routing.route(push("ops/edge-cluster-infra", "refs/heads/main", AFTER), "d-3");
+        var next = (PushRouting.Deploy)
+                routing.route(push("ops/edge-cluster-infra", "refs/heads/main", "b".repeat(40)), "d-4");
 
         assertThat(again.events().get(0).id()).isEqualTo(first.events().get(0).id());
-        assertThat(again.events().get(0).deploymentId())
-                .isEqualTo(first.events().get(0).deploymentId());
-        assertThat(other.events().get(0).deploymentId())
+        assertThat(resent.events().get(0).id()).isEqualTo(first.events().get(0).id());
+        assertThat(resent.events().get(0).deploymentId())
+                .isEqualTo(first.events().get(0).deploymentId())
+                .isEqualTo(PushRouting.deploymentId("ops/edge-cluster-infra", AFTER, "cloud-edge-1"));
+        assertThat(next.events().get(0).deploymentId())
                 .isNotEqualTo(first.events().get(0).deploymentId());
     }
 

@@ -109,7 +109,9 @@ public final class ForgejoPushPayload {
         node.put("url", FORGE_WEB + "/api/v1/repos/" + repo.fullName());
         node.put("link", "");
         node.put("ssh_url", "git@forge.lab.localhost:" + repo.fullName() + ".git");
-        node.put("clone_url", push.cloneUrl());
+        // Forgejo's public HTTP clone URL (ROOT_URL + owner/name.git), as Forgejo sends it: not the URL handoff.yaml
+        // gives Handoff to fetch from (the lab's file:// forge), so that the tests see the difference
+        node.put("clone_url", htmlUrl + ".git");
         node.put("original_url", "");
         node.put("website", "");
         node.put("stars_count", 0);

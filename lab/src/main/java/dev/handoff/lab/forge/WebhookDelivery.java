@@ -43,10 +43,37 @@ public final class WebhookDelivery {
      * @throws IOException if the receiver cannot be reached
      */
     public Response deliver(URI url, String secret, byte[] body) throws IOException, InterruptedException {
+        return deliver(url, secret, body, false);
+    }
+
+    /**
+     * As {@link #deliver(URI, String, byte[])}; with {@code form}, as a webhook whose content type in Forgejo is
+     * "form": the body {@code payload=<url-encoded JSON>}, the signatures still over the JSON.
+     */
+    public Response deliver(URI url, String secret, byte[] body, boolean form)
+            throws IOException, InterruptedException {
         String deliveryId = UUID.randomUUID().toString();
         HttpResponse<String> response = client.send(
-                request(url, secret, body, deliveryId), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                form ? formRequest(url, secret, body, deliveryId) : request(url, secret, body, deliveryId),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         return new Response(deliveryId, response.statusCode(), response.body());
+    }
+
+    /** The request Forgejo would send for a push event with this JSON body as a form webhook. */
+    public static HttpRequest formRequest(URI url, String secret, byte[] json, String deliveryId) {
+        byte[] form = ("payload="
+                        + java.net.URLEncoder.encode(new String(json, StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.US_ASCII);
+        HttpRequest signed = request(url, secret, json, deliveryId);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(TIMEOUT);
+        signed.headers().map().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Content-Type")) {
+                values.forEach(v -> builder.header(name, v));
+            }
+        });
+        return builder.header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form))
+                .build();
     }
 
     /** The request Forgejo would send for a push event with this body and delivery id. */

@@ -14,7 +14,8 @@ public final class LabCommands {
     /** The launcher is normally run by {@code ./handoff}, whose {@code help} is the full usage. */
     static final String USAGE_TEXT = """
             Usage: ./handoff up [--port N] [--kafka-port N] [--fresh] [--build]
-                   ./handoff push <owner/name> [-m message]
+                   ./handoff push <owner/name> [-m message] [--form]
+                   ./handoff redeliver
                    ./handoff help
             Run ./handoff help for what each does; docs/lab.md tells the whole story.
             """;
@@ -39,6 +40,12 @@ public final class LabCommands {
                 }
                 case "up" -> up(list.subList(1, list.size()), projectDir, env, out);
                 case "push" -> push(list.subList(1, list.size()), projectDir, env, out);
+                case "redeliver" -> {
+                    if (list.size() > 1) {
+                        throw new UsageException("redeliver takes no arguments");
+                    }
+                    yield new PushCommand(projectDir, env, out).redeliver();
+                }
                 default -> usageError("unknown command: " + list.get(0), out);
             };
         } catch (UsageException e) {
@@ -69,9 +76,12 @@ public final class LabCommands {
             throws InterruptedException, UsageException {
         String repository = null;
         String message = PushCommand.DEFAULT_MESSAGE;
+        boolean form = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
-            if (arg.equals("-m") || arg.equals("--message")) {
+            if (arg.equals("--form")) {
+                form = true;
+            } else if (arg.equals("-m") || arg.equals("--message")) {
                 if (i + 1 >= args.size()) {
                     throw new UsageException("push: " + arg + " needs a message");
                 }
@@ -87,7 +97,7 @@ public final class LabCommands {
         if (repository == null) {
             throw new UsageException("push: which repository? e.g. ./handoff push ops/edge-cluster-infra");
         }
-        return new PushCommand(projectDir, env, out).run(repository, message);
+        return new PushCommand(projectDir, env, out).run(repository, message, form);
     }
 
     private static int portValue(List<String> args, int index, String option) throws UsageException {

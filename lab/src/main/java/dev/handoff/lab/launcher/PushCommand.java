@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +43,14 @@ final class PushCommand {
 
     /** Runs the push; returns the exit code (0 only for a 2xx answer to the webhook). */
     int run(String repositoryName, String message) throws InterruptedException {
+        return run(repositoryName, message, false);
+    }
+
+    /**
+     * Runs the push, delivering the webhook as Forgejo's "form" content type when {@code form}; returns the exit code
+     * (0 only for a 2xx answer). The delivered body is kept for {@link #redeliver}.
+     */
+    int run(String repositoryName, String message, boolean form) throws InterruptedException {
         Optional<LabRepository> repository = LabRepository.byFullName(repositoryName);
         if (repository.isEmpty()) {
             out.println("Unknown repository " + repositoryName + "; the lab's repositories are: "
@@ -75,18 +84,63 @@ final class PushCommand {
                 + (push.commits().size() == 1 ? "" : "s") + ")");
 
         byte[] body = ForgejoPushPayload.json(push, repositoryId(repository.get()), PUSHER);
+        try {
+            Files.createDirectories(home.run());
+            Files.write(lastDelivery(), body);
+        } catch (IOException e) {
+            out.println("(could not keep the delivery for ./handoff redeliver: " + e.getMessage() + ")");
+        }
+        return deliver(webhookUrl.get(), secret, body, form);
+    }
+
+    /**
+     * Sends the last push's body again under a new delivery id, as Forgejo's "Replay" button on a delivery does;
+     * returns the exit code (0 for a 2xx answer: {@code 200 duplicate} for a commit already deployed).
+     */
+    int redeliver() throws InterruptedException {
+        LabLogging.toFile(home.logs().resolve("push.log"));
+        Optional<LabEnvFile> lab = LabEnvFile.read(home.labEnv());
+        Optional<String> webhookUrl = lab.filter(LabEnvFile::labRunning).flatMap(l -> l.get(LabEnvFile.WEBHOOK_URL));
+        if (webhookUrl.isEmpty()) {
+            out.println("The lab is not running with control-service (no running lab wrote " + home.labEnv()
+                    + "): start it with ./handoff up");
+            return 1;
+        }
+        if (!Files.isRegularFile(lastDelivery())) {
+            out.println("No delivery to send again: ./handoff push one first");
+            return 1;
+        }
+        try {
+            out.println("Sending the last push again under a new delivery id (Forgejo's \"Replay\")");
+            return deliver(
+                    webhookUrl.get(),
+                    lab.get().get(LabEnvFile.WEBHOOK_SECRET).orElseThrow(),
+                    Files.readAllBytes(lastDelivery()),
+                    false);
+        } catch (IOException e) {
+            out.println("Cannot read " + lastDelivery() + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private Path lastDelivery() {
+        return home.run().resolve("last-delivery.json");
+    }
+
+    private int deliver(String webhookUrl, String secret, byte[] body, boolean form) throws InterruptedException {
         WebhookDelivery.Response response;
         try {
-            response = delivery.deliver(URI.create(webhookUrl.get()), secret, body);
+            response = delivery.deliver(URI.create(webhookUrl), secret, body, form);
         } catch (ConnectException e) {
-            out.println("The lab is not running at " + webhookUrl.get() + " (connection refused): start it with"
+            out.println("The lab is not running at " + webhookUrl + " (connection refused): start it with"
                     + " ./handoff up, then push again (an unchanged working copy pushes an empty commit)");
             return 1;
         } catch (IOException e) {
-            out.println("The webhook to " + webhookUrl.get() + " failed: " + e.getMessage());
+            out.println("The webhook to " + webhookUrl + " failed: " + e.getMessage());
             return 1;
         }
-        out.println("Webhook " + response.deliveryId() + " -> " + webhookUrl.get() + ": HTTP " + response.status());
+        out.println("Webhook " + response.deliveryId() + (form ? " (form-encoded)" : "") + " -> " + webhookUrl
+                + ": HTTP " + response.status());
         if (!response.body().isBlank()) {
             out.println(response.body());
         }

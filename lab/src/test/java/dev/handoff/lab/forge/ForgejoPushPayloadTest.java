@@ -80,7 +80,9 @@ class ForgejoPushPayloadTest {
         assertThat(repository.get("name").asText()).isEqualTo("edge-cluster-infra");
         assertThat(repository.get("full_name").asText()).isEqualTo("ops/edge-cluster-infra");
         assertThat(repository.get("html_url").asText()).isEqualTo("http://forge.lab.localhost/ops/edge-cluster-infra");
-        assertThat(repository.get("clone_url").asText()).isEqualTo("file:///lab/forge/ops/edge-cluster-infra.git");
+        assertThat(repository.get("clone_url").asText())
+                .as("Forgejo's public clone URL, not the forge's file URL the inventory names")
+                .isEqualTo("http://forge.lab.localhost/ops/edge-cluster-infra.git");
         assertThat(repository.get("ssh_url").asText()).isEqualTo("git@forge.lab.localhost:ops/edge-cluster-infra.git");
         assertThat(repository.get("default_branch").asText()).isEqualTo("main");
         assertThat(repository.get("private").isBoolean()).isTrue();

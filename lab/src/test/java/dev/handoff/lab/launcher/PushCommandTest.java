@@ -44,6 +44,8 @@ class PushCommandTest {
     private final AtomicInteger answerStatus = new AtomicInteger(202);
     private final AtomicReference<byte[]> receivedBody = new AtomicReference<>();
     private final AtomicReference<String> receivedSignature = new AtomicReference<>();
+    private final AtomicReference<String> receivedType = new AtomicReference<>();
+    private final AtomicReference<String> receivedDelivery = new AtomicReference<>();
     private final ByteArrayOutputStream output = new ByteArrayOutputStream();
 
     @BeforeEach
@@ -55,6 +57,8 @@ class PushCommandTest {
         controlService.createContext("/hooks/forgejo", exchange -> {
             receivedBody.set(exchange.getRequestBody().readAllBytes());
             receivedSignature.set(exchange.getRequestHeaders().getFirst("X-Forgejo-Signature"));
+            receivedType.set(exchange.getRequestHeaders().getFirst("Content-Type"));
+            receivedDelivery.set(exchange.getRequestHeaders().getFirst("X-Forgejo-Delivery"));
             byte[] answer = "{\"deploymentIds\":[\"d-1\"]}".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(answerStatus.get(), answer.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -90,10 +94,45 @@ class PushCommandTest {
         assertThat(payload.get("after").asText()).isEqualTo(head.name());
         assertThat(payload.get("ref").asText()).isEqualTo("refs/heads/main");
         assertThat(payload.get("repository").get("full_name").asText()).isEqualTo("ops/edge-cluster-infra");
-        assertThat(payload.get("repository").get("clone_url").asText()).isEqualTo(forge.cloneUrl(INFRA));
+        assertThat(payload.get("repository").get("clone_url").asText())
+                .as("Forgejo's public URL, not the forge URL of the lab's handoff.yaml")
+                .isEqualTo("http://forge.lab.localhost/ops/edge-cluster-infra.git")
+                .isNotEqualTo(forge.cloneUrl(INFRA));
         assertThat(payload.get("head_commit").get("modified").get(0).asText()).isEqualTo("stacks/compute/main.tf");
         assertThat(receivedSignature.get()).isEqualTo(hmacSha256Hex(SECRET, receivedBody.get()));
         assertThat(output()).contains("HTTP 202").contains("{\"deploymentIds\":[\"d-1\"]}");
+    }
+
+    @Test
+    void aFormPushSendsThePayloadFieldSignedOverItsJsonAndRedeliverSendsTheSameBodyAgain() throws Exception {
+        // Given
+        writeLabEnv("http://localhost:" + controlService.getAddress().getPort() + "/hooks/forgejo");
+
+        // When: pushed as a "form" webhook
+        int exit = new PushCommand(home, new PrintStream(output, true, StandardCharsets.UTF_8), new WebhookDelivery())
+                .run("ops/edge-cluster-infra", "form", true);
+
+        // Then
+        assertThat(exit).isZero();
+        assertThat(receivedType.get()).isEqualTo("application/x-www-form-urlencoded");
+        String form = new String(receivedBody.get(), StandardCharsets.US_ASCII);
+        assertThat(form).startsWith("payload=");
+        byte[] json = java.net.URLDecoder.decode(form.substring("payload=".length()), StandardCharsets.UTF_8)
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(new ObjectMapper().readTree(json).get("ref").asText()).isEqualTo("refs/heads/main");
+        assertThat(receivedSignature.get()).isEqualTo(hmacSha256Hex(SECRET, json));
+
+        // When: the last delivery is sent again, as Forgejo's "Replay"
+        String firstDelivery = receivedDelivery.get();
+        int again = new PushCommand(home, new PrintStream(output, true, StandardCharsets.UTF_8), new WebhookDelivery())
+                .redeliver();
+
+        // Then: the same JSON under a new delivery id
+        assertThat(again).isZero();
+        assertThat(receivedType.get()).isEqualTo("application/json");
+        assertThat(receivedBody.get()).isEqualTo(json);
+        assertThat(receivedDelivery.get()).isNotEqualTo(firstDelivery);
+        assertThat(output()).contains("new delivery id");
     }
 
     @Test
