@@ -6,8 +6,8 @@ public interface HostSession extends AutoCloseable {
     CommandResult run(String command) throws SshException;
 
     /**
-     * Runs {@code command} and waits for it at most {@code timeout}; at the timeout the channel is closed and the
-     * result has exit code -1.
+     * Runs {@code command} and waits for it at most {@code timeout}; at the timeout the command is sent TERM, the
+     * connection is dropped (this session is unusable after) and the result has exit code -1.
      *
      * @param output told each line of standard output and error as it arrives
      */

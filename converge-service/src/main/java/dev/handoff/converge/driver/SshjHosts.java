@@ -101,10 +101,24 @@ public final class SshjHosts {
                 StringBuilder err = new StringBuilder();
                 Thread outPump = pump(cmd.getInputStream(), out, output, "ssh-out-" + host);
                 Thread errPump = pump(cmd.getErrorStream(), err, output, "ssh-err-" + host);
-                cmd.join(limit.toMillis(), TimeUnit.MILLISECONDS);
+                long started = System.nanoTime();
+                try {
+                    cmd.join(limit.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (net.schmizz.sshj.connection.ConnectionException e) {
+                    if (System.nanoTime() - started < limit.toNanos()) {
+                        throw e;
+                    }
+                    // the limit passed: the channel is closed below and the result says timed out
+                }
                 Integer status = cmd.getExitStatus();
                 if (status == null) {
-                    cmd.close();
+                    // still running at the limit: ask it to stop, and drop the connection rather than wait for it
+                    try {
+                        cmd.signal(net.schmizz.sshj.connection.channel.direct.Signal.TERM);
+                    } catch (IOException e) {
+                        // the server may not take signals; the connection goes either way
+                    }
+                    ssh.disconnect();
                 }
                 outPump.join(TimeUnit.SECONDS.toMillis(10));
                 errPump.join(TimeUnit.SECONDS.toMillis(10));
@@ -113,8 +127,6 @@ public final class SshjHosts {
                         return new CommandResult(status == null ? -1 : status, out.toString(), err.toString());
                     }
                 }
-            } catch (net.schmizz.sshj.connection.ConnectionException e) {
-                throw new SshException(host + ": '" + command + "' on " + where + " failed: " + e.getMessage(), e);
             } catch (IOException e) {
                 throw new SshException(host + ": '" + command + "' on " + where + " failed: " + e.getMessage(), e);
             } catch (InterruptedException e) {

@@ -508,7 +508,7 @@ public final class ConvergeStageHandler {
         String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
         return new RunFailure(
                 step.reason(),
-                host + ": " + step.name().toLowerCase() + " of " + work.repository() + "@" + commit + " on "
+                host + ": the " + step.name().toLowerCase() + " step of " + work.repository() + "@" + commit + " on "
                         + place.describe() + " failed"
                         + (outcome.timedOut() ? " (timed out)" : " (exit " + outcome.exitCode() + ")")
                         + "; nothing was switched, the host runs what it ran. Fix " + work.repository()

@@ -151,6 +151,28 @@ class BuildPlaceRemoteContractTest {
     }
 
     @Test
+    void aStepThatOutlivesItsTimeoutIsStoppedAndSaysSo() throws Exception {
+        // Given
+        host = ContractHost.openSsh(dir.resolve("build-host"), runner.publicKey());
+        BuildPlace.Remote place = place(host.path("/var/lib/handoff-build"));
+        Files.createDirectories(host.onDisk(host.path("/work")));
+
+        // When
+        BuildPlace.Outcome outcome = place.run(
+                "edge-remote",
+                List.of("sh", "-c", "echo started; sleep 120"),
+                host.path("/work"),
+                Map.of(),
+                Duration.ofSeconds(2),
+                line -> {});
+
+        // Then
+        assertThat(outcome.timedOut()).isTrue();
+        assertThat(outcome.exitCode()).isEqualTo(-1);
+        assertThat(outcome.output()).contains("started");
+    }
+
+    @Test
     void theSimulatedControlHostRunsTheStandInColmenaOnWhatWasUploaded() throws Exception {
         // Given
         host = ContractHost.simulatedNode(dir.resolve("build-host"), "forgejo-pi", runner.publicKey());
