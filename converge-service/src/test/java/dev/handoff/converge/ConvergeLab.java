@@ -197,6 +197,8 @@ public final class ConvergeLab {
                     .append("      steady:    { user: root, address: ")
                     .append(host)
                     .append(".tailnet.ts.net }\n")
+                    // a host of another system than the build host's (x86_64-linux here) is built on the host itself
+                    .append(host.equals("edge-secrets") ? "    system: aarch64-linux\n" : "")
                     .append("    secrets:   { files: [hosts/")
                     .append(host)
                     .append(".yaml], recipient: ")

@@ -413,6 +413,10 @@ class ConvergeStageTest {
                 .isNotEqualTo(converged.path("systemPath").asText());
         assertThat(again.path("configurationRevision").asText())
                 .isEqualTo(converged.path("commit").asText());
+        assertThat(Files.readString(Path.of("target/quarkus.log")))
+                .as("an aarch64-linux host is built on the host itself")
+                .contains("colmena build --on edge-secrets --build-on-target")
+                .contains("colmena apply --on edge-secrets --build-on-target switch");
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------

@@ -121,6 +121,8 @@ public final class NixosWorld implements AutoCloseable {
         env.put("HANDOFF_CONVERGE_BUILD_HOST_DIR", BUILD_DIR);
         env.put("HANDOFF_CONVERGE_BUILD_HOST_IDENTITY", BUILD_HOST_IDENTITY);
         env.put("HANDOFF_CONVERGE_BUILD_HOST_ADDRESSES", addresses);
+        // forgejo-pi is a Raspberry Pi 4: hosts of another system would be built on the host itself
+        env.put("HANDOFF_CONVERGE_BUILD_HOST_SYSTEM", "aarch64-linux");
         env.put("HANDOFF_CONVERGE_ACTIVATOR_EXECUTABLE", "colmena");
         env.put("HANDOFF_CONVERGE_WORKDIR", dir.resolve("converge-service").toString());
         return env;
