@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -61,7 +59,7 @@ class LiveHostsOpenSshContractTest {
         @TempDir
         Path dir;
 
-        private final MemoryPins pins = new MemoryPins();
+        private final HostKeyPins pins = HostKeyPins.inMemory();
         private LabSshIdentity runner;
         private ContractHost host;
         private ContractHost another;
@@ -183,19 +181,5 @@ class LiveHostsOpenSshContractTest {
     private static String digestOf(String content) throws NoSuchAlgorithmException {
         return HexFormat.of()
                 .formatHex(MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static final class MemoryPins implements HostKeyPins {
-        private final Map<String, Pin> pins = new ConcurrentHashMap<>();
-
-        @Override
-        public Optional<Pin> pinned(String host) {
-            return Optional.ofNullable(pins.get(host));
-        }
-
-        @Override
-        public void pin(String host, Pin pin) {
-            pins.putIfAbsent(host, pin);
-        }
     }
 }

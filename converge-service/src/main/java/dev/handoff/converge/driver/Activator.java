@@ -93,27 +93,21 @@ public final class Activator {
                         .map(h -> "\"" + h + "\" = null;")
                         .collect(java.util.stream.Collectors.joining(" "))
                 + " } %s)";
-        return switch (kind) {
-            case COLMENA ->
-                List.of(executable, "eval", "-E", "{ nodes, ... }: " + drvPaths(selection.formatted("nodes")));
-            case NIXOS_REBUILD ->
-                List.of(
-                        nix,
-                        "--extra-experimental-features",
-                        "nix-command flakes",
-                        "eval",
-                        "--json",
-                        ".#nixosConfigurations",
-                        "--apply",
-                        "configurations: " + drvPaths(selection.formatted("configurations")));
-        };
+        return evaluation(drvPaths(selection));
     }
 
     /** The command line of the evaluation of {@code host} alone (when the evaluation of every host failed). */
     public List<String> evaluate(String host) {
-        String one = "{ \"" + host + "\" = " + "%s.\"" + host + "\".config.system.build.toplevel.drvPath; }";
+        return evaluation("{ \"" + host + "\" = %s.\"" + host + "\".config.system.build.toplevel.drvPath; }");
+    }
+
+    /**
+     * The evaluation command line of {@code expression}, a function body whose {@code %s} stands for the hive's nodes
+     * (Colmena) or the flake's {@code nixosConfigurations} (nixos-rebuild's Nix).
+     */
+    private List<String> evaluation(String expression) {
         return switch (kind) {
-            case COLMENA -> List.of(executable, "eval", "-E", "{ nodes, ... }: " + one.formatted("nodes"));
+            case COLMENA -> List.of(executable, "eval", "-E", "{ nodes, ... }: " + expression.formatted("nodes"));
             case NIXOS_REBUILD ->
                 List.of(
                         nix,
@@ -123,7 +117,7 @@ public final class Activator {
                         "--json",
                         ".#nixosConfigurations",
                         "--apply",
-                        "configurations: " + one.formatted("configurations"));
+                        "configurations: " + expression.formatted("configurations"));
         };
     }
 

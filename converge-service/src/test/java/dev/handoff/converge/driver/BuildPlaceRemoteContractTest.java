@@ -16,9 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -218,46 +215,13 @@ class BuildPlaceRemoteContractTest {
         SshjHosts ssh = new SshjHosts(
                 runner.privateKeyFile(),
                 AddressMap.parse(BUILD_HOST + "=127.0.0.1:" + host.port(), "test"),
-                new MemoryPins(),
+                HostKeyPins.inMemory(),
                 FirstContact.PIN,
                 Duration.ofSeconds(10));
         return new BuildPlace.Remote(ssh, host.user(), BUILD_HOST, buildDir);
     }
 
     private static String commit(Path repo, Map<String, String> files) throws Exception {
-        try (Git git = Files.isDirectory(repo.resolve(".git"))
-                ? Git.open(repo.toFile())
-                : Git.init()
-                        .setDirectory(repo.toFile())
-                        .setInitialBranch("main")
-                        .call()) {
-            for (Map.Entry<String, String> file : files.entrySet()) {
-                Path path = repo.resolve(file.getKey());
-                Files.createDirectories(path.getParent());
-                Files.writeString(path, file.getValue(), StandardCharsets.UTF_8);
-            }
-            git.add().addFilepattern(".").call();
-            return git.commit()
-                    .setMessage("test")
-                    .setAuthor("test", "test@handoff.invalid")
-                    .setCommitter("test", "test@handoff.invalid")
-                    .setSign(false)
-                    .call()
-                    .getName();
-        }
-    }
-
-    private static final class MemoryPins implements HostKeyPins {
-        private final Map<String, Pin> pins = new ConcurrentHashMap<>();
-
-        @Override
-        public Optional<Pin> pinned(String host) {
-            return Optional.ofNullable(pins.get(host));
-        }
-
-        @Override
-        public void pin(String host, Pin pin) {
-            pins.putIfAbsent(host, pin);
-        }
+        return TestRepositories.commit(repo, files, "test");
     }
 }

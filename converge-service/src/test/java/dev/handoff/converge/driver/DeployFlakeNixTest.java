@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,26 +110,7 @@ class DeployFlakeNixTest {
     }
 
     private static String commit(Path repo, Map<String, String> files, String message) throws Exception {
-        try (Git git = Files.isDirectory(repo.resolve(".git"))
-                ? Git.open(repo.toFile())
-                : Git.init()
-                        .setDirectory(repo.toFile())
-                        .setInitialBranch("main")
-                        .call()) {
-            for (Map.Entry<String, String> file : files.entrySet()) {
-                Path path = repo.resolve(file.getKey());
-                Files.createDirectories(path.getParent());
-                Files.writeString(path, file.getValue(), StandardCharsets.UTF_8);
-            }
-            git.add().addFilepattern(".").call();
-            return git.commit()
-                    .setMessage(message)
-                    .setAuthor("test", "test@handoff.invalid")
-                    .setCommitter("test", "test@handoff.invalid")
-                    .setSign(false)
-                    .call()
-                    .getName();
-        }
+        return TestRepositories.commit(repo, files, message);
     }
 
     private JsonNode nixEval(Path flake, String attribute) throws IOException, InterruptedException {

@@ -19,9 +19,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +37,7 @@ abstract class SshjHostsContract {
     @TempDir
     Path dir;
 
-    private final MemoryPins pins = new MemoryPins();
+    private final HostKeyPins pins = HostKeyPins.inMemory();
     private LabSshIdentity runner;
     private ContractHost host;
     private ContractHost another;
@@ -304,20 +301,6 @@ abstract class SshjHostsContract {
     private static List<String> names(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
-    private static final class MemoryPins implements HostKeyPins {
-        private final Map<String, Pin> pins = new ConcurrentHashMap<>();
-
-        @Override
-        public Optional<Pin> pinned(String host) {
-            return Optional.ofNullable(pins.get(host));
-        }
-
-        @Override
-        public void pin(String host, Pin pin) {
-            pins.putIfAbsent(host, pin);
         }
     }
 }

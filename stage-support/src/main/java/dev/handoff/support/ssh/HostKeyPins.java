@@ -25,6 +25,25 @@ public interface HostKeyPins {
     /** Pins {@code pin} for {@code host} if none is pinned yet (a pin is never replaced here). */
     void pin(String host, Pin pin);
 
+    /**
+     * Pins kept in memory only, lost with the process: for tests and one-shot tools, never for a service (which keeps
+     * its pins in its database, {@link JdbcHostKeyPins}).
+     */
+    static HostKeyPins inMemory() {
+        java.util.Map<String, Pin> pins = new java.util.concurrent.ConcurrentHashMap<>();
+        return new HostKeyPins() {
+            @Override
+            public Optional<Pin> pinned(String host) {
+                return Optional.ofNullable(pins.get(host));
+            }
+
+            @Override
+            public void pin(String host, Pin pin) {
+                pins.putIfAbsent(host, pin);
+            }
+        };
+    }
+
     /** The pin of a presented key: its type, its known_hosts blob and its SHA256 fingerprint. */
     static Pin pinOf(PublicKey key) {
         byte[] blob = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();

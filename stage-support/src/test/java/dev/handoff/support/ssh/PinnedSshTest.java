@@ -9,9 +9,6 @@ import dev.handoff.lab.world.nixos.NixosNode;
 import dev.handoff.lab.world.nixos.SimulatedNixosHost;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +23,7 @@ class PinnedSshTest {
 
     private SimulatedNixosHost host;
     private LabSshIdentity runner;
-    private final MemoryPins pins = new MemoryPins();
+    private final HostKeyPins pins = HostKeyPins.inMemory();
 
     @BeforeEach
     void start() {
@@ -121,19 +118,5 @@ class PinnedSshTest {
                 pins,
                 firstContact,
                 Duration.ofSeconds(5));
-    }
-
-    private static final class MemoryPins implements HostKeyPins {
-        private final Map<String, Pin> pins = new ConcurrentHashMap<>();
-
-        @Override
-        public Optional<Pin> pinned(String host) {
-            return Optional.ofNullable(pins.get(host));
-        }
-
-        @Override
-        public void pin(String host, Pin pin) {
-            pins.putIfAbsent(host, pin);
-        }
     }
 }
