@@ -41,6 +41,7 @@ public final class WorkloadLab {
             "edge-key",
             "edge-secrets",
             "edge-stale",
+            "edge-exec",
             "edge-dangling",
             "edge-big",
             "edge-empty");

@@ -169,6 +169,44 @@ class WorkloadStageTest {
     }
 
     @Test
+    void aKubeconfigWithAnExecPluginIsRefusedNamingTheFieldAndItsCommandNeverRuns() throws Exception {
+        // Given: the host's kubeconfig asks the client to run a command that leaves a marker file
+        WorkloadLab lab = WorkloadLabResource.lab();
+        lab.activate("edge-exec", null);
+        Path kubeconfig = lab.node("edge-exec").file(NixosNode.K3S_KUBECONFIG);
+        Path marker = Files.createTempDirectory("kubeconfig-exec").resolve("exec-plugin-ran");
+        Files.writeString(
+                kubeconfig,
+                Files.readString(kubeconfig)
+                        .replace(
+                                "  user:\n",
+                                "  user:\n"
+                                        + "    exec:\n"
+                                        + "      apiVersion: client.authentication.k8s.io/v1\n"
+                                        + "      command: /bin/sh\n"
+                                        + "      args:\n"
+                                        + "      - -c\n"
+                                        + "      - touch '" + marker + "'; echo '{\"apiVersion\":"
+                                        + "\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
+                                        + "\"status\":{\"token\":\"from-exec\"}}'\n"
+                                        + "      interactiveMode: Never\n"));
+
+        // When
+        JsonNode failed = failure(converged("edge-exec"));
+
+        // Then
+        assertThat(marker).doesNotExist();
+        Files.delete(marker.getParent());
+        assertThat(failed.path("reason").asText()).isEqualTo("kubeconfig-refused");
+        assertThat(failed.path("retryable").asBoolean()).isFalse();
+        assertThat(failed.path("message").asText())
+                .contains("edge-exec", NixosNode.K3S_KUBECONFIG, "users[default].user.exec", "inline certificate data")
+                .doesNotContain(marker.toString());
+        assertThat(detail(failed, "kubeconfig-refused").path("subject").asText())
+                .isEqualTo("edge-exec:" + NixosNode.K3S_KUBECONFIG);
+    }
+
+    @Test
     void aRotatedKeyFailsUntilTheRotationIsDeclaredInGit() throws Exception {
         // Given
         WorkloadLab lab = WorkloadLabResource.lab();

@@ -15,6 +15,7 @@ import dev.handoff.workload.driver.SshjHostFiles;
 import dev.handoff.workload.driver.TcpProbes;
 import dev.handoff.workload.stage.DeclaredObject;
 import dev.handoff.workload.stage.FolderEntry;
+import dev.handoff.workload.stage.InlineKubeconfig;
 import dev.handoff.workload.stage.Manifests;
 import dev.handoff.workload.stage.WorkloadVerdict;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -119,7 +120,8 @@ public final class WorkloadVerifyBench {
                                 files.read(NixosNode.K3S_MANIFESTS + "/" + name).orElseThrow(),
                                 StandardCharsets.UTF_8)));
             }
-            String kubeconfig = new String(files.read(NixosNode.K3S_KUBECONFIG).orElseThrow(), StandardCharsets.UTF_8);
+            InlineKubeconfig kubeconfig = InlineKubeconfig.read(
+                    new String(files.read(NixosNode.K3S_KUBECONFIG).orElseThrow(), StandardCharsets.UTF_8));
             List<Integer> ports = declared.stream()
                     .flatMap(d -> d.exposedPorts().stream())
                     .map(DeclaredObject.Port::port)

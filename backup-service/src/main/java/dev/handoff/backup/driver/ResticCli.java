@@ -7,13 +7,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The real restic CLI as a process: the repository and its password reach it only as environment variables naming
  * files ({@code RESTIC_REPOSITORY} for a repository without credentials, {@code RESTIC_REPOSITORY_FILE} for a URL
  * with them, {@code RESTIC_PASSWORD_FILE}); nothing secret is on the command line. {@code --no-cache}: every run
- * reads the repository itself, so a damaged pack is not hidden by a local copy.
+ * reads the repository itself, so a damaged pack is not hidden by a local copy. Of the service's environment restic
+ * gets only {@link #INHERITED}: never the service's database, Kafka or API credentials.
  */
 public final class ResticCli {
     /**
@@ -40,14 +44,59 @@ public final class ResticCli {
         }
     }
 
+    /**
+     * The names restic inherits from this service's environment, when set; nothing else of it reaches restic:
+     *
+     * <ul>
+     *   <li>{@code PATH}: restic runs {@code ssh}/{@code rclone} for those backends;
+     *   <li>{@code HOME}: restic and OpenSSH (an {@code sftp:} repository) find the user's files under it;
+     *   <li>{@code TMPDIR}: where restic writes its temporary files (e.g. packs read by {@code check});
+     *   <li>{@code LANG}: the locale of the output the redactor reads;
+     *   <li>{@code SSL_CERT_FILE}: the CA certificates of an HTTPS backend ({@code rest:https://…}, {@code s3:}).
+     * </ul>
+     *
+     * The repository and its password come only from the contract ({@link Target}), as {@code RESTIC_REPOSITORY} or
+     * {@code RESTIC_REPOSITORY_FILE} and {@code RESTIC_PASSWORD_FILE}: no {@code RESTIC_*} of the service (least of all
+     * {@code RESTIC_PASSWORD}) and no backend credentials ({@code AWS_*}, {@code B2_*}, …), which a contract does not
+     * configure; a REST backend's credentials are in the URL of {@code repositoryFile}. No {@code RESTIC_CACHE_DIR}:
+     * every run is {@code --no-cache}.
+     */
+    static final Set<String> INHERITED = Set.of("PATH", "HOME", "TMPDIR", "LANG", "SSL_CERT_FILE");
+
     private final String executable;
     private final Duration timeout;
     private final Path workdir;
+    private final Map<String, String> service;
 
     public ResticCli(String executable, Duration timeout, Path workdir) {
+        this(executable, timeout, workdir, System.getenv());
+    }
+
+    /**
+     * @param service the environment to take {@link #INHERITED} from (this service's own outside tests)
+     */
+    ResticCli(String executable, Duration timeout, Path workdir, Map<String, String> service) {
         this.executable = executable;
         this.timeout = timeout;
         this.workdir = workdir;
+        this.service = Map.copyOf(service);
+    }
+
+    /** restic's whole environment: {@link #INHERITED} of {@code service}, then {@code target}'s variables. */
+    static Map<String, String> environment(Map<String, String> service, Target target) {
+        Map<String, String> env = new TreeMap<>();
+        service.forEach((name, value) -> {
+            if (INHERITED.contains(name)) {
+                env.put(name, value);
+            }
+        });
+        if (target.repositoryFile() != null) {
+            env.put("RESTIC_REPOSITORY_FILE", target.repositoryFile().toString());
+        } else {
+            env.put("RESTIC_REPOSITORY", target.repository());
+        }
+        env.put("RESTIC_PASSWORD_FILE", target.passwordFile().toString());
+        return env;
     }
 
     /** The configured executable. */
@@ -70,14 +119,8 @@ public final class ResticCli {
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            var env = builder.environment();
-            env.keySet().removeIf(k -> k.startsWith("RESTIC_") || k.startsWith("AWS_") || k.startsWith("B2_"));
-            if (target.repositoryFile() != null) {
-                env.put("RESTIC_REPOSITORY_FILE", target.repositoryFile().toString());
-            } else {
-                env.put("RESTIC_REPOSITORY", target.repository());
-            }
-            env.put("RESTIC_PASSWORD_FILE", target.passwordFile().toString());
+            builder.environment().clear();
+            builder.environment().putAll(environment(service, target));
             Process process;
             try {
                 process = builder.start();

@@ -15,6 +15,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -42,6 +43,16 @@ public final class EventCodec {
     public static final String H_REPLAYOF = "ce_replayof";
     public static final String H_CONTENT_TYPE = "content-type";
 
+    /**
+     * A UUID in its canonical text form. Ids must be no more than that: services use them as keys, as folder names
+     * (infra-service's work folder of a deployment) and in URLs, so a value such as {@code ../../state} must never get
+     * past the codec.
+     */
+    private static final Pattern CANONICAL_UUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private static final int SHOWN_VALUE_LENGTH = 64;
+
     private final ObjectMapper mapper = Json.mapper();
     private final SchemaCatalog schemas;
     private final Upcasters upcasters;
@@ -65,7 +76,10 @@ public final class EventCodec {
         return newEvent(UUID.randomUUID().toString(), type, source, host, deploymentId, causationId, payload);
     }
 
-    /** As {@link #newEvent(EventType, String, String, String, String, Record)} with a chosen id. */
+    /**
+     * As {@link #newEvent(EventType, String, String, String, String, Record)} with a chosen id. Every id must be a
+     * UUID ({@code UUID.nameUUIDFromBytes} for a derived one): {@link #encode} refuses any other.
+     */
     public EventEnvelope newEvent(
             String id,
             EventType type,
@@ -116,6 +130,10 @@ public final class EventCodec {
 
     /** As {@link #encode(EventEnvelope)} but to a chosen topic (replay channels). */
     public ProducerRecord<String, byte[]> encode(String topic, EventEnvelope event) throws InvalidEventException {
+        checkUuid(H_ID, event.id());
+        checkUuid(H_DEPLOYMENTID, event.deploymentId());
+        checkUuid(H_CAUSATIONID, event.causationId());
+        checkUuid(H_REPLAYOF, event.replayOf());
         EventType type = checkType(event.type());
         int version = checkVersion(type, event.dataSchema());
         checkSchema(type, version, event.data(), event.id());
@@ -172,7 +190,10 @@ public final class EventCodec {
                     InvalidEventException.Reason.UNSUPPORTED_SPEC_VERSION,
                     "ce_specversion is '" + spec + "'; Handoff reads CloudEvents 1.0");
         }
-        String id = required(headers, H_ID);
+        String id = checkUuid(H_ID, required(headers, H_ID));
+        String deploymentId = checkUuid(H_DEPLOYMENTID, optional(headers, H_DEPLOYMENTID));
+        String causationId = checkUuid(H_CAUSATIONID, optional(headers, H_CAUSATIONID));
+        String replayOf = checkUuid(H_REPLAYOF, optional(headers, H_REPLAYOF));
         EventType type = checkType(required(headers, H_TYPE));
         String dataSchema = required(headers, H_DATASCHEMA);
         int version = checkVersion(type, dataSchema);
@@ -215,10 +236,35 @@ public final class EventCodec {
                 required(headers, H_SUBJECT),
                 time,
                 dataSchema,
-                optional(headers, H_DEPLOYMENTID),
-                optional(headers, H_CAUSATIONID),
-                optional(headers, H_REPLAYOF),
+                deploymentId,
+                causationId,
+                replayOf,
                 data);
+    }
+
+    /** {@code value} when it is absent or a canonical UUID; refused naming the header otherwise. */
+    private static String checkUuid(String header, String value) throws InvalidEventException {
+        if (value == null || CANONICAL_UUID.matcher(value).matches()) {
+            return value;
+        }
+        throw new InvalidEventException(
+                InvalidEventException.Reason.BAD_HEADER,
+                header + " '" + shown(value) + "' is not a UUID (8-4-4-4-12 hex digits); every id of a Handoff event"
+                        + " is one");
+    }
+
+    /** A value from a record, safe to put in a log line or a header: printable ASCII only, and not too long. */
+    private static String shown(String value) {
+        StringBuilder out = new StringBuilder();
+        int end = Math.min(value.length(), SHOWN_VALUE_LENGTH);
+        for (int i = 0; i < end; i++) {
+            char c = value.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        if (value.length() > SHOWN_VALUE_LENGTH) {
+            out.append("… (").append(value.length()).append(" characters)");
+        }
+        return out.toString();
     }
 
     private EventType checkType(String ceType) throws InvalidEventException {

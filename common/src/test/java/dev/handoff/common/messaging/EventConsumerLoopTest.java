@@ -170,6 +170,40 @@ class EventConsumerLoopTest {
     }
 
     @Test
+    void aRecordWhoseDeploymentIdIsAPathGoesToTheDeadLetterTopicAndTheStreamGoesOn() throws Exception {
+        // Given a valid event, one whose ce_deploymentid leads out of a work folder, and another valid event
+        ConsumerRecord<String, byte[]> first = event(P0, 0, "00000000-0000-4000-8000-000000000001");
+        ConsumerRecord<String, byte[]> template = event(P0, 1, "00000000-0000-4000-8000-000000000002");
+        ConsumerRecord<String, byte[]> valid = event(P0, 2, "00000000-0000-4000-8000-000000000003");
+        template.headers().remove(EventCodec.H_DEPLOYMENTID);
+        template.headers().add(EventCodec.H_DEPLOYMENTID, "../../state".getBytes(StandardCharsets.UTF_8));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            consumer.addRecord(first);
+            consumer.addRecord(template);
+            consumer.addRecord(valid);
+        });
+
+        // When
+        start(batch -> batch.forEach(r -> handled.add(r.event().id())));
+
+        // Then
+        assertThat(commits.await(10, TimeUnit.SECONDS)).as("offsets committed").isTrue();
+        assertThat(handled)
+                .containsExactly("00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000003");
+        assertThat(deadLettered).containsExactly("bad-header");
+        assertThat(producer.history()).singleElement().satisfies(dlq -> {
+            assertThat(dlq.topic()).isEqualTo("handoff.commits.dlq");
+            assertThat(new String(
+                            dlq.headers().lastHeader(DeadLetters.H_MESSAGE).value(), StandardCharsets.UTF_8))
+                    .contains("ce_deploymentid")
+                    .contains("'../../state'");
+        });
+        assertThat(committed).containsEntry(P0, 3L);
+    }
+
+    @Test
     void recordsPolledWhileAFailingBatchIsRetriedAreNotLost() throws Exception {
         // Given a handler that fails once, and a rebalance that assigns a new partition with a record
         // while the loop keeps its group membership during the retry

@@ -22,6 +22,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EventCodecTest {
     private static final String SOURCE = "/handoff/control-service";
@@ -136,6 +138,101 @@ class EventCodecTest {
         assertThat(refused.reason()).isEqualTo(Reason.MISSING_HEADER);
         assertThat(refused.reasonCode()).isEqualTo("missing-header");
         assertThat(refused).hasMessageContaining("ce_id");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ce_id", "ce_deploymentid", "ce_causationid", "ce_replayof"})
+    void aReceivedRecordWhoseIdIsNotAUuidIsRefusedNamingTheHeaderAndTheValue(String header) throws Exception {
+        // Given: an id that would lead out of a folder if a service made a path of it
+        ConsumerRecord<String, byte[]> record = withHeader(validRecord(), header, "../../state");
+
+        // When
+        InvalidEventException refused = refused(record);
+
+        // Then
+        assertThat(refused.reasonCode()).isEqualTo("bad-header");
+        assertThat(refused).hasMessageContaining(header).hasMessageContaining("'../../state'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "/var/lib/handoff/state",
+                "d-1",
+                "0c8e2f55-1b7d-4f7e-a3f4-62f0d9b1e5c2/..",
+                "{0c8e2f55-1b7d-4f7e-a3f4-62f0d9b1e5c2}",
+                "0c8e2f551b7d4f7ea3f462f0d9b1e5c2",
+                " 0c8e2f55-1b7d-4f7e-a3f4-62f0d9b1e5c2",
+                ""
+            })
+    void aReceivedDeploymentIdThatIsNotACanonicalUuidIsRefused(String value) throws Exception {
+        // Given
+        ConsumerRecord<String, byte[]> record = withHeader(validRecord(), "ce_deploymentid", value);
+
+        // When
+        InvalidEventException refused = refused(record);
+
+        // Then
+        assertThat(refused.reasonCode()).isEqualTo("bad-header");
+        assertThat(refused).hasMessageContaining("ce_deploymentid");
+    }
+
+    @Test
+    void anUpperCaseUuidIsAValidId() throws Exception {
+        // Given
+        String upper = DEPLOYMENT.toUpperCase(java.util.Locale.ROOT);
+        ConsumerRecord<String, byte[]> record = withHeader(validRecord(), "ce_deploymentid", upper);
+
+        // When
+        EventEnvelope received = codec.decode(record);
+
+        // Then
+        assertThat(received.deploymentId()).isEqualTo(upper);
+    }
+
+    @Test
+    void aRefusedIdIsShownTruncatedAndWithoutControlCharacters() throws Exception {
+        // Given: a long value with a line break and an escape sequence, as someone forging log lines would send
+        String value = "evil\n\u001b[31mFORGED" + "x".repeat(500);
+        ConsumerRecord<String, byte[]> record = withHeader(validRecord(), "ce_id", value);
+
+        // When
+        InvalidEventException refused = refused(record);
+
+        // Then
+        assertThat(refused.getMessage())
+                .contains("evil??[31mFORGED")
+                .doesNotContain("\n")
+                .doesNotContain("\u001b")
+                .doesNotContain("x".repeat(100))
+                .contains("(516 characters)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deploymentId", "causationId", "replayOf", "id"})
+    void encodeRefusesAnIdThatIsNotAUuidSoNothingIsSent(String field) throws Exception {
+        // Given
+        EventEnvelope valid = commitEvent();
+        String bad = "../../" + field;
+        EventEnvelope event = new EventEnvelope(
+                field.equals("id") ? bad : valid.id(),
+                valid.source(),
+                valid.type(),
+                valid.subject(),
+                valid.time(),
+                valid.dataSchema(),
+                field.equals("deploymentId") ? bad : valid.deploymentId(),
+                field.equals("causationId") ? bad : valid.causationId(),
+                field.equals("replayOf") ? bad : valid.replayOf(),
+                valid.data());
+
+        // When
+        InvalidEventException refused = catchThrowableOfType(InvalidEventException.class, () -> codec.encode(event));
+
+        // Then
+        assertThat(refused).isNotNull();
+        assertThat(refused.reasonCode()).isEqualTo("bad-header");
+        assertThat(refused).hasMessageContaining("'" + bad + "'").hasMessageContaining("is not a UUID");
     }
 
     @Test

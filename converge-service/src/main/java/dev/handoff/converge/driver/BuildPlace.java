@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -50,9 +52,79 @@ public interface BuildPlace {
      */
     record Outcome(int exitCode, boolean timedOut, String output) {}
 
-    /** Runs the activator on this machine as a child process. */
+    /**
+     * Runs the activator on this machine as a child process, with only the environment it needs (see
+     * {@link #INHERITED}) — never the service's database, Kafka or API credentials.
+     */
     final class Local implements BuildPlace {
         private static final Logger LOG = Logger.getLogger(Local.class);
+
+        /**
+         * The names the activator inherits from this service's environment, when set; nothing else of it reaches the
+         * child (no {@code QUARKUS_*}, {@code HANDOFF_*}, {@code KAFKA_*}, passwords or tokens):
+         *
+         * <ul>
+         *   <li>{@code PATH}: to find {@code nix}, {@code ssh} and the activator's own tools;
+         *   <li>{@code HOME}, {@code USER}, {@code LOGNAME}: Nix and OpenSSH look up the user, its
+         *       {@code ~/.ssh/known_hosts} and the Nix cache under {@code ~/.cache/nix} through them;
+         *   <li>{@code LANG}, {@code LC_ALL}: the locale of the output read into the run's log;
+         *   <li>{@code TMPDIR}: where Nix and the activator write temporary files;
+         *   <li>{@code NIX_PATH}, {@code NIX_CONFIG}, {@code NIX_REMOTE}: how this machine's Nix is set up (the
+         *       daemon to use, substituters, experimental features);
+         *   <li>{@code NIX_SSL_CERT_FILE}, {@code SSL_CERT_FILE}: the CA certificates Nix fetches with;
+         *   <li>{@code SSH_AUTH_SOCK}: an operator's SSH agent, when the service runs with one;
+         *   <li>{@code http_proxy}, {@code https_proxy}, {@code no_proxy} (and upper case): Nix fetches through the
+         *       same proxy as the service, as tofu does (infra-service's {@code TofuEnvironment}).
+         * </ul>
+         *
+         * The step's own variables ({@code SSH_CONFIG_FILE}, {@code NIX_SSHOPTS}) are added on top.
+         */
+        static final Set<String> INHERITED = Set.of(
+                "PATH",
+                "HOME",
+                "USER",
+                "LOGNAME",
+                "LANG",
+                "LC_ALL",
+                "TMPDIR",
+                "NIX_PATH",
+                "NIX_CONFIG",
+                "NIX_REMOTE",
+                "NIX_SSL_CERT_FILE",
+                "SSL_CERT_FILE",
+                "SSH_AUTH_SOCK",
+                "http_proxy",
+                "https_proxy",
+                "no_proxy",
+                "HTTP_PROXY",
+                "HTTPS_PROXY",
+                "NO_PROXY");
+
+        private final Map<String, String> service;
+
+        /** Runs the activator with what it needs of this service's environment ({@code System.getenv()}). */
+        public Local() {
+            this(System.getenv());
+        }
+
+        /**
+         * @param service the environment to take {@link #INHERITED} from (this service's own outside tests)
+         */
+        Local(Map<String, String> service) {
+            this.service = Map.copyOf(service);
+        }
+
+        /** The activator's whole environment: {@link #INHERITED} of {@code service}, then the step's {@code step}. */
+        static Map<String, String> environment(Map<String, String> service, Map<String, String> step) {
+            Map<String, String> env = new TreeMap<>();
+            service.forEach((name, value) -> {
+                if (INHERITED.contains(name)) {
+                    env.put(name, value);
+                }
+            });
+            env.putAll(step);
+            return env;
+        }
 
         @Override
         public String seenAt(String host, Path local) {
@@ -75,7 +147,8 @@ public interface BuildPlace {
                 throws IOException, InterruptedException {
             ProcessBuilder builder =
                     new ProcessBuilder(argv).directory(Path.of(cwd).toFile()).redirectErrorStream(true);
-            builder.environment().putAll(env);
+            builder.environment().clear();
+            builder.environment().putAll(environment(service, env));
             Process process;
             try {
                 process = builder.start();

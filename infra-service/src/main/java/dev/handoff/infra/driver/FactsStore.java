@@ -28,13 +28,20 @@ public final class FactsStore {
     public synchronized void save(CloudFacts facts) {
         try {
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, facts.host() + ".json.", ".tmp");
+            Path file = file(facts.host(), ".json");
+            Path drift = file(facts.host(), ".drift");
+            Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
             Files.write(tmp, Json.mapper().writeValueAsBytes(facts));
-            Files.move(tmp, dir.resolve(facts.host() + ".json"), StandardCopyOption.REPLACE_EXISTING);
-            Files.deleteIfExists(dir.resolve(facts.host() + ".drift"));
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            Files.deleteIfExists(drift);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the cloud facts of " + facts.host() + " in " + dir, e);
         }
+    }
+
+    /** A host's file: the host name comes from an event, so it is checked to stay a name in the facts folder. */
+    private Path file(String host, String suffix) throws ContainedPath.Escape {
+        return ContainedPath.below(dir, "host", host + suffix);
     }
 
     /** Every host's last facts. */
@@ -56,11 +63,11 @@ public final class FactsStore {
 
     /** The drift last reported for a host (a fingerprint of its findings), if any. */
     public synchronized Optional<String> reportedDrift(String host) {
-        Path f = dir.resolve(host + ".drift");
         try {
+            Path f = file(host, ".drift");
             return Files.exists(f) ? Optional.of(Files.readString(f, StandardCharsets.UTF_8)) : Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f, e);
+            throw new UncheckedIOException("cannot read the drift marker of " + host + " in " + dir, e);
         }
     }
 
@@ -68,7 +75,7 @@ public final class FactsStore {
     public synchronized void driftReported(String host, String fingerprint) {
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve(host + ".drift"), fingerprint, StandardCharsets.UTF_8);
+            Files.writeString(file(host, ".drift"), fingerprint, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the drift marker of " + host, e);
         }
@@ -77,7 +84,7 @@ public final class FactsStore {
     /** Forgets a reported drift (reality matches the facts again). */
     public synchronized void driftCleared(String host) {
         try {
-            Files.deleteIfExists(dir.resolve(host + ".drift"));
+            Files.deleteIfExists(file(host, ".drift"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove the drift marker of " + host, e);
         }

@@ -58,7 +58,7 @@ public final class LastCheckouts {
         return url == null || commit == null ? Optional.empty() : Optional.of(new Checkout(url, commit));
     }
 
-    private Path file(String repository) {
-        return dir.resolve(repository.replace('/', '_') + ".properties");
+    private Path file(String repository) throws ContainedPath.Escape {
+        return ContainedPath.below(dir, "repository", repository.replace('/', '_') + ".properties");
     }
 }

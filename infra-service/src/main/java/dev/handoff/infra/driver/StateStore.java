@@ -20,14 +20,19 @@ public final class StateStore {
         this.root = stateDir.resolve("states");
     }
 
-    /** The kept state file of a repository's stack (it may not exist yet). */
-    public Path stateFile(String repository, String stack) {
+    /**
+     * The kept state file of a repository's stack (it may not exist yet).
+     *
+     * @throws ContainedPath.Escape when the names lead outside the state folder (e.g. a repository named {@code ..})
+     */
+    public Path stateFile(String repository, String stack) throws ContainedPath.Escape {
         return byParts(repository.replace('/', '_'), stack.replace('/', '_'));
     }
 
     /** The kept state file from an archive name's parts. */
-    public Path byParts(String repositoryPart, String stackPart) {
-        return root.resolve(repositoryPart).resolve(stackPart).resolve(STATE_FILE);
+    public Path byParts(String repositoryPart, String stackPart) throws ContainedPath.Escape {
+        return ContainedPath.below(root, "repository and stack", repositoryPart, stackPart)
+                .resolve(STATE_FILE);
     }
 
     /** Puts the kept state (if any) into the checked-out stack directory. */
@@ -85,7 +90,7 @@ public final class StateStore {
     }
 
     /** Whether the kept state of a stack is a mirror of a remote backend's (not a local stack's own state). */
-    public boolean isMirror(String repository, String stack) {
+    public boolean isMirror(String repository, String stack) throws ContainedPath.Escape {
         return Files.exists(stateFile(repository, stack).resolveSibling(MIRROR_FILE));
     }
 }

@@ -13,6 +13,7 @@ import dev.handoff.common.serde.InvalidEventException;
 import dev.handoff.common.stage.StageEvents;
 import dev.handoff.infra.config.InfraConfig;
 import dev.handoff.infra.driver.CloudReader;
+import dev.handoff.infra.driver.ContainedPath;
 import dev.handoff.infra.driver.FactsStore;
 import dev.handoff.infra.driver.LastCheckouts;
 import dev.handoff.infra.driver.OciRegions;
@@ -98,9 +99,13 @@ public class InfraRun {
         String host = trigger.subject();
         publish(events.started(trigger, host, push.repository(), push.after()));
         Redactor redactor = new Redactor();
-        Path workDir = config.infra()
-                .workDir()
-                .resolve(trigger.deploymentId() == null ? trigger.id() : trigger.deploymentId());
+        Path workDir;
+        try {
+            workDir = workDir(trigger);
+        } catch (StageFailure f) {
+            fail(trigger, host, f, redactor);
+            return;
+        }
         try {
             CloudFacts result = execute(trigger, host, push, workDir, redactor);
             publish(events.completed(trigger, host, result));
@@ -115,16 +120,34 @@ public class InfraRun {
                     result.publicIp(),
                     result.volumes().size());
         } catch (StageFailure f) {
-            String message = redactor.redact(f.getMessage());
-            List<StageFailed.Detail> details = f.details().stream()
-                    .map(d -> new StageFailed.Detail(
-                            d.code(), redactor.redact(d.subject()), redactor.redact(d.message())))
-                    .toList();
-            LOG.warnf("infra stage failed for %s (%s): %s", host, f.reason(), message);
-            publish(events.failed(trigger, host, f.reason(), message, f.retryable(), details));
+            fail(trigger, host, f, redactor);
         } finally {
             WorkTree.delete(workDir);
         }
+    }
+
+    /**
+     * The run's own folder under the work dir, named by its deployment. It is deleted recursively when the run ends,
+     * so the name must stay a name: the codec lets only UUIDs through, and the folder is checked again here (a planted
+     * symbolic link) before anything is created or deleted.
+     */
+    private Path workDir(EventEnvelope trigger) throws StageFailure {
+        String name = trigger.deploymentId() == null ? trigger.id() : trigger.deploymentId();
+        try {
+            return ContainedPath.below(config.infra().workDir(), "deployment id", name);
+        } catch (ContainedPath.Escape e) {
+            throw e.failure(EventCodec.H_DEPLOYMENTID);
+        }
+    }
+
+    private void fail(EventEnvelope trigger, String host, StageFailure f, Redactor redactor)
+            throws EventPublisher.PublishException, InvalidEventException {
+        String message = redactor.redact(f.getMessage());
+        List<StageFailed.Detail> details = f.details().stream()
+                .map(d -> new StageFailed.Detail(d.code(), redactor.redact(d.subject()), redactor.redact(d.message())))
+                .toList();
+        LOG.warnf("infra stage failed for %s (%s): %s", host, f.reason(), message);
+        publish(events.failed(trigger, host, f.reason(), message, f.retryable(), details));
     }
 
     private CloudFacts execute(EventEnvelope trigger, String host, CommitPushed push, Path workDir, Redactor redactor)
@@ -145,6 +168,8 @@ public class InfraRun {
         RepositoryCheckout.checkout(push.repository(), push.cloneUrl(), push.after(), checkout);
         try {
             checkouts.save(push.repository(), new LastCheckouts.Checkout(push.cloneUrl(), push.after()));
+        } catch (ContainedPath.Escape e) {
+            throw e.failure("repository");
         } catch (IOException e) {
             throw new StageFailure(
                     "state-io",
@@ -171,7 +196,7 @@ public class InfraRun {
         boolean applied = false;
         TofuOutputs outputs = TofuOutputs.empty();
         for (StackOrder.Stack stack : ordered) {
-            Path dir = checkout.resolve(stack.path()).normalize();
+            Path dir = StackRunner.directory(checkout, stack);
             StackRunner.Result result = stacks.run(trigger, host, push, stack.path(), dir, outputs, redactor);
             plans.add(result.plan());
             applied |= result.applied();

@@ -6,6 +6,7 @@ import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.InvalidEventException;
 import dev.handoff.infra.config.InfraConfig;
+import dev.handoff.infra.driver.ContainedPath;
 import dev.handoff.infra.driver.StateArchive;
 import dev.handoff.infra.driver.StateStore;
 import dev.handoff.infra.driver.Tofu;
@@ -15,6 +16,7 @@ import dev.handoff.infra.stage.ApprovalPolicy;
 import dev.handoff.infra.stage.PlanJson;
 import dev.handoff.infra.stage.PlanReport;
 import dev.handoff.infra.stage.Redactor;
+import dev.handoff.infra.stage.StackOrder;
 import dev.handoff.infra.stage.StageFailure;
 import dev.handoff.infra.stage.TofuOutputs;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -241,9 +243,14 @@ public class StackRunner {
             java.util.Map<String, String> env,
             Redactor redactor)
             throws StageFailure, InterruptedException {
-        Path kept = states.stateFile(repository, stack);
-        if (!Files.isRegularFile(kept) || states.isMirror(repository, stack)) {
-            return;
+        Path kept;
+        try {
+            kept = states.stateFile(repository, stack);
+            if (!Files.isRegularFile(kept) || states.isMirror(repository, stack)) {
+                return;
+            }
+        } catch (IOException e) {
+            throw stateFailure(stack, e);
         }
         byte[] remote = pull(stack, dir, env, redactor);
         if (!TofuState.isEmpty(remote)) {
@@ -310,7 +317,22 @@ public class StackRunner {
         }
     }
 
+    /**
+     * The checked-out directory of a stack. Its path comes from the pushed commit or handoff.yaml, and the state is
+     * copied into it: refused when it leads outside the checkout, also through a symbolic link in the commit.
+     */
+    static Path directory(Path checkout, StackOrder.Stack stack) throws StageFailure {
+        try {
+            return ContainedPath.within(checkout, "stack", stack.path());
+        } catch (ContainedPath.Escape e) {
+            throw e.failure(stack.path());
+        }
+    }
+
     private static StageFailure stateFailure(String stack, IOException e) {
+        if (e instanceof ContainedPath.Escape escape) {
+            return escape.failure(stack);
+        }
         return new StageFailure(
                 "state-io",
                 "cannot move the local state of stack " + stack + ": " + e.getMessage()

@@ -105,7 +105,7 @@ public class StateRestore {
                 RepositoryCheckout.checkoutBranch(repository.name(), repository.url(), repository.branch(), checkout);
             }
             StackOrder.Stack stack = stackOf(checkout, repository, verified);
-            Path dir = checkout.resolve(stack.path()).normalize();
+            Path dir = StackRunner.directory(checkout, stack);
             boolean local = TofuBackend.LOCAL.equals(TofuBackend.of(dir));
             if (local) {
                 states.copyIn(repository.name(), stack.path(), dir);

@@ -5,6 +5,7 @@ import dev.handoff.workload.config.WorkloadConfig;
 import dev.handoff.workload.driver.HostFiles;
 import dev.handoff.workload.driver.SshException;
 import dev.handoff.workload.stage.DeclaredObject;
+import dev.handoff.workload.stage.InlineKubeconfig;
 import dev.handoff.workload.stage.ManifestFolder;
 import dev.handoff.workload.stage.Manifests;
 import java.io.IOException;
@@ -98,8 +99,32 @@ final class HostDeclaration {
                 .orElse(host + ":" + config.kubeconfigPath());
     }
 
-    /** The host's kubeconfig: the configured one, else the one K3s writes on the host. */
-    String kubeconfig(String host, HostFiles files) throws RunFailure, SshException, IOException {
+    /**
+     * The inline credentials of the host's kubeconfig (the configured one, else the one K3s writes on the host); a
+     * kubeconfig that would make this service run a command or read a file of its own is refused, not used.
+     */
+    InlineKubeconfig kubeconfig(String host, HostFiles files) throws RunFailure, SshException, IOException {
+        String source = kubeconfigSource(host);
+        try {
+            return InlineKubeconfig.read(kubeconfigText(host, files));
+        } catch (InlineKubeconfig.Refused e) {
+            String message = host + ": the kubeconfig " + source + " is refused: " + e.getMessage()
+                    + ". workload-service builds its client from inline certificate data only, and K3s writes"
+                    + " inline certificate data: remove exec, auth-provider and file references (certificate-authority,"
+                    + " client-certificate, client-key, tokenFile) from it, or let k3s write it anew";
+            throw new RunFailure(
+                    "kubeconfig-refused", message, false, List.of(new Detail("kubeconfig-refused", source, message)));
+        } catch (InlineKubeconfig.Invalid e) {
+            throw new RunFailure(
+                    "kubeconfig-invalid",
+                    host + ": the kubeconfig " + source + " " + e.getMessage()
+                            + "; K3s writes a usable one at start (restart k3s), or fix the configured kubeconfig",
+                    false,
+                    List.of());
+        }
+    }
+
+    private String kubeconfigText(String host, HostFiles files) throws RunFailure, SshException, IOException {
         Optional<Path> configured = config.kubeconfigDir()
                 .map(d -> Path.of(d).resolve(host + ".yaml"))
                 .filter(Files::isRegularFile);
