@@ -229,16 +229,18 @@ public interface BuildPlace {
         public void stage(String host, Path local) throws IOException {
             String target = seenAt(host, local);
             try (HostSession session = open()) {
-                CommandResult cleared = session.run("rm -rf -- " + quote(target) + " && mkdir -p -- " + quote(dir));
+                // Nix reads runtime, secrets and facts from their Git objects by revision: only .git goes up for
+                // them, so no file of a checkout (nor a link in one) is read here or copied there
+                List<String> repositories = List.of("runtime", "secrets", "facts");
+                StringBuilder clear =
+                        new StringBuilder("rm -rf -- ").append(quote(target)).append(" && mkdir -p --");
+                repositories.forEach(repo -> clear.append(' ').append(quote(target + "/" + repo)));
+                CommandResult cleared = session.run(clear.toString());
                 if (!cleared.ok()) {
                     throw new IOException("the build host " + address + " could not clear " + target + " (exit "
                             + cleared.exitCode() + "): " + cleared.stderr().strip());
                 }
-                // Nix reads runtime, secrets and facts from their Git objects by revision: only .git goes up for
-                // them, so no file of a checkout (nor a link in one) is read here or copied there
-                session.run("mkdir -p -- " + quote(target));
-                for (String repo : List.of("runtime", "secrets", "facts")) {
-                    session.run("mkdir -p -- " + quote(target + "/" + repo));
+                for (String repo : repositories) {
                     session.upload(local.resolve(repo).resolve(".git"), target + "/" + repo + "/.git");
                 }
                 session.upload(local.resolve("deploy"), target + "/deploy");

@@ -150,10 +150,13 @@ public final class DeployFlake {
         return "git+file://" + path + "?rev=" + rev;
     }
 
+    /** Commits everything in {@code dir} as the root commit of a new repository: same files, same revision. */
     private static String commitAll(Path dir, String message) throws IOException {
-        try (Git git = Files.isDirectory(dir.resolve(".git"))
-                ? Git.open(dir.toFile())
-                : Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
+        if (Files.exists(dir.resolve(".git"))) {
+            throw new IllegalStateException(dir + " already is a Git repository; a run folder is prepared once");
+        }
+        try (Git git =
+                Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
             git.add().addFilepattern(".").call();
             RevCommit commit = git.commit()
                     .setMessage(message)

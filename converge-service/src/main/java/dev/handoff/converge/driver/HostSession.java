@@ -28,8 +28,8 @@ public interface HostSession extends AutoCloseable {
      */
     boolean stageFile(String path, byte[] content) throws SshException;
 
-    /** The host's pinned key as a known_hosts line for the address this session used. */
-    String knownHostsLine();
+    /** The host's pinned key as known_hosts writes it after the host name: {@code <key type> <base64 blob>}. */
+    String hostKey();
 
     /** The host name and port this session connected to, after the address map. */
     String hostName();

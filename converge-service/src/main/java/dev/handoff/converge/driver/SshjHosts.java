@@ -242,9 +242,8 @@ public final class SshjHosts {
         }
 
         @Override
-        public String knownHostsLine() {
-            String name = target.port() == 22 ? target.host() : "[" + target.host() + "]:" + target.port();
-            return name + " " + key.keyType() + " " + key.publicKey();
+        public String hostKey() {
+            return key.keyType() + " " + key.publicKey();
         }
 
         @Override

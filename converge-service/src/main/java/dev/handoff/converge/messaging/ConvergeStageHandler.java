@@ -84,8 +84,6 @@ public final class ConvergeStageHandler {
             return size() > 64;
         }
     };
-    /** When each host's armed rollback guard fires (System.nanoTime()). */
-    private final Map<String, Long> guardsArmed = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final StageEvents events;
 
@@ -285,7 +283,7 @@ public final class ConvergeStageHandler {
                 .map(system -> !system.equals(config.buildHostSystem()))
                 .orElse(false);
         String expected = build(host, work, primary.user(), onTarget, cwd, env);
-        Optional<String> guard = armGuard(host, primary, previousGeneration);
+        Optional<ArmedGuard> guard = armGuard(host, primary, previousGeneration);
         BuildPlace.Outcome switched = step(
                 place, host, Activator.Step.SWITCH, activator.commandLine(host, primary.user(), onTarget), cwd, env);
         ActivationResult result = new ActivationResult(
@@ -294,7 +292,7 @@ public final class ConvergeStageHandler {
             boolean rolledBack = rollBackIfChanged(host, plan, previousGeneration);
             String how = "";
             if (!rolledBack && guard.isPresent()) {
-                rolledBack = awaitGuard(host, plan, previousGeneration);
+                rolledBack = awaitGuard(host, plan, previousGeneration, guard.get());
                 how = rolledBack ? " by the host's rollback guard" : "";
             }
             throw new RunFailure(
@@ -311,18 +309,14 @@ public final class ConvergeStageHandler {
                             previousGeneration),
                     rolledBack);
         }
-        Convergence converged = confirm(work, plan, tree.commit(), result, previousGeneration, rebootRequested, guard);
-        return new Convergence(
-                converged.host(),
-                converged.repository(),
-                converged.commit(),
-                converged.systemPath(),
-                converged.generation(),
-                converged.configurationRevision(),
-                converged.bootId(),
-                converged.rebootPending(),
-                converged.accessPhase(),
-                converged.checks(),
+        return confirm(
+                work,
+                plan,
+                tree.commit(),
+                result,
+                previousGeneration,
+                rebootRequested,
+                guard,
                 new Convergence.BuiltFrom(
                         secrets.repository(), deploy.secretsCommit(), deploy.factsRevision(), deploy.factsSha256()));
     }
@@ -419,7 +413,7 @@ public final class ConvergeStageHandler {
             port = session.port();
             identity = Path.of(config.sshIdentity()).toAbsolutePath().toString();
         }
-        String key = session.knownHostsLine().split(" ", 2)[1];
+        String key = session.hostKey();
         String name = port == 22 ? hostName : "[" + hostName + "]:" + port;
         Activator.writeSshConfig(dir, seenAt, host, hostName, port, primary.user(), identity, name + " " + key);
     }
@@ -538,8 +532,16 @@ public final class ConvergeStageHandler {
         }
     }
 
-    /** Arms the host-side rollback guard before the switch; returns its unit, or empty when disabled. */
-    private Optional<String> armGuard(String host, Target primary, long previousGeneration) throws Exception {
+    /**
+     * A rollback guard armed on a host.
+     *
+     * @param unit its systemd unit name
+     * @param firesAt when it rolls the host back unless disarmed ({@link System#nanoTime()})
+     */
+    private record ArmedGuard(String unit, long firesAt) {}
+
+    /** Arms the host-side rollback guard before the switch; empty when disabled. */
+    private Optional<ArmedGuard> armGuard(String host, Target primary, long previousGeneration) throws Exception {
         if (config.rollbackGuard().isZero()) {
             return Optional.empty();
         }
@@ -561,20 +563,20 @@ public final class ConvergeStageHandler {
                         false);
             }
         }
-        guardsArmed.put(host, System.nanoTime() + config.rollbackGuard().toNanos());
+        long firesAt = System.nanoTime() + config.rollbackGuard().toNanos();
         LOG.infof(
                 "%s: rollback guard %s armed: back to generation %d in %d s unless confirmed",
                 host, unit, previousGeneration, config.rollbackGuard().toSeconds());
-        return Optional.of(unit);
+        return Optional.of(new ArmedGuard(unit, firesAt));
     }
 
     /**
      * Waits for the rollback guard to have fired (until its time and the confirm timeout after it): whether the host
      * then answers on an access path and runs {@code previousGeneration} again.
      */
-    private boolean awaitGuard(String host, AccessPlan plan, long previousGeneration) throws InterruptedException {
-        long deadline = guardsArmed.getOrDefault(host, System.nanoTime())
-                + config.confirmTimeout().toNanos();
+    private boolean awaitGuard(String host, AccessPlan plan, long previousGeneration, ArmedGuard guard)
+            throws InterruptedException {
+        long deadline = guard.firesAt() + config.confirmTimeout().toNanos();
         LOG.warnf(
                 "%s: no access path answers; waiting up to %d s for the host's rollback guard",
                 host, Math.max(0, (deadline - System.nanoTime()) / 1_000_000_000L));
@@ -603,7 +605,8 @@ public final class ConvergeStageHandler {
             ActivationResult result,
             long previousGeneration,
             boolean rebootRequested,
-            Optional<String> guard)
+            Optional<ArmedGuard> guard,
+            Convergence.BuiltFrom builtFrom)
             throws Exception {
         String host = work.host();
         Duration timeout = config.confirmTimeout();
@@ -618,12 +621,13 @@ public final class ConvergeStageHandler {
                 checks = HealthChecks.evaluate(seen, result.builtSystem().orElse(null), commit);
                 rollBack = ConfirmDecision.decide(host, seen.generation(), true, timeout, checks);
                 if (rollBack.isEmpty() && guard.isPresent()) {
-                    CommandResult disarmed = session.run(RollbackGuard.disarm(guard.get(), sudo));
+                    CommandResult disarmed =
+                            session.run(RollbackGuard.disarm(guard.get().unit(), sudo));
                     if (!disarmed.ok()) {
                         throw new RunFailure(
                                 "rollback-guard-not-disarmed",
                                 host + ": generation " + seen.generation() + " passed its checks but the rollback"
-                                        + " guard " + guard.get() + " could not be stopped (exit "
+                                        + " guard " + guard.get().unit() + " could not be stopped (exit "
                                         + disarmed.exitCode() + ": "
                                         + disarmed.stderr().strip() + "); it will"
                                         + " roll the host back. Push again once the host answers",
@@ -633,7 +637,7 @@ public final class ConvergeStageHandler {
                     }
                     LOG.infof(
                             "%s: generation %d confirmed; rollback guard %s disarmed",
-                            host, seen.generation(), guard.get());
+                            host, seen.generation(), guard.get().unit());
                 }
             }
         } else {
@@ -643,9 +647,9 @@ public final class ConvergeStageHandler {
             boolean rolledBack = rollBack(host, plan, previousGeneration);
             String how = "";
             if (rolledBack) {
-                guard.ifPresent(unit -> disarmQuietly(host, plan, unit, sudo));
+                guard.ifPresent(armed -> disarmQuietly(host, plan, armed.unit(), sudo));
             } else if (guard.isPresent()) {
-                rolledBack = awaitGuard(host, plan, previousGeneration);
+                rolledBack = awaitGuard(host, plan, previousGeneration, guard.get());
                 how = rolledBack ? " by the host's rollback guard" : "";
             }
             throw new RunFailure(
@@ -714,7 +718,8 @@ public final class ConvergeStageHandler {
                 seen.bootId(),
                 seen.rebootPending(),
                 plan.phase(),
-                List.copyOf(all));
+                List.copyOf(all),
+                builtFrom);
     }
 
     /** Stops the guard after a rollback from outside (it would only switch to the same generation again). */

@@ -78,16 +78,7 @@ class BuildPlaceRemoteContractTest {
         String pushed = commit(run.resolve("runtime"), Map.of("flake.nix", RUNTIME_FLAKE));
         String verified = commit(run.resolve("secrets"), Map.of("hosts/edge-remote.yaml", "token: ENC[verified]\n"));
         commit(run.resolve("secrets"), Map.of("hosts/edge-remote.yaml", "token: ENC[later]\n"));
-        String seenAt = place.seenAt("edge-remote", run);
-        DeployFlake.prepare(
-                run,
-                seenAt,
-                pushed,
-                verified,
-                Map.of("edge-remote", "{\"publicIp\":\"203.0.113.7\"}".getBytes(StandardCharsets.UTF_8)),
-                "edge-remote");
-        Files.createDirectories(run.resolve("ssh"));
-        Files.writeString(run.resolve("ssh").resolve("ssh_config"), "Host edge-remote\n");
+        String seenAt = prepare(place, run, pushed, verified, "{\"publicIp\":\"203.0.113.7\"}");
 
         // When: staged twice (the second replaces the first), then Nix runs there
         place.stage("edge-remote", run);
@@ -184,16 +175,7 @@ class BuildPlaceRemoteContractTest {
                         "hosts/edge-remote/configuration.nix",
                         "{ secrets, ... }: { sops.defaultSopsFile = \"${secrets}/hosts/edge-remote.yaml\"; }\n"));
         String verified = commit(run.resolve("secrets"), Map.of("hosts/edge-remote.yaml", "token: ENC[verified]\n"));
-        String seenAt = place.seenAt("edge-remote", run);
-        DeployFlake.prepare(
-                run,
-                seenAt,
-                pushed,
-                verified,
-                Map.of("edge-remote", "{}".getBytes(StandardCharsets.UTF_8)),
-                "edge-remote");
-        Files.createDirectories(run.resolve("ssh"));
-        Files.writeString(run.resolve("ssh").resolve("ssh_config"), "Host edge-remote\n");
+        String seenAt = prepare(place, run, pushed, verified, "{}");
         place.stage("edge-remote", run);
 
         // When
@@ -209,6 +191,25 @@ class BuildPlaceRemoteContractTest {
         assertThat(outcome.exitCode()).as(outcome.output()).isZero();
         assertThat(outcome.output())
                 .containsPattern("\\{\"edge-remote\":\"/nix/store/[a-z0-9]{32}-nixos-system-edge-remote-");
+    }
+
+    /**
+     * Prepares the run folder {@code run} of host {@code edge-remote} as converge-service does (deploy flake, ssh
+     * files) for {@code place}; returns where the build host sees it.
+     */
+    private static String prepare(BuildPlace.Remote place, Path run, String pushed, String verified, String facts)
+            throws Exception {
+        String seenAt = place.seenAt("edge-remote", run);
+        DeployFlake.prepare(
+                run,
+                seenAt,
+                pushed,
+                verified,
+                Map.of("edge-remote", facts.getBytes(StandardCharsets.UTF_8)),
+                "edge-remote");
+        Files.createDirectories(run.resolve("ssh"));
+        Files.writeString(run.resolve("ssh").resolve("ssh_config"), "Host edge-remote\n");
+        return seenAt;
     }
 
     private BuildPlace.Remote place(String buildDir) {

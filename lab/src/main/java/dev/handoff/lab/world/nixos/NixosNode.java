@@ -85,6 +85,7 @@ public final class NixosNode {
     private boolean breakAllOnNextActivation;
     private final Set<Integer> allAccessBroken = new java.util.HashSet<>();
     private final Map<String, java.util.concurrent.ScheduledFuture<?>> guards = new LinkedHashMap<>();
+    private final Set<String> loadedGuards = new java.util.HashSet<>();
     private int guardRollbacks;
     private static final java.util.concurrent.ScheduledExecutorService GUARD_TIMERS =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -147,9 +148,13 @@ public final class NixosNode {
         return root;
     }
 
-    /** The sandbox file that stands for the absolute host path {@code path}. */
+    /**
+     * The sandbox file that stands for the absolute host path {@code path}. The path is normalized as the kernel does
+     * from {@code /} ({@code ..} at the root stays at the root), so a path from a command never leaves the sandbox.
+     */
     public Path file(String path) {
-        return root.resolve(path.startsWith("/") ? path.substring(1) : path);
+        String normalized = Path.of("/").resolve(path).normalize().toString();
+        return normalized.equals("/") ? root : root.resolve(normalized.substring(1));
     }
 
     /** The current generation. */
@@ -223,6 +228,8 @@ public final class NixosNode {
         synchronized (this) {
             guards.values().forEach(f -> f.cancel(false));
             guards.clear();
+            loadedGuards.clear();
+            loadedGuards.add(unit);
             guards.put(
                     unit,
                     GUARD_TIMERS.schedule(
@@ -232,12 +239,16 @@ public final class NixosNode {
         }
     }
 
-    /** {@code systemctl stop <unit>.timer}. */
-    synchronized void disarmGuard(String unit) {
+    /**
+     * {@code systemctl stop <unit>.timer}; whether the unit was loaded. A transient timer that fired stays loaded
+     * (systemd's {@code RemainAfterElapse=yes} default) until stopped; one never armed, or stopped, is not loaded.
+     */
+    synchronized boolean disarmGuard(String unit) {
         java.util.concurrent.ScheduledFuture<?> guard = guards.remove(unit);
         if (guard != null) {
             guard.cancel(false);
         }
+        return loadedGuards.remove(unit);
     }
 
     /** The guard units armed and not yet fired or stopped. */

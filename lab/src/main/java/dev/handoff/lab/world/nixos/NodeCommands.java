@@ -39,9 +39,8 @@ final class NodeCommands {
     private static final Pattern DISARM_GUARD =
             Pattern.compile("^(?:sudo -n )?systemctl stop (handoff-rollback-[0-9]+-[a-z0-9]+)\\.timer$");
     /** A build host's commands from converge-service: clear a run folder, make a folder, run the activator there. */
-    private static final Pattern CLEAR = Pattern.compile("^rm -rf -- '([^']+)' && mkdir -p -- '([^']+)'$");
+    private static final Pattern CLEAR = Pattern.compile("^rm -rf -- '([^']+)' && mkdir -p --((?: '[^']+')+)$");
 
-    private static final Pattern MKDIR = Pattern.compile("^mkdir -p -- '([^']+)'$");
     private static final Pattern IN_DIR = Pattern.compile("^cd '([^']+)' &&((?: [A-Z_]+='[^']*')*)((?: '[^']*')+)$");
     private static final Pattern QUOTED = Pattern.compile("'([^']*)'");
     private static final Pattern ASSIGNMENT = Pattern.compile(" ([A-Z_]+)='([^']*)'");
@@ -171,6 +170,8 @@ final class NodeCommands {
         }
         Matcher arm = ARM_GUARD.matcher(line);
         if (arm.matches()) {
+            // systemd-run logs the transient units it made on stderr (run.c: "Running timer as unit: %s",
+            // "Will run service as unit: %s"); a glob that matches no loaded unit stops nothing and exits 0
             node.armGuard(
                     arm.group(1),
                     Integer.parseInt(arm.group(3)),
@@ -183,18 +184,22 @@ final class NodeCommands {
         }
         Matcher disarm = DISARM_GUARD.matcher(line);
         if (disarm.matches()) {
-            node.disarmGuard(disarm.group(1));
-            return Answer.ok("");
+            // systemctl stop of a unit that is not loaded exits 5 ("not loaded"), as systemctl(1)'s exit status table
+            return node.disarmGuard(disarm.group(1))
+                    ? Answer.ok("")
+                    : new Answer(
+                            5,
+                            "",
+                            "Failed to stop " + disarm.group(1) + ".timer: Unit " + disarm.group(1)
+                                    + ".timer not loaded.\n");
         }
         Matcher clear = CLEAR.matcher(line);
         if (clear.matches()) {
             deleteTree(node.file(clear.group(1)));
-            java.nio.file.Files.createDirectories(node.file(clear.group(2)));
-            return Answer.ok("");
-        }
-        Matcher mkdir = MKDIR.matcher(line);
-        if (mkdir.matches()) {
-            java.nio.file.Files.createDirectories(node.file(mkdir.group(1)));
+            Matcher dir = QUOTED.matcher(clear.group(2));
+            while (dir.find()) {
+                java.nio.file.Files.createDirectories(node.file(dir.group(1)));
+            }
             return Answer.ok("");
         }
         Matcher inDir = IN_DIR.matcher(line);
