@@ -48,7 +48,7 @@ Every Handoff topic: dev.handoff.common.event.Topics.all() (the chain, each stag
 of each). deploy-tests' HelmChartTest compares this list with Topics.all().
 */}}
 {{- define "handoff.topics" -}}
-{{- $base := list "handoff.commits" "handoff.cloud-facts" "handoff.secret-facts" "handoff.convergence" "handoff.workload" "handoff.backup" "handoff.replays" "handoff.approvals" "handoff.replay.infra" "handoff.replay.secrets" "handoff.replay.converge" "handoff.replay.workload" "handoff.replay.backup" -}}
+{{- $base := list "handoff.commits" "handoff.cloud-facts" "handoff.secret-facts" "handoff.convergence" "handoff.workload" "handoff.backup" "handoff.replays" "handoff.approvals" "handoff.host-keys" "handoff.replay.infra" "handoff.replay.secrets" "handoff.replay.converge" "handoff.replay.workload" "handoff.replay.backup" -}}
 {{- $all := list -}}
 {{- range $base }}{{ $all = append $all . }}{{ end -}}
 {{- range $base }}{{ $all = append $all (printf "%s.dlq" .) }}{{ end -}}

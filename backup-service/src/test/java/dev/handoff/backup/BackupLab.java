@@ -1,9 +1,13 @@
 package dev.handoff.backup;
 
+import dev.handoff.common.serde.EventCodec;
+import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.world.nixos.LabSshIdentity;
 import dev.handoff.lab.world.nixos.NixosNode;
 import dev.handoff.lab.world.nixos.SimulatedNixosHost;
 import dev.handoff.lab.world.restic.ResticWorld;
+import dev.handoff.support.ssh.HostKeyPins;
+import dev.handoff.support.ssh.TopicHostKeyPins;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -83,7 +88,19 @@ public final class BackupLab {
                 write(node, "/var/lib/rustdesk/id_ed25519", "PRIVATE-RUSTDESK-KEY-" + host + "\n");
                 write(node, "/var/lib/rustdesk/id_ed25519.pub", "public-rustdesk-key-" + host + "\n");
             }
-            nodes.put(host, SimulatedNixosHost.start(node, identity.publicKey(), 0, 0));
+            SimulatedNixosHost simulated = SimulatedNixosHost.start(node, identity.publicKey(), 0, 0);
+            nodes.put(host, simulated);
+            // this lab's host keys are new for every lab (the topic outlives a lab in the JVM): trusted as an operator
+            // would, which replaces an earlier lab's pin of the same host name
+            String kafka = LabKafka.shared().bootstrapServers();
+            try (TopicHostKeyPins pins = new TopicHostKeyPins(
+                    kafka,
+                    "converge-service",
+                    new EventCodec(),
+                    Duration.ofSeconds(30),
+                    LabKafka.adminSecurity(kafka))) {
+                pins.trust(host, HostKeyPins.pinOf(simulated.hostKey()), "lab", "the lab's simulated host");
+            }
         }
         this.restic = ResticWorld.start(home);
         writeInfraState(3, 2, LINEAGE, Instant.now());

@@ -20,7 +20,7 @@ public final class BackupLabResource implements QuarkusTestResourceLifecycleMana
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>(lab().serviceConfig());
-        config.put("handoff.backup.consumer-group", "backup-test-" + UUID.randomUUID());
+        config.put("handoff.backup.consumer-group", "handoff-backup-test-" + UUID.randomUUID());
         return config;
     }
 

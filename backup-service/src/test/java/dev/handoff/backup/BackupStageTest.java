@@ -56,8 +56,8 @@ import org.junit.jupiter.api.Test;
         restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = BackupLabResource.class, restrictToAnnotatedClass = true)
 class BackupStageTest {
-    @Inject
-    EventPublisher publisher;
+    // the world around the stage publishes as the lab's admin: the stage's own identity may not
+    EventPublisher publisher = LabKafka.shared().worldPublisher();
 
     @Inject
     AgroalDataSource dataSource;
@@ -398,7 +398,8 @@ class BackupStageTest {
         lab.restic().snapshot(lab.node(BackupLab.EDGE));
         String marker = "not-json-" + UUID.randomUUID();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                java.util.Map.of("bootstrap.servers", LabKafka.shared().bootstrapServers()),
+                LabKafka.asAdmin(
+                        java.util.Map.of("bootstrap.servers", LabKafka.shared().bootstrapServers())),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
             ProducerRecord<String, byte[]> bad =
@@ -445,8 +446,7 @@ class BackupStageTest {
         }
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement();
-                ResultSet rows = s.executeQuery("SELECT host || contract || subset FROM restic_checks UNION ALL"
-                        + " SELECT host || public_key || fingerprint FROM host_keys")) {
+                ResultSet rows = s.executeQuery("SELECT host || contract || subset FROM restic_checks")) {
             while (rows.next()) {
                 String row = rows.getString(1);
                 secrets.forEach(secret -> assertThat(row).doesNotContain(secret));

@@ -96,12 +96,15 @@ final class ControlServiceProcess implements AutoCloseable {
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
+        env.putAll(dev.handoff.lab.LabKafka.serviceEnvironment(kafkaBootstrap, "control-service"));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
         env.put("QUARKUS_DATASOURCE_USERNAME", database.username());
         env.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("HANDOFF_INVENTORY", inventory.toString());
         env.put("HANDOFF_WEBHOOK_SECRET", secret);
+        // its inventory names repositories that do not exist (https://forge.test/...): no freshness check
+        env.put("HANDOFF_WEBHOOK_FRESHNESS_CHECK", "false");
         env.put("HANDOFF_AUTH_TOKENS", "bench:viewer:" + sha256Hex(viewerToken));
         Process process = pb.start();
         return new ControlServiceProcess(process, port, log, inventoryDir, secret, List.copyOf(jvmOptions), http);

@@ -69,7 +69,7 @@ public final class HistoryBench {
             throw new BenchException(
                     jar + " is missing: run ./mvnw -B -q install -DskipTests (bench/run-history does)");
         }
-        LabKafka kafka = LabKafka.start(0, null);
+        LabKafka kafka = LabKafka.start(0, null, dev.handoff.lab.LabKafkaUsers.generate());
         LabDatabase database = LabPostgres.shared().createDatabase("handoff_bench_history");
         Process control = null;
         try {
@@ -149,8 +149,8 @@ public final class HistoryBench {
             facts = JSON.readTree(in);
         }
         long first = -1;
-        try (KafkaProducer<String, byte[]> producer =
-                new KafkaProducer<>(KafkaSettings.producer(bootstrap, "history-bench", Map.of()))) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                KafkaSettings.producer(bootstrap, "history-bench", LabKafka.adminSecurity(bootstrap)))) {
             List<CompletableFuture<Long>> offsets = new ArrayList<>();
             for (int i = 0; i < replayRecords; i++) {
                 EventEnvelope e = new EventEnvelope(
@@ -334,12 +334,15 @@ public final class HistoryBench {
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.putAll(LabKafka.serviceEnvironment(bootstrap, "control-service"));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
         env.put("QUARKUS_DATASOURCE_USERNAME", database.username());
         env.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("HANDOFF_INVENTORY", inventory.toString());
         env.put("HANDOFF_WEBHOOK_SECRET", UUID.randomUUID().toString());
+        // its inventory names repositories that do not exist (https://forge.test/...): no freshness check
+        env.put("HANDOFF_WEBHOOK_FRESHNESS_CHECK", "false");
         env.put("HANDOFF_AUTH_TOKENS", "bench-operator:operator:" + sha256(operatorToken));
         return pb.start();
     }

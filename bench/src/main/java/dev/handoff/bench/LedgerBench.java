@@ -104,7 +104,7 @@ public final class LedgerBench {
         loadBefore = loadAverage();
         say("starting the lab's Kafka broker in this JVM");
         synchronized (this) {
-            kafka = LabKafka.start(0, null);
+            kafka = LabKafka.start(0, null, dev.handoff.lab.LabKafkaUsers.generate());
         }
         kafka.createTopics(Topics.all());
         kafka.createTopics(List.of(LATENCY_TOPIC));

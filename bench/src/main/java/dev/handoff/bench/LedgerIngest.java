@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -56,8 +55,8 @@ final class LedgerIngest {
             AtomicReference<Exception> sendError = new AtomicReference<>();
             long start;
             long produced;
-            try (KafkaProducer<String, byte[]> producer =
-                    new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "bench-ingest", Map.of()))) {
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(
+                    bootstrapServers, "bench-ingest", dev.handoff.lab.LabKafka.adminSecurity(bootstrapServers)))) {
                 // connect and fetch metadata of every topic before the clock starts
                 records.stream().map(ProducerRecord::topic).distinct().forEach(producer::partitionsFor);
                 start = System.nanoTime();

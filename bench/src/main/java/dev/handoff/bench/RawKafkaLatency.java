@@ -4,7 +4,6 @@ import dev.handoff.common.messaging.KafkaSettings;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -54,7 +53,10 @@ final class RawKafkaLatency {
         AtomicReference<Throwable> consumerError = new AtomicReference<>();
 
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(
-                bootstrapServers, "bench-raw-" + UUID.randomUUID(), "bench-raw-consumer", Map.of()));
+                bootstrapServers,
+                "bench-raw-" + UUID.randomUUID(),
+                "bench-raw-consumer",
+                dev.handoff.lab.LabKafka.adminSecurity(bootstrapServers)));
         Thread poller = new Thread(
                 () -> {
                     try {
@@ -84,8 +86,8 @@ final class RawKafkaLatency {
                 },
                 "bench-raw-consumer");
         poller.start();
-        try (KafkaProducer<String, byte[]> producer =
-                new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "bench-raw-producer", Map.of()))) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(
+                bootstrapServers, "bench-raw-producer", dev.handoff.lab.LabKafka.adminSecurity(bootstrapServers)))) {
             if (!assigned.await(DEADLINE.toSeconds(), TimeUnit.SECONDS) || consumerError.get() != null) {
                 throw new BenchException("the raw Kafka consumer got no partitions of " + topic, consumerError.get());
             }

@@ -19,7 +19,9 @@ final class DeploymentsCommand implements Callable<Integer> {
     enum Status {
         running,
         succeeded,
-        failed
+        failed,
+        /** A re-sent or late push that would have rolled the host back: nothing ran. */
+        stale
     }
 
     @ParentCommand
@@ -34,7 +36,7 @@ final class DeploymentsCommand implements Callable<Integer> {
     @Option(names = "--repository", paramLabel = "OWNER/NAME", description = "only pushes to this repository")
     String repository;
 
-    @Option(names = "--status", paramLabel = "STATUS", description = "only running, succeeded or failed ones")
+    @Option(names = "--status", paramLabel = "STATUS", description = "only running, succeeded, failed or stale ones")
     Status status;
 
     @Option(

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
             ReplayCommand.class,
             ApproveCommand.class,
             RejectCommand.class,
+            HostsCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExit codes:%n",
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
             "  1  control-service said no (e.g. a refused replay, an unknown deployment)",
             "  2  the command line is wrong",
             "  3  control-service cannot be reached",
-            "  4  no token, an unknown token, or a role too low (replay, approve and reject need operator)",
+            "  4  no token, an unknown token, or a role too low (replay, approve, reject and hosts trust need operator)",
             "",
             "In the lab, ./handoff ctl <command> runs handoffctl with the running lab's address and operator token."
         })

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * listing, the timeline, events by position, and a converge replay whose new deployment is linked to the original.
  */
 class HandoffCtlIT {
-    private static final String SECRET = "cli-it-webhook-secret";
+    private static final String SECRET = "cli-it-webhook-secret-of-at-least-32-bytes";
     private static final String OPERATOR = "cli-it-operator-token";
     private static final String VIEWER = "cli-it-viewer-token";
     private static final String HOST = "cloud-edge-1";
@@ -81,6 +81,7 @@ class HandoffCtlIT {
                 .redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", LabKafka.shared().bootstrapServers());
+        env.putAll(LabKafka.shared().serviceEnvironment("control-service"));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
         env.put("QUARKUS_DATASOURCE_USERNAME", database.username());
         env.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
@@ -92,6 +93,8 @@ class HandoffCtlIT {
                         .toAbsolutePath()
                         .toString());
         env.put("HANDOFF_WEBHOOK_SECRET", SECRET);
+        // its inventory names repositories that do not exist (https://forge.test/...): no freshness check
+        env.put("HANDOFF_WEBHOOK_FRESHNESS_CHECK", "false");
         env.put(
                 "HANDOFF_AUTH_TOKENS",
                 "cli-operator:operator:" + sha256(OPERATOR) + ",cli-viewer:viewer:" + sha256(VIEWER));
@@ -115,7 +118,10 @@ class HandoffCtlIT {
                     }
                 });
         publisher = new EventPublisher(
-                new KafkaProducer<>(KafkaSettings.producer(LabKafka.shared().bootstrapServers(), "cli-it", Map.of())),
+                new KafkaProducer<>(KafkaSettings.producer(
+                        LabKafka.shared().bootstrapServers(),
+                        "cli-it",
+                        LabKafka.adminSecurity(LabKafka.shared().bootstrapServers()))),
                 new EventCodec());
     }
 

@@ -194,4 +194,58 @@ class HandoffCtlTest {
         assertThat(table.out()).contains("ID", "HOST", "d1", "cloud-edge-1", "running");
         assertThat(seen.get(1).path()).isEqualTo("/api/deployments?status=running&limit=20");
     }
+
+    @Test
+    void hostsTrustPostsTheFingerprintAndReasonAndHostsKeysListsTheDecisionInEffect() throws Exception {
+        // Given
+        String fingerprint = "SHA256:/UTVGWR1feIqqbwDWDGrSNNcFV8OYqFhsgH4MToi4Uo";
+        answer = "{\"host\":\"cloud-edge-1\",\"fingerprint\":\"" + fingerprint + "\",\"eventId\":\"e-1\"}";
+
+        // When
+        Ctl.Run trust = Ctl.run(
+                "hosts",
+                "trust",
+                "cloud-edge-1",
+                fingerprint,
+                "--reason",
+                "reinstalled",
+                "--server",
+                server(),
+                "--token",
+                "t0k");
+        answer = "{\"host\":\"cloud-edge-1\",\"decisions\":[{\"fingerprint\":\"SHA256:old\",\"source\":"
+                + "\"first-bootstrap\",\"decidedBy\":\"converge-service\",\"inEffect\":false},{\"fingerprint\":\""
+                + fingerprint + "\",\"source\":\"operator\",\"decidedBy\":\"ops\",\"reason\":\"reinstalled\","
+                + "\"inEffect\":true}]}";
+        Ctl.Run keys = Ctl.run("hosts", "keys", "cloud-edge-1", "--server", server(), "--token", "t0k");
+
+        // Then
+        assertThat(trust.exit()).isZero();
+        assertThat(trust.out()).contains("Trusted " + fingerprint + " for cloud-edge-1: reinstalled");
+        assertThat(seen.get(0).method()).isEqualTo("POST");
+        assertThat(seen.get(0).path()).isEqualTo("/api/hosts/cloud-edge-1/trust");
+        JsonNode body = ControlApi.JSON.readTree(seen.get(0).body());
+        assertThat(body.path("fingerprint").asText()).isEqualTo(fingerprint);
+        assertThat(body.path("reason").asText()).isEqualTo("reinstalled");
+        assertThat(keys.exit()).isZero();
+        assertThat(seen.get(1).path()).isEqualTo("/api/hosts/cloud-edge-1/keys");
+        assertThat(keys.out()
+                        .lines()
+                        .filter(l -> l.contains(fingerprint))
+                        .findFirst()
+                        .orElseThrow())
+                .startsWith("*")
+                .contains("operator", "reinstalled");
+    }
+
+    @Test
+    void hostsTrustRefusesAFingerprintThatIsNotSha256BeforeAskingTheServer() {
+        // When
+        Ctl.Run run = Ctl.run("hosts", "trust", "cloud-edge-1", "MD5:0b:7e", "--server", server(), "--token", "t0k");
+
+        // Then
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("'MD5:0b:7e' is not an SSH host key fingerprint", "ssh-keygen -l");
+        assertThat(seen).isEmpty();
+    }
 }

@@ -53,8 +53,10 @@ public final class ChainEvents implements AutoCloseable {
     public ChainEvents() {
         EventCodec codec = new EventCodec();
         this.publisher = new EventPublisher(
-                new KafkaProducer<>(
-                        KafkaSettings.producer(LabKafka.shared().bootstrapServers(), "test-stage", Map.of())),
+                new KafkaProducer<>(KafkaSettings.producer(
+                        LabKafka.shared().bootstrapServers(),
+                        "test-stage",
+                        LabKafka.adminSecurity(LabKafka.shared().bootstrapServers()))),
                 codec);
     }
 

@@ -9,7 +9,7 @@ import java.util.UUID;
 
 /** Builds and sends Forgejo push deliveries the way Forgejo does: raw JSON body, HMAC over the exact bytes. */
 public final class Deliveries {
-    public static final String SECRET = "test-webhook-secret";
+    public static final String SECRET = "test-webhook-secret-of-at-least-32-bytes";
     public static final String VIEWER = "viewer-token";
     public static final String OPERATOR = "operator-token";
 

@@ -1,6 +1,7 @@
 package dev.handoff.control;
 
 import dev.handoff.common.event.Topics;
+import dev.handoff.lab.LabKafka;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ public final class TopicOffsets {
 
     /** The sum of the end offsets of every handoff topic. */
     public static long total(String bootstrapServers) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin =
+                Admin.create(LabKafka.asAdmin(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
             List<String> topics = Topics.all();
             Map<String, TopicDescription> described =
                     admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);

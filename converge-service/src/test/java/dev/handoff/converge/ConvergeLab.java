@@ -46,7 +46,13 @@ public final class ConvergeLab {
             "edge-eval",
             "edge-secrets",
             "edge-fleet-a",
-            "edge-fleet-b");
+            "edge-fleet-b",
+            "edge-pin",
+            "edge-unknown",
+            "edge-required");
+
+    /** The fingerprint handoff.yaml requires of edge-required: not the key the simulated host presents. */
+    public static final String REQUIRED_HOST_KEY = "SHA256:/UTVGWR1feIqqbwDWDGrSNNcFV8OYqFhsgH4MToi4Uo";
 
     private final Path home;
     private final LabForge forge;
@@ -197,6 +203,7 @@ public final class ConvergeLab {
                     .append("      steady:    { user: root, address: ")
                     .append(host)
                     .append(".tailnet.ts.net }\n")
+                    .append(host.equals("edge-required") ? "      hostKey: " + REQUIRED_HOST_KEY + "\n" : "")
                     // a host of another system than the build host's (x86_64-linux here) is built on the host itself
                     .append(host.equals("edge-secrets") ? "    system: aarch64-linux\n" : "")
                     .append("    secrets:   { files: [hosts/")

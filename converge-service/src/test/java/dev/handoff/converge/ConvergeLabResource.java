@@ -18,8 +18,8 @@ public final class ConvergeLabResource implements QuarkusTestResourceLifecycleMa
     public Map<String, String> start() {
         lab = ConvergeLab.create();
         Map<String, String> config = new HashMap<>(lab.serviceConfig());
-        config.put("handoff.converge.consumer-group", "converge-test-" + UUID.randomUUID());
-        config.put("handoff.converge.facts-consumer-group", "converge-facts-test-" + UUID.randomUUID());
+        config.put("handoff.converge.consumer-group", "handoff-converge-test-" + UUID.randomUUID());
+        config.put("handoff.converge.facts-consumer-group", "handoff-converge-facts-test-" + UUID.randomUUID());
         return config;
     }
 

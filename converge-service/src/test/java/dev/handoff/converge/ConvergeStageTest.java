@@ -9,6 +9,7 @@ import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.event.v1.CloudFacts;
 import dev.handoff.common.event.v1.CommitPushed;
+import dev.handoff.common.event.v1.HostKeyTrusted;
 import dev.handoff.common.event.v1.SecretFacts;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
@@ -19,6 +20,7 @@ import dev.handoff.lab.TopicRecords;
 import dev.handoff.lab.forge.ForgePush;
 import dev.handoff.lab.world.nixos.NixosNode;
 import dev.handoff.lab.world.nixos.SimulatedNixosHost;
+import dev.handoff.support.ssh.HostKeyPins;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -51,8 +53,8 @@ import org.junit.jupiter.api.Test;
         restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = ConvergeLabResource.class, restrictToAnnotatedClass = true)
 class ConvergeStageTest {
-    @Inject
-    EventPublisher publisher;
+    // the world around the stage publishes as the lab's admin: the stage's own identity may not
+    EventPublisher publisher = LabKafka.shared().worldPublisher();
 
     @Inject
     EventCodec codec;
@@ -130,8 +132,7 @@ class ConvergeStageTest {
                 .doesNotContain("AGE-SECRET-KEY");
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement();
-                ResultSet rows = s.executeQuery(
-                        "SELECT payload::text FROM host_facts UNION ALL" + " SELECT public_key FROM host_keys")) {
+                ResultSet rows = s.executeQuery("SELECT payload::text FROM host_facts")) {
             while (rows.next()) {
                 assertThat(rows.getString(1)).doesNotContain("AGE-SECRET-KEY");
             }
@@ -252,6 +253,34 @@ class ConvergeStageTest {
         assertThat(events.get(1).type()).isEqualTo(EventType.CONVERGENCE_FAILED.type());
         assertThat(events.get(1).data().path("reason").asText()).isEqualTo("no-cloud-facts");
         assertThat(events.get(1).data().path("message").asText()).contains("edge-nofacts", "infra stage");
+        assertThat(lab.node("edge-nofacts").node().activations()).isZero();
+    }
+
+    @Test
+    void aPushNamingACloneUrlTheInventoryDoesNotListIsRefusedAndNothingIsCloned() throws Exception {
+        // Given a commit.pushed (from control-service's identity) whose clone URL is not handoff.yaml's
+        ConvergeLab lab = ConvergeLabResource.lab();
+        ForgePush push = lab.push("forged clone url");
+        String deployment = pushed("edge-nofacts", push, "file:///var/lib/attacker/nix-k3s-edge-cluster.git");
+
+        // When converge-service reads it
+        EventEnvelope failed = await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.CONVERGENCE).stream()
+                                .filter(e -> deployment.equals(e.deploymentId()))
+                                .filter(e -> e.type().equals(EventType.CONVERGENCE_FAILED.type()))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+
+        // Then it is refused, naming the inventory's URL, before any run started or anything was cloned
+        assertThat(failed.data().path("reason").asText()).isEqualTo("clone-url-not-listed");
+        assertThat(failed.data().path("message").asText()).contains(lab.cloneUrl(), "nothing was cloned");
+        assertThat(TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.CONVERGENCE).stream()
+                        .filter(e -> deployment.equals(e.deploymentId()))
+                        .map(EventEnvelope::type))
+                .containsExactly(EventType.CONVERGENCE_FAILED.type());
         assertThat(lab.node("edge-nofacts").node().activations()).isZero();
     }
 
@@ -419,6 +448,88 @@ class ConvergeStageTest {
                 .contains("colmena apply --on edge-secrets --build-on-target switch");
     }
 
+    @Test
+    void aHostsFirstBootstrapPinsTheKeyItPresentsInTheSharedStore() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        String presented = HostKeyPins.pinOf(lab.node("edge-pin").hostKey()).fingerprint();
+
+        // When
+        convergedOnce("edge-pin");
+
+        // Then
+        List<JsonNode> pins = TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.HOST_KEYS).stream()
+                .filter(e -> e.subject().equals("edge-pin"))
+                .map(EventEnvelope::data)
+                .toList();
+        assertThat(pins).hasSize(1);
+        assertThat(pins.get(0).path("fingerprint").asText()).isEqualTo(presented);
+        assertThat(pins.get(0).path("source").asText()).isEqualTo("first-bootstrap");
+        assertThat(pins.get(0).path("decidedBy").asText()).isEqualTo("converge-service");
+    }
+
+    @Test
+    void aHostPresentingAnUnknownKeyOutsideItsFirstBootstrapGetsNoAgeKeyUntilAnOperatorTrustsIt() throws Exception {
+        // Given: the host converged before (its access is steady) but no key is trusted for it
+        ConvergeLab lab = ConvergeLabResource.lab();
+        SimulatedNixosHost host = lab.node("edge-unknown");
+        String presented = HostKeyPins.pinOf(host.hostKey()).fingerprint();
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO host_access (host, steady_reached) VALUES ('edge-unknown', true)");
+        }
+
+        // When
+        JsonNode failed = failedFirstConvergence("edge-unknown");
+
+        // Then
+        assertThat(failed.path("reason").asText()).isEqualTo("host-key-unknown");
+        assertThat(failed.path("retryable").asBoolean(true)).isFalse();
+        assertThat(failed.path("message").asText())
+                .contains("edge-unknown", presented, "not its first bootstrap", "handoffctl hosts trust edge-unknown");
+        assertThat(Files.exists(host.node().file(NixosNode.SOPS_KEY)))
+                .as("no age key staged")
+                .isFalse();
+        assertThat(host.node().activations()).isZero();
+
+        // When an operator trusts the key the host presents (control-service publishes the decision)
+        publisher.publishAll(
+                List.of(codec.newEvent(
+                        EventType.HOST_KEY_TRUSTED,
+                        "/handoff/control-service",
+                        "edge-unknown",
+                        null,
+                        null,
+                        new HostKeyTrusted(
+                                "edge-unknown", null, presented, null, "operator", "ops-admin", "checked console"))),
+                Duration.ofSeconds(10));
+
+        // Then the next run converges it and stages its key
+        convergedOnce("edge-unknown");
+        assertThat(Files.exists(host.node().file(NixosNode.SOPS_KEY))).isTrue();
+    }
+
+    @Test
+    void aHostWhoseKeyIsNotTheOneHandoffYamlRequiresIsRefusedAtItsFirstBootstrapAndGetsNoAgeKey() throws Exception {
+        // Given
+        ConvergeLab lab = ConvergeLabResource.lab();
+        SimulatedNixosHost host = lab.node("edge-required");
+        String presented = HostKeyPins.pinOf(host.hostKey()).fingerprint();
+
+        // When
+        JsonNode failed = failedFirstConvergence("edge-required");
+
+        // Then
+        assertThat(failed.path("reason").asText()).isEqualTo("host-key-mismatch");
+        assertThat(failed.path("message").asText())
+                .contains("edge-required", presented, ConvergeLab.REQUIRED_HOST_KEY, "access.hostKey");
+        assertThat(Files.exists(host.node().file(NixosNode.SOPS_KEY))).isFalse();
+        assertThat(host.node().activations()).isZero();
+        assertThat(TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.HOST_KEYS))
+                .as("nothing pinned for a host whose key handoff.yaml gives")
+                .noneMatch(e -> e.subject().equals("edge-required"));
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
 
     private void pushAndAwaitCompleted(ConvergeLab lab, String host) throws Exception {
@@ -502,6 +613,10 @@ class ConvergeStageTest {
     }
 
     private String pushed(String host, ForgePush push) throws Exception {
+        return pushed(host, push, push.cloneUrl());
+    }
+
+    private String pushed(String host, ForgePush push, String cloneUrl) throws Exception {
         String deployment = UUID.randomUUID().toString();
         CommitPushed payload = new CommitPushed(
                 host,
@@ -511,7 +626,7 @@ class ConvergeStageTest {
                 push.before(),
                 push.after(),
                 "converge",
-                push.cloneUrl(),
+                cloneUrl,
                 null,
                 "operator",
                 UUID.randomUUID().toString(),

@@ -34,14 +34,41 @@ class ComposeFileTest {
         Map<String, Object> kafka = service("kafka");
         Map<String, Object> postgres = service("postgres");
 
-        // When the images and the broker's roles are read
-        Map<String, Object> kafkaEnv = map(kafka.get("environment"));
+        // When the images and the broker's configuration (written by the script it starts with) are read
+        String broker = ProjectFiles.read(root.resolve("deploy/kafka/start-broker.sh"));
 
         // Then Kafka is apache/kafka 4.0.x, broker and controller in one node, and PostgreSQL has a pinned version
         assertThat((String) kafka.get("image")).matches("apache/kafka:\\$\\{HANDOFF_KAFKA_IMAGE_TAG:-4\\.0\\.\\d+}");
-        assertThat(kafkaEnv).containsEntry("KAFKA_PROCESS_ROLES", "broker,controller");
-        assertThat(kafkaEnv).containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
+        assertThat(kafka.get("entrypoint").toString()).contains("/opt/handoff/start-broker.sh");
+        assertThat(broker).contains("process.roles=broker,controller", "auto.create.topics.enable=false");
         assertThat((String) postgres.get("image")).matches("postgres:\\$\\{HANDOFF_POSTGRES_IMAGE_TAG:-\\d+\\.\\d+}");
+    }
+
+    @Test
+    void theBrokerRequiresLoginsAndEachServiceLogsInAsItself() {
+        // Given the broker's configuration and the services' environments
+        String broker = ProjectFiles.read(root.resolve("deploy/kafka/start-broker.sh"));
+
+        // Then no listener is open without a login and nobody but the admin gets anything without an ACL
+        assertThat(broker)
+                .contains("listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT")
+                .contains("authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .contains("allow.everyone.if.no.acl.found=false")
+                .contains("super.users=User:admin")
+                .doesNotContain(":PLAINTEXT");
+        // and each service logs in with its own user and a password that only the environment file holds
+        for (String module : ProjectFiles.imageModules()) {
+            Map<String, Object> env = map(service(module).get("environment"));
+            String variable = "HANDOFF_KAFKA_PASSWORD_"
+                    + module.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            assertThat(env).as(module).containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
+            assertThat(env).as(module).containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+            assertThat((String) env.get("KAFKA_SASL_JAAS_CONFIG"))
+                    .as(module)
+                    .contains("username=\"" + module + "\"")
+                    .contains("password=\"${" + variable + ":?");
+            assertThat(map(service("kafka-topics").get("environment"))).containsKey(variable);
+        }
     }
 
     @Test

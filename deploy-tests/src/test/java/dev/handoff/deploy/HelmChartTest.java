@@ -94,9 +94,10 @@ class HelmChartTest {
             assertThat(probePath(container, "livenessProbe")).isEqualTo("/q/health/live");
             assertThat(probePath(container, "readinessProbe")).isEqualTo("/q/health/ready");
             assertThat(env(container))
-                    .containsEntry("KAFKA_BOOTSTRAP_SERVERS", "handoff-kafka-bootstrap:9092")
+                    .containsEntry("KAFKA_BOOTSTRAP_SERVERS", "handoff-kafka-bootstrap:9093")
                     .containsEntry("HANDOFF_INVENTORY", "/etc/handoff/inventory/handoff.yaml")
-                    .doesNotContainKey("KAFKA_SECURITY_PROTOCOL");
+                    .containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+                    .containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
             assertThat(map(container.get("resources")).get("requests"))
                     .as(service + " requests")
                     .isNotNull();
@@ -135,8 +136,9 @@ class HelmChartTest {
                 .containsEntry("name", "handoff-db-app")
                 .containsEntry("key", "password");
         assertThat(secretRef(control, "KAFKA_SASL_JAAS_CONFIG"))
-                .containsEntry("name", "handoff-kafka-user")
+                .containsEntry("name", "handoff-control-service")
                 .containsEntry("key", "sasl.jaas.config");
+        assertThat(names(objects, "KafkaUser")).isEmpty();
         assertThat(env(control))
                 .containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
                 .containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
@@ -181,13 +183,50 @@ class HelmChartTest {
     }
 
     @Test
-    void aSaslProtocolWithoutItsSecretIsRefusedWithAClearMessage() {
-        // Given SASL_SSL asked for without the Secret holding the JAAS line
-        Path values = write("sasl-without-secret.yaml", "kafka:\n  securityProtocol: SASL_SSL\n");
+    void aProtocolWithoutLoginsIsRefusedUnlessTheOperatorAcceptsIt() {
+        // Given a plaintext cluster, where every client has every right
+        Path values = write("plaintext.yaml", "kafka:\n  securityProtocol: PLAINTEXT\n");
 
-        // When the chart is rendered, then helm says what is missing
+        // When the chart is rendered, then helm says why and what to do
         assertThatThrownBy(() -> render(values))
-                .hasMessageContaining("kafka.sasl.existingSecret is required with a SASL security protocol");
+                .hasMessageContaining("kafka.securityProtocol PLAINTEXT has no logins")
+                .hasMessageContaining("kafka.allowUnauthenticated=true");
+        Path accepted = write(
+                "plaintext-accepted.yaml", "kafka:\n  securityProtocol: PLAINTEXT\n  allowUnauthenticated: true\n");
+        assertThat(names(render(accepted), "KafkaUser")).isEmpty();
+    }
+
+    @Test
+    void eachServiceLogsInAsItsOwnKafkaUserWithExactlyTheAclsOfItsRole() {
+        // Given the default values (Strimzi users, SCRAM-SHA-512 over TLS)
+        List<Map<String, Object>> objects = render(null);
+
+        for (String service : SERVICES) {
+            // Then the service reads the JAAS line Strimzi writes for the user named after it
+            Map<String, Object> container = container(object(objects, "Deployment", "handoff-" + service));
+            assertThat(secretRef(container, "KAFKA_SASL_JAAS_CONFIG"))
+                    .containsEntry("name", service)
+                    .containsEntry("key", "sasl.jaas.config");
+            // and that user has the ACLs KafkaAccess gives the service, nothing more
+            Map<String, Object> user = object(objects, "KafkaUser", service);
+            Map<String, Object> spec = map(user.get("spec"));
+            assertThat(map(spec.get("authentication"))).containsEntry("type", "scram-sha-512");
+            List<String> rendered = new ArrayList<>();
+            for (Object acl : (List<?>) map(spec.get("authorization")).get("acls")) {
+                Map<String, Object> resource = map(map(acl).get("resource"));
+                rendered.add(resource.get("type") + " " + resource.get("patternType") + " " + resource.get("name") + " "
+                        + ((List<?>) map(acl).get("operations")).get(0));
+            }
+            assertThat(rendered)
+                    .as(service)
+                    .containsExactlyElementsOf(dev.handoff.common.messaging.KafkaAccess.grants(service).stream()
+                            .map(g -> g.resource().name().toLowerCase(java.util.Locale.ROOT) + " "
+                                    + (g.prefixed() ? "prefixed" : "literal") + " " + g.name() + " "
+                                    + (g.operation() == dev.handoff.common.messaging.KafkaAccess.Operation.READ
+                                            ? "Read"
+                                            : "Write"))
+                            .toList());
+        }
     }
 
     private List<Map<String, Object>> render(Path valuesFile) {

@@ -71,7 +71,8 @@ class StageScalingTest {
     @BeforeEach
     void createTopicAndPublisher() {
         publisher = new EventPublisher(
-                new KafkaProducer<>(KafkaSettings.producer(kafka.bootstrapServers(), "scaling-test", Map.of())),
+                new KafkaProducer<>(KafkaSettings.producer(
+                        kafka.bootstrapServers(), "scaling-test", kafka.clientSecurity(LabKafka.ADMIN))),
                 new EventCodec());
     }
 
@@ -153,9 +154,19 @@ class StageScalingTest {
                 kafka.bootstrapServers(),
                 group,
                 name,
-                Map.of("max.poll.records", 10, "session.timeout.ms", 10_000, "heartbeat.interval.ms", 500)));
+                LabKafka.asAdmin(Map.of(
+                        "bootstrap.servers",
+                        kafka.bootstrapServers(),
+                        "max.poll.records",
+                        10,
+                        "session.timeout.ms",
+                        10_000,
+                        "heartbeat.interval.ms",
+                        500))));
         DeadLetters deadLetters = new DeadLetters(
-                new KafkaProducer<>(KafkaSettings.producer(kafka.bootstrapServers(), name + "-dlq", Map.of())), group);
+                new KafkaProducer<>(KafkaSettings.producer(
+                        kafka.bootstrapServers(), name + "-dlq", kafka.clientSecurity(LabKafka.ADMIN))),
+                group);
         EventConsumerLoop loop = new EventConsumerLoop(
                 name,
                 consumer,

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.LabPostgres;
 import dev.handoff.lab.launcher.ServiceModule;
 import java.io.IOException;
@@ -227,6 +229,162 @@ class LabEndToEndIT {
                 .containsEntry("backup", "completed")
                 .doesNotContainKeys("infra", "secrets");
         assertControlPlaneVerified(controlRun);
+
+        // And: the trust boundaries hold in the running lab (docs/security.md), rehearsed with ./handoff kafka-produce
+        rehearseAttacks();
+    }
+
+    /**
+     * The acceptance of issue 15 in the lab: the broker refuses a login it does not know and a stage writing commits;
+     * a commit naming a clone URL handoff.yaml does not list is refused by infra and converge without a run; a
+     * deployment id that is a path goes to the dead-letter topic and nothing is written outside the work folders.
+     */
+    private void rehearseAttacks() throws Exception {
+        EventCodec codec = new EventCodec();
+        EventEnvelope valid = commitPushed(codec, "ops/edge-cluster-infra", "infra", "file:///tmp/attacker/infra.git");
+
+        Produced nobody = produce("nobody", "handoff.commits", valid, codec, Map.of());
+        assertThat(nobody.exit()).as(nobody.output()).isEqualTo(1);
+        assertThat(nobody.output()).contains("Refused by the broker: SaslAuthenticationException");
+
+        Produced stage = produce("secrets-service", "handoff.commits", valid, codec, Map.of());
+        assertThat(stage.exit()).as(stage.output()).isEqualTo(1);
+        assertThat(stage.output())
+                .contains("Refused by the broker: TopicAuthorizationException")
+                .contains("handoff.commits");
+
+        // a commit from control-service's identity naming a clone URL the inventory does not list
+        for (EventEnvelope forged : List.of(
+                valid,
+                commitPushed(
+                        codec,
+                        "ops/nix-k3s-edge-cluster",
+                        "converge",
+                        "file:///tmp/attacker/nix-k3s-edge-cluster.git"))) {
+            Produced accepted = produce("control-service", "handoff.commits", forged, codec, Map.of());
+            assertThat(accepted.exit()).as(accepted.output()).isZero();
+            String stageName = codec.payload(forged, dev.handoff.common.event.v1.CommitPushed.class)
+                    .stage();
+            JsonNode refused = await("the ledger's deployment " + forged.deploymentId())
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> deploymentIfFinished(forged.deploymentId()), d -> d != null);
+            assertThat(refused.path("status").asText()).isEqualTo("failed");
+            assertThat(list(refused.path("stages")))
+                    .as("stages of %s", refused)
+                    .singleElement()
+                    .satisfies(st -> {
+                        assertThat(st.path("stage").asText()).isEqualTo(stageName);
+                        assertThat(st.path("reason").asText()).isEqualTo("clone-url-not-listed");
+                    });
+            assertThat(events(refused, "handoff.cloud-facts.started")).isEmpty();
+            assertThat(events(refused, "handoff.convergence.started")).isEmpty();
+        }
+
+        // a deployment id that is a path: the consumers send the record to the dead-letter topic
+        String marker = "dlq-" + UUID.randomUUID();
+        Produced traversal = produce(
+                "control-service",
+                "handoff.commits",
+                commitPushed(codec, "ops/edge-cluster-infra", "infra", null),
+                codec,
+                Map.of("ce_deploymentid", "../../x"),
+                marker);
+        assertThat(traversal.exit()).as(traversal.output()).isZero();
+        await("the record with deployment id ../../x in handoff.commits.dlq")
+                .atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> deadLetterKeys().contains(marker));
+        try (var files = Files.walk(home.getParent(), 4)) {
+            assertThat(files.filter(f -> f.getFileName().toString().equals("x")))
+                    .as("nothing named after the deployment id ../../x")
+                    .isEmpty();
+        }
+    }
+
+    private record Produced(int exit, String output) {}
+
+    /** {@code ./handoff kafka-produce} of {@code event}'s record, with {@code override} headers replacing its own. */
+    private Produced produce(
+            String as, String topic, EventEnvelope event, EventCodec codec, Map<String, String> override)
+            throws Exception {
+        return produce(as, topic, event, codec, override, event.subject());
+    }
+
+    private Produced produce(
+            String as, String topic, EventEnvelope event, EventCodec codec, Map<String, String> override, String key)
+            throws Exception {
+        org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record = codec.encode(topic, event);
+        Path value = Files.write(home.resolve("record-" + UUID.randomUUID() + ".json"), record.value());
+        List<String> args = new ArrayList<>(
+                List.of("kafka-produce", "--as", as, "--topic", topic, "--key", key, "--value-file", value.toString()));
+        for (org.apache.kafka.common.header.Header header : record.headers()) {
+            String name = header.key();
+            String text = override.getOrDefault(name, new String(header.value(), StandardCharsets.UTF_8));
+            args.addAll(List.of("--header", name + "=" + text));
+        }
+        Path out = home.resolve("produce-" + UUID.randomUUID() + ".out");
+        Process process = handoff(out, args.toArray(String[]::new)).start();
+        assertThat(process.waitFor(2, TimeUnit.MINUTES))
+                .as("./handoff kafka-produce ends")
+                .isTrue();
+        return new Produced(process.exitValue(), read(out));
+    }
+
+    /** A commit.pushed of the repository's head for cloud-edge-1, as control-service would publish it. */
+    private EventEnvelope commitPushed(EventCodec codec, String repository, String stage, String cloneUrl)
+            throws Exception {
+        String after = head(home.resolve("forge/" + repository + ".git"));
+        dev.handoff.common.event.v1.CommitPushed payload = new dev.handoff.common.event.v1.CommitPushed(
+                HOST,
+                repository,
+                "refs/heads/main",
+                "main",
+                after,
+                after,
+                stage,
+                cloneUrl,
+                null,
+                "attacker",
+                UUID.randomUUID().toString(),
+                1,
+                null);
+        return codec.newEvent(
+                dev.handoff.common.event.EventType.COMMIT_PUSHED,
+                "/handoff/control-service",
+                HOST,
+                UUID.randomUUID().toString(),
+                null,
+                payload);
+    }
+
+    private JsonNode deploymentIfFinished(String id) throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/deployments/" + id))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            return null;
+        }
+        JsonNode deployment = JSON.readTree(response.body());
+        return deployment.path("status").asText().equals("running") ? null : deployment;
+    }
+
+    /** The keys of every record in handoff.commits.dlq, read as the lab's admin. */
+    private List<String> deadLetterKeys() throws Exception {
+        String bootstrap = read(home.resolve("run/lab.env"))
+                .lines()
+                .filter(l -> l.startsWith("KAFKA_BOOTSTRAP_SERVERS="))
+                .map(l -> l.substring("KAFKA_BOOTSTRAP_SERVERS=".length()))
+                .findFirst()
+                .orElseThrow();
+        Map<String, Object> settings = new HashMap<>(
+                dev.handoff.lab.LabKafkaUsers.load(home.resolve("kafka-secret")).clientSecurity("admin"));
+        return dev.handoff.lab.TopicRecords.records(bootstrap, "handoff.commits.dlq", settings).stream()
+                .map(org.apache.kafka.clients.consumer.ConsumerRecord::key)
+                .toList();
     }
 
     /**

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Topics;
-import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.InfraWorldTestResource;
 import dev.handoff.lab.KafkaTestResource;
@@ -51,8 +50,8 @@ class ApprovalTimeoutTest {
     private final InfraPushes pushes;
     private final InfraWorld world = InfraWorld.shared();
 
-    ApprovalTimeoutTest(EventPublisher publisher, EventCodec codec) {
-        this.pushes = new InfraPushes(publisher, codec, topics);
+    ApprovalTimeoutTest(EventCodec codec) {
+        this.pushes = new InfraPushes(codec, topics);
     }
 
     @BeforeAll

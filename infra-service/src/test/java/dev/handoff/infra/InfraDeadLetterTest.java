@@ -7,7 +7,6 @@ import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.messaging.DeadLetters;
-import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.InfraWorldTestResource;
@@ -22,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,9 +48,9 @@ class InfraDeadLetterTest {
     private final EventCodec codec;
     private final InfraPushes pushes;
 
-    InfraDeadLetterTest(EventPublisher publisher, EventCodec codec) {
+    InfraDeadLetterTest(EventCodec codec) {
         this.codec = codec;
-        this.pushes = new InfraPushes(publisher, codec, topics);
+        this.pushes = new InfraPushes(codec, topics);
     }
 
     @BeforeAll
@@ -110,8 +108,10 @@ class InfraDeadLetterTest {
         ProducerRecord<String, byte[]> valid = codec.encode(trigger);
         valid.headers().remove(EventCodec.H_DEPLOYMENTID);
         valid.headers().add(EventCodec.H_DEPLOYMENTID, deploymentId.getBytes(StandardCharsets.UTF_8));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                KafkaSettings.producer(LabKafka.shared().bootstrapServers(), "dead-letter-test", Map.of()))) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(
+                LabKafka.shared().bootstrapServers(),
+                "dead-letter-test",
+                LabKafka.adminSecurity(LabKafka.shared().bootstrapServers())))) {
             producer.send(valid).get();
         }
         return trigger.id();

@@ -77,7 +77,7 @@ class InfraPgBackendTest {
             LastCheckouts checkouts,
             CloudReader cloud,
             FactsStore facts) {
-        this.pushes = new InfraPushes(publisher, codec, topics);
+        this.pushes = new InfraPushes(codec, topics);
         this.config = config;
         this.replicaA = run;
         // a second replica: its own run (and its own serialization), the same configuration, stacks and backend

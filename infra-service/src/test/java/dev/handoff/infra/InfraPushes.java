@@ -7,6 +7,8 @@ import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
+import dev.handoff.lab.InfraWorldTestResource;
+import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.forge.ForgePush;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
@@ -28,16 +30,26 @@ final class InfraPushes {
     private final EventCodec codec;
     private final TopicRecords topics;
 
-    InfraPushes(EventPublisher publisher, EventCodec codec, TopicRecords topics) {
-        this.publisher = publisher;
+    InfraPushes(EventCodec codec, TopicRecords topics) {
+        // pushes come from control-service: the test publishes them as the lab's admin
+        this.publisher = LabKafka.shared().worldPublisher();
         this.codec = codec;
         this.topics = topics;
     }
 
-    /** A lab forge of a test class's own, in a new temporary folder, holding {@code repository}. */
+    /**
+     * The forge of the running test application ({@link InfraWorldTestResource}: the one handoff.yaml's URLs point
+     * into), with {@code repository} made afresh from its template for the calling test class.
+     */
     static LabForge forge(String name, LabRepository repository) throws java.io.IOException {
-        Path root = java.nio.file.Files.createTempDirectory(name);
+        Path root = Path.of(System.getProperty(InfraWorldTestResource.FORGE_PROPERTY));
         LabForge forge = new LabForge(root.resolve("forge"), root.resolve("work"));
+        org.eclipse.jgit.util.FileUtils.delete(
+                forge.bareRepository(repository).toFile(),
+                org.eclipse.jgit.util.FileUtils.RECURSIVE | org.eclipse.jgit.util.FileUtils.SKIP_MISSING);
+        org.eclipse.jgit.util.FileUtils.delete(
+                forge.workingCopy(repository).toFile(),
+                org.eclipse.jgit.util.FileUtils.RECURSIVE | org.eclipse.jgit.util.FileUtils.SKIP_MISSING);
         forge.ensure(repository);
         return forge;
     }
@@ -51,6 +63,11 @@ final class InfraPushes {
 
     /** The {@code commit.pushed} of a push to {@code repository}, for a new deployment (not published). */
     EventEnvelope trigger(ForgePush pushed, LabRepository repository) throws Exception {
+        return trigger(pushed, repository, pushed.cloneUrl());
+    }
+
+    /** As {@link #trigger(ForgePush, LabRepository)}, naming {@code cloneUrl} as the place to clone from. */
+    EventEnvelope trigger(ForgePush pushed, LabRepository repository, String cloneUrl) throws Exception {
         CommitPushed payload = new CommitPushed(
                 HOST,
                 repository.fullName(),
@@ -59,7 +76,7 @@ final class InfraPushes {
                 pushed.before(),
                 pushed.after(),
                 "infra",
-                pushed.cloneUrl(),
+                cloneUrl,
                 null,
                 "alice",
                 UUID.randomUUID().toString(),

@@ -17,6 +17,7 @@ import dev.handoff.infra.run.ApprovalGate;
 import dev.handoff.infra.run.DriftWatch;
 import dev.handoff.lab.InfraWorldTestResource;
 import dev.handoff.lab.KafkaTestResource;
+import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
 import dev.handoff.lab.world.InfraWorld;
@@ -70,12 +71,12 @@ class InfraStageTest {
             DriftWatch driftWatch,
             StageConsumers consumers,
             ApprovalGate approvals) {
-        this.publisher = publisher;
+        this.publisher = LabKafka.shared().worldPublisher();
         this.codec = codec;
         this.driftWatch = driftWatch;
         this.consumers = consumers;
         this.approvals = approvals;
-        this.pushes = new InfraPushes(publisher, codec, topics);
+        this.pushes = new InfraPushes(codec, topics);
     }
 
     @BeforeAll
@@ -159,6 +160,8 @@ class InfraStageTest {
         // When
         String deployment = push("Change the shape again");
         EventEnvelope request = awaitEvent(deployment, EventType.APPROVAL_REQUESTED);
+        // an approval that does not come from control-service is no operator's decision: it is ignored
+        decide(request, "approve", "/handoff/secrets-service");
         decide(request, "reject");
 
         // Then
@@ -214,6 +217,25 @@ class InfraStageTest {
         assertThat(completed.data().path("plan").path("destructive").asBoolean())
                 .isTrue();
         assertThat(events(deployment, EventType.CLOUD_FACTS_STARTED)).hasSize(2);
+    }
+
+    @Test
+    void aPushNamingACloneUrlTheInventoryDoesNotListIsRefusedAndNothingIsCloned() throws Exception {
+        // Given a commit.pushed (from control-service's identity) whose clone URL is not handoff.yaml's
+        EventEnvelope forged = pushes.trigger(
+                forge.commitAndPush(INFRA, "forged clone url"), INFRA, "file:///var/lib/attacker/infra.git");
+
+        // When infra-service reads it
+        publisher.publishAll(List.of(forged), Duration.ofSeconds(10));
+
+        // Then it is refused, naming the inventory's URL, and no run started (nothing was cloned or planned)
+        EventEnvelope failed = awaitEvent(forged.deploymentId(), EventType.CLOUD_FACTS_FAILED);
+        assertThat(failed.data().path("reason").asText()).isEqualTo("clone-url-not-listed");
+        assertThat(failed.data().path("message").asText())
+                .contains(forge.cloneUrl(INFRA), "nothing was cloned")
+                .doesNotContain("attacker");
+        assertThat(topics.event(forged.deploymentId(), EventType.CLOUD_FACTS_STARTED.type()))
+                .isEmpty();
     }
 
     @Test
@@ -367,6 +389,10 @@ class InfraStageTest {
     }
 
     private void decide(EventEnvelope request, String decision) throws Exception {
+        decide(request, decision, "/handoff/control-service");
+    }
+
+    private void decide(EventEnvelope request, String decision, String source) throws Exception {
         ApprovalDecided decided = new ApprovalDecided(
                 HOST,
                 "infra",
@@ -377,12 +403,7 @@ class InfraStageTest {
                 request.id());
         publisher.publishAll(
                 List.of(codec.newEvent(
-                        EventType.APPROVAL_DECIDED,
-                        "/handoff/control-service",
-                        HOST,
-                        request.deploymentId(),
-                        request.id(),
-                        decided)),
+                        EventType.APPROVAL_DECIDED, source, HOST, request.deploymentId(), request.id(), decided)),
                 Duration.ofSeconds(10));
     }
 

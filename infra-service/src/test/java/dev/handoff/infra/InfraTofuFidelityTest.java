@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Topics;
-import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.Json;
 import dev.handoff.lab.InfraWorldTestResource;
@@ -48,8 +47,8 @@ class InfraTofuFidelityTest {
     private final InfraWorld world = InfraWorld.shared();
     private final InfraPushes pushes;
 
-    InfraTofuFidelityTest(EventPublisher publisher, EventCodec codec) {
-        this.pushes = new InfraPushes(publisher, codec, topics);
+    InfraTofuFidelityTest(EventCodec codec) {
+        this.pushes = new InfraPushes(codec, topics);
     }
 
     @BeforeAll

@@ -19,8 +19,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class TopicRecords {
     private TopicRecords() {}
 
-    /** Every record of {@code topic} now. */
+    /** Every record of {@code topic} now, read as the lab broker's admin of this JVM. */
     public static List<ConsumerRecord<String, byte[]>> records(String bootstrap, String topic) {
+        return records(bootstrap, topic, LabKafka.adminSecurity(bootstrap));
+    }
+
+    /** Every record of {@code topic} now, read with {@code security} (a login to a broker of another process). */
+    public static List<ConsumerRecord<String, byte[]>> records(
+            String bootstrap, String topic, Map<String, Object> security) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrap,
@@ -34,7 +40,9 @@ public final class TopicRecords {
                 StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
+        Map<String, Object> settings = new java.util.HashMap<>(security);
+        settings.putAll(config);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
                     .collect(Collectors.toList());

@@ -1,9 +1,11 @@
 package dev.handoff.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.handoff.common.event.Topics;
+import dev.handoff.common.messaging.KafkaAccess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +22,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -76,16 +80,76 @@ class LabKafkaTest {
     }
 
     @Test
+    void aClientWithoutAKnownIdentityIsRefusedByTheBroker() {
+        // Given a login as a user the broker does not know
+        Map<String, Object> nobody = new java.util.HashMap<>(KafkaAccess.clientSecurity(
+                "SASL_PLAINTEXT", "nobody", "0123456789abcdef0123456789abcdef0123456789abcdef"));
+
+        // When it publishes a commit, Then the broker refuses the login
+        assertThatThrownBy(() -> produceAs(nobody, Topics.COMMITS))
+                .hasRootCauseInstanceOf(SaslAuthenticationException.class)
+                .rootCause()
+                .hasMessageContaining("Authentication failed");
+    }
+
+    @Test
+    void eachServiceMayWriteOnlyWhatItsRoleAllows() throws Exception {
+        LabKafka kafka = LabKafka.shared();
+
+        // control-service publishes commits; secrets-service may not
+        assertThat(produceAs(kafka.clientSecurity("control-service"), Topics.COMMITS)
+                        .topic())
+                .isEqualTo(Topics.COMMITS);
+        assertThatThrownBy(() -> produceAs(kafka.clientSecurity("secrets-service"), Topics.COMMITS))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class)
+                .rootCause()
+                .hasMessageContaining(Topics.COMMITS);
+        // a stage writes its own topic, not the next stage's, and cannot approve a plan
+        assertThat(produceAs(kafka.clientSecurity("secrets-service"), Topics.SECRET_FACTS)
+                        .topic())
+                .isEqualTo(Topics.SECRET_FACTS);
+        assertThatThrownBy(() -> produceAs(kafka.clientSecurity("workload-service"), Topics.BACKUP))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+        assertThatThrownBy(() -> produceAs(kafka.clientSecurity("converge-service"), Topics.APPROVALS))
+                .hasRootCauseInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void theTestResourceLogsTheServiceUnderTestInWithItsOwnIdentity() {
+        // a module whose application.properties names it (the lab module has none: no identity)
+        assertThat(KafkaTestResource.applicationName()).isEmpty();
+        assertThat(LabKafka.shared().clientSecurity("converge-service"))
+                .containsEntry("security.protocol", "SASL_PLAINTEXT")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .hasEntrySatisfying(
+                        "sasl.jaas.config", v -> assertThat((String) v).contains("username=\"converge-service\""));
+    }
+
+    private static RecordMetadata produceAs(Map<String, Object> security, String topic) throws Exception {
+        Map<String, Object> config = new java.util.HashMap<>(security);
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LabKafka.shared().bootstrapServers());
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
+            return producer.send(new ProducerRecord<>(topic, "edge-1", "probe")).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void brokerWithADataFolderKeepsTopicsAndRecordsAcrossRestarts(@TempDir Path dataDir) throws Exception {
         // Given
         String value = "kept " + UUID.randomUUID();
-        try (LabKafka first = LabKafka.start(0, dataDir)) {
+        LabKafkaUsers users = LabKafkaUsers.generate();
+        try (LabKafka first = LabKafka.start(0, dataDir, users)) {
             first.createTopics(Topics.all());
             produce(first.bootstrapServers(), Topics.COMMITS, "forgejo-pi", value);
         }
 
         // When
-        try (LabKafka second = LabKafka.start(0, dataDir)) {
+        try (LabKafka second = LabKafka.start(0, dataDir, users)) {
             second.createTopics(Topics.all());
 
             // Then
@@ -106,7 +170,7 @@ class LabKafkaTest {
                 StringSerializer.class.getName(),
                 ProducerConfig.ACKS_CONFIG,
                 "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(LabKafka.asAdmin(config))) {
             return producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
         }
     }
@@ -124,7 +188,7 @@ class LabKafkaTest {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 StringDeserializer.class.getName());
         List<ConsumerRecord<String, String>> received = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(LabKafka.asAdmin(config))) {
             consumer.subscribe(List.of(topic));
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(received::add);

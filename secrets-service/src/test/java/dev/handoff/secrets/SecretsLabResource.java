@@ -18,7 +18,7 @@ public final class SecretsLabResource implements QuarkusTestResourceLifecycleMan
     public Map<String, String> start() {
         lab = SecretsLab.create("secrets-lab");
         Map<String, String> config = new HashMap<>(lab.serviceConfig());
-        config.put("handoff.secrets.consumer-group", "secrets-test-" + UUID.randomUUID());
+        config.put("handoff.secrets.consumer-group", "handoff-secrets-test-" + UUID.randomUUID());
         return config;
     }
 

@@ -20,8 +20,15 @@ public record EncryptedValue(byte[] data, byte[] iv, byte[] tag, String type) {
     /** The types sops writes. */
     public static final Set<String> TYPES = Set.of("str", "int", "float", "bool", "bytes", "time", "comment");
 
-    private static final Pattern FORM =
-            Pattern.compile("^ENC\\[AES256_GCM,data:([^,]*),iv:([^,]*),tag:([^,]*),type:([^,\\]]*)\\]$");
+    /**
+     * sops's form ({@code aes/cipher.go}): anchored at the start only, so text after the closing bracket is ignored (a
+     * quoted value with trailing spaces decrypts), as long as no further {@code ]} is on that line (sops's greedy
+     * {@code type:(.+)\]} would take it into the type). A comma inside data, iv or tag, or a line break, fails in
+     * sops too (as base64 or as a match); excluding them here keeps the match linear on hostile input.
+     */
+    private static final Pattern FORM = Pattern.compile(
+            "^ENC\\[AES256_GCM,data:([^,\n]+),iv:([^,\n]+),tag:([^,\n]+),type:([^,\\]\n]+)\\][^\\]\n]*(?:\n.*)?$",
+            Pattern.DOTALL);
 
     /** Whether {@code text} is meant as an encrypted value (starts with {@code ENC[}), well formed or not. */
     public static boolean looksEncrypted(String text) {
@@ -40,16 +47,22 @@ public record EncryptedValue(byte[] data, byte[] iv, byte[] tag, String type) {
                     "malformed ENC value: expected ENC[AES256_GCM,data:<base64>,iv:<base64>,tag:<base64>,type:<type>]"
                             + " (truncated or edited by hand?)");
         }
-        Optional<byte[]> data = base64(m.group(1));
-        Optional<byte[]> iv = base64(m.group(2));
-        Optional<byte[]> tag = base64(m.group(3));
+        Optional<byte[]> data = GoFormats.base64(m.group(1));
+        Optional<byte[]> iv = GoFormats.base64(m.group(2));
+        Optional<byte[]> tag = GoFormats.base64(m.group(3));
         if (data.isEmpty()) {
-            return Parsed.problem("the data of the ENC value is not valid base64");
+            return Parsed.problem("the data of the ENC value is not valid padded base64 (sops refuses it)");
         }
-        if (iv.isEmpty() || iv.get().length != 32) {
+        if (iv.isEmpty()) {
+            return Parsed.problem("the iv of the ENC value is not valid padded base64 (sops refuses it)");
+        }
+        if (iv.get().length != 32) {
             return Parsed.problem("the iv of the ENC value is not 32 bytes of base64");
         }
-        if (tag.isEmpty() || tag.get().length != 16) {
+        if (tag.isEmpty()) {
+            return Parsed.problem("the tag of the ENC value is not valid padded base64 (sops refuses it)");
+        }
+        if (tag.get().length != 16) {
             return Parsed.problem("the tag of the ENC value is not 16 bytes of base64");
         }
         String type = m.group(4);
@@ -65,14 +78,6 @@ public record EncryptedValue(byte[] data, byte[] iv, byte[] tag, String type) {
         Base64.Encoder b64 = Base64.getEncoder();
         return "ENC[AES256_GCM,data:" + b64.encodeToString(data) + ",iv:" + b64.encodeToString(iv) + ",tag:"
                 + b64.encodeToString(tag) + ",type:" + type + "]";
-    }
-
-    private static Optional<byte[]> base64(String text) {
-        try {
-            return Optional.of(Base64.getDecoder().decode(text));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 
     @Override

@@ -1,10 +1,6 @@
 package dev.handoff.sops;
 
 import dev.handoff.sops.SopsFile.LeafAt;
-import dev.handoff.sops.SopsMetadata.AgeStanza;
-import dev.handoff.sops.SopsNode.Leaf;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,7 +9,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -65,15 +60,16 @@ public final class SopsDecryption {
 
     private static Result run(SopsFile file, AgeIdentity identity, BiConsumer<LeafAt, byte[]> onPlaintext) {
         String path = file.path();
-        List<SopsFinding> findings = new ArrayList<>();
+        CappedFindings findings = new CappedFindings(path, SopsFile.MAX_FINDINGS_PER_FILE);
         Optional<SopsMetadata> metadata = file.metadata();
         if (metadata.isEmpty()) {
             findings.add(new SopsFinding(
                     "not-verifiable", path, path + ": no readable sops section, so nothing can be decrypted"));
-            return new Result(false, findings);
+            return new Result(false, findings.toList());
         }
-        Optional<byte[]> dataKey = dataKey(metadata.get(), identity);
-        if (dataKey.isEmpty()) {
+        DataKeyUnwrap unwrap = DataKeyUnwrap.open(path, metadata.get(), identity);
+        unwrap.findings().forEach(findings::add);
+        if (unwrap.dataKey().isEmpty()) {
             findings.add(new SopsFinding(
                     "identity-cannot-decrypt",
                     path,
@@ -82,9 +78,9 @@ public final class SopsDecryption {
                             + metadata.get().recipients()
                             + "); add the identity's recipient to the creation rule in .sops.yaml and run"
                             + " sops updatekeys " + path));
-            return new Result(false, findings);
+            return new Result(false, findings.toList());
         }
-        byte[] key = dataKey.get();
+        byte[] key = unwrap.dataKey().get();
         try {
             MessageDigest hash = sha512();
             boolean macOnlyEncrypted = metadata.get().rules().macOnlyEncrypted();
@@ -93,38 +89,61 @@ public final class SopsDecryption {
             }
             for (LeafAt leaf : file.leaves()) {
                 if (leaf.value().isPresent()) {
-                    Optional<byte[]> plain =
-                            ValueCipher.decrypt(key, leaf.value().get(), leaf.aad());
-                    if (plain.isEmpty()) {
-                        findings.add(new SopsFinding(
-                                "value-tampered",
-                                path + "#" + leaf.keyPath(),
-                                path + ": " + leaf.keyPath() + " (line "
-                                        + leaf.leaf().line()
-                                        + ") does not decrypt with the file's data key: the value, its key path, iv"
-                                        + " or tag was changed after encryption. Restore the file from history or"
-                                        + " set the value again with sops"));
-                        continue;
-                    }
-                    byte[] bytes = plain.get();
-                    if (!"comment".equals(leaf.value().get().type())) {
-                        hash.update(bytes);
-                    }
-                    onPlaintext.accept(leaf, bytes);
-                    Arrays.fill(bytes, (byte) 0);
+                    value(path, key, leaf, hash, findings, onPlaintext);
                 } else if (!macOnlyEncrypted || leaf.encrypts()) {
-                    hash.update(macBytes(leaf.leaf()));
+                    hash.update(TypedPlaintext.macBytes(leaf.leaf()));
                 }
             }
             mac(file, metadata.get(), key, hash.digest(), findings);
         } finally {
             Arrays.fill(key, (byte) 0);
         }
-        return new Result(findings.isEmpty(), List.copyOf(findings));
+        return new Result(findings.isEmpty(), findings.toList());
+    }
+
+    /** Decrypts one value, reads it by its type as sops does and hashes what sops hashes. */
+    private static void value(
+            String path,
+            byte[] key,
+            LeafAt leaf,
+            MessageDigest hash,
+            CappedFindings findings,
+            BiConsumer<LeafAt, byte[]> onPlaintext) {
+        EncryptedValue value = leaf.value().get();
+        Optional<byte[]> plain = ValueCipher.decrypt(key, value, leaf.aad());
+        if (plain.isEmpty()) {
+            findings.add(() -> new SopsFinding(
+                    "value-tampered",
+                    SopsFile.subject(path, leaf),
+                    SopsFile.where(path, leaf)
+                            + " does not decrypt with the file's data key: the value, its key path, iv or tag was"
+                            + " changed after encryption. Restore the file from history or set the value again with"
+                            + " sops"));
+            return;
+        }
+        byte[] bytes = plain.get();
+        try {
+            Optional<byte[]> hashed = TypedPlaintext.macBytes(value.type(), bytes);
+            if (hashed.isEmpty()) {
+                findings.add(() -> new SopsFinding(
+                        "value-type-invalid",
+                        SopsFile.subject(path, leaf),
+                        SopsFile.where(path, leaf) + " is marked type:" + value.type()
+                                + " but its decrypted value is not " + TypedPlaintext.expected(value.type())
+                                + ", so sops refuses the file: the type was changed after encryption (it is not"
+                                + " authenticated). Restore the file from history or set the value again with sops"));
+                return;
+            }
+            hash.update(hashed.get());
+            Arrays.fill(hashed.get(), (byte) 0);
+            onPlaintext.accept(leaf, bytes);
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
     }
 
     private static void mac(
-            SopsFile file, SopsMetadata metadata, byte[] key, byte[] computed, List<SopsFinding> findings) {
+            SopsFile file, SopsMetadata metadata, byte[] key, byte[] computed, CappedFindings findings) {
         String path = file.path();
         if (metadata.mac().isEmpty() || metadata.lastModified().isEmpty()) {
             findings.add(new SopsFinding(
@@ -133,96 +152,44 @@ public final class SopsDecryption {
                     path + ": sops.mac or sops.lastmodified is missing; re-encrypt with sops"));
             return;
         }
-        Optional<EncryptedValue> stored =
-                EncryptedValue.parse(metadata.mac().get()).value();
-        Optional<byte[]> storedMac = stored.flatMap(
-                v -> ValueCipher.decrypt(key, v, metadata.lastModified().get()));
-        if (storedMac.isEmpty()) {
-            findings.add(
-                    new SopsFinding(
-                            "mac-tampered",
-                            path,
-                            path
-                                    + ": sops.mac does not decrypt with the data key under sops.lastmodified: the MAC or the"
-                                    + " lastmodified time was changed. Restore the file from history or re-encrypt it with sops"));
+        Optional<String> additionalData = metadata.macAdditionalData();
+        if (additionalData.isEmpty()) {
+            findings.add(new SopsFinding(
+                    "mac-not-verifiable",
+                    path,
+                    path + ": sops.lastmodified is not an RFC 3339 time as sops reads it, so sops cannot check the"
+                            + " MAC and refuses the file; re-encrypt it with sops"));
             return;
         }
-        String expected = new String(storedMac.get(), StandardCharsets.US_ASCII);
-        String actual = HexFormat.of().withUpperCase().formatHex(computed);
-        if (!MessageDigest.isEqual(
-                expected.toUpperCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII),
-                actual.getBytes(StandardCharsets.US_ASCII))) {
-            String firstBad = findings.stream()
-                    .filter(f -> f.code().equals("value-tampered"))
+        Optional<EncryptedValue> stored =
+                EncryptedValue.parse(metadata.mac().get()).value();
+        Optional<byte[]> storedMac = stored.filter(v -> v.type().equals("str"))
+                .flatMap(v -> ValueCipher.decrypt(key, v, additionalData.get()));
+        if (storedMac.isEmpty()) {
+            findings.add(new SopsFinding(
+                    "mac-tampered",
+                    path,
+                    path
+                            + ": sops.mac does not decrypt with the data key under sops.lastmodified (or is not"
+                            + " of type str): the MAC or the lastmodified time was changed. Restore the file"
+                            + " from history or re-encrypt it with sops"));
+            return;
+        }
+        // sops compares the decrypted MAC with its own upper-case hex exactly
+        byte[] expected = storedMac.get();
+        byte[] actual = HexFormat.of().withUpperCase().formatHex(computed).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, actual)) {
+            String firstBad = findings.kept().stream()
+                    .filter(f -> f.code().equals("value-tampered") || f.code().equals("value-type-invalid"))
                     .map(f -> f.subject().substring(path.length() + 1))
                     .findFirst()
                     .map(p -> " (first bad value: " + p + ")")
-                    .orElse(" (values, their order or an unencrypted value changed)");
+                    .orElse(" (values, their types, their order or an unencrypted value changed)");
             findings.add(new SopsFinding(
                     "mac-mismatch",
                     path,
                     path + ": the MAC does not match the file's values: it was changed outside sops" + firstBad
                             + ". Restore it from history or edit it with sops"));
-        }
-    }
-
-    private static Optional<byte[]> dataKey(SopsMetadata metadata, AgeIdentity identity) {
-        List<AgeStanza> ordered = new ArrayList<>();
-        metadata.ageStanzas().stream()
-                .filter(s -> identity.recipients().contains(s.recipient()))
-                .forEach(ordered::add);
-        metadata.ageStanzas().stream()
-                .filter(s -> !identity.recipients().contains(s.recipient()))
-                .forEach(ordered::add);
-        for (AgeStanza stanza : ordered) {
-            Optional<byte[]> key = identity.open(stanza.armoredDataKey());
-            if (key.isPresent() && key.get().length == 32) {
-                return key;
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** The bytes sops hashes for an unencrypted leaf (Go's {@code ToBytes}). */
-    static byte[] macBytes(Leaf leaf) {
-        String text = leaf.text();
-        String canonical = switch (leaf.kind()) {
-            case STRING, NULL -> text;
-            case BOOL -> text.equalsIgnoreCase("true") ? "True" : "False";
-            case INT -> goInt(text);
-            case FLOAT -> goFloat(text);
-        };
-        return canonical.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String goInt(String text) {
-        try {
-            String t = text.startsWith("+") ? text.substring(1) : text;
-            if (t.startsWith("0x")) {
-                return new BigInteger(t.substring(2), 16).toString();
-            }
-            if (t.startsWith("0o")) {
-                return new BigInteger(t.substring(2), 8).toString();
-            }
-            return new BigInteger(t).toString();
-        } catch (NumberFormatException e) {
-            return text;
-        }
-    }
-
-    private static String goFloat(String text) {
-        String t = text.toLowerCase(Locale.ROOT);
-        if (t.endsWith(".inf")) {
-            return t.startsWith("-") ? "-Inf" : "+Inf";
-        }
-        if (t.equals(".nan")) {
-            return "NaN";
-        }
-        try {
-            double d = Double.parseDouble(text);
-            return new BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
-        } catch (NumberFormatException e) {
-            return text;
         }
     }
 

@@ -148,7 +148,7 @@ public final class SopsEncryptor {
         if (leaf.kind() == Kind.NULL) {
             return "null";
         }
-        byte[] plain = SopsDecryption.macBytes(leaf);
+        byte[] plain = TypedPlaintext.macBytes(leaf);
         hash.update(plain);
         if (!rules.encrypts(path)) {
             return leaf.kind() == Kind.STRING ? scalarText(leaf.text()) : leaf.text();

@@ -21,6 +21,15 @@ public final class SopsFile {
     /** The default size limit of a SOPS file: far above any real one, far below what could hurt the service. */
     public static final long DEFAULT_MAX_BYTES = 1024 * 1024;
 
+    /**
+     * The most findings one check of one file reports (inspecting, and again verifying); the rest are counted in one
+     * {@code more-findings} summary. A megabyte of one-character values would otherwise be half a million findings.
+     */
+    public static final int MAX_FINDINGS_PER_FILE = 100;
+
+    /** Key paths longer than this are shortened in findings: a key can be almost as long as the file. */
+    private static final int MAX_SHOWN_KEY_PATH = 200;
+
     private final String path;
     private final String sha256;
     private final Optional<SopsMetadata> metadata;
@@ -40,6 +49,14 @@ public final class SopsFile {
         /** The key path with {@code /} separators, e.g. {@code tailscale/auth_key}. */
         public String keyPath() {
             return String.join("/", path);
+        }
+
+        /** {@link #keyPath}, shortened for a finding when it is very long. */
+        public String shownKeyPath() {
+            String keyPath = keyPath();
+            return keyPath.length() <= MAX_SHOWN_KEY_PATH
+                    ? keyPath
+                    : keyPath.substring(0, MAX_SHOWN_KEY_PATH) + "…(" + keyPath.length() + " characters)";
         }
 
         /** The additional data sops binds the value to: keys joined by {@code :} plus a trailing {@code :}. */
@@ -102,7 +119,7 @@ public final class SopsFile {
         } catch (SopsFormatException e) {
             return failed(path, sha256, new SopsFinding(e.code(), path, path + ": " + e.getMessage()));
         }
-        List<SopsFinding> findings = new ArrayList<>();
+        CappedFindings findings = new CappedFindings(path, MAX_FINDINGS_PER_FILE);
         Optional<SopsNode> sops = root.get("sops");
         Optional<SopsMetadata> metadata = Optional.empty();
         if (sops.isEmpty() || !(sops.get() instanceof Branch sopsBranch)) {
@@ -122,7 +139,7 @@ public final class SopsFile {
         for (LeafAt leaf : leaves) {
             check(path, leaf, findings);
         }
-        return new SopsFile(path, sha256, metadata, data, leaves, findings);
+        return new SopsFile(path, sha256, metadata, data, leaves, findings.toList());
     }
 
     private static SopsFile failed(String path, String sha256, SopsFinding finding) {
@@ -155,29 +172,39 @@ public final class SopsFile {
         }
     }
 
-    private static void check(String file, LeafAt at, List<SopsFinding> findings) {
+    private static void check(String file, LeafAt at, CappedFindings findings) {
         if (!at.encrypts()) {
             return;
         }
         Leaf leaf = at.leaf();
-        String subject = file + "#" + at.keyPath();
-        String where = file + ": " + at.keyPath() + " (line " + leaf.line() + ")";
         if (leaf.kind() == Kind.STRING && leaf.text().isEmpty()) {
             return; // sops leaves empty strings as they are
         }
         if (leaf.kind() == Kind.STRING && EncryptedValue.looksEncrypted(leaf.text())) {
             if (at.value().isEmpty()) {
-                String problem = EncryptedValue.parse(leaf.text()).problem();
-                findings.add(new SopsFinding(
-                        "malformed-value", subject, where + ": " + problem + "; re-encrypt the value with sops"));
+                findings.add(() -> new SopsFinding(
+                        "malformed-value",
+                        subject(file, at),
+                        where(file, at) + ": "
+                                + EncryptedValue.parse(leaf.text()).problem() + "; re-encrypt the value with sops"));
             }
             return;
         }
-        findings.add(new SopsFinding(
+        findings.add(() -> new SopsFinding(
                 "unencrypted-value",
-                subject,
-                where + " holds a plaintext value although the file's rules say it must be encrypted;"
+                subject(file, at),
+                where(file, at) + " holds a plaintext value although the file's rules say it must be encrypted;"
                         + " encrypt it with sops (or rename the key with the unencrypted suffix if it is not secret)"));
+    }
+
+    /** {@code <file>#<key/path>}, the subject of a finding about one value. */
+    static String subject(String file, LeafAt at) {
+        return file + "#" + at.shownKeyPath();
+    }
+
+    /** {@code <file>: <key/path> (line n)}, how a finding about one value starts. */
+    static String where(String file, LeafAt at) {
+        return file + ": " + at.shownKeyPath() + " (line " + at.leaf().line() + ")";
     }
 
     private static String sha256(byte[] content) {

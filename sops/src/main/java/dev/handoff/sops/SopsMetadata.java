@@ -5,8 +5,6 @@ import dev.handoff.sops.SopsNode.Entry;
 import dev.handoff.sops.SopsNode.Leaf;
 import dev.handoff.sops.SopsNode.Sequence;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +18,8 @@ import java.util.regex.PatternSyntaxException;
  * @param ageStanzas the age recipients and their armored copies of the data key, in file order ({@code age} and
  *     {@code key_groups[].age})
  * @param otherKeyTypes non-age key types that hold a copy of the data key ({@code pgp}, {@code kms}, …)
- * @param lastModified the {@code lastmodified} string exactly as written (it is the MAC's AAD)
+ * @param lastModified the {@code lastmodified} string exactly as written (the MAC's AAD is its normal form, see
+ *     {@link #macAdditionalData})
  * @param mac the {@code mac} value as written
  * @param version the sops version that wrote the file
  * @param rules which values are encrypted
@@ -46,15 +45,18 @@ public record SopsMetadata(
         }
     }
 
-    /** {@link #lastModified} as an instant, if it parses as RFC 3339. */
+    /** {@link #lastModified} as an instant, if it parses as RFC 3339 the way sops parses it. */
     public Optional<Instant> lastModifiedInstant() {
-        return lastModified.flatMap(text -> {
-            try {
-                return Optional.of(OffsetDateTime.parse(text).toInstant());
-            } catch (DateTimeParseException e) {
-                return Optional.empty();
-            }
-        });
+        return lastModified.flatMap(GoFormats::parseRfc3339).map(GoFormats.GoTime::instant);
+    }
+
+    /**
+     * The additional data the MAC is encrypted under: sops parses {@code lastmodified} ({@code time.Parse} with
+     * {@code RFC3339}) and writes it again ({@code Format(time.RFC3339)}): fraction of a second dropped, offset kept,
+     * {@code Z} for a zero offset. Empty when sops could not parse it.
+     */
+    public Optional<String> macAdditionalData() {
+        return lastModified.flatMap(GoFormats::parseRfc3339).map(GoFormats.GoTime::formatRfc3339);
     }
 
     /** The distinct age recipients in file order. */
@@ -63,7 +65,7 @@ public record SopsMetadata(
     }
 
     /** Reads the {@code sops} branch of {@code file}, adding every problem to {@code findings}. */
-    static SopsMetadata read(String file, Branch sops, List<SopsFinding> findings) {
+    static SopsMetadata read(String file, Branch sops, CappedFindings findings) {
         List<AgeStanza> stanzas = new ArrayList<>();
         List<String> others = new ArrayList<>();
         age(file, sops.get("age"), stanzas, findings);
@@ -92,15 +94,12 @@ public record SopsMetadata(
                     "missing-lastmodified",
                     file,
                     file + ": sops.lastmodified is missing; the MAC cannot be checked. Re-encrypt the file with sops"));
-        } else {
-            try {
-                OffsetDateTime.parse(lastModified.get());
-            } catch (DateTimeParseException ex) {
-                findings.add(new SopsFinding(
-                        "invalid-lastmodified",
-                        file,
-                        file + ": sops.lastmodified is not an RFC 3339 time; re-encrypt the file with sops"));
-            }
+        } else if (GoFormats.parseRfc3339(lastModified.get()).isEmpty()) {
+            findings.add(new SopsFinding(
+                    "invalid-lastmodified",
+                    file,
+                    file + ": sops.lastmodified is not an RFC 3339 time as sops reads it (e.g. 2024-05-01T10:00:00Z);"
+                            + " sops refuses the file. Re-encrypt the file with sops"));
         }
         if (mac.isEmpty()) {
             findings.add(new SopsFinding(
@@ -130,7 +129,7 @@ public record SopsMetadata(
         return new SopsMetadata(List.copyOf(stanzas), List.copyOf(others), lastModified, mac, version, rules);
     }
 
-    private static void age(String file, Optional<SopsNode> node, List<AgeStanza> out, List<SopsFinding> findings) {
+    private static void age(String file, Optional<SopsNode> node, List<AgeStanza> out, CappedFindings findings) {
         if (node.isEmpty() || node.get() instanceof Leaf) {
             return;
         }
@@ -145,7 +144,7 @@ public record SopsMetadata(
                 out.add(new AgeStanza(
                         string(b, "recipient").get().trim(), string(b, "enc").get()));
             } else {
-                findings.add(new SopsFinding(
+                findings.add(() -> new SopsFinding(
                         "malformed-metadata",
                         file,
                         file + ": an entry of sops.age at line " + item.line() + " lacks recipient or enc"));
@@ -153,7 +152,7 @@ public record SopsMetadata(
         }
     }
 
-    private static EncryptionRules rules(String file, Branch sops, List<SopsFinding> findings) {
+    private static EncryptionRules rules(String file, Branch sops, CappedFindings findings) {
         Optional<String> unencryptedSuffix = string(sops, "unencrypted_suffix");
         Optional<String> encryptedSuffix = string(sops, "encrypted_suffix");
         Optional<Pattern> unencryptedRegex = regex(file, sops, "unencrypted_regex", findings);
@@ -179,7 +178,7 @@ public record SopsMetadata(
                 unencryptedSuffix, encryptedSuffix, unencryptedRegex, encryptedRegex, macOnlyEncrypted);
     }
 
-    private static Optional<Pattern> regex(String file, Branch sops, String key, List<SopsFinding> findings) {
+    private static Optional<Pattern> regex(String file, Branch sops, String key, CappedFindings findings) {
         Optional<String> text = string(sops, key);
         if (text.isEmpty()) {
             return Optional.empty();

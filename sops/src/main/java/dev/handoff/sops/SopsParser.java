@@ -211,7 +211,11 @@ public final class SopsParser {
             }
             return branch;
         } catch (StreamConstraintsException e) {
-            throw new SopsFormatException("too-deep", "the JSON is nested more than " + MAX_DEPTH + " levels");
+            if (String.valueOf(e.getOriginalMessage()).contains("depth")) {
+                throw new SopsFormatException("too-deep", "the JSON is nested more than " + MAX_DEPTH + " levels");
+            }
+            throw new SopsFormatException(
+                    "invalid-json", "a JSON key, string or number is longer than a SOPS file needs (a hostile file?)");
         } catch (JsonParseException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             String message = String.valueOf(e.getOriginalMessage());

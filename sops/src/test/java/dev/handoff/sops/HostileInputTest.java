@@ -18,6 +18,17 @@ class HostileInputTest {
                 () -> SopsFile.inspect(path, text.getBytes(StandardCharsets.UTF_8), SopsFile.DEFAULT_MAX_BYTES));
     }
 
+    /** The armored age files of the vector's two age entries, in order. */
+    private static List<String> wrappedKeys() {
+        return java.util.regex.Pattern.compile(
+                        "-----BEGIN AGE ENCRYPTED FILE-----.*?-----END AGE ENCRYPTED FILE-----",
+                        java.util.regex.Pattern.DOTALL)
+                .matcher(VECTOR)
+                .results()
+                .map(java.util.regex.MatchResult::group)
+                .toList();
+    }
+
     private static List<String> codes(SopsFile file) {
         return file.findings().stream().map(SopsFinding::code).toList();
     }
@@ -187,5 +198,127 @@ class HostileInputTest {
         assertThat(file.findings()).extracting(SopsFinding::subject).containsExactly("s.yaml#extra/token");
         assertThat(verified.findings()).extracting(SopsFinding::code).containsExactly("mac-mismatch");
         assertThat(file.findings().toString() + verified.findings()).doesNotContain("plain-extra-token");
+    }
+
+    @Test
+    void halfAMillionPlaintextValuesGiveAHundredFindingsAndOneCount() {
+        // Given: about 1 MiB of one-character values, each a plaintext value the rules say must be encrypted
+        String huge = "a: [" + "1,".repeat(499_999) + "1]\n";
+        assertThat((long) huge.length()).isLessThanOrEqualTo(SopsFile.DEFAULT_MAX_BYTES);
+
+        // When
+        SopsFile file = assertTimeoutPreemptively(
+                Duration.ofSeconds(20),
+                () -> SopsFile.inspect("big.yaml", huge.getBytes(StandardCharsets.UTF_8), SopsFile.DEFAULT_MAX_BYTES));
+
+        // Then
+        List<SopsFinding> findings = file.findings();
+        assertThat(findings).hasSize(SopsFile.MAX_FINDINGS_PER_FILE + 1);
+        assertThat(findings.get(1).subject()).isEqualTo("big.yaml#a");
+        SopsFinding last = findings.get(findings.size() - 1);
+        assertThat(last.code()).isEqualTo("more-findings");
+        assertThat(last.message()).contains("big.yaml").contains("499901 more findings");
+        assertThat(findings.stream().mapToInt(f -> f.message().length()).sum()).isLessThan(40_000);
+    }
+
+    @Test
+    void veryLongKeyIsShortenedInFindings() {
+        // Given
+        String key = "k".repeat(40_000);
+
+        // When
+        SopsFile file = inspect("long.json", "{\"" + key + "\": \"plain\"}");
+
+        // Then
+        assertThat(codes(file)).contains("unencrypted-value");
+        assertThat(file.findings().toString().length()).isLessThan(5_000);
+        assertThat(file.findings().get(file.findings().size() - 1).message()).contains("40000 characters");
+    }
+
+    @Test
+    void stanzaLabelledForAnotherRecipientButWrappedForTheValidationIdentityIsReported() {
+        // Given: the entry labelled for the second recipient (say, the host) holds a copy of the first one's key
+        List<String> wrapped = wrappedKeys();
+        String forged = VECTOR.replace(wrapped.get(1), wrapped.get(0));
+        assertThat(forged).isNotEqualTo(VECTOR);
+        SopsFile file = inspect("s.yaml", forged);
+
+        // When
+        SopsDecryption.Result result = SopsDecryption.verify(file, Vectors.identity());
+
+        // Then
+        assertThat(file.recipients()).contains("age1a8pk4akrdamj7nvqy3zywgtny8dxz7t5xzu7u8v9mhrayp9freqsqatyrs");
+        assertThat(result.macVerified()).isFalse();
+        assertThat(result.findings()).extracting(SopsFinding::code).containsExactly("recipient-mislabelled");
+        assertThat(result.findings().get(0).message())
+                .contains("labelled age1a8pk4akrdamj7nvqy3zywgtny8dxz7t5xzu7u8v9mhrayp9freqsqatyrs")
+                .contains("cannot decrypt")
+                .contains("sops updatekeys s.yaml");
+    }
+
+    @Test
+    void stanzasWithSwappedLabelsAreReportedBothWays() {
+        // Given: the two entries' wrapped keys swapped, labels left in place
+        List<String> wrapped = wrappedKeys();
+        String first = wrapped.get(0);
+        String second = wrapped.get(1);
+        String swapped = VECTOR.replace(first, "@FIRST@").replace(second, first).replace("@FIRST@", second);
+        SopsFile file = inspect("s.yaml", swapped);
+
+        // When
+        SopsDecryption.Result result = SopsDecryption.verify(file, Vectors.identity());
+
+        // Then
+        assertThat(result.macVerified()).isFalse();
+        assertThat(result.findings())
+                .extracting(SopsFinding::code)
+                .containsExactly("recipient-mislabelled", "recipient-mislabelled");
+        assertThat(result.findings().get(0).message())
+                .contains(
+                        "validation identity's recipient age1yt3tfqlfrwdwx0z0ynwplcr6qxcxfaqycuprpmy89nr83ltx74tqdpszlw")
+                .contains("does not open");
+    }
+
+    @Test
+    void valueWhoseTypeWasChangedIsRefusedAsSopsRefusesIt() {
+        for (String type : List.of("int", "float", "bool", "time", "comment")) {
+            // Given: test_key's type changed; the type is outside the authenticated data
+            String changed = VECTOR.replace(
+                    "tag:R97qy4fKneU7D9UFhXNvgA==,type:str]", "tag:R97qy4fKneU7D9UFhXNvgA==,type:" + type + "]");
+            SopsFile file = inspect("s.yaml", changed);
+
+            // When
+            SopsDecryption.Result result = SopsDecryption.verify(file, Vectors.identity());
+
+            // Then
+            assertThat(file.findings()).as(type).isEmpty();
+            assertThat(result.macVerified()).as(type).isFalse();
+            assertThat(result.findings())
+                    .extracting(SopsFinding::code, SopsFinding::subject)
+                    .as(type)
+                    .startsWith(org.assertj.core.groups.Tuple.tuple("value-type-invalid", "s.yaml#test_key"));
+            assertThat(result.findings().get(0).message())
+                    .contains("test_key (line 1)")
+                    .contains("type:" + type)
+                    .contains("set the value again with sops");
+            assertThat(result.findings().toString()).doesNotContain("test_value");
+        }
+    }
+
+    @Test
+    void changedTypeWhosePlaintextStillParsesFailsTheMacOnSopssCanonicalForm() throws Exception {
+        // Given: str values "007" and "1.50", MAC over them as written; then marked int and float
+        String data = "n: " + VectorFixture.enc("007", "n:", "int") + "\n" + "f: "
+                + VectorFixture.enc("1.50", "f:", "float") + "\n";
+        String text = VectorFixture.file(data, "2021-09-30T19:49:41Z", "2021-09-30T19:49:41Z", List.of("007", "1.50"));
+        SopsFile file = inspect("s.yaml", text);
+
+        // When: sops hashes strconv.Itoa(Atoi("007")) = "7" and FormatFloat(1.5) = "1.5"
+        SopsDecryption.Result result = SopsDecryption.verify(file, Vectors.identity());
+
+        // Then
+        assertThat(result.macVerified()).isFalse();
+        assertThat(result.findings()).extracting(SopsFinding::code).containsExactly("mac-mismatch");
+        assertThat(result.findings().get(0).message()).contains("types");
     }
 }

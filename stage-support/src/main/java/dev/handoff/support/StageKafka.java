@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -28,6 +29,14 @@ public class StageKafka {
             @ConfigProperty(name = "quarkus.application.name") String serviceName) {
         this.bootstrapServers = bootstrapServers;
         this.serviceName = serviceName;
+    }
+
+    /**
+     * The service's Kafka identity and transport security ({@code kafka.security.protocol}, {@code kafka.sasl.*},
+     * {@code kafka.ssl.*}, or their {@code KAFKA_…} variables): every client of the service logs in with it.
+     */
+    public Map<String, Object> security() {
+        return KafkaSettings.security(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class));
     }
 
     /** Where Kafka is. */
@@ -54,7 +63,7 @@ public class StageKafka {
     @Produces
     @Singleton
     Producer<String, byte[]> producer() {
-        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, serviceName, Map.of()));
+        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, serviceName, security()));
     }
 
     void closeProducer(@Disposes Producer<String, byte[]> producer) {

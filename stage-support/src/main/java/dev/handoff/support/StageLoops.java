@@ -49,7 +49,8 @@ public class StageLoops {
             EventConsumerLoop.BatchHandler handler) {
         EventConsumerLoop loop = new EventConsumerLoop(
                 name,
-                new KafkaConsumer<>(KafkaSettings.consumer(kafka.bootstrapServers(), group, name, consumerSettings)),
+                new KafkaConsumer<>(
+                        KafkaSettings.consumer(kafka.bootstrapServers(), group, name, withSecurity(consumerSettings))),
                 topics,
                 codec,
                 new DeadLetters(producer, group),
@@ -81,5 +82,11 @@ public class StageLoops {
                 .filter(e -> e != null)
                 .findFirst()
                 .orElse(null);
+    }
+
+    private Map<String, Object> withSecurity(Map<String, Object> consumerSettings) {
+        Map<String, Object> settings = new java.util.HashMap<>(kafka.security());
+        settings.putAll(consumerSettings);
+        return settings;
     }
 }

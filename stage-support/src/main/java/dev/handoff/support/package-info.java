@@ -4,7 +4,9 @@
  * {@link dev.handoff.support.StageLoops} (the service's consumer threads) with
  * {@link dev.handoff.support.StageReadiness} over them, and
  * {@link dev.handoff.support.InventoryProducer}; and, in {@code dev.handoff.support.ssh}, the SSH connection with pinned
- * host keys that converge-, workload- and backup-service open ({@link dev.handoff.support.ssh.PinnedSsh}, pins in
- * each service's {@code host_keys} table through {@link dev.handoff.support.ssh.JdbcHostKeyPins}).
+ * host keys that converge-, workload- and backup-service open ({@link dev.handoff.support.ssh.PinnedSsh}), checked
+ * against handoff.yaml's {@code access.hostKey} or the one pin store they share, the compacted topic
+ * {@code handoff.host-keys} ({@link dev.handoff.support.ssh.TopicHostKeyPins}, the bean of
+ * {@link dev.handoff.support.ssh.HostKeyStore}).
  */
 package dev.handoff.support;

@@ -44,7 +44,11 @@ public final class WorkloadLab {
             "edge-exec",
             "edge-dangling",
             "edge-big",
-            "edge-empty");
+            "edge-empty",
+            "edge-untrusted");
+
+    /** An edge host whose SSH host key no service trusts: converge-service never pinned it. */
+    public static final String UNTRUSTED = "edge-untrusted";
 
     /** A control host: converges, declares no workloads, has no access for workload-service. */
     public static final String CONTROL_HOST = "forgejo-pi";
@@ -113,6 +117,11 @@ public final class WorkloadLab {
 
     public NixosNode node(String host) {
         return nodes.get(host).node();
+    }
+
+    /** The SSH host key the simulated host presents, or null for a host workload-service does not reach. */
+    public java.security.PublicKey hostKey(String host) {
+        return nodes.containsKey(host) ? nodes.get(host).hostKey() : null;
     }
 
     /** The commit the host was last activated at. */

@@ -21,7 +21,7 @@ public final class WorkloadLabResource implements QuarkusTestResourceLifecycleMa
     public Map<String, String> start() {
         lab = WorkloadLab.create();
         Map<String, String> config = new HashMap<>(lab.serviceConfig());
-        group = "workload-test-" + UUID.randomUUID();
+        group = "handoff-workload-test-" + UUID.randomUUID();
         config.put("handoff.workload.consumer-group", group);
         return config;
     }

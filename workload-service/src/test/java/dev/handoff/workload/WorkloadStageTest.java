@@ -16,6 +16,8 @@ import dev.handoff.lab.PostgresTestResource;
 import dev.handoff.lab.TopicRecords;
 import dev.handoff.lab.world.kube.KubeWorld;
 import dev.handoff.lab.world.nixos.NixosNode;
+import dev.handoff.support.ssh.HostKeyPins;
+import dev.handoff.support.ssh.TopicHostKeyPins;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -52,8 +54,8 @@ import org.junit.jupiter.api.Test;
         restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = WorkloadLabResource.class, restrictToAnnotatedClass = true)
 class WorkloadStageTest {
-    @Inject
-    EventPublisher publisher;
+    // the world around the stage publishes as the lab's admin: the stage's own identity may not
+    EventPublisher publisher = LabKafka.shared().worldPublisher();
 
     @Inject
     EventCodec codec;
@@ -327,7 +329,7 @@ class WorkloadStageTest {
         // Given
         String marker = "not an event " + UUID.randomUUID();
         try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(
-                Map.of("bootstrap.servers", LabKafka.shared().bootstrapServers()),
+                LabKafka.asAdmin(Map.of("bootstrap.servers", LabKafka.shared().bootstrapServers())),
                 new StringSerializer(),
                 new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(Topics.CONVERGENCE, "cloud-edge-1", marker.getBytes(StandardCharsets.UTF_8)))
@@ -381,9 +383,8 @@ class WorkloadStageTest {
         }
         everything.append(String.join(
                 "\n",
-                query("SELECT host || ' ' || key_type || ' ' || public_key || ' ' ||"
-                        + " fingerprint FROM host_keys UNION ALL SELECT host || ' ' || data_dir || ' ' || fingerprint ||"
-                        + " ' ' || coalesce(rotation, '') FROM rustdesk_keys")));
+                query("SELECT host || ' ' || data_dir || ' ' || fingerprint || ' ' || coalesce(rotation, '')"
+                        + " FROM rustdesk_keys")));
         everything.append(Files.readString(Path.of("target/quarkus.log")));
         String all = everything.toString();
         assertThat(all)
@@ -397,11 +398,44 @@ class WorkloadStageTest {
         }
     }
 
+    @Test
+    void aHostWhoseKeyNoServiceTrustedIsRefusedNamingItsFingerprintAndTheTrustCommand() throws Exception {
+        // Given: converge-service never pinned the host's key
+        String presented = HostKeyPins.pinOf(WorkloadLabResource.lab().hostKey(WorkloadLab.UNTRUSTED))
+                .fingerprint();
+
+        // When
+        JsonNode failed = failure(converged(WorkloadLab.UNTRUSTED));
+
+        // Then
+        assertThat(failed.path("message").asText())
+                .contains(
+                        WorkloadLab.UNTRUSTED,
+                        presented,
+                        "handoffctl hosts trust " + WorkloadLab.UNTRUSTED,
+                        "nothing was read");
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
 
-    /** Publishes a convergence.completed of {@code host} as converge-service would; returns its deployment. */
+    /**
+     * Publishes a convergence.completed of {@code host} as converge-service would, right after the pin it writes at
+     * the host's first bootstrap (a later pin of a host is ignored: the first one wins); returns its deployment.
+     */
     private String converged(String host) throws Exception {
         WorkloadLab lab = WorkloadLabResource.lab();
+        if (!host.equals(WorkloadLab.UNTRUSTED) && lab.hostKey(host) != null) {
+            // the pin converge-service writes at the host's first bootstrap, through the same store
+            String kafka = LabKafka.shared().bootstrapServers();
+            try (TopicHostKeyPins pins = new TopicHostKeyPins(
+                    kafka,
+                    "converge-service",
+                    new EventCodec(),
+                    Duration.ofSeconds(30),
+                    LabKafka.adminSecurity(kafka))) {
+                pins.pin(host, HostKeyPins.pinOf(lab.hostKey(host)));
+            }
+        }
         String commit = lab.commit(host) != null ? lab.commit(host) : "a".repeat(40);
         Convergence convergence = new Convergence(
                 host,

@@ -36,7 +36,7 @@ public final class LiveHosts {
             this.keyChanged = keyChanged;
         }
 
-        /** Whether the host presented another key than the pinned one. */
+        /** Whether the host's key was not accepted (changed, not trusted, or not the one handoff.yaml requires). */
         public boolean keyChanged() {
             return keyChanged;
         }
@@ -48,11 +48,18 @@ public final class LiveHosts {
     /**
      * @param identity the runner's private key file
      * @param addresses {@code address=host:port,…}: where an inventory address is really reached
-     * @param pins the service's host key pins (a host met for the first time is pinned)
+     * @param pins the shared host key pins; backup-service never pins (a host without a trusted key is refused)
+     * @param required the host key fingerprints handoff.yaml requires, by host
      */
-    public LiveHosts(Path identity, String addresses, HostKeyPins pins, Duration timeout) {
+    public LiveHosts(
+            Path identity, String addresses, HostKeyPins pins, Map<String, String> required, Duration timeout) {
         this.ssh = new PinnedSsh(
-                identity, AddressMap.parse(addresses, "handoff.backup.addresses"), pins, FirstContact.PIN, timeout);
+                identity,
+                AddressMap.parse(addresses, "handoff.backup.addresses"),
+                pins,
+                FirstContact.REFUSE,
+                timeout,
+                required);
         this.timeout = timeout;
     }
 
@@ -68,14 +75,9 @@ public final class LiveHosts {
         try {
             connection = ssh.open(host, user, address);
         } catch (PinnedSshException e) {
-            if (e.kind() == PinnedSshException.Kind.HOST_KEY_CHANGED) {
-                throw new HostException(
-                        host + ": the host at " + e.where() + " presents another SSH host key (pinned " + e.pinned()
-                                + ", presented " + e.presented() + "); nothing was compared. Verify the new key out"
-                                + " of band, then DELETE FROM host_keys WHERE host = '" + host + "' in"
-                                + " backup-service's database",
-                        true,
-                        e);
+            if (e.kind() != PinnedSshException.Kind.UNREACHABLE
+                    && e.kind() != PinnedSshException.Kind.PIN_STORE_UNAVAILABLE) {
+                throw new HostException(e.getMessage() + "; nothing was compared", true, e);
             }
             throw new HostException(e.getMessage(), false, e);
         }

@@ -146,16 +146,34 @@ public final class ContractVerifier {
                             h + ": the " + name + " repository " + display + " has no snapshot of host " + h
                                     + "; run the host's backup job (restic backup --host " + h + ")",
                             true)));
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
+            // a snapshot the host wrote with a bad time must fail this contract, not the whole run
             throw new Broken(new Finding(
-                    "restic-failed", name, display, h + ": restic snapshots printed no JSON: " + e.getMessage(), true));
+                    "restic-failed",
+                    name,
+                    display,
+                    h + ": restic snapshots printed no snapshot JSON: " + e.getMessage(),
+                    true));
         }
         List<Finding> findings = new ArrayList<>();
         ContractChecks.freshness(h, name, newest.id(), newest.time(), now, contract.maxAge())
                 .ifPresent(findings::add);
 
         ResticCli.Result ls = restic(target, redactor, h, name, display, List.of("ls", "--json", newest.id()));
-        List<String> covered = Snapshots.covered(contract.paths(), Snapshots.nodePaths(ls.stdout(), JSON));
+        List<String> covered;
+        try {
+            covered = Snapshots.covered(contract.paths(), Snapshots.nodePaths(ls.stdout(), JSON));
+        } catch (IllegalArgumentException e) {
+            throw new Broken(concat(
+                    findings,
+                    new Finding(
+                            "restic-failed",
+                            name,
+                            display,
+                            h + ": restic ls of snapshot " + newest.id() + " in " + display + " printed a line that"
+                                    + " is not JSON",
+                            true)));
+        }
         findings.addAll(ContractChecks.coverage(h, name, newest.id(), contract.paths(), covered));
 
         String checkResult = "skipped";

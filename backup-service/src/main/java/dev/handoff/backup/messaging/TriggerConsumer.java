@@ -12,7 +12,7 @@ import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.support.StageKafka;
 import dev.handoff.support.StageLoops;
-import dev.handoff.support.ssh.JdbcHostKeyPins;
+import dev.handoff.support.ssh.HostKeyPins;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +35,7 @@ public class TriggerConsumer {
     private final EventPublisher publisher;
     private final StageLoops loops;
     private final AgroalDataSource dataSource;
+    private final HostKeyPins pins;
     private volatile BackupStageHandler handler;
 
     public TriggerConsumer(
@@ -44,7 +45,8 @@ public class TriggerConsumer {
             EventCodec codec,
             EventPublisher publisher,
             StageLoops loops,
-            AgroalDataSource dataSource) {
+            AgroalDataSource dataSource,
+            HostKeyPins pins) {
         this.kafka = kafka;
         this.config = config;
         this.inventory = inventory;
@@ -52,6 +54,7 @@ public class TriggerConsumer {
         this.publisher = publisher;
         this.loops = loops;
         this.dataSource = dataSource;
+        this.pins = pins;
     }
 
     void start(@Observes StartupEvent started) {
@@ -75,7 +78,8 @@ public class TriggerConsumer {
                     .map(identity -> new LiveHosts(
                             Path.of(identity),
                             c.addresses().orElse(""),
-                            new JdbcHostKeyPins(dataSource),
+                            pins,
+                            HostKeyPins.required(inventory),
                             c.sshTimeout()));
             handler = new BackupStageHandler(
                     inventory,

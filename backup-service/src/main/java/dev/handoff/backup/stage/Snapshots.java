@@ -23,21 +23,32 @@ public final class Snapshots {
      */
     public record Snapshot(String id, Instant time, List<String> paths) {}
 
-    /** The newest snapshot of {@code snapshotsJson} ({@code snapshots --json --host H}: an array), if any. */
+    /**
+     * The newest snapshot of {@code snapshotsJson} ({@code snapshots --json --host H}: an array), if any.
+     *
+     * @throws IllegalArgumentException when a snapshot has no RFC 3339 {@code time}: the output is not restic's
+     */
     public static Optional<Snapshot> newest(JsonNode snapshotsJson) {
         List<Snapshot> all = new ArrayList<>();
         for (JsonNode s : snapshotsJson) {
             List<String> paths = new ArrayList<>();
             s.path("paths").forEach(p -> paths.add(p.asText()));
-            all.add(new Snapshot(
-                    s.path("id").asText(),
-                    OffsetDateTime.parse(s.path("time").asText()).toInstant(),
-                    List.copyOf(paths)));
+            Instant time;
+            try {
+                time = OffsetDateTime.parse(s.path("time").asText()).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("restic snapshots printed a snapshot without an RFC 3339 time", e);
+            }
+            all.add(new Snapshot(s.path("id").asText(), time, List.copyOf(paths)));
         }
         return all.stream().max(Comparator.comparing(Snapshot::time));
     }
 
-    /** The node paths of {@code ls --json} output (JSON lines: the snapshot, then one node per line). */
+    /**
+     * The node paths of {@code ls --json} output (JSON lines: the snapshot, then one node per line).
+     *
+     * @throws IllegalArgumentException when a line is not JSON
+     */
     public static Set<String> nodePaths(String lsJsonLines, com.fasterxml.jackson.databind.ObjectMapper json) {
         Set<String> paths = new LinkedHashSet<>();
         for (String line : lsJsonLines.split("\n")) {

@@ -71,6 +71,8 @@ class LiveHostsOpenSshContractTest {
         void startTheHost() {
             runner = LabSshIdentity.create(dir.resolve("runner").resolve("id_ecdsa"));
             host = start(dir.resolve("host"), runner.publicKey());
+            // converge-service pinned it at its first bootstrap: backup-service only reads the shared store
+            pins.pin(HOST, HostKeyPins.pinOf(host.hostKey()));
         }
 
         @AfterEach
@@ -126,7 +128,7 @@ class LiveHostsOpenSshContractTest {
 
         @Test
         void anotherServerWithAnotherHostKeyAtThePinnedAddressIsRefusedAndNothingCompared() throws Exception {
-            // Given: the host is pinned at first contact
+            // Given: the host is pinned
             String file = write("/var/backup/forgejo/forgejo-db.sql", "dump\n");
             sha256(List.of(file));
             HostKeyPins.Pin pinned = pins.pinned(HOST).orElseThrow();
@@ -150,13 +152,36 @@ class LiveHostsOpenSshContractTest {
             assertThat(pins.pinned(HOST)).contains(pinned);
         }
 
+        @Test
+        void aHostWithoutATrustedKeyIsRefusedAndNothingIsPinnedOrCompared() throws Exception {
+            // Given: another server whose key no service trusts
+            another = start(dir.resolve("another"), runner.publicKey());
+            String presented = HostKeyPins.pinOf(another.hostKey()).fingerprint();
+
+            // When
+            LiveHosts.HostException e = catchThrowableOfType(
+                    LiveHosts.HostException.class,
+                    () -> liveHosts(another).sha256("forgejo-new", another.user(), ADDRESS, List.of("/etc/hostname")));
+
+            // Then
+            assertThat(e).isNotNull();
+            assertThat(e.keyChanged()).isTrue();
+            assertThat(e.getMessage())
+                    .contains("forgejo-new", presented, "handoffctl hosts trust forgejo-new", "nothing was compared");
+            assertThat(pins.pinned("forgejo-new")).isEmpty();
+        }
+
         private Map<String, String> sha256(List<String> paths) throws LiveHosts.HostException {
             return liveHosts(host).sha256(HOST, host.user(), ADDRESS, paths);
         }
 
         private LiveHosts liveHosts(ContractHost at) {
             return new LiveHosts(
-                    runner.privateKeyFile(), ADDRESS + "=127.0.0.1:" + at.port(), pins, Duration.ofSeconds(10));
+                    runner.privateKeyFile(),
+                    ADDRESS + "=127.0.0.1:" + at.port(),
+                    pins,
+                    Map.of(),
+                    Duration.ofSeconds(10));
         }
 
         /** Writes {@code content} at the host path {@code hostPath}; returns where it is on the host. */

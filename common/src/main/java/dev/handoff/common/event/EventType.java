@@ -5,7 +5,9 @@ import dev.handoff.common.event.v1.ApprovalRequested;
 import dev.handoff.common.event.v1.Backup;
 import dev.handoff.common.event.v1.CloudFacts;
 import dev.handoff.common.event.v1.CommitPushed;
+import dev.handoff.common.event.v1.CommitStale;
 import dev.handoff.common.event.v1.Convergence;
+import dev.handoff.common.event.v1.HostKeyTrusted;
 import dev.handoff.common.event.v1.ReplayRequested;
 import dev.handoff.common.event.v1.SecretFacts;
 import dev.handoff.common.event.v1.StageFailed;
@@ -23,6 +25,7 @@ import java.util.stream.Collectors;
  */
 public enum EventType {
     COMMIT_PUSHED("commit.pushed", Topics.COMMITS, 1, CommitPushed.class),
+    COMMIT_STALE("commit.stale", Topics.COMMITS, 1, CommitStale.class),
     CLOUD_FACTS_STARTED("cloud-facts.started", Topics.CLOUD_FACTS, 1, StageStarted.class),
     CLOUD_FACTS_COMPLETED("cloud-facts.completed", Topics.CLOUD_FACTS, 1, CloudFacts.class),
     CLOUD_FACTS_FAILED("cloud-facts.failed", Topics.CLOUD_FACTS, 1, StageFailed.class),
@@ -40,7 +43,8 @@ public enum EventType {
     BACKUP_FAILED("backup.failed", Topics.BACKUP, 1, StageFailed.class),
     REPLAY_REQUESTED("replay.requested", Topics.REPLAYS, 1, ReplayRequested.class),
     APPROVAL_REQUESTED("approval.requested", Topics.APPROVALS, 1, ApprovalRequested.class),
-    APPROVAL_DECIDED("approval.decided", Topics.APPROVALS, 1, ApprovalDecided.class);
+    APPROVAL_DECIDED("approval.decided", Topics.APPROVALS, 1, ApprovalDecided.class),
+    HOST_KEY_TRUSTED("host-key.trusted", Topics.HOST_KEYS, 1, HostKeyTrusted.class);
 
     /** Base of every {@code dataschema} URI; the URI ends in {@code /<name>/v<N>}. */
     public static final String SCHEMA_BASE = "https://handoff.dev/schemas/";

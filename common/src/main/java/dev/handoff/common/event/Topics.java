@@ -13,11 +13,20 @@ public final class Topics {
     public static final String BACKUP = "handoff.backup";
     public static final String REPLAYS = "handoff.replays";
     public static final String APPROVALS = "handoff.approvals";
+    /**
+     * The one SSH host key pin store of every service: a compacted topic of {@code host-key.trusted} records, keyed by
+     * host. Kept compacted (not deleted) so that the newest decision of each host is kept forever.
+     */
+    public static final String HOST_KEYS = "handoff.host-keys";
+
     public static final String DLQ_SUFFIX = ".dlq";
 
     /** The topics that carry the chain's events; the ledger reads all of them. */
     public static final List<String> CHAIN =
-            List.of(COMMITS, CLOUD_FACTS, SECRET_FACTS, CONVERGENCE, WORKLOAD, BACKUP, REPLAYS, APPROVALS);
+            List.of(COMMITS, CLOUD_FACTS, SECRET_FACTS, CONVERGENCE, WORKLOAD, BACKUP, REPLAYS, APPROVALS, HOST_KEYS);
+
+    /** The topics kept with {@code cleanup.policy=compact} (their dead-letter topics are not). */
+    public static final List<String> COMPACTED = List.of(HOST_KEYS);
 
     private Topics() {}
 

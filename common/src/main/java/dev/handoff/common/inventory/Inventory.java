@@ -238,8 +238,20 @@ public record Inventory(Map<String, Repository> repositories, Map<String, Host> 
      *
      * @param bootstrap temporary access until the host has converged once
      * @param steady the steady-state access
+     * @param hostKey the SHA256 fingerprint of the host's SSH host key ({@code SHA256:…} as {@code ssh-keygen -l}
+     *     prints it), or null: when given, every service requires it, whatever is pinned
      */
-    public record Access(Endpoint bootstrap, Endpoint steady) {}
+    public record Access(Endpoint bootstrap, Endpoint steady, String hostKey) {
+        /** Access without a fingerprint in handoff.yaml. */
+        public Access(Endpoint bootstrap, Endpoint steady) {
+            this(bootstrap, steady, null);
+        }
+
+        /** The host key fingerprint handoff.yaml requires, if any. */
+        public java.util.Optional<String> requiredHostKey() {
+            return java.util.Optional.ofNullable(hostKey);
+        }
+    }
 
     /**
      * An SSH endpoint.

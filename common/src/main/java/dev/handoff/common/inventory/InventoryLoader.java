@@ -1,6 +1,7 @@
 package dev.handoff.common.inventory;
 
 import dev.handoff.common.event.Stage;
+import dev.handoff.common.event.v1.HostKeyTrusted;
 import dev.handoff.common.inventory.Inventory.Access;
 import dev.handoff.common.inventory.Inventory.BackupContract;
 import dev.handoff.common.inventory.Inventory.Cloud;
@@ -546,13 +547,27 @@ public final class InventoryLoader {
         if (m == null) {
             return null;
         }
-        Map<String, Node> f = fields(m, path, Set.of("bootstrap", "steady"));
+        Map<String, Node> f = fields(m, path, Set.of("bootstrap", "steady", "hostKey"));
         Node steady = require(f, "steady", m, path);
+        String hostKey = null;
+        Node hostKeyNode = f.get("hostKey");
+        if (hostKeyNode != null) {
+            hostKey = text(hostKeyNode, path + ".hostKey");
+            if (hostKey != null && !HostKeyTrusted.FINGERPRINT.matcher(hostKey).matches()) {
+                problem(
+                        hostKeyNode,
+                        path + ".hostKey",
+                        "'" + hostKey + "' is not a host key fingerprint: it must be SHA256: followed by 43 base64"
+                                + " characters, as `ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub` prints it");
+                hostKey = null;
+            }
+        }
         return new Access(
                 Optional.ofNullable(f.get("bootstrap"))
                         .map(n -> endpoint(n, path + ".bootstrap"))
                         .orElse(null),
-                steady == null ? null : endpoint(steady, path + ".steady"));
+                steady == null ? null : endpoint(steady, path + ".steady"),
+                hostKey);
     }
 
     private Endpoint endpoint(Node node, String path) {

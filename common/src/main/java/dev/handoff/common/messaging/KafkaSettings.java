@@ -56,6 +56,23 @@ public final class KafkaSettings {
         return settings;
     }
 
+    /**
+     * The security settings a Quarkus service configures: {@code kafka.security.protocol}, {@code kafka.sasl.mechanism},
+     * {@code kafka.sasl.jaas.config}, {@code kafka.ssl.…} looked up by {@code config} (which also answers for the
+     * environment variables of {@link #SECURITY_VARIABLES}, as MicroProfile Config maps {@code KAFKA_SASL_JAAS_CONFIG}
+     * to {@code kafka.sasl.jaas.config}). Blank values are ignored; empty for a plaintext cluster.
+     */
+    public static Map<String, Object> security(java.util.function.Function<String, java.util.Optional<String>> config) {
+        Map<String, Object> settings = new HashMap<>();
+        for (String variable : SECURITY_VARIABLES) {
+            String property = variable.substring("KAFKA_".length())
+                    .toLowerCase(Locale.ROOT)
+                    .replace('_', '.');
+            config.apply("kafka." + property).filter(v -> !v.isBlank()).ifPresent(v -> settings.put(property, v));
+        }
+        return settings;
+    }
+
     /** Producer settings; {@code extra} wins over the defaults. */
     public static Map<String, Object> producer(String bootstrapServers, String clientId, Map<String, Object> extra) {
         Map<String, Object> p = new HashMap<>();

@@ -176,7 +176,8 @@ public final class EventCodec {
         if (record.key() != null && !record.key().equals(event.subject())) {
             throw new InvalidEventException(
                     InvalidEventException.Reason.WRONG_KEY,
-                    "event " + event.id() + " has key '" + record.key() + "' but ce_subject '" + event.subject()
+                    "event " + event.id() + " has key '" + shown(record.key()) + "' but ce_subject '"
+                            + shown(event.subject())
                             + "'; the key must be the host so that a host's events stay in order");
         }
         return event;
@@ -188,7 +189,7 @@ public final class EventCodec {
         if (!SPEC_VERSION.equals(spec)) {
             throw new InvalidEventException(
                     InvalidEventException.Reason.UNSUPPORTED_SPEC_VERSION,
-                    "ce_specversion is '" + spec + "'; Handoff reads CloudEvents 1.0");
+                    "ce_specversion is '" + shown(spec) + "'; Handoff reads CloudEvents 1.0");
         }
         String id = checkUuid(H_ID, required(headers, H_ID));
         String deploymentId = checkUuid(H_DEPLOYMENTID, optional(headers, H_DEPLOYMENTID));
@@ -204,7 +205,7 @@ public final class EventCodec {
         } catch (DateTimeParseException e) {
             throw new InvalidEventException(
                     InvalidEventException.Reason.BAD_HEADER,
-                    "ce_time '" + timeText + "' of event " + id + " is not an RFC 3339 timestamp");
+                    "ce_time '" + shown(timeText) + "' of event " + id + " is not an RFC 3339 timestamp");
         }
         if (body == null) {
             throw new InvalidEventException(
@@ -216,7 +217,7 @@ public final class EventCodec {
         } catch (IOException e) {
             throw new InvalidEventException(
                     InvalidEventException.Reason.UNREADABLE_BODY,
-                    "body of event " + id + " is not JSON: " + firstLine(e.getMessage()));
+                    "body of event " + id + " is not JSON: " + shown(firstLine(e.getMessage())));
         }
         if (data == null || data.isMissingNode()) {
             throw new InvalidEventException(
@@ -271,7 +272,7 @@ public final class EventCodec {
         return EventType.byType(ceType)
                 .orElseThrow(() -> new InvalidEventException(
                         InvalidEventException.Reason.UNKNOWN_TYPE,
-                        "ce_type '" + ceType + "' is not an event type of the Handoff contract"));
+                        "ce_type '" + shown(ceType) + "' is not an event type of the Handoff contract"));
     }
 
     private int checkVersion(EventType type, String dataSchema) throws InvalidEventException {
@@ -279,7 +280,7 @@ public final class EventCodec {
         if (version < 1 || !dataSchema.equals(type.dataSchema(version))) {
             throw new InvalidEventException(
                     InvalidEventException.Reason.BAD_DATASCHEMA,
-                    "ce_dataschema '" + dataSchema + "' is not a schema of " + type.type() + "; expected "
+                    "ce_dataschema '" + shown(dataSchema) + "' is not a schema of " + type.type() + "; expected "
                             + type.dataSchema(type.currentVersion()));
         }
         if (schemas.schema(type, version).isEmpty()) {

@@ -47,6 +47,8 @@ class StageInputsTest {
     void onlyCommitsAndFactsTriggerAStage() {
         // Given / When / Then
         assertThat(StageInputs.triggers(EventType.COMMIT_PUSHED)).isTrue();
+        // a push that would roll a host back is recorded, never run, and a replay never re-publishes it
+        assertThat(StageInputs.triggers(EventType.COMMIT_STALE)).isFalse();
         assertThat(StageInputs.triggers(EventType.SECRET_FACTS_COMPLETED)).isTrue();
         assertThat(StageInputs.triggers(EventType.SECRET_FACTS_STARTED)).isFalse();
         assertThat(StageInputs.triggers(EventType.CONVERGENCE_FAILED)).isFalse();

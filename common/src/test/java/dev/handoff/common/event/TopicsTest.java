@@ -19,7 +19,8 @@ class TopicsTest {
                 "handoff.workload",
                 "handoff.backup",
                 "handoff.replays",
-                "handoff.approvals");
+                "handoff.approvals",
+                "handoff.host-keys");
         List<String> replays = List.of(
                 "handoff.replay.infra",
                 "handoff.replay.secrets",
@@ -68,5 +69,17 @@ class TopicsTest {
 
         // Then
         assertThat(dlq).isEqualTo("handoff.secret-facts.dlq");
+    }
+
+    @Test
+    void theHostKeyPinStoreIsOneCompactedTopicOfHostKeyTrustedRecords() {
+        // When
+        List<String> compacted = Topics.COMPACTED;
+
+        // Then
+        assertThat(compacted).containsExactly("handoff.host-keys");
+        assertThat(EventType.HOST_KEY_TRUSTED.topic()).isEqualTo("handoff.host-keys");
+        assertThat(EventType.HOST_KEY_TRUSTED.type()).isEqualTo("handoff.host-key.trusted");
+        assertThat(Topics.all()).contains("handoff.host-keys", "handoff.host-keys.dlq");
     }
 }

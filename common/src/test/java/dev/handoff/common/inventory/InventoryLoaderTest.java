@@ -235,4 +235,37 @@ class InventoryLoaderTest {
                 .hasMessageMatching("(?s).*handoff.yaml:\\d+: not valid YAML.*");
         assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", "")).hasMessageContaining("the file is empty");
     }
+
+    @Test
+    void readsTheHostKeyFingerprintAHostsAccessRequires() {
+        // Given
+        String pinned = VALID.replace(
+                "      steady:    { user: root, address: cloud-edge-1.tailnet.ts.net }\n",
+                "      steady:    { user: root, address: cloud-edge-1.tailnet.ts.net }\n"
+                        + "      hostKey:   SHA256:/UTVGWR1feIqqbwDWDGrSNNcFV8OYqFhsgH4MToi4Uo\n");
+
+        // When
+        Inventory inventory = InventoryLoader.parse("handoff.yaml", pinned);
+
+        // Then
+        assertThat(inventory.hosts().get("cloud-edge-1").access().orElseThrow().requiredHostKey())
+                .contains("SHA256:/UTVGWR1feIqqbwDWDGrSNNcFV8OYqFhsgH4MToi4Uo");
+    }
+
+    @Test
+    void refusesAHostKeyThatIsNotASha256FingerprintNamingLineAndField() {
+        // Given
+        String broken = VALID.replace(
+                "      steady:    { user: root, address: cloud-edge-1.tailnet.ts.net }\n",
+                "      steady:    { user: root, address: cloud-edge-1.tailnet.ts.net }\n"
+                        + "      hostKey:   MD5:0b:7e:1c:52\n");
+
+        // When / Then
+        assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", broken))
+                .isInstanceOf(InventoryException.class)
+                .satisfies(e -> assertThat(((InventoryException) e).problems())
+                        .containsExactly("handoff.yaml:13: hosts.cloud-edge-1.access.hostKey: 'MD5:0b:7e:1c:52' is not"
+                                + " a host key fingerprint: it must be SHA256: followed by 43 base64 characters, as"
+                                + " `ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub` prints it"));
+    }
 }

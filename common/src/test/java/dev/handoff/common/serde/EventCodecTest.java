@@ -209,6 +209,23 @@ class EventCodecTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"ce_type", "ce_specversion", "ce_time", "ce_dataschema"})
+    void everyRefusedHeaderValueIsShownWithoutControlCharacters(String header) throws Exception {
+        // Given: a header value that would forge a log line (found by the hostile-input suite)
+        String value = "evil\n\u001b[31mFORGED";
+        ConsumerRecord<String, byte[]> record = withHeader(validRecord(), header, value);
+
+        // When
+        InvalidEventException refused = refused(record);
+
+        // Then the message names it, but cannot break the log line it goes into
+        assertThat(refused.getMessage())
+                .contains("evil??[31mFORGED")
+                .doesNotContain("\n")
+                .doesNotContain("\u001b");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"deploymentId", "causationId", "replayOf", "id"})
     void encodeRefusesAnIdThatIsNotAUuidSoNothingIsSent(String field) throws Exception {
         // Given

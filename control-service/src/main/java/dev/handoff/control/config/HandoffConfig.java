@@ -23,14 +23,27 @@ public interface HandoffConfig {
     /** Replays. */
     Replay replay();
 
+    /** The web page. */
+    Ui ui();
+
     /** Webhook ingress. */
     interface Webhook {
         /** The shared secret Forgejo signs deliveries with ({@code HANDOFF_WEBHOOK_SECRET}); required. */
         java.util.Optional<String> secret();
 
-        /** Largest body accepted; bigger deliveries get 413. */
-        @WithDefault("5242880")
+        /**
+         * Largest body accepted ({@code HANDOFF_WEBHOOK_MAX_BODY_BYTES}); bigger deliveries get 413, before the body is
+         * read when they announce their length. A Forgejo push of 20 commits is a few tens of KiB.
+         */
+        @WithDefault("1048576")
         int maxBodyBytes();
+
+        /**
+         * Most deliveries handled at once ({@code HANDOFF_WEBHOOK_MAX_IN_FLIGHT}): their bodies are read before the
+         * signature can be checked, so one more is answered 503 with Retry-After before its body is read.
+         */
+        @WithDefault("16")
+        int maxInFlight();
 
         /** How long to wait for Kafka to acknowledge the commit events before answering 503. */
         @WithDefault("10s")
@@ -45,6 +58,23 @@ public interface HandoffConfig {
          * configured.
          */
         java.util.Optional<String> tokens();
+
+        /**
+         * Failed sign-ins (bearer token on {@code /api}, token on {@code /ui/login}) one client address may make per
+         * {@link #failureWindow()} ({@code HANDOFF_AUTH_MAX_FAILURES}); after that it gets 429 with Retry-After until the
+         * window ends. Behind a reverse proxy, enable {@code quarkus.http.proxy.proxy-address-forwarding} so the
+         * address is the client's, not the proxy's.
+         */
+        @WithDefault("10")
+        int maxFailures();
+
+        /** The window {@link #maxFailures()} counts in ({@code HANDOFF_AUTH_FAILURE_WINDOW}). */
+        @WithDefault("1m")
+        Duration failureWindow();
+
+        /** Most client addresses whose failures are remembered; beyond it the least recently failing are forgotten. */
+        @WithDefault("10000")
+        int trackedClients();
     }
 
     /** The audit ledger. */
@@ -72,6 +102,16 @@ public interface HandoffConfig {
          */
         @WithDefault("5000")
         int maxPollRecords();
+    }
+
+    /** The web page ({@code /ui}). */
+    interface Ui {
+        /**
+         * Whether the session cookie is marked {@code Secure} (sent over HTTPS only) ({@code HANDOFF_UI_SECURE_COOKIE}).
+         * Only the lab, which serves plain HTTP, sets it to {@code false}.
+         */
+        @WithDefault("true")
+        boolean secureCookie();
     }
 
     /** Replays of a stage from records of one of its input topics. */

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The Kafka clients of control-service: one idempotent producer, one admin client, the contract's codec. */
@@ -25,6 +26,21 @@ public class KafkaClients {
 
     public KafkaClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
+    }
+
+    /**
+     * control-service's Kafka identity and transport security ({@code kafka.security.protocol}, {@code kafka.sasl.*},
+     * {@code kafka.ssl.*}, or their {@code KAFKA_…} variables): every client of the service logs in with it.
+     */
+    public Map<String, Object> security() {
+        return KafkaSettings.security(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class));
+    }
+
+    /** {@code settings} with the service's {@link #security()} under them. */
+    public Map<String, Object> withSecurity(Map<String, Object> settings) {
+        Map<String, Object> all = new HashMap<>(security());
+        all.putAll(settings);
+        return all;
     }
 
     /** Where Kafka is. */
@@ -41,7 +57,7 @@ public class KafkaClients {
     @Produces
     @Singleton
     Producer<String, byte[]> producer() {
-        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "control-service", Map.of()));
+        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "control-service", security()));
     }
 
     void closeProducer(@Disposes Producer<String, byte[]> producer) {
@@ -57,7 +73,7 @@ public class KafkaClients {
     @Produces
     @Singleton
     Admin admin() {
-        Map<String, Object> settings = new HashMap<>(KafkaSettings.security(System.getenv()));
+        Map<String, Object> settings = new HashMap<>(security());
         settings.putAll(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrapServers,

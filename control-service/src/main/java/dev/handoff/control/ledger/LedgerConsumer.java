@@ -60,13 +60,13 @@ public class LedgerConsumer {
                 kafka.bootstrapServers(),
                 group,
                 "control-service-ledger",
-                Map.of(
+                kafka.withSecurity(Map.of(
                         ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
                         "ledger-" + config.ledger().instanceId(),
                         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
                         15_000,
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                        config.ledger().maxPollRecords())));
+                        config.ledger().maxPollRecords()))));
         loop = new EventConsumerLoop(
                 "ledger",
                 consumer,

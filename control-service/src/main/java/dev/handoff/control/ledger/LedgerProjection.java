@@ -21,7 +21,9 @@ public final class LedgerProjection {
     public enum Status {
         RUNNING,
         SUCCEEDED,
-        FAILED;
+        FAILED,
+        /** A re-sent or late push that would have rolled the host back: nothing ran ({@code commit.stale}). */
+        STALE;
 
         public String id() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -124,7 +126,7 @@ public final class LedgerProjection {
         if (s.statusTime == null || !e.time().isBefore(s.statusTime)) {
             s.statusTime = e.time();
             s.status = se.verb();
-            s.reason = se.verb().equals("failed") ? se.result(data) : null;
+            s.reason = se.verb().equals("failed") || se.verb().equals("stale") ? se.result(data) : null;
             s.finishedAt = se.verb().equals("completed") || se.verb().equals("failed") ? e.time() : null;
         }
     }
@@ -141,7 +143,7 @@ public final class LedgerProjection {
      * What an event says about a stage.
      *
      * @param stage {@code commit}, {@code infra}, {@code secrets}, {@code converge}, {@code workload}, {@code backup}
-     * @param verb {@code pushed}, {@code started}, {@code completed}, {@code failed}; for approvals the stage's
+     * @param verb {@code pushed}, {@code stale}, {@code started}, {@code completed}, {@code failed}; for approvals the stage's
      *     status {@code waiting-approval}, {@code approved} or {@code rejected}
      */
     record StageEvent(String stage, String verb) {
@@ -149,6 +151,9 @@ public final class LedgerProjection {
             String t = e.type();
             if (t.equals(EventType.COMMIT_PUSHED.type())) {
                 return Optional.of(new StageEvent("commit", "pushed"));
+            }
+            if (t.equals(EventType.COMMIT_STALE.type())) {
+                return Optional.of(new StageEvent("commit", "stale"));
             }
             if (t.equals(EventType.APPROVAL_REQUESTED.type())) {
                 return Optional.of(new StageEvent(e.data().path("stage").asText(), "waiting-approval"));
@@ -179,6 +184,9 @@ public final class LedgerProjection {
             if (verb.equals("failed")) {
                 return Status.FAILED;
             }
+            if (verb.equals("stale")) {
+                return Status.STALE;
+            }
             if (stage.equals("backup") && verb.equals("completed")) {
                 return Status.SUCCEEDED;
             }
@@ -193,6 +201,9 @@ public final class LedgerProjection {
             }
             if (stage.equals("backup") && verb.equals("completed")) {
                 return "backup verified";
+            }
+            if (verb.equals("stale")) {
+                return "stale: " + data.path("message").asText("not deployed: it would roll the host back");
             }
             return null;
         }

@@ -144,6 +144,34 @@ public class LedgerQueries {
         }
     }
 
+    /**
+     * A commit deployed on a host.
+     *
+     * @param commit the deployed commit
+     * @param at when its deployment started
+     */
+    public record DeployedCommit(String commit, OffsetDateTime at) {}
+
+    /**
+     * The commit of the newest deployment of {@code repository} on {@code host} that was not stale: what the host
+     * runs from that repository, whether a push or a replay deployed it.
+     */
+    public Optional<DeployedCommit> lastDeployment(String repository, String host) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select commit_sha, started_at from deployment"
+                        + " where host = ? and repository = ? and commit_sha is not null and status <> ?"
+                        + " order by started_at desc, id desc limit 1")) {
+            ps.setString(1, host);
+            ps.setString(2, repository);
+            ps.setString(3, LedgerProjection.Status.STALE.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new DeployedCommit(rs.getString(1), rs.getObject(2, OffsetDateTime.class)))
+                        : Optional.empty();
+            }
+        }
+    }
+
     /** Filters of the event list. */
     public record EventFilter(String deployment, String type, String topic, Integer partition, Long fromOffset) {}
 

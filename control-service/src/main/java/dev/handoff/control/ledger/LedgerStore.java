@@ -84,6 +84,7 @@ public class LedgerStore {
                 upsertDeployments(c, projection.deployments());
                 upsertStages(c, projection.stages());
                 ReplayLedger.store(c, batch);
+                HostKeyLedger.store(c, batch);
                 c.commit();
                 return stored;
             } catch (SQLException | RuntimeException e) {

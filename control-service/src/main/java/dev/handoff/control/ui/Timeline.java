@@ -75,7 +75,7 @@ public final class Timeline {
                 continue;
             }
             String status = switch (s.status()) {
-                case "completed", "failed", "pushed" -> s.status();
+                case "completed", "failed", "pushed", "stale" -> s.status();
                 default -> "running";
             };
             String duration = s.durationMillis() != null

@@ -1,5 +1,6 @@
 package dev.handoff.control.webhook;
 
+import dev.handoff.control.ledger.LedgerQueries;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
@@ -7,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +19,8 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class DeliveryLog {
+    private static final int RECENT = 200;
+
     private final AgroalDataSource dataSource;
 
     public DeliveryLog(AgroalDataSource dataSource) {
@@ -58,6 +62,30 @@ public class DeliveryLog {
             }
         }
         return deployed;
+    }
+
+    /**
+     * The newest commit of {@code repository} that a delivery published for {@code host}: it may not be in the ledger
+     * yet, which reads it back from Kafka a moment later. Looks at the newest {@value #RECENT} deliveries of the
+     * repository.
+     */
+    public Optional<LedgerQueries.DeployedCommit> lastPublished(String repository, String host) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select commit_sha, deployment_ids, received_at"
+                        + " from webhook_delivery where repository = ? order by received_at desc limit " + RECENT)) {
+            ps.setString(1, repository);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String commit = rs.getString(1);
+                    List<String> ids = Arrays.asList((String[]) rs.getArray(2).getArray());
+                    if (ids.contains(PushRouting.deploymentId(repository, commit, host))) {
+                        return Optional.of(
+                                new LedgerQueries.DeployedCommit(commit, rs.getObject(3, OffsetDateTime.class)));
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Records an accepted delivery; a concurrent duplicate changes nothing. */

@@ -16,14 +16,17 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
 
 /**
- * Forgejo push webhook ingress. Order matters: size, then signature over the raw bytes, then parsing; a delivery is
- * answered 202 only after Kafka acknowledged its events. Nothing is published for any refused request.
+ * Forgejo push webhook ingress. Order matters: size, then signature over the raw bytes, then parsing, routing and the
+ * freshness of the commit per host; a delivery is answered 202 only after Kafka acknowledged its events. Nothing is
+ * published for any refused request, and a push that would roll a host back publishes only its {@code commit.stale}.
  */
 @Path("/hooks/forgejo")
 public class ForgejoWebhookResource {
@@ -35,6 +38,8 @@ public class ForgejoWebhookResource {
     private final EventPublisher publisher;
     private final DeliveryLog deliveries;
     private final ControlMetrics metrics;
+    private final Inventory inventory;
+    private final PushFreshness freshness;
 
     public ForgejoWebhookResource(
             HandoffConfig config,
@@ -42,7 +47,8 @@ public class ForgejoWebhookResource {
             EventCodec codec,
             EventPublisher publisher,
             DeliveryLog deliveries,
-            ControlMetrics metrics) {
+            ControlMetrics metrics,
+            PushFreshness freshness) {
         this.config = config;
         this.signature = new WebhookSignature(config.webhook()
                 .secret()
@@ -54,6 +60,8 @@ public class ForgejoWebhookResource {
         this.publisher = publisher;
         this.deliveries = deliveries;
         this.metrics = metrics;
+        this.inventory = inventory;
+        this.freshness = freshness;
     }
 
     @POST
@@ -62,8 +70,8 @@ public class ForgejoWebhookResource {
     @Operation(
             summary = "Receive a Forgejo push webhook",
             description = "Verifies the HMAC signature over the raw body, drops repeated deliveries, and publishes"
-                    + " one commit.pushed event per host that uses the repository. 202 only after Kafka"
-                    + " acknowledged them.")
+                    + " one commit.pushed event per host that uses the repository, unless the commit is older than"
+                    + " what the host last deployed (then commit.stale). 202 only after Kafka acknowledged them.")
     public Response receive(HttpHeaders headers, byte[] body) {
         byte[] raw = body == null ? new byte[0] : body;
         String deliveryId = firstHeader(headers, "X-Forgejo-Delivery", "X-Gitea-Delivery", "X-GitHub-Delivery");
@@ -167,55 +175,103 @@ public class ForgejoWebhookResource {
                 return answer(200, new WebhookResponse("ignored", ignore.reason(), ignore.message(), deliveryId, null));
             }
             List<EventEnvelope> routed = ((PushRouting.Deploy) decision).events();
-            java.util.Map<String, String> before = deliveries.deployedBefore(push.repository(), push.after());
-            List<EventEnvelope> events = routed.stream()
-                    .filter(e -> !before.containsKey(e.deploymentId()))
-                    .toList();
-            if (events.isEmpty()) {
+            Map<String, PushFreshness.Verdict> verdicts;
+            try {
+                verdicts = freshness.enabled()
+                        ? freshness.judge(
+                                inventory.repository(push.repository()).orElseThrow(),
+                                push.after(),
+                                routed.stream().map(EventEnvelope::subject).toList())
+                        : Map.of();
+            } catch (RepositoryUnreachableException e) {
+                LOG.errorf("delivery %s: %s", deliveryId, e.getMessage());
+                return unavailable(
+                        "repository-unreachable",
+                        "cannot tell whether commit " + push.after() + " is newer than what its hosts run: "
+                                + e.getMessage() + "; nothing published, Forgejo may redeliver later",
+                        deliveryId);
+            }
+            Map<String, String> before = deliveries.deployedBefore(push.repository(), push.after());
+            List<EventEnvelope> stale = new ArrayList<>();
+            List<EventEnvelope> events = new ArrayList<>();
+            for (EventEnvelope e : routed) {
+                PushFreshness.Verdict verdict = verdicts.getOrDefault(e.subject(), new PushFreshness.Fresh());
+                if (verdict instanceof PushFreshness.Stale s) {
+                    stale.add(routing.stale(push, deliveryId, e.subject(), s));
+                } else if (verdict instanceof PushFreshness.Fresh && !before.containsKey(e.deploymentId())) {
+                    events.add(e);
+                }
+            }
+            if (events.isEmpty() && stale.isEmpty()) {
                 List<String> existing =
                         routed.stream().map(EventEnvelope::deploymentId).toList();
                 deliveries.record(deliveryId, push.repository(), push.after(), existing);
+                String earlier = before.isEmpty()
+                        ? "by a replay"
+                        : "by delivery " + before.values().iterator().next();
                 LOG.infof(
-                        "delivery %s: %s@%s was delivered before (delivery %s): nothing published; Forgejo's clone_url"
-                                + " %s is not used",
-                        deliveryId,
-                        push.repository(),
-                        push.after(),
-                        before.values().iterator().next(),
-                        push.cloneUrl());
+                        "delivery %s: %s@%s was deployed before (%s): nothing published; Forgejo's clone_url %s is"
+                                + " not used",
+                        deliveryId, push.repository(), push.after(), earlier, push.cloneUrl());
                 return answer(
                         200,
                         new WebhookResponse(
                                 "duplicate",
                                 "repeated-commit",
                                 "commit " + push.after() + " of " + push.repository() + " already has a deployment on"
-                                        + " every host that deploys it (delivery "
-                                        + before.values().iterator().next()
-                                        + "); nothing published. To deploy it again on purpose, replay it"
-                                        + " (handoffctl replay)",
+                                        + " every host that deploys it (" + earlier + "); nothing published. To deploy"
+                                        + " it again on purpose, replay it (handoffctl replay)",
                                 deliveryId,
                                 routed.stream()
                                         .map(e -> new WebhookResponse.DeploymentRef(e.deploymentId(), e.subject()))
                                         .toList()));
             }
-            publisher.publishAll(events, config.webhook().ackTimeout());
+            List<EventEnvelope> published = new ArrayList<>(events);
+            published.addAll(stale);
+            publisher.publishAll(published, config.webhook().ackTimeout());
             List<String> ids =
                     events.stream().map(EventEnvelope::deploymentId).distinct().toList();
+            // a stale delivery deployed nothing: it must not count as the host's last deployment
             deliveries.record(deliveryId, push.repository(), push.after(), ids);
+            stale.forEach(e -> LOG.warnf(
+                    "delivery %s: stale push not deployed: %s",
+                    deliveryId, e.data().path("message").asText()));
+            if (events.isEmpty()) {
+                return answer(
+                        200,
+                        new WebhookResponse(
+                                "ignored",
+                                "stale",
+                                stale.get(0).data().path("message").asText()
+                                        + (stale.size() > 1 ? " (and " + (stale.size() - 1) + " more host(s))" : "")
+                                        + "; recorded as a stale deployment, nothing deployed",
+                                deliveryId,
+                                stale.stream()
+                                        .map(e -> new WebhookResponse.DeploymentRef(e.deploymentId(), e.subject()))
+                                        .toList()));
+            }
             LOG.infof(
                     "delivery %s: %s@%s → %d deployment(s) %s (fetched from handoff.yaml's URL; Forgejo's clone_url %s"
                             + " is information only)",
                     deliveryId, push.repository(), push.after(), ids.size(), ids, push.cloneUrl());
+            int skipped = routed.size() - events.size() - stale.size();
             return answer(
                     202,
                     new WebhookResponse(
                             "accepted",
                             "published",
                             "published " + events.size() + " commit.pushed event(s)"
-                                    + (events.size() < routed.size()
-                                            ? "; " + (routed.size() - events.size())
-                                                    + " host(s) already had a deployment of this commit"
-                                            : ""),
+                                    + (skipped > 0
+                                            ? "; " + skipped + " host(s) already had a deployment of this commit"
+                                            : "")
+                                    + (stale.isEmpty()
+                                            ? ""
+                                            : "; " + stale.size() + " host(s) run a newer commit and did not get it"
+                                                    + " (stale: "
+                                                    + stale.stream()
+                                                            .map(EventEnvelope::subject)
+                                                            .toList()
+                                                    + ")"),
                             deliveryId,
                             events.stream()
                                     .map(e -> new WebhookResponse.DeploymentRef(e.deploymentId(), e.subject()))

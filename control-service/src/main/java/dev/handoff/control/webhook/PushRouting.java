@@ -3,6 +3,7 @@ package dev.handoff.control.webhook;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.v1.CommitPushed;
+import dev.handoff.common.event.v1.CommitStale;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.serde.EventCodec;
 import java.nio.charset.StandardCharsets;
@@ -112,6 +113,42 @@ public final class PushRouting {
                                 head)))
                 .toList();
         return new Deploy(events);
+    }
+
+    /**
+     * The {@code commit.stale} of a push that would roll {@code host} back, under the deployment id of (repository,
+     * commit, host), so the ledger shows that deployment as stale. Its event id includes the delivery: each re-sent
+     * webhook is one entry of the deployment's timeline, and a redelivery of the same delivery the same entry.
+     */
+    public EventEnvelope stale(ForgejoPush push, String deliveryId, String host, PushFreshness.Stale verdict) {
+        String repository = push.repository();
+        String after = push.after();
+        String message = "commit " + after + " of " + repository + " is not deployed to " + host + ": "
+                + (verdict.reason().equals(CommitStale.UNKNOWN_COMMIT)
+                        ? "it is not in the history of " + push.branch() + " (head " + verdict.branchHead()
+                                + "; last deployed " + verdict.lastDeployed() + ")"
+                        : "it is not the head of " + push.branch() + " (" + verdict.branchHead()
+                                + ") and does not descend from the last deployed commit " + verdict.lastDeployed())
+                + ", so deploying it would roll the host back (a re-sent or late webhook). To deploy it on purpose,"
+                + " replay its commit.pushed (handoffctl replay), or push a commit that restores it onto "
+                + push.branch();
+        return codec.newEvent(
+                derivedId("stale\n" + deliveryId, repository, after, host),
+                EventType.COMMIT_STALE,
+                source,
+                host,
+                deploymentId(repository, after, host),
+                null,
+                new CommitStale(
+                        host,
+                        repository,
+                        push.branch(),
+                        after,
+                        verdict.branchHead(),
+                        verdict.lastDeployed(),
+                        verdict.reason(),
+                        message,
+                        deliveryId));
     }
 
     /** The deployment of {@code commit} of {@code repository} on {@code host}: one id, however often it arrives. */

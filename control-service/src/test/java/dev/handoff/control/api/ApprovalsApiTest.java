@@ -15,6 +15,7 @@ import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.control.Deliveries;
 import dev.handoff.lab.KafkaTestResource;
+import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,7 +38,8 @@ class ApprovalsApiTest {
     private final EventCodec codec;
 
     ApprovalsApiTest(EventPublisher publisher, EventCodec codec) {
-        this.publisher = publisher;
+        // approval requests come from infra-service: the test publishes them as the lab's admin
+        this.publisher = LabKafka.shared().worldPublisher();
         this.codec = codec;
     }
 

@@ -156,6 +156,7 @@ class ControlServiceCrashIT {
                 .redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", LabKafka.shared().bootstrapServers());
+        env.putAll(LabKafka.shared().serviceEnvironment("control-service"));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
         env.put("QUARKUS_DATASOURCE_USERNAME", database.username());
         env.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
@@ -164,6 +165,8 @@ class ControlServiceCrashIT {
                 "HANDOFF_INVENTORY",
                 Path.of("src/test/resources/handoff.yaml").toAbsolutePath().toString());
         env.put("HANDOFF_WEBHOOK_SECRET", Deliveries.SECRET);
+        // its inventory names repositories that do not exist (https://forge.test/...): no freshness check
+        env.put("HANDOFF_WEBHOOK_FRESHNESS_CHECK", "false");
         env.put("HANDOFF_AUTH_TOKENS", "it:viewer:" + ApiTokens.hash(Deliveries.VIEWER));
         Process p = pb.start();
         processes.add(p);

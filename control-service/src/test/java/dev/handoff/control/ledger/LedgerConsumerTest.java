@@ -14,6 +14,7 @@ import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.control.Deliveries;
 import dev.handoff.lab.KafkaTestResource;
+import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,7 +41,7 @@ class LedgerConsumerTest {
     String bootstrap;
 
     private KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(KafkaSettings.producer(bootstrap, "ledger-test", Map.of()));
+        return new KafkaProducer<>(KafkaSettings.producer(bootstrap, "ledger-test", LabKafka.adminSecurity(bootstrap)));
     }
 
     private static List<Map<String, Object>> eventsOf(String deployment) {
@@ -148,8 +149,8 @@ class LedgerConsumerTest {
     }
 
     private ConsumerRecord<String, byte[]> readDeadLetter(String topic, String key) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                KafkaSettings.consumer(bootstrap, "dlq-reader-" + UUID.randomUUID(), "dlq-reader", Map.of()))) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(
+                bootstrap, "dlq-reader-" + UUID.randomUUID(), "dlq-reader", LabKafka.adminSecurity(bootstrap)))) {
             consumer.subscribe(List.of(topic));
             List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
             await().atMost(Duration.ofSeconds(15)).until(() -> {

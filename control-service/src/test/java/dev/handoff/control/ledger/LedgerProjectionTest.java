@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.v1.CommitPushed;
+import dev.handoff.common.event.v1.CommitStale;
 import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.event.v1.StageStarted;
 import dev.handoff.common.messaging.ReceivedEvent;
@@ -63,6 +65,58 @@ class LedgerProjectionTest {
             assertThat(s.startedAt).isEqualTo(T0);
             assertThat(s.finishedAt).isEqualTo(T0.plusSeconds(30));
         }
+    }
+
+    @Test
+    void aDeploymentWhoseNewestEventIsCommitStaleIsStaleWithItsMessage() {
+        // Given: a commit deployed once, then its push re-sent after a newer commit was deployed
+        String a = "a".repeat(40);
+        var pushed = at(
+                EventType.COMMIT_PUSHED,
+                new CommitPushed(
+                        "cloud-edge-1",
+                        "ops/edge-cluster-infra",
+                        "refs/heads/main",
+                        "main",
+                        "0".repeat(40),
+                        a,
+                        "infra",
+                        "https://forge.test/ops/edge-cluster-infra.git",
+                        null,
+                        "alice",
+                        "delivery-1",
+                        1,
+                        null),
+                T0);
+        var stale = at(
+                EventType.COMMIT_STALE,
+                new CommitStale(
+                        "cloud-edge-1",
+                        "ops/edge-cluster-infra",
+                        "main",
+                        a,
+                        "b".repeat(40),
+                        "b".repeat(40),
+                        CommitStale.NOT_A_DESCENDANT,
+                        "commit " + a + " is not deployed: it would roll the host back",
+                        "delivery-2"),
+                T0.plusSeconds(3600));
+
+        // When
+        LedgerProjection p = LedgerProjection.of(List.of(pushed, stale));
+
+        // Then
+        var d = p.deployments().iterator().next();
+        assertThat(d.status).isEqualTo(LedgerProjection.Status.STALE);
+        assertThat(d.status.id()).isEqualTo("stale");
+        assertThat(d.result).isEqualTo("stale: commit " + a + " is not deployed: it would roll the host back");
+        assertThat(d.commit).isEqualTo(a);
+        assertThat(d.firstStage).isEqualTo("infra");
+        assertThat(d.finishedAt).isEqualTo(T0.plusSeconds(3600));
+        var s = p.stages().iterator().next();
+        assertThat(s.stage).isEqualTo("commit");
+        assertThat(s.status).isEqualTo("stale");
+        assertThat(s.reason).startsWith("stale: commit " + a);
     }
 
     @Test

@@ -44,7 +44,11 @@ public interface ConvergeConfig {
         @WithDefault("/var/lib/sops-nix/key.txt")
         String keyPath();
 
-        /** First contact with a host that has no pinned host key: {@code PIN} it, or {@code REFUSE}. */
+        /**
+         * A host without a trusted key at its first bootstrap (before it has converged once), and the build host met
+         * for the first time: {@code PIN} the key it presents, or {@code REFUSE}. Outside a first bootstrap an unknown
+         * key is always refused (an operator trusts it with {@code handoffctl hosts trust}).
+         */
         @WithDefault("PIN")
         FirstContact firstContact();
 

@@ -1,5 +1,6 @@
 package dev.handoff.converge.driver;
 
+import dev.handoff.common.event.v1.HostKeyTrusted;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -281,7 +282,8 @@ public interface BuildPlace {
         }
 
         private HostSession open() throws SshException {
-            return ssh.open("build host " + address, user, address);
+            // not an inventory host: its key is pinned under build-host:<address>, at first contact as configured
+            return ssh.open(HostKeyTrusted.BUILD_HOST_PREFIX + address, user, address);
         }
 
         /** Single-quotes {@code value} for sh. */

@@ -12,7 +12,7 @@ import javax.sql.DataSource;
 
 /**
  * converge-service's PostgreSQL state: the newest cloud and secret facts per host (an older event never replaces a
- * newer one), whether a host has reached its steady access, and the pinned host keys.
+ * newer one), whether a host has reached its steady access.
  */
 public final class FactsStore {
     /** Kinds of facts kept. */

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.connection.channel.direct.Session;
@@ -21,9 +22,9 @@ import net.schmizz.sshj.sftp.RemoteFile;
 import net.schmizz.sshj.sftp.SFTPClient;
 
 /**
- * The SSH driver (sshj): connects with the runner's identity, checks the host key against the pin kept per host
- * (first contact as configured: pin it, or refuse), runs commands and stages files over SFTP. Never accepts any key
- * unchecked.
+ * The SSH driver (sshj): connects with the runner's identity, checks the host key against the fingerprint handoff.yaml
+ * requires or the key trusted in the shared pin store (a host without one is pinned only at its first bootstrap, as
+ * {@code first-contact} allows), runs commands and stages files over SFTP. Never accepts any key unchecked.
  */
 public final class SshjHosts {
     private final PinnedSsh ssh;
@@ -31,7 +32,21 @@ public final class SshjHosts {
 
     public SshjHosts(
             Path identity, AddressMap addresses, HostKeyPins pins, FirstContact firstContact, Duration timeout) {
-        this.ssh = new PinnedSsh(identity, addresses, pins, firstContact, timeout);
+        this(identity, addresses, pins, firstContact, timeout, Map.of());
+    }
+
+    /**
+     * @param firstContact what to do with a host without a trusted key at its first bootstrap (and the build host)
+     * @param required the fingerprints handoff.yaml requires, by host
+     */
+    public SshjHosts(
+            Path identity,
+            AddressMap addresses,
+            HostKeyPins pins,
+            FirstContact firstContact,
+            Duration timeout,
+            Map<String, String> required) {
+        this.ssh = new PinnedSsh(identity, addresses, pins, firstContact, timeout, required);
         this.timeout = timeout;
     }
 
@@ -40,19 +55,30 @@ public final class SshjHosts {
         return ssh.resolve(address);
     }
 
-    /** Opens a new connection to {@code host} at {@code address} as {@code user}. */
+    /** Opens a new connection to {@code host} at {@code address} as {@code user}, first contact as configured. */
     public HostSession open(String host, String user, String address) throws SshException {
+        return open(host, user, address, true);
+    }
+
+    /**
+     * Opens a new connection to {@code host} at {@code address} as {@code user}.
+     *
+     * @param firstBootstrap whether the host has never converged: only then may a key it presents be pinned
+     */
+    public HostSession open(String host, String user, String address, boolean firstBootstrap) throws SshException {
         try {
-            PinnedSsh.Connection c = ssh.open(host, user, address);
+            PinnedSsh.Connection c =
+                    firstBootstrap ? ssh.open(host, user, address) : ssh.open(host, user, address, FirstContact.REFUSE);
             return new SshjSession(host, c.where(), ssh.resolve(address), c.client(), c.presented());
         } catch (PinnedSshException e) {
             switch (e.kind()) {
-                case HOST_KEY_CHANGED -> throw new HostKeyChangedException(host, e.where(), e.pinned(), e.presented());
+                case HOST_KEY_CHANGED -> throw new HostKeyChangedException(e.getMessage(), e.pinned(), e.presented());
+                case INVENTORY_KEY_MISMATCH ->
+                    throw new HostKeyRefusedException("host-key-mismatch", e.getMessage(), false);
                 case FIRST_CONTACT_REFUSED ->
-                    throw new SshException(host
-                            + ": no host key is pinned and handoff.converge.first-contact is REFUSE; the host at "
-                            + e.where() + " presents " + e.presented()
-                            + ". Verify it out of band and pin it, or set first-contact to PIN for this bootstrap.");
+                    throw new HostKeyRefusedException("host-key-unknown", e.getMessage(), false);
+                case PIN_STORE_UNAVAILABLE ->
+                    throw new HostKeyRefusedException("host-key-store-unavailable", e.getMessage(), true);
                 default -> throw new SshException(e.getMessage(), e.getCause());
             }
         }

@@ -13,6 +13,7 @@ import dev.handoff.common.event.v1.SecretFacts;
 import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.event.v1.StageFailed.Detail;
 import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.inventory.PushScope;
 import dev.handoff.common.lock.HostLock;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.ReceivedEvent;
@@ -26,6 +27,7 @@ import dev.handoff.converge.driver.CommandResult;
 import dev.handoff.converge.driver.DeployFlake;
 import dev.handoff.converge.driver.FactsStore;
 import dev.handoff.converge.driver.HostKeyChangedException;
+import dev.handoff.converge.driver.HostKeyRefusedException;
 import dev.handoff.converge.driver.HostSession;
 import dev.handoff.converge.driver.RuntimeCheckout;
 import dev.handoff.converge.driver.SshException;
@@ -129,7 +131,23 @@ public final class ConvergeStageHandler {
 
     private List<ConvergeWork> plan(EventEnvelope trigger) throws Exception {
         if (EventType.COMMIT_PUSHED.type().equals(trigger.type())) {
-            return Triggers.forPush(codec.payload(trigger, CommitPushed.class), inventory);
+            CommitPushed push = codec.payload(trigger, CommitPushed.class);
+            PushScope.Verdict scope = PushScope.judge(push, trigger.subject(), Stage.CONVERGE, inventory);
+            if (scope.refused()) {
+                LOG.warnf(
+                        "converge refused a push for %s (%s): %s", trigger.subject(), scope.reason(), scope.message());
+                publisher.publishAll(
+                        List.of(events.failed(
+                                trigger,
+                                trigger.subject(),
+                                scope.reason(),
+                                scope.message(),
+                                false,
+                                List.of(new Detail(scope.reason(), push.repository(), scope.message())))),
+                        config.publishTimeout());
+                return List.of();
+            }
+            return Triggers.forPush(push, trigger.subject(), inventory);
         }
         if (EventType.SECRET_FACTS_COMPLETED.type().equals(trigger.type())) {
             store.keep(
@@ -810,9 +828,21 @@ public final class ConvergeStageHandler {
         return all;
     }
 
+    /**
+     * Opens SSH to the host; its key is checked before anything is done on it (and so before the age key is staged).
+     * A key it presents is pinned only at its first bootstrap: until it has converged and answered on its steady
+     * address.
+     */
     private HostSession open(String host, Target target) throws SshException, RunFailure {
         try {
-            return ssh.open(host, target.user(), target.address());
+            return ssh.open(host, target.user(), target.address(), !steadyReached(host));
+        } catch (HostKeyRefusedException e) {
+            throw new RunFailure(
+                    e.reason(),
+                    e.getMessage(),
+                    e.retryable(),
+                    List.of(new Detail(e.reason(), host + " " + target.address(), e.getMessage())),
+                    false);
         } catch (HostKeyChangedException e) {
             throw new RunFailure(
                     "host-key-changed",
@@ -823,6 +853,14 @@ public final class ConvergeStageHandler {
                             host + " " + target.address(),
                             "pinned " + e.pinned() + ", presented " + e.seen())),
                     false);
+        }
+    }
+
+    private boolean steadyReached(String host) throws SshException {
+        try {
+            return store.steadyReached(host);
+        } catch (java.sql.SQLException e) {
+            throw new SshException(host + ": cannot read whether the host converged before: " + e.getMessage(), e);
         }
     }
 

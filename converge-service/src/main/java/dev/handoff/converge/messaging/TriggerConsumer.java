@@ -19,7 +19,7 @@ import dev.handoff.converge.driver.SshjHosts;
 import dev.handoff.support.StageKafka;
 import dev.handoff.support.StageLoops;
 import dev.handoff.support.ssh.AddressMap;
-import dev.handoff.support.ssh.JdbcHostKeyPins;
+import dev.handoff.support.ssh.HostKeyPins;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,6 +42,7 @@ public class TriggerConsumer {
     private final EventPublisher publisher;
     private final StageLoops loops;
     private final AgroalDataSource dataSource;
+    private final HostKeyPins pins;
 
     public TriggerConsumer(
             StageKafka kafka,
@@ -50,7 +51,8 @@ public class TriggerConsumer {
             EventCodec codec,
             EventPublisher publisher,
             StageLoops loops,
-            AgroalDataSource dataSource) {
+            AgroalDataSource dataSource,
+            HostKeyPins pins) {
         this.kafka = kafka;
         this.config = config;
         this.inventory = inventory;
@@ -58,6 +60,7 @@ public class TriggerConsumer {
         this.publisher = publisher;
         this.loops = loops;
         this.dataSource = dataSource;
+        this.pins = pins;
     }
 
     void start(@Observes StartupEvent started) {
@@ -67,9 +70,10 @@ public class TriggerConsumer {
         SshjHosts ssh = new SshjHosts(
                 Path.of(c.sshIdentity()),
                 AddressMap.parse(c.addresses().orElse(""), "handoff.converge.addresses"),
-                new JdbcHostKeyPins(dataSource),
+                pins,
                 c.firstContact(),
-                c.sshTimeout());
+                c.sshTimeout(),
+                HostKeyPins.required(inventory));
         ConvergeStageHandler handler = new ConvergeStageHandler(
                 inventory,
                 codec,

@@ -3,6 +3,7 @@ package dev.handoff.converge.stage;
 import dev.handoff.common.event.Stage;
 import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.inventory.PushScope;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,18 +11,18 @@ import java.util.Optional;
 public final class Triggers {
     private Triggers() {}
 
-    /** A push converges its host if the repository starts at converge and the host uses it. */
-    public static List<ConvergeWork> forPush(CommitPushed push, Inventory inventory) {
-        Optional<Inventory.Repository> repository = inventory.repository(push.repository());
-        Inventory.Host host = inventory.hosts().get(push.host());
-        if (repository.isEmpty()
-                || repository.get().starts() != Stage.CONVERGE
-                || host == null
-                || !host.repositories().contains(push.repository())) {
+    /**
+     * A push converges its host if handoff.yaml lets it ({@link PushScope}): the repository starts at converge and the
+     * host uses it. The checkout comes from the inventory's URL and branch, never the event's.
+     */
+    public static List<ConvergeWork> forPush(CommitPushed push, String host, Inventory inventory) {
+        PushScope.Verdict scope = PushScope.judge(push, host, Stage.CONVERGE, inventory);
+        if (scope.repository().isEmpty()) {
             return List.of();
         }
+        Inventory.Repository repository = scope.repository().get();
         return List.of(new ConvergeWork(
-                push.host(), push.repository(), push.cloneUrl(), push.branch(), Optional.of(push.after())));
+                host, repository.name(), repository.url(), repository.branch(), Optional.of(push.after())));
     }
 
     /** New secret facts converge the host from the head of its runtime repository's branch. */

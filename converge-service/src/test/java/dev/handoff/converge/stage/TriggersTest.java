@@ -45,7 +45,7 @@ class TriggersTest {
     @Test
     void aPushToTheRuntimeRepositoryConvergesThatCommit() {
         // When
-        List<ConvergeWork> work = Triggers.forPush(push("ops/nix-k3s-edge-cluster"), inventory());
+        List<ConvergeWork> work = Triggers.forPush(push("ops/nix-k3s-edge-cluster"), "cloud-edge-1", inventory());
 
         // Then
         assertThat(work).singleElement().satisfies(w -> {
@@ -56,8 +56,39 @@ class TriggersTest {
 
     @Test
     void aPushToARepositoryOfAnotherStageConvergesNothing() {
-        assertThat(Triggers.forPush(push("ops/edge-cluster-infra"), inventory()))
+        assertThat(Triggers.forPush(push("ops/edge-cluster-infra"), "cloud-edge-1", inventory()))
                 .isEmpty();
+    }
+
+    @Test
+    void aPushNamingACloneUrlTheInventoryDoesNotListConvergesNothing() {
+        CommitPushed listed = push("ops/nix-k3s-edge-cluster");
+        CommitPushed forged = new CommitPushed(
+                listed.host(),
+                listed.repository(),
+                listed.ref(),
+                listed.branch(),
+                listed.before(),
+                listed.after(),
+                listed.stage(),
+                "file:///tmp/attacker",
+                null,
+                "me",
+                "d",
+                1,
+                null);
+
+        assertThat(Triggers.forPush(forged, "cloud-edge-1", inventory())).isEmpty();
+    }
+
+    @Test
+    void theCheckoutComesFromTheInventorysUrlAndBranch() {
+        assertThat(Triggers.forPush(push("ops/nix-k3s-edge-cluster"), "cloud-edge-1", inventory()))
+                .singleElement()
+                .satisfies(w -> {
+                    assertThat(w.cloneUrl()).isEqualTo("file:///nix");
+                    assertThat(w.branch()).isEqualTo("main");
+                });
     }
 
     @Test

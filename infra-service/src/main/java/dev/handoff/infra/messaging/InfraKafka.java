@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** infra-service's Kafka clients: the contract's codec, one idempotent producer, consumers per loop. */
@@ -38,7 +39,7 @@ public class InfraKafka {
     @Produces
     @Singleton
     Producer<String, byte[]> producer() {
-        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "infra-service", Map.of()));
+        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "infra-service", security()));
     }
 
     void closeProducer(@Disposes Producer<String, byte[]> producer) {
@@ -66,10 +67,23 @@ public class InfraKafka {
                 bootstrapServers,
                 group,
                 clientId,
-                Map.of(
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                        maxRecords,
-                        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                        (int) Math.min(Integer.MAX_VALUE, maxPoll.toMillis()))));
+                with(
+                        security(),
+                        Map.of(
+                                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                                maxRecords,
+                                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                                (int) Math.min(Integer.MAX_VALUE, maxPoll.toMillis())))));
+    }
+
+    /** infra-service's Kafka identity and transport security (see {@code StageKafka.security()}). */
+    public Map<String, Object> security() {
+        return KafkaSettings.security(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class));
+    }
+
+    private static Map<String, Object> with(Map<String, Object> base, Map<String, Object> more) {
+        Map<String, Object> all = new java.util.HashMap<>(base);
+        all.putAll(more);
+        return all;
     }
 }

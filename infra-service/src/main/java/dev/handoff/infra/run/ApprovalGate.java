@@ -150,11 +150,22 @@ public class ApprovalGate {
         }
     }
 
+    /** The CloudEvents source of operators' decisions. */
+    static final String CONTROL_SOURCE = "/handoff/control-service";
+
     /** An {@code approval.decided} arrived; it completes the matching wait, if any. */
     public void decided(EventEnvelope event) {
         ApprovalDecided decided = codec.payload(event, ApprovalDecided.class);
         Waiting w = event.deploymentId() == null ? null : waiting.get(event.deploymentId());
         if (!"infra".equals(decided.stage())) {
+            return;
+        }
+        if (!CONTROL_SOURCE.equals(event.source())) {
+            // only control-service (and this service) may write approvals on the broker; its decisions carry its
+            // source, and nothing else is taken as an operator's decision
+            LOG.warnf(
+                    "approval decision %s of deployment %s comes from %s, not control-service; ignored",
+                    event.id(), event.deploymentId(), event.source());
             return;
         }
         if (w == null || !w.requestId().equals(decided.requestId())) {

@@ -7,6 +7,7 @@ import dev.handoff.common.event.v1.CloudFacts.PlanSummary;
 import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.inventory.PushScope;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
@@ -93,12 +94,25 @@ public class InfraRun {
     public synchronized void run(EventEnvelope trigger)
             throws EventPublisher.PublishException, InvalidEventException, InterruptedException {
         CommitPushed push = codec.payload(trigger, CommitPushed.class);
-        if (!Stage.INFRA.id().equals(push.stage())) {
+        String host = trigger.subject();
+        PushScope.Verdict scope = PushScope.judge(push, host, Stage.INFRA, inventory);
+        if (scope.ignored()) {
             return;
         }
-        String host = trigger.subject();
-        publish(events.started(trigger, host, push.repository(), push.after()));
         Redactor redactor = new Redactor();
+        if (scope.refused()) {
+            LOG.warnf("infra stage refused a push for %s (%s): %s", host, scope.reason(), scope.message());
+            publish(events.failed(
+                    trigger,
+                    host,
+                    scope.reason(),
+                    scope.message(),
+                    false,
+                    List.of(new StageFailed.Detail(scope.reason(), push.repository(), scope.message()))));
+            return;
+        }
+        Inventory.Repository repository = scope.repository().orElseThrow();
+        publish(events.started(trigger, host, push.repository(), push.after()));
         Path workDir;
         try {
             workDir = workDir(trigger);
@@ -107,7 +121,7 @@ public class InfraRun {
             return;
         }
         try {
-            CloudFacts result = execute(trigger, host, push, workDir, redactor);
+            CloudFacts result = execute(trigger, host, push, repository.url(), workDir, redactor);
             publish(events.completed(trigger, host, result));
             facts.save(result);
             LOG.infof(
@@ -150,7 +164,8 @@ public class InfraRun {
         publish(events.failed(trigger, host, f.reason(), message, f.retryable(), details));
     }
 
-    private CloudFacts execute(EventEnvelope trigger, String host, CommitPushed push, Path workDir, Redactor redactor)
+    private CloudFacts execute(
+            EventEnvelope trigger, String host, CommitPushed push, String cloneUrl, Path workDir, Redactor redactor)
             throws StageFailure, InterruptedException, EventPublisher.PublishException, InvalidEventException {
         Inventory.Cloud hostCloud = inventory.hosts().containsKey(host)
                 ? inventory.hosts().get(host).cloud().orElse(null)
@@ -165,9 +180,9 @@ public class InfraRun {
         }
         WorkTree.delete(workDir);
         Path checkout = workDir.resolve("repo");
-        RepositoryCheckout.checkout(push.repository(), push.cloneUrl(), push.after(), checkout);
+        RepositoryCheckout.checkout(push.repository(), cloneUrl, push.after(), checkout);
         try {
-            checkouts.save(push.repository(), new LastCheckouts.Checkout(push.cloneUrl(), push.after()));
+            checkouts.save(push.repository(), new LastCheckouts.Checkout(cloneUrl, push.after()));
         } catch (ContainedPath.Escape e) {
             throw e.failure("repository");
         } catch (IOException e) {

@@ -55,7 +55,8 @@ public final class PlanJson {
             throw failure(stack, "is not a JSON object");
         }
         String version = root.path("format_version").asText("");
-        if (!version.matches("\\d+(\\.\\d+)*")) {
+        // bounded before the regex: a long "1.1.1…" overflows the stack of a repeated group
+        if (version.length() > 32 || !version.matches("\\d+(\\.\\d+)*")) {
             throw failure(stack, "has no format_version");
         }
         if (!version.split("\\.")[0].equals(String.valueOf(SUPPORTED_MAJOR))) {

@@ -356,4 +356,17 @@ class PlanJsonTest {
         assertThat(noVersion.getMessage()).contains("no format_version");
         assertThat(notJson.getMessage()).contains("is not JSON");
     }
+
+    @Test
+    void aHugeFormatVersionIsRefusedNotAStackOverflow() {
+        // Given: found by the hostile-input suite; the version regex recursed once per ".1"
+        String json = "{\"format_version\":\"" + "1.".repeat(50_000) + "1\",\"resource_changes\":[]}";
+
+        // When
+        StageFailure failure = catchThrowableOfType(StageFailure.class, () -> PlanJson.parse("stacks/dns", json));
+
+        // Then
+        assertThat(failure.reason()).isEqualTo("plan-format");
+        assertThat(failure.getMessage()).contains("no format_version");
+    }
 }

@@ -16,6 +16,7 @@ public final class LabCommands {
             Usage: ./handoff up [--port N] [--kafka-port N] [--fresh] [--build]
                    ./handoff push <owner/name> [-m message] [--form]
                    ./handoff redeliver
+                   ./handoff kafka-produce --as <service|nobody> --topic <t> [--key k] [--header n=v]… --value-file f
                    ./handoff help
             Run ./handoff help for what each does; docs/lab.md tells the whole story.
             """;
@@ -46,6 +47,9 @@ public final class LabCommands {
                     }
                     yield new PushCommand(projectDir, env, out).redeliver();
                 }
+                case "kafka-produce" ->
+                    new KafkaProduceCommand(LabHome.resolve(env, projectDir), out)
+                            .run(KafkaProduceCommand.parse(list.subList(1, list.size())));
                 default -> usageError("unknown command: " + list.get(0), out);
             };
         } catch (UsageException e) {

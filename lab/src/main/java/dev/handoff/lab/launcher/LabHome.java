@@ -59,6 +59,14 @@ public record LabHome(Path root) {
         return root.resolve("kafka");
     }
 
+    /**
+     * The secret the lab broker's user passwords are derived from ({@code LabKafkaUsers}); it belongs with
+     * {@link #kafkaData()}: storage formatted with one secret does not start with another.
+     */
+    public Path kafkaSecret() {
+        return root.resolve("kafka-secret");
+    }
+
     /** An embedded PostgreSQL server's data, kept across restarts. */
     public Path postgresData() {
         return root.resolve("postgres");

@@ -3,6 +3,7 @@ package dev.handoff.lab.launcher;
 import dev.handoff.common.event.Topics;
 import dev.handoff.lab.LabDatabase;
 import dev.handoff.lab.LabKafka;
+import dev.handoff.lab.LabKafkaUsers;
 import dev.handoff.lab.LabPostgres;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
@@ -48,6 +49,7 @@ final class UpCommand {
     private final LabHome home;
     private final List<ServiceProcess> services = new ArrayList<>();
     private LabKafka kafka;
+    private LabKafkaUsers kafkaUsers;
     private LabPostgres postgres;
     private InfraWorld infraWorld;
     private NixosWorld nixosWorld;
@@ -138,7 +140,13 @@ final class UpCommand {
             out.println("Kafka:      port " + port + " is in use, using a free port instead");
             port = 0;
         }
-        kafka = LabKafka.start(port, home.kafkaData());
+        if (Files.isRegularFile(home.kafkaData().resolve("meta.properties")) && !Files.exists(home.kafkaSecret())) {
+            // storage of a lab from before the broker required logins: it has no admin credential
+            out.println("Kafka:      storage " + home.kafkaData() + " predates authentication; formatting it afresh");
+            deleteTree(home.kafkaData());
+        }
+        kafkaUsers = LabKafkaUsers.load(home.kafkaSecret());
+        kafka = LabKafka.start(port, home.kafkaData(), kafkaUsers);
         kafka.createTopics(Topics.all());
         out.println("Kafka:      KRaft broker on " + kafka.bootstrapServers() + " (in this process, "
                 + Topics.all().size() + " topics, storage " + home.kafkaData() + ")");
@@ -220,6 +228,8 @@ final class UpCommand {
         LabDatabase database = postgres.database(module.database(env)).database();
         Map<String, String> serviceEnv = new LinkedHashMap<>();
         serviceEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        // each service logs in with its own identity and gets only its role's ACLs (docs/security.md)
+        serviceEnv.putAll(kafkaUsers.environment(module.name()));
         serviceEnv.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
         serviceEnv.put("QUARKUS_DATASOURCE_USERNAME", database.username());
         serviceEnv.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
@@ -228,6 +238,8 @@ final class UpCommand {
         if (module.isControl()) {
             serviceEnv.put("HANDOFF_WEBHOOK_SECRET", credentials.webhookSecret());
             serviceEnv.put("HANDOFF_AUTH_TOKENS", credentials.authTokens());
+            // the lab serves the page over plain HTTP, so its session cookie cannot be Secure
+            serviceEnv.put("HANDOFF_UI_SECURE_COOKIE", "false");
         }
         if (module.name().equals("infra-service")) {
             // the simulated OCI API, the stand-in tofu and the off-machine archive folder (docs/infra-service.md)

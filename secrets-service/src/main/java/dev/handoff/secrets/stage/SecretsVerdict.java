@@ -23,6 +23,13 @@ import java.util.regex.Pattern;
 public final class SecretsVerdict {
     private static final Pattern KEY_PATH = Pattern.compile("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$");
 
+    /**
+     * The most details one verdict carries; the rest are counted in a final {@code more-findings} detail. The codec
+     * caps each file ({@link SopsFile#MAX_FINDINGS_PER_FILE}), but a host may list many files, and the verdict must
+     * stay far below Kafka's record size.
+     */
+    public static final int MAX_DETAILS = 200;
+
     private SecretsVerdict() {}
 
     /**
@@ -114,7 +121,7 @@ public final class SecretsVerdict {
             String message = "secrets of " + host.name() + " at " + at + " failed " + details.size() + " check"
                     + (details.size() == 1 ? "" : "s") + ": " + first.message()
                     + (details.size() > 1 ? " (and " + (details.size() - 1) + " more in details)" : "");
-            return new Verdict.Failed(first.code(), message, false, List.copyOf(details));
+            return new Verdict.Failed(first.code(), message, false, capped(host.name(), details));
         }
         List<SecretFacts.SecretFile> files = new ArrayList<>();
         for (FileCheck check : snapshot.files()) {
@@ -132,6 +139,20 @@ public final class SecretsVerdict {
         }
         return new Verdict.Completed(
                 new SecretFacts(host.name(), snapshot.repository(), commit, recipient, List.copyOf(files)));
+    }
+
+    private static List<Detail> capped(String host, List<Detail> details) {
+        if (details.size() <= MAX_DETAILS) {
+            return List.copyOf(details);
+        }
+        List<Detail> kept = new ArrayList<>(details.subList(0, MAX_DETAILS));
+        int omitted = details.size() - MAX_DETAILS;
+        kept.add(new Detail(
+                "more-findings",
+                host,
+                omitted + " more findings for " + host + " are not listed (only the first " + MAX_DETAILS
+                        + " are); fix these and check again"));
+        return List.copyOf(kept);
     }
 
     private static Detail detail(SopsFinding finding) {

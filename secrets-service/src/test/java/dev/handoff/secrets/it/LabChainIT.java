@@ -258,6 +258,7 @@ class LabChainIT {
                 .redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", LabKafka.shared().bootstrapServers());
+        env.putAll(LabKafka.shared().serviceEnvironment(name));
         env.put("HANDOFF_INVENTORY", lab.inventory().toString());
         env.putAll(extra);
         Process p = pb.start();

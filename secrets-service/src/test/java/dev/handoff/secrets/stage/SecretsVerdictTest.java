@@ -161,4 +161,41 @@ class SecretsVerdictTest {
         assertThat(unconfigured.reason()).isEqualTo("no-secrets-configured");
         assertThat(unconfigured.message()).contains("hosts.pi.secrets");
     }
+
+    @Test
+    void manyFilesOfPlaintextValuesGiveACappedVerdict() {
+        // Given: four files of 150 plaintext values each (600 findings before any cap)
+        List<String> files = List.of("hosts/a.yaml", "hosts/b.yaml", "hosts/c.yaml", "hosts/d.yaml");
+        Inventory.Host host = new Inventory.Host(
+                "edge",
+                Inventory.Role.EDGE,
+                List.of("ops/secrets"),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(new Inventory.HostSecrets(files, HOST_R, List.of())),
+                List.of(),
+                List.of());
+        String plain = "values: [" + "1,".repeat(149) + "1]\n";
+        List<FileCheck> checks = files.stream()
+                .map(f -> new FileCheck(
+                        f,
+                        Optional.of(SopsFile.inspect(
+                                f, plain.getBytes(StandardCharsets.UTF_8), SopsFile.DEFAULT_MAX_BYTES)),
+                        Optional.<SopsDecryption.Result>empty()))
+                .toList();
+        RepositorySnapshot snapshot =
+                new RepositorySnapshot("ops/secrets", COMMIT, Optional.empty(), Optional.of("missing"), checks);
+
+        // When
+        Verdict verdict = SecretsVerdict.decide(host, snapshot);
+
+        // Then
+        Verdict.Failed failed = (Verdict.Failed) verdict;
+        assertThat(failed.details()).hasSize(SecretsVerdict.MAX_DETAILS + 1);
+        Detail last = failed.details().get(failed.details().size() - 1);
+        assertThat(last.code()).isEqualTo("more-findings");
+        assertThat(last.message()).contains("edge").contains("more findings").contains("first 200");
+        assertThat(failed.details().stream().mapToInt(d -> d.message().length()).sum())
+                .isLessThan(100_000);
+    }
 }

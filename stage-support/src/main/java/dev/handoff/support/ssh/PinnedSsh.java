@@ -6,22 +6,25 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 
 /**
- * Opens sshj connections with the runner's identity, checking the host key against the pin kept per host: a host
- * met for the first time is pinned or refused as configured, a host presenting another key is refused before
- * anything is done. Never accepts a key unchecked. Shared by every service that reaches hosts over SSH.
+ * Opens sshj connections with the runner's identity, checking the host key before anything is done: against the
+ * fingerprint handoff.yaml requires for the host ({@code access.hostKey}) when it gives one, else against the key
+ * trusted for the host in the shared pin store. A host without a trusted key is pinned only where the caller says this
+ * connection is its first bootstrap and the policy is {@link FirstContact#PIN}; anywhere else it is refused. Never
+ * accepts a key unchecked. Shared by every service that reaches hosts over SSH.
  */
 public final class PinnedSsh {
     /**
      * An open, authenticated connection.
      *
      * @param client the sshj client (the caller closes it)
-     * @param presented the host key the host presented (now pinned)
+     * @param presented the host key the host presented (now trusted)
      * @param where {@code user@address}, with the mapped target when it differs, for messages
      */
     public record Connection(SSHClient client, Pin presented, String where) {}
@@ -31,21 +34,38 @@ public final class PinnedSsh {
     private final HostKeyPins pins;
     private final FirstContact firstContact;
     private final Duration timeout;
+    private final Map<String, String> required;
+
+    /**
+     * As {@link #PinnedSsh(Path, AddressMap, HostKeyPins, FirstContact, Duration, Map)} with no fingerprints from
+     * handoff.yaml.
+     */
+    public PinnedSsh(
+            Path identity, AddressMap addresses, HostKeyPins pins, FirstContact firstContact, Duration timeout) {
+        this(identity, addresses, pins, firstContact, timeout, Map.of());
+    }
 
     /**
      * @param identity the runner's private key file (OpenSSH format)
      * @param addresses where an inventory address is really reached
-     * @param pins the service's pins
-     * @param firstContact what to do with a host that has no pin yet
+     * @param pins the shared pin store
+     * @param firstContact what {@link #open(String, String, String)} does with a host that has no trusted key
      * @param timeout connect and read timeout
+     * @param required the fingerprints handoff.yaml requires, by host ({@link HostKeyPins#required})
      */
     public PinnedSsh(
-            Path identity, AddressMap addresses, HostKeyPins pins, FirstContact firstContact, Duration timeout) {
+            Path identity,
+            AddressMap addresses,
+            HostKeyPins pins,
+            FirstContact firstContact,
+            Duration timeout,
+            Map<String, String> required) {
         this.identity = identity;
         this.addresses = addresses;
         this.pins = pins;
         this.firstContact = firstContact;
         this.timeout = timeout;
+        this.required = Map.copyOf(required);
     }
 
     /** Where {@code address} is really connected to. */
@@ -53,13 +73,24 @@ public final class PinnedSsh {
         return addresses.resolve(address);
     }
 
-    /** Opens a connection to {@code host} at its inventory {@code address} as {@code user}. */
+    /** Opens a connection to {@code host} at its inventory {@code address} as {@code user}, first contact as set. */
     public Connection open(String host, String user, String address) throws PinnedSshException {
+        return open(host, user, address, firstContact);
+    }
+
+    /**
+     * Opens a connection to {@code host} at its inventory {@code address} as {@code user}.
+     *
+     * @param firstContact {@link FirstContact#PIN} only for a connection of the host's first bootstrap
+     */
+    public Connection open(String host, String user, String address, FirstContact firstContact)
+            throws PinnedSshException {
         AddressMap.HostPort target = addresses.resolve(address);
         String where = user + "@" + address
                 + (target.host().equals(address) && target.port() == 22 ? "" : " (" + target + ")");
-        AtomicReference<String> mismatch = new AtomicReference<>();
-        AtomicReference<Boolean> refused = new AtomicReference<>(false);
+        AtomicReference<PinnedSshException.Kind> refusal = new AtomicReference<>();
+        AtomicReference<String> expected = new AtomicReference<>();
+        AtomicReference<String> storeError = new AtomicReference<>();
         AtomicReference<Pin> seen = new AtomicReference<>();
         SSHClient ssh = new SSHClient();
         ssh.setConnectTimeout((int) timeout.toMillis());
@@ -69,25 +100,48 @@ public final class PinnedSsh {
             public boolean verify(String hostname, int port, PublicKey key) {
                 Pin presented = HostKeyPins.pinOf(key);
                 seen.set(presented);
-                Optional<Pin> pinned = pins.pinned(host);
-                if (pinned.isEmpty()) {
-                    if (firstContact == FirstContact.PIN) {
-                        pins.pin(host, presented);
+                String inventoryKey = required.get(host);
+                if (inventoryKey != null) {
+                    if (inventoryKey.equals(presented.fingerprint())) {
                         return true;
                     }
-                    refused.set(true);
+                    expected.set(inventoryKey);
+                    refusal.set(PinnedSshException.Kind.INVENTORY_KEY_MISMATCH);
                     return false;
                 }
-                if (pinned.get().publicKey().equals(presented.publicKey())) {
-                    return true;
+                try {
+                    Optional<Pin> pinned = pins.pinned(host);
+                    if (pinned.isEmpty() && firstContact == FirstContact.PIN) {
+                        pins.pin(host, presented);
+                        pinned = pins.pinned(host);
+                    }
+                    if (pinned.isEmpty()) {
+                        refusal.set(PinnedSshException.Kind.FIRST_CONTACT_REFUSED);
+                        return false;
+                    }
+                    if (pinned.get().matches(presented)) {
+                        return true;
+                    }
+                    expected.set(pinned.get().fingerprint());
+                    refusal.set(PinnedSshException.Kind.HOST_KEY_CHANGED);
+                    return false;
+                } catch (RuntimeException e) {
+                    storeError.set(e.getMessage());
+                    refusal.set(PinnedSshException.Kind.PIN_STORE_UNAVAILABLE);
+                    return false;
                 }
-                mismatch.set(pinned.get().fingerprint());
-                return false;
             }
 
             @Override
             public List<String> findExistingAlgorithms(String hostname, int port) {
-                return pins.pinned(host).map(p -> List.of(p.keyType())).orElse(List.of());
+                if (required.containsKey(host)) {
+                    return List.of();
+                }
+                try {
+                    return pins.pinned(host).map(Pin::keyType).map(List::of).orElse(List.of());
+                } catch (RuntimeException e) {
+                    return List.of(); // verify() names the store's failure
+                }
             }
         });
         try {
@@ -97,15 +151,14 @@ public final class PinnedSsh {
         } catch (IOException e) {
             closeQuietly(ssh);
             String presented = seen.get() == null ? null : seen.get().fingerprint();
-            if (mismatch.get() != null) {
-                throw new PinnedSshException(
-                        PinnedSshException.Kind.HOST_KEY_CHANGED, host, where, mismatch.get(), presented, e);
-            }
-            if (refused.get()) {
-                throw new PinnedSshException(
-                        PinnedSshException.Kind.FIRST_CONTACT_REFUSED, host, where, null, presented, e);
-            }
-            throw new PinnedSshException(PinnedSshException.Kind.UNREACHABLE, host, where, null, presented, e);
+            PinnedSshException.Kind kind = refusal.get() == null ? PinnedSshException.Kind.UNREACHABLE : refusal.get();
+            String detail = switch (kind) {
+                case FIRST_CONTACT_REFUSED ->
+                    firstContact == FirstContact.PIN ? "this is not its first bootstrap" : "first contact is REFUSE";
+                case PIN_STORE_UNAVAILABLE -> storeError.get();
+                default -> null;
+            };
+            throw new PinnedSshException(kind, host, where, expected.get(), presented, detail, e);
         }
     }
 

@@ -111,6 +111,82 @@ class PinnedSshTest {
         assertThat(AddressMap.parse("", "x").resolve("h.example")).isEqualTo(new AddressMap.HostPort("h.example", 22));
     }
 
+    @Test
+    void aHostWithoutATrustedKeyIsRefusedOutsideItsFirstBootstrapNamingTheFingerprintAndTheTrustCommand() {
+        // Given: the service pins at first bootstrap, but this connection is not one
+        PinnedSsh ssh = ssh(FirstContact.PIN);
+
+        // When
+        PinnedSshException e = catchThrowableOfType(
+                PinnedSshException.class, () -> ssh.open("edge-1", "root", ADDRESS, FirstContact.REFUSE));
+
+        // Then
+        assertThat(e.kind()).isEqualTo(PinnedSshException.Kind.FIRST_CONTACT_REFUSED);
+        assertThat(e.getMessage())
+                .contains("edge-1", "handoffctl hosts trust edge-1 " + e.presented(), "access.hostKey");
+        assertThat(pins.pinned("edge-1")).isEmpty();
+    }
+
+    @Test
+    void anOperatorsFingerprintOnlyDecisionLetsTheHostIn() throws Exception {
+        // Given: the operator gave only the fingerprint of the key the host presents
+        String presented = HostKeyPins.pinOf(host.hostKey()).fingerprint();
+        pins.pin("edge-1", new HostKeyPins.Pin(null, null, presented, HostKeyPins.Source.OPERATOR));
+
+        // When
+        PinnedSsh.Connection c = ssh(FirstContact.REFUSE).open("edge-1", "root", ADDRESS);
+        c.client().close();
+
+        // Then
+        assertThat(c.presented().fingerprint()).isEqualTo(presented);
+    }
+
+    @Test
+    void aFingerprintInHandoffYamlOverridesThePinAndAnotherKeyIsRefusedNamingBothAndTheFix() {
+        // Given: the key the host presents is pinned, but handoff.yaml requires another one
+        String required = "SHA256:/UTVGWR1feIqqbwDWDGrSNNcFV8OYqFhsgH4MToi4Uo";
+        pins.pin("edge-1", HostKeyPins.pinOf(host.hostKey()));
+        PinnedSsh ssh = new PinnedSsh(
+                runner.privateKeyFile(),
+                AddressMap.parse(ADDRESS + "=127.0.0.1:" + host.tailnetPort(), "handoff.test.addresses"),
+                pins,
+                FirstContact.PIN,
+                Duration.ofSeconds(5),
+                java.util.Map.of("edge-1", required));
+
+        // When
+        PinnedSshException e =
+                catchThrowableOfType(PinnedSshException.class, () -> ssh.open("edge-1", "root", ADDRESS));
+
+        // Then
+        assertThat(e.kind()).isEqualTo(PinnedSshException.Kind.INVENTORY_KEY_MISMATCH);
+        assertThat(e.getMessage())
+                .contains(
+                        "edge-1",
+                        required,
+                        HostKeyPins.pinOf(host.hostKey()).fingerprint(),
+                        "hosts.edge-1.access.hostKey",
+                        "handoff.yaml");
+    }
+
+    @Test
+    void theFingerprintHandoffYamlRequiresLetsTheHostInWithoutAPin() throws Exception {
+        // Given
+        PinnedSsh ssh = new PinnedSsh(
+                runner.privateKeyFile(),
+                AddressMap.parse(ADDRESS + "=127.0.0.1:" + host.tailnetPort(), "handoff.test.addresses"),
+                pins,
+                FirstContact.REFUSE,
+                Duration.ofSeconds(5),
+                java.util.Map.of("edge-1", HostKeyPins.pinOf(host.hostKey()).fingerprint()));
+
+        // When
+        ssh.open("edge-1", "root", ADDRESS).client().close();
+
+        // Then
+        assertThat(pins.pinned("edge-1")).isEmpty();
+    }
+
     private PinnedSsh ssh(FirstContact firstContact) {
         return new PinnedSsh(
                 runner.privateKeyFile(),

@@ -1,6 +1,5 @@
 package dev.handoff.workload.config;
 
-import dev.handoff.support.ssh.FirstContact;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -16,10 +15,6 @@ public interface WorkloadConfig {
 
     /** The runner's SSH private key file (OpenSSH format) ({@code HANDOFF_WORKLOAD_SSH_IDENTITY}). */
     String sshIdentity();
-
-    /** First contact with a host that has no pinned host key: {@code PIN} it, or {@code REFUSE}. */
-    @WithDefault("PIN")
-    FirstContact firstContact();
 
     /** Where SSH to a steady address really goes: {@code address=host:port,…} (unmapped: the address, port 22). */
     Optional<String> sshAddresses();

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import net.schmizz.sshj.SSHClient;
 import net.schmizz.sshj.sftp.FileAttributes;
@@ -48,11 +49,26 @@ public final class SshjHostFiles {
             FirstContact firstContact,
             Duration timeout,
             long maxFileSize) {
+        this(identity, addresses, pins, firstContact, timeout, maxFileSize, Map.of());
+    }
+
+    /**
+     * @param maxFileSize the largest file {@link HostFiles#read} reads, in bytes (1 to {@link #MAX_FILE_SIZE_LIMIT})
+     * @param required the host key fingerprints handoff.yaml requires, by host
+     */
+    public SshjHostFiles(
+            Path identity,
+            AddressMap addresses,
+            HostKeyPins pins,
+            FirstContact firstContact,
+            Duration timeout,
+            long maxFileSize,
+            Map<String, String> required) {
         if (maxFileSize < 1 || maxFileSize > MAX_FILE_SIZE_LIMIT) {
             throw new IllegalArgumentException(HostFileTooLargeException.KEY + " must be between 1 byte and "
                     + MAX_FILE_SIZE_LIMIT + " bytes, not " + maxFileSize);
         }
-        this.ssh = new PinnedSsh(identity, addresses, pins, firstContact, timeout);
+        this.ssh = new PinnedSsh(identity, addresses, pins, firstContact, timeout, required);
         this.maxFileSize = maxFileSize;
     }
 
@@ -62,18 +78,9 @@ public final class SshjHostFiles {
         try {
             c = ssh.open(host, user, address);
         } catch (PinnedSshException e) {
-            throw switch (e.kind()) {
-                case HOST_KEY_CHANGED ->
-                    new SshException(host + ": HOST KEY CHANGED at " + e.where() + ": pinned "
-                            + e.pinned() + ", presented " + e.presented() + ". Nothing was read. If the host was"
-                            + " reinstalled, verify the new key out of band and delete its row in workload-service's"
-                            + " host_keys.");
-                case FIRST_CONTACT_REFUSED ->
-                    new SshException(host
-                            + ": no host key is pinned and handoff.workload.first-contact is REFUSE; the host at "
-                            + e.where() + " presents " + e.presented() + ". Verify it and pin it.");
-                case UNREACHABLE -> new SshException(e.getMessage(), e.getCause());
-            };
+            throw e.kind() == PinnedSshException.Kind.UNREACHABLE
+                    ? new SshException(e.getMessage(), e.getCause())
+                    : new SshException(e.getMessage() + " (nothing was read)");
         }
         try {
             return new SftpFiles(host, c.where(), c.client(), c.client().newSFTPClient(), maxFileSize);

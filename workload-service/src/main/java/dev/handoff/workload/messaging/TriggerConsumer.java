@@ -9,7 +9,8 @@ import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.support.StageKafka;
 import dev.handoff.support.StageLoops;
-import dev.handoff.support.ssh.JdbcHostKeyPins;
+import dev.handoff.support.ssh.FirstContact;
+import dev.handoff.support.ssh.HostKeyPins;
 import dev.handoff.workload.config.WorkloadConfig;
 import dev.handoff.workload.driver.AddressMaps;
 import dev.handoff.workload.driver.KubeClusters;
@@ -38,6 +39,7 @@ public class TriggerConsumer {
     private final EventPublisher publisher;
     private final StageLoops loops;
     private final AgroalDataSource dataSource;
+    private final HostKeyPins pins;
 
     public TriggerConsumer(
             StageKafka kafka,
@@ -46,7 +48,8 @@ public class TriggerConsumer {
             EventCodec codec,
             EventPublisher publisher,
             StageLoops loops,
-            AgroalDataSource dataSource) {
+            AgroalDataSource dataSource,
+            HostKeyPins pins) {
         this.kafka = kafka;
         this.config = config;
         this.inventory = inventory;
@@ -54,6 +57,7 @@ public class TriggerConsumer {
         this.publisher = publisher;
         this.loops = loops;
         this.dataSource = dataSource;
+        this.pins = pins;
     }
 
     void start(@Observes StartupEvent started) {
@@ -71,10 +75,12 @@ public class TriggerConsumer {
                 new SshjHostFiles(
                         Path.of(config.sshIdentity()),
                         addresses.ssh(),
-                        new JdbcHostKeyPins(dataSource),
-                        config.firstContact(),
+                        pins,
+                        // workload-service never pins: only converge-service does, at a host's first bootstrap
+                        FirstContact.REFUSE,
                         config.sshTimeout(),
-                        config.maxHostFileSize().asLongValue()),
+                        config.maxHostFileSize().asLongValue(),
+                        HostKeyPins.required(inventory)),
                 new KubeClusters(addresses, config.verifyApiHostname(), config.apiTimeout()),
                 new TcpProbes(addresses, config.connectTimeout()),
                 config,

@@ -1,0 +1,134 @@
+package dev.handoff.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code handoffctl hosts}: the SSH host keys every service checks a host against. */
+@Command(
+        name = "hosts",
+        mixinStandardHelpOptions = true,
+        description = "The SSH host keys of the hosts: trust a host's key (operator token), list a host's decisions.",
+        subcommands = {HostsCommand.Trust.class, HostsCommand.Keys.class})
+final class HostsCommand implements Runnable {
+    @ParentCommand
+    HandoffCtl parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "which command? trust or keys");
+    }
+
+    /** {@code handoffctl hosts trust <host> <fingerprint>}: an operator's decision, recorded in the ledger. */
+    @Command(
+            name = "trust",
+            mixinStandardHelpOptions = true,
+            description = "Trust a host's SSH host key: every service then accepts exactly this key for the host"
+                    + " (unless handoff.yaml gives access.hostKey). Read the fingerprint on the host's console with"
+                    + " ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub. Needs an operator token.")
+    static final class Trust implements Callable<Integer> {
+        @ParentCommand
+        HostsCommand hosts;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "HOST", description = "the host, as handoff.yaml names it")
+        String host;
+
+        @Parameters(index = "1", paramLabel = "FINGERPRINT", description = "SHA256:…, as ssh-keygen -l prints it")
+        String fingerprint;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "why; recorded with the decision")
+        String reason;
+
+        @Override
+        public Integer call() throws CliFailure {
+            if (!fingerprint.matches("SHA256:[A-Za-z0-9+/]{43}")) {
+                throw new CliFailure(
+                        ExitCodes.USAGE,
+                        "'" + fingerprint + "' is not an SSH host key fingerprint: give SHA256: and 43 base64"
+                                + " characters, as ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub prints it");
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("fingerprint", fingerprint);
+            if (reason != null) {
+                body.put("reason", reason);
+            }
+            HandoffCtl ctl = hosts.parent;
+            JsonNode answer = ctl.api()
+                    .post("/api/hosts/" + ControlApi.segment(host) + "/trust", body, Map.of())
+                    .body();
+            PrintWriter out = spec.commandLine().getOut();
+            if (ctl.output == HandoffCtl.Output.json) {
+                HandoffCtl.printJson(out, answer);
+                return ExitCodes.OK;
+            }
+            out.println("Trusted " + fingerprint + " for " + host + (reason == null ? "" : ": " + reason));
+            String overriddenBy = answer.path("overriddenBy").asText("");
+            if (!overriddenBy.isEmpty()) {
+                out.println("Note: handoff.yaml requires " + overriddenBy + " for " + host
+                        + " (access.hostKey), which wins over this decision");
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** {@code handoffctl hosts keys <host>}: the host's key decisions, oldest first. */
+    @Command(
+            name = "keys",
+            mixinStandardHelpOptions = true,
+            description = "List a host's SSH host key decisions (first-bootstrap pins and operators' decisions),"
+                    + " oldest first, with the one in effect marked.")
+    static final class Keys implements Callable<Integer> {
+        @ParentCommand
+        HostsCommand hosts;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "HOST", description = "the host, as handoff.yaml names it")
+        String host;
+
+        @Override
+        public Integer call() throws CliFailure {
+            HandoffCtl ctl = hosts.parent;
+            JsonNode answer = ctl.api().get("/api/hosts/" + ControlApi.segment(host) + "/keys", Map.of());
+            PrintWriter out = spec.commandLine().getOut();
+            if (ctl.output == HandoffCtl.Output.json) {
+                HandoffCtl.printJson(out, answer);
+                return ExitCodes.OK;
+            }
+            String required = answer.path("required").asText("");
+            if (!required.isEmpty()) {
+                out.println("handoff.yaml requires " + required + " (access.hostKey): it wins over every decision");
+            }
+            Table table = new Table("IN EFFECT", "FINGERPRINT", "SOURCE", "DECIDED BY", "DECIDED AT", "REASON");
+            for (JsonNode d : answer.path("decisions")) {
+                table.row(
+                        d.path("inEffect").asBoolean() && required.isEmpty() ? "*" : "",
+                        d.path("fingerprint").asText(),
+                        d.path("source").asText(),
+                        d.path("decidedBy").asText(""),
+                        d.path("decidedAt").asText(""),
+                        d.path("reason").asText(""));
+            }
+            table.print(out);
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.handoff.control.api;
+
+import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.v1.HostKeyTrusted;
+import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.messaging.EventPublisher;
+import dev.handoff.common.serde.EventCodec;
+import dev.handoff.common.serde.InvalidEventException;
+import dev.handoff.control.kafka.KafkaClients;
+import dev.handoff.control.ledger.HostKeyLedger;
+import dev.handoff.control.security.ApiAuthFilter;
+import dev.handoff.control.security.RequiresRole;
+import dev.handoff.control.security.Role;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.jboss.logging.Logger;
+
+/**
+ * SSH host keys: an operator trusts a host's key ({@code handoffctl hosts trust}), which publishes
+ * {@code host-key.trusted} to the shared pin store every service reads; anyone with a token reads the history.
+ */
+@Path("/api/hosts")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "SecurityScheme")
+public class HostsResource {
+    private static final Logger LOG = Logger.getLogger(HostsResource.class);
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(15);
+    private static final int MAX_REASON = 2000;
+
+    private final Inventory inventory;
+    private final HostKeyLedger ledger;
+    private final EventPublisher publisher;
+    private final EventCodec codec;
+
+    public HostsResource(Inventory inventory, HostKeyLedger ledger, EventPublisher publisher, EventCodec codec) {
+        this.inventory = inventory;
+        this.ledger = ledger;
+        this.publisher = publisher;
+        this.codec = codec;
+    }
+
+    /**
+     * The body of a trust decision.
+     *
+     * @param fingerprint {@code SHA256:…} as {@code ssh-keygen -l} prints it
+     * @param reason why, optional
+     */
+    public record TrustRequest(String fingerprint, String reason) {}
+
+    /**
+     * The published decision.
+     *
+     * @param host the host
+     * @param fingerprint the trusted key
+     * @param eventId the id of the {@code host-key.trusted} event
+     * @param overriddenBy the fingerprint handoff.yaml requires for the host, which wins over this decision, if any
+     */
+    public record TrustView(String host, String fingerprint, String eventId, String overriddenBy) {}
+
+    /**
+     * A host's key decisions.
+     *
+     * @param host the host
+     * @param required the fingerprint handoff.yaml requires ({@code access.hostKey}), which wins, if any
+     * @param decisions every decision, oldest first
+     */
+    public record KeysView(String host, String required, List<HostKeyLedger.Decision> decisions) {}
+
+    @POST
+    @Path("/{host}/trust")
+    @RequiresRole(Role.OPERATOR)
+    @Operation(
+            summary = "Trust a host's SSH host key",
+            description = "Body {\"fingerprint\": \"SHA256:…\", \"reason\": \"…\"}; the host must be in handoff.yaml."
+                    + " Replaces the key every service checks the host against (unless handoff.yaml gives"
+                    + " access.hostKey). Answers 202 once Kafka has the host-key.trusted event.")
+    public Response trust(@PathParam("host") String host, TrustRequest body, @Context ContainerRequestContext request)
+            throws InvalidEventException {
+        if (!inventory.hosts().containsKey(host)) {
+            return ApiErrors.notFound(
+                    "host " + host + " is not in handoff.yaml",
+                    "use a host name of handoff.yaml's hosts: "
+                            + String.join(", ", inventory.hosts().keySet()));
+        }
+        if (body == null
+                || body.fingerprint() == null
+                || !HostKeyTrusted.FINGERPRINT.matcher(body.fingerprint()).matches()) {
+            return ApiErrors.badRequest(
+                    "'" + (body == null ? null : body.fingerprint()) + "' is not an SSH host key fingerprint",
+                    "send SHA256: and 43 base64 characters, as `ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub`"
+                            + " prints it on the host's console");
+        }
+        if (body.reason() != null && body.reason().length() > MAX_REASON) {
+            return ApiErrors.badRequest(
+                    "the reason has " + body.reason().length() + " characters", "keep it to " + MAX_REASON);
+        }
+        String caller = String.valueOf(request.getProperty(ApiAuthFilter.CALLER));
+        String reason = body.reason() == null || body.reason().isBlank() ? null : body.reason();
+        HostKeyTrusted trusted =
+                new HostKeyTrusted(host, null, body.fingerprint(), null, HostKeyTrusted.OPERATOR, caller, reason);
+        EventEnvelope event =
+                codec.newEvent(EventType.HOST_KEY_TRUSTED, KafkaClients.SOURCE, host, null, null, trusted);
+        try {
+            publisher.publishAll(List.of(event), PUBLISH_TIMEOUT);
+        } catch (EventPublisher.PublishException e) {
+            return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(new Views.ApiError(e.getMessage(), "try again once Kafka is reachable"))
+                    .build();
+        }
+        LOG.infof("host key: %s trusted %s for %s", caller, body.fingerprint(), host);
+        return Response.accepted(new TrustView(
+                        host, body.fingerprint(), event.id(), required(host).orElse(null)))
+                .build();
+    }
+
+    @GET
+    @Path("/{host}/keys")
+    @Operation(
+            summary = "A host's SSH host key decisions",
+            description = "Every first-bootstrap pin and operator decision, oldest first, the one in effect marked;"
+                    + " required is handoff.yaml's access.hostKey, which wins over all of them.")
+    public Response keys(@PathParam("host") String host) throws SQLException {
+        if (!inventory.hosts().containsKey(host) && !host.startsWith(HostKeyTrusted.BUILD_HOST_PREFIX)) {
+            return ApiErrors.notFound(
+                    "host " + host + " is not in handoff.yaml",
+                    "use a host name of handoff.yaml's hosts: "
+                            + String.join(", ", inventory.hosts().keySet()));
+        }
+        return Response.ok(new KeysView(host, required(host).orElse(null), ledger.history(host)))
+                .build();
+    }
+
+    private Optional<String> required(String host) {
+        return Optional.ofNullable(inventory.hosts().get(host))
+                .flatMap(Inventory.Host::access)
+                .flatMap(Inventory.Access::requiredHostKey);
+    }
+}
