@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Test;
 class LabChainIT {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final String WEBHOOK_SECRET = "lab-chain-it-webhook-secret";
+    private static final String WEBHOOK_SECRET = "lab-chain-it-webhook-secret-" + UUID.randomUUID();
     private static final String VIEWER_TOKEN = "lab-chain-it-viewer-token";
 
     private final List<Process> processes = new ArrayList<>();
@@ -221,7 +221,7 @@ class LabChainIT {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(controlPort));
         env.put("HANDOFF_WEBHOOK_SECRET", WEBHOOK_SECRET);
         env.put("HANDOFF_AUTH_TOKENS", "it:viewer:" + sha256(VIEWER_TOKEN));
-        env.put("HANDOFF_LEDGER_CONSUMER_GROUP", "ledger-" + UUID.randomUUID());
+        env.put("HANDOFF_LEDGER_CONSUMER_GROUP", "handoff-ledger-chain-it-" + UUID.randomUUID());
         start("control-service", System.getProperty("handoff.control.jar"), controlPort, env);
     }
 
@@ -231,7 +231,7 @@ class LabChainIT {
         Map<String, String> config = lab.serviceConfig();
         env.put("HANDOFF_SECRETS_VALIDATION_IDENTITY", config.get("handoff.secrets.validation-identity"));
         env.put("HANDOFF_SECRETS_REPOSITORY_CACHE", config.get("handoff.secrets.repository-cache"));
-        env.put("HANDOFF_SECRETS_CONSUMER_GROUP", "secrets-" + UUID.randomUUID());
+        env.put("HANDOFF_SECRETS_CONSUMER_GROUP", "handoff-secrets-chain-it-" + UUID.randomUUID());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", secretsDatabase.jdbcUrl());
         env.put("QUARKUS_DATASOURCE_USERNAME", secretsDatabase.username());
         env.put("QUARKUS_DATASOURCE_PASSWORD", secretsDatabase.password());
