@@ -186,7 +186,14 @@ class ConvergeStageTest {
         assertThat(failed.path("reason").asText()).isEqualTo("host-key-changed");
         assertThat(failed.path("rolledBack").asBoolean(true)).isFalse();
         assertThat(failed.path("message").asText()).contains("edge-hostkey", "HOST KEY CHANGED");
-        assertThat(failed.path("message").asText().split("SHA256:", -1)).hasSize(3);
+        java.util.regex.Matcher fingerprints = java.util.regex.Pattern.compile(
+                        "trusted (SHA256:[A-Za-z0-9+/]+), presented (SHA256:[A-Za-z0-9+/]+)")
+                .matcher(failed.path("message").asText());
+        assertThat(fingerprints.find()).as(failed.path("message").asText()).isTrue();
+        assertThat(fingerprints.group(1)).isNotEqualTo(fingerprints.group(2));
+        // and the message says how an operator trusts the new key, once verified
+        assertThat(failed.path("message").asText())
+                .contains("handoffctl hosts trust edge-hostkey " + fingerprints.group(2));
         assertThat(host.node().activations()).isEqualTo(activations);
     }
 

@@ -270,13 +270,13 @@ class LabEndToEndIT {
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> deploymentIfFinished(forged.deploymentId()), d -> d != null);
             assertThat(refused.path("status").asText()).isEqualTo("failed");
+            // the pushed commit, then the stage that refused it, and no other stage
             assertThat(list(refused.path("stages")))
                     .as("stages of %s", refused)
-                    .singleElement()
-                    .satisfies(st -> {
-                        assertThat(st.path("stage").asText()).isEqualTo(stageName);
-                        assertThat(st.path("reason").asText()).isEqualTo("clone-url-not-listed");
-                    });
+                    .extracting(st -> st.path("stage").asText())
+                    .containsExactly("commit", stageName);
+            assertThat(stages(refused)).containsEntry(stageName, "failed");
+            assertThat(refused.path("result").asText()).contains(stageName + ": clone-url-not-listed");
             assertThat(events(refused, "handoff.cloud-facts.started")).isEmpty();
             assertThat(events(refused, "handoff.convergence.started")).isEmpty();
         }
@@ -286,7 +286,7 @@ class LabEndToEndIT {
         Produced traversal = produce(
                 "control-service",
                 "handoff.commits",
-                commitPushed(codec, "ops/edge-cluster-infra", "infra", null),
+                commitPushed(codec, "ops/edge-cluster-infra", "infra", "file:///tmp/attacker/infra.git"),
                 codec,
                 Map.of("ce_deploymentid", "../../x"),
                 marker);

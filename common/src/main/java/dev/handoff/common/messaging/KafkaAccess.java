@@ -107,6 +107,10 @@ public final class KafkaAccess {
                 inputs.add(Topics.APPROVALS);
                 grants.add(new Grant(service, Resource.TOPIC, Topics.APPROVALS, false, Operation.WRITE));
             }
+            if (stage == Stage.CONVERGE) {
+                // converge keeps each host's newest cloud facts (its facts consumer), not only the secret facts
+                inputs.add(Topics.CLOUD_FACTS);
+            }
             for (String topic : inputs) {
                 grants.add(new Grant(service, Resource.TOPIC, topic, false, Operation.READ));
             }

@@ -60,6 +60,11 @@ class KafkaAccessTest {
         assertThat(KafkaAccess.allows("backup-service", READ, Topics.SECRET_FACTS))
                 .isFalse();
         assertThat(KafkaAccess.allows("infra-service", READ, Topics.APPROVALS)).isTrue();
+        // converge-service's facts consumer keeps each host's newest cloud facts too
+        assertThat(KafkaAccess.allows("converge-service", READ, Topics.CLOUD_FACTS))
+                .isTrue();
+        assertThat(KafkaAccess.allows("converge-service", WRITE, Topics.CLOUD_FACTS))
+                .isFalse();
         for (String topic : Topics.all()) {
             assertThat(KafkaAccess.allows(KafkaAccess.CONTROL, READ, topic))
                     .as(topic)

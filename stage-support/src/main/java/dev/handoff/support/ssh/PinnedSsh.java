@@ -154,7 +154,10 @@ public final class PinnedSsh {
             PinnedSshException.Kind kind = refusal.get() == null ? PinnedSshException.Kind.UNREACHABLE : refusal.get();
             String detail = switch (kind) {
                 case FIRST_CONTACT_REFUSED ->
-                    firstContact == FirstContact.PIN ? "this is not its first bootstrap" : "first contact is REFUSE";
+                    // the service pins at a first bootstrap (this.firstContact) but this connection may not
+                    this.firstContact == FirstContact.PIN && firstContact == FirstContact.REFUSE
+                            ? "this is not its first bootstrap"
+                            : "first contact is REFUSE";
                 case PIN_STORE_UNAVAILABLE -> storeError.get();
                 default -> null;
             };
