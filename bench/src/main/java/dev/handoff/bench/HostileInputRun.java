@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
+import org.jboss.logging.Logger;
 
 /**
  * The hostile-input runner ({@code bench/run-hostile}, docs/security.md "Hostile-input suite"): every parser's
@@ -29,6 +30,8 @@ import org.apache.kafka.clients.admin.Admin;
  * {@code handoff.root}: the project root (default the working directory).
  */
 public final class HostileInputRun {
+    private static final Logger LOG = Logger.getLogger(HostileInputRun.class);
+
     private HostileInputRun() {}
 
     public static void main(String[] args) {
@@ -42,8 +45,7 @@ public final class HostileInputRun {
         try {
             exit = run(root, count, deliveries, seed) ? 0 : 1;
         } catch (Exception e) {
-            System.err.println("hostile: the run itself FAILED:");
-            e.printStackTrace();
+            LOG.error("hostile: the run itself FAILED", e);
             exit = 2;
         }
         System.exit(exit);

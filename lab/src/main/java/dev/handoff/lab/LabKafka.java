@@ -1,7 +1,10 @@
 package dev.handoff.lab;
 
 import dev.handoff.common.event.Topics;
+import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaAccess;
+import dev.handoff.common.messaging.KafkaSettings;
+import dev.handoff.common.serde.EventCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,6 +36,7 @@ import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AccessControlEntry;
@@ -80,6 +84,8 @@ public final class LabKafka implements AutoCloseable {
     private final boolean deleteOnClose;
     private final String bootstrapServers;
     private final LabKafkaUsers users;
+    private EventPublisher worldPublisher;
+    private boolean closed;
 
     private LabKafka(
             KafkaRaftServer server, Path dataDir, boolean deleteOnClose, String bootstrapServers, LabKafkaUsers users) {
@@ -318,19 +324,14 @@ public final class LabKafka implements AutoCloseable {
      * A publisher that logs in as {@link #ADMIN}: for tests that stand in for the world around a stage (the events of
      * the stages before it, operators' decisions), which the stage's own identity may not write. Closed with the JVM.
      */
-    public synchronized dev.handoff.common.messaging.EventPublisher worldPublisher() {
+    public synchronized EventPublisher worldPublisher() {
         if (worldPublisher == null) {
-            org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer =
-                    new org.apache.kafka.clients.producer.KafkaProducer<>(
-                            dev.handoff.common.messaging.KafkaSettings.producer(
-                                    bootstrapServers, "lab-world", clientSecurity(ADMIN)));
-            worldPublisher = new dev.handoff.common.messaging.EventPublisher(
-                    producer, new dev.handoff.common.serde.EventCodec());
+            worldPublisher = new EventPublisher(
+                    new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "lab-world", clientSecurity(ADMIN))),
+                    new EventCodec());
         }
         return worldPublisher;
     }
-
-    private dev.handoff.common.messaging.EventPublisher worldPublisher;
 
     /** {@code settings} with the admin's login to the broker they name ({@code bootstrap.servers}) added. */
     public static Map<String, Object> asAdmin(Map<String, Object> settings) {
@@ -428,8 +429,6 @@ public final class LabKafka implements AutoCloseable {
             }
         }
     }
-
-    private boolean closed;
 
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -49,8 +49,8 @@ public class StageLoops {
             EventConsumerLoop.BatchHandler handler) {
         EventConsumerLoop loop = new EventConsumerLoop(
                 name,
-                new KafkaConsumer<>(
-                        KafkaSettings.consumer(kafka.bootstrapServers(), group, name, withSecurity(consumerSettings))),
+                new KafkaConsumer<>(KafkaSettings.consumer(
+                        kafka.bootstrapServers(), group, name, kafka.security(), consumerSettings)),
                 topics,
                 codec,
                 new DeadLetters(producer, group),
@@ -82,11 +82,5 @@ public class StageLoops {
                 .filter(e -> e != null)
                 .findFirst()
                 .orElse(null);
-    }
-
-    private Map<String, Object> withSecurity(Map<String, Object> consumerSettings) {
-        Map<String, Object> settings = new java.util.HashMap<>(kafka.security());
-        settings.putAll(consumerSettings);
-        return settings;
     }
 }

@@ -18,10 +18,10 @@ import java.util.Random;
  * and hostile file names. age's ephemeral keys make each run's ciphertext differ; the edits are the same.
  */
 public final class SopsInputs {
-    /** Test-only age identities made for the sops module's tests; they protect nothing. */
-    static final String VALIDATION_KEY = "AGE-SECRET-KEY-1YQ0NCY80J3LKZSU46ZCXXDTCVL5Z23K0UVDRY757DM2Y4YRCWLZSCA7E9M";
+    /** The identity the suite verifies with, and another recipient: the lab's lab-only keys (they protect nothing). */
+    private static final AgeIdentity VALIDATION = labKey("cloud-edge-1");
 
-    static final String OTHER_KEY = "AGE-SECRET-KEY-1GZEVQQYFRKXGY8E4C4778STG6ANLZSCDDF2QSS22AVZ4JC7HCRMS8YG54F";
+    private static final AgeIdentity OTHER = labKey("operator");
 
     private static final String PLAINTEXT = """
             tailscale:
@@ -43,7 +43,19 @@ public final class SopsInputs {
 
     /** The identity secrets-service would verify with. */
     public static AgeIdentity validationIdentity() {
-        return AgeIdentity.parse(VALIDATION_KEY);
+        return VALIDATION;
+    }
+
+    private static AgeIdentity labKey(String name) {
+        String resource = "lab/keys/" + name + ".agekey";
+        try (java.io.InputStream in = SopsInputs.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("no lab age key " + resource + " on the class path (handoff-lab)");
+            }
+            return AgeIdentity.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the lab age key " + resource, e);
+        }
     }
 
     /** {@code count} files, the same edits for the same seed. */
@@ -53,10 +65,9 @@ public final class SopsInputs {
         String bothRecipients = encrypt(
                 List.of(
                         validationIdentity().recipients().get(0),
-                        AgeIdentity.parse(OTHER_KEY).recipients().get(0)),
+                        OTHER.recipients().get(0)),
                 seed + 1);
-        String otherOnly =
-                encrypt(List.of(AgeIdentity.parse(OTHER_KEY).recipients().get(0)), seed + 2);
+        String otherOnly = encrypt(List.of(OTHER.recipients().get(0)), seed + 2);
         List<Hostile<SopsInput>> out = new ArrayList<>();
         out.add(new Hostile<>("valid", yaml("hosts/cloud-edge-1.yaml", valid)));
         out.add(new Hostile<>("valid, two recipients", yaml("hosts/cloud-edge-1.yaml", bothRecipients)));

@@ -91,6 +91,21 @@ public final class KafkaSettings {
         return p;
     }
 
+    /**
+     * Consumer settings logging in with {@code security} (a service's {@link #security(java.util.function.Function)}),
+     * then {@code extra}, which wins over both.
+     */
+    public static Map<String, Object> consumer(
+            String bootstrapServers,
+            String groupId,
+            String clientId,
+            Map<String, Object> security,
+            Map<String, Object> extra) {
+        Map<String, Object> c = consumer(bootstrapServers, groupId, clientId, security);
+        c.putAll(extra);
+        return c;
+    }
+
     /** Consumer settings for a group that reads from the beginning and commits by hand. */
     public static Map<String, Object> consumer(
             String bootstrapServers, String groupId, String clientId, Map<String, Object> extra) {

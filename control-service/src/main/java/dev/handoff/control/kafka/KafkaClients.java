@@ -36,13 +36,6 @@ public class KafkaClients {
         return KafkaSettings.security(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class));
     }
 
-    /** {@code settings} with the service's {@link #security()} under them. */
-    public Map<String, Object> withSecurity(Map<String, Object> settings) {
-        Map<String, Object> all = new HashMap<>(security());
-        all.putAll(settings);
-        return all;
-    }
-
     /** Where Kafka is. */
     public String bootstrapServers() {
         return bootstrapServers;

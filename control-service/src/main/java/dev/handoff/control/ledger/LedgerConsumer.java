@@ -60,13 +60,14 @@ public class LedgerConsumer {
                 kafka.bootstrapServers(),
                 group,
                 "control-service-ledger",
-                kafka.withSecurity(Map.of(
+                kafka.security(),
+                Map.of(
                         ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
                         "ledger-" + config.ledger().instanceId(),
                         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
                         15_000,
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                        config.ledger().maxPollRecords()))));
+                        config.ledger().maxPollRecords())));
         loop = new EventConsumerLoop(
                 "ledger",
                 consumer,

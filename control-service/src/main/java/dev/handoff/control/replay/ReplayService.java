@@ -251,7 +251,8 @@ public class ReplayService {
                 kafka.bootstrapServers(),
                 "unused",
                 "control-service-replay",
-                kafka.withSecurity(Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000)));
+                kafka.security(),
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000));
         // No group: the reader assigns the partition itself and commits nothing.
         settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         return settings;

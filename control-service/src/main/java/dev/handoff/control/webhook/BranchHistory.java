@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jgit.api.Git;
@@ -57,12 +58,15 @@ public final class BranchHistory {
     }
 
     /**
-     * Fetches {@code branch} of {@code url} into the cache's bare repository for {@code name} and answers whether
-     * {@code after} is in the branch's history at or below its head and descends from (or is) {@code lastDeployed}.
+     * Fetches {@code branch} of {@code url} into the cache's bare repository for {@code name} once and answers, for each
+     * of {@code lastDeployed}, whether {@code after} is in the branch's history at or below its head and descends from
+     * (or is) that commit.
      *
-     * @return {@code null} when it does, else the stale reason ({@code not-a-descendant} or {@code unknown-commit})
+     * @return each of {@code lastDeployed} → the stale reason ({@code not-a-descendant} or {@code unknown-commit}); a
+     *     commit {@code after} descends from is not in the map
      */
-    public String staleReason(String name, String url, String branch, String after, String lastDeployed)
+    public Map<String, String> staleReasons(
+            String name, String url, String branch, String after, Collection<String> lastDeployed)
             throws RepositoryUnreachableException {
         Path dir = repositoryDirectory(name);
         synchronized (fetchLocks.computeIfAbsent(name, n -> new Object())) {
@@ -85,7 +89,15 @@ public final class BranchHistory {
                             .setRefSpecs(new RefSpec("+" + local + ":" + local))
                             .setTimeout(timeoutSeconds)
                             .call();
-                    return judge(repository, repository.resolve(local), after, lastDeployed);
+                    ObjectId head = repository.resolve(local);
+                    Map<String, String> reasons = new HashMap<>();
+                    for (String last : lastDeployed) {
+                        String reason = judge(repository, head, after, last);
+                        if (reason != null) {
+                            reasons.put(last, reason);
+                        }
+                    }
+                    return reasons;
                 }
             } catch (GitAPIException | IOException | RuntimeException e) {
                 throw new RepositoryUnreachableException(

@@ -7,10 +7,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -71,24 +73,25 @@ public class PushFreshness {
             hosts.forEach(h -> verdicts.put(h, new Fresh()));
             return verdicts;
         }
+        Map<String, String> lastOf = new LinkedHashMap<>();
         for (String host : hosts) {
-            Optional<DeployedCommit> last = lastDeployed(repository.name(), host);
-            if (last.isEmpty()) {
+            lastDeployed(repository.name(), host).ifPresent(last -> lastOf.put(host, last.commit()));
+        }
+        Set<String> toCheck = new HashSet<>();
+        lastOf.values().stream().filter(last -> !last.equals(after)).forEach(toCheck::add);
+        // one fetch for every host of the push; each host is then judged against its own last deployment
+        Map<String, String> reasons = toCheck.isEmpty()
+                ? Map.of()
+                : history.staleReasons(repository.name(), repository.url(), repository.branch(), after, toCheck);
+        for (String host : hosts) {
+            String last = lastOf.get(host);
+            if (last == null) {
                 verdicts.put(host, new Fresh());
-            } else if (last.get().commit().equals(after)) {
+            } else if (last.equals(after)) {
                 verdicts.put(host, new Same());
             } else {
-                String reason = history.staleReason(
-                        repository.name(),
-                        repository.url(),
-                        repository.branch(),
-                        after,
-                        last.get().commit());
-                verdicts.put(
-                        host,
-                        reason == null
-                                ? new Fresh()
-                                : new Stale(reason, head, last.get().commit()));
+                String reason = reasons.get(last);
+                verdicts.put(host, reason == null ? new Fresh() : new Stale(reason, head, last));
             }
         }
         return verdicts;

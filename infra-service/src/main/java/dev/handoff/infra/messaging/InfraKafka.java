@@ -67,23 +67,16 @@ public class InfraKafka {
                 bootstrapServers,
                 group,
                 clientId,
-                with(
-                        security(),
-                        Map.of(
-                                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                                maxRecords,
-                                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                                (int) Math.min(Integer.MAX_VALUE, maxPoll.toMillis())))));
+                security(),
+                Map.of(
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        maxRecords,
+                        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                        (int) Math.min(Integer.MAX_VALUE, maxPoll.toMillis()))));
     }
 
     /** infra-service's Kafka identity and transport security (see {@code StageKafka.security()}). */
     public Map<String, Object> security() {
         return KafkaSettings.security(name -> ConfigProvider.getConfig().getOptionalValue(name, String.class));
-    }
-
-    private static Map<String, Object> with(Map<String, Object> base, Map<String, Object> more) {
-        Map<String, Object> all = new java.util.HashMap<>(base);
-        all.putAll(more);
-        return all;
     }
 }

@@ -120,11 +120,8 @@ final class KafkaProduceCommand {
             out.println("Accepted by the broker: " + sent.topic() + " partition " + sent.partition() + " offset "
                     + sent.offset());
             return 0;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            out.println("Refused by the broker: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
-            return 1;
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (ExecutionException | org.apache.kafka.common.KafkaException e) {
+            // a refusal comes back through the send's future, or straight from send() for a failed login
             Throwable cause = e.getCause() == null ? e : e.getCause();
             out.println("Refused by the broker: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
             return 1;
