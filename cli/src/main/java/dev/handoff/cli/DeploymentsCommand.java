@@ -21,7 +21,9 @@ final class DeploymentsCommand implements Callable<Integer> {
         succeeded,
         failed,
         /** A re-sent or late push that would have rolled the host back: nothing ran. */
-        stale
+        stale,
+        /** A newer trigger of the same kind for the host waited too and ran instead: newest commit wins. */
+        superseded
     }
 
     @ParentCommand
@@ -36,7 +38,10 @@ final class DeploymentsCommand implements Callable<Integer> {
     @Option(names = "--repository", paramLabel = "OWNER/NAME", description = "only pushes to this repository")
     String repository;
 
-    @Option(names = "--status", paramLabel = "STATUS", description = "only running, succeeded, failed or stale ones")
+    @Option(
+            names = "--status",
+            paramLabel = "STATUS",
+            description = "only running, succeeded, failed, stale or superseded ones")
     Status status;
 
     @Option(

@@ -1,9 +1,15 @@
 package dev.handoff.support;
 
+import dev.handoff.common.event.Stage;
+import dev.handoff.common.event.StageInputs;
 import dev.handoff.common.messaging.DeadLetters;
 import dev.handoff.common.messaging.EventConsumerLoop;
+import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaSettings;
+import dev.handoff.common.messaging.KeyedEventLoop;
 import dev.handoff.common.serde.EventCodec;
+import dev.handoff.common.stage.StageEvents;
+import dev.handoff.common.stage.Superseding;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
+import org.jboss.logging.Logger;
 
 /**
  * The consumer loops of a stage service. The service starts each one at start-up ({@link #start}); it then polls on
@@ -22,15 +29,72 @@ import org.apache.kafka.clients.producer.Producer;
  */
 @ApplicationScoped
 public class StageLoops {
+    private static final Logger LOG = Logger.getLogger(StageLoops.class);
+    private static final java.time.Duration SUPERSEDED_PUBLISH_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     private final StageKafka kafka;
     private final EventCodec codec;
     private final Producer<String, byte[]> producer;
+    private final EventPublisher publisher;
     private final List<EventConsumerLoop> loops = new CopyOnWriteArrayList<>();
+    private final List<KeyedEventLoop> keyedLoops = new CopyOnWriteArrayList<>();
 
-    public StageLoops(StageKafka kafka, EventCodec codec, Producer<String, byte[]> producer) {
+    public StageLoops(StageKafka kafka, EventCodec codec, Producer<String, byte[]> producer, EventPublisher publisher) {
         this.kafka = kafka;
         this.codec = codec;
         this.producer = producer;
+        this.publisher = publisher;
+    }
+
+    /**
+     * Starts the stage's trigger loop: up to {@code concurrency} hosts at once, one host never twice at once, newest
+     * commit wins ({@link Superseding}: older triggers of the same kind that waited for a host are published as
+     * {@code <stage>.superseded} and not run), offsets committed only past finished work ({@link KeyedEventLoop}).
+     *
+     * @param handler runs the triggers that remain for one host, in the order they were read; throwing retries them
+     */
+    public KeyedEventLoop startStage(
+            String name,
+            String group,
+            Stage stage,
+            int concurrency,
+            Map<String, Object> consumerSettings,
+            EventConsumerLoop.BatchHandler handler) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("handoff." + stage.id() + ".concurrency must be at least 1 (hosts worked"
+                    + " on at once by one replica), got " + concurrency);
+        }
+        StageEvents events = new StageEvents(stage, kafka.source(), codec);
+        KeyedEventLoop loop = new KeyedEventLoop(
+                name,
+                new KafkaConsumer<>(KafkaSettings.consumer(
+                        kafka.bootstrapServers(), group, name, kafka.security(), consumerSettings)),
+                StageInputs.subscribedBy(stage),
+                codec,
+                new DeadLetters(producer, group),
+                KeyedEventLoop.Settings.of(concurrency),
+                (host, waiting) -> {
+                    Superseding.Plan plan = Superseding.plan(stage, waiting);
+                    if (!plan.superseded().isEmpty()) {
+                        publisher.publishAll(
+                                plan.superseded().stream()
+                                        .map(s -> events.superseded(s.older(), host, s.newer()))
+                                        .toList(),
+                                SUPERSEDED_PUBLISH_TIMEOUT);
+                        LOG.infof(
+                                "%s: %d trigger(s) for %s superseded by newer ones that were waiting too",
+                                stage.id(), plan.superseded().size(), host);
+                    }
+                    if (!plan.run().isEmpty()) {
+                        handler.handle(plan.run());
+                    }
+                },
+                (record, why) -> {});
+        Thread thread = new Thread(loop, name);
+        thread.setDaemon(true);
+        thread.start();
+        keyedLoops.add(loop);
+        return loop;
     }
 
     /**
@@ -64,21 +128,25 @@ public class StageLoops {
     }
 
     void stop(@Observes ShutdownEvent stopping) {
+        keyedLoops.forEach(KeyedEventLoop::close);
         loops.forEach(EventConsumerLoop::close);
     }
 
     /** Whether the service started its loops, each is polling Kafka and its last batch succeeded. */
     public boolean healthy() {
-        return !loops.isEmpty() && loops.stream().allMatch(EventConsumerLoop::healthy);
+        return !(loops.isEmpty() && keyedLoops.isEmpty())
+                && loops.stream().allMatch(EventConsumerLoop::healthy)
+                && keyedLoops.stream().allMatch(KeyedEventLoop::healthy);
     }
 
     /** Why they are not healthy: "not started", the first loop's last error, or null (still starting). */
     public String lastError() {
-        if (loops.isEmpty()) {
+        if (loops.isEmpty() && keyedLoops.isEmpty()) {
             return "not started";
         }
-        return loops.stream()
-                .map(EventConsumerLoop::lastError)
+        return java.util.stream.Stream.concat(
+                        keyedLoops.stream().map(KeyedEventLoop::lastError),
+                        loops.stream().map(EventConsumerLoop::lastError))
                 .filter(e -> e != null)
                 .findFirst()
                 .orElse(null);

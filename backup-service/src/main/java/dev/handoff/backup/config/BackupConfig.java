@@ -24,6 +24,13 @@ public interface BackupConfig {
         @WithDefault("handoff-backup")
         String consumerGroup();
 
+        /**
+         * How many hosts this replica works on at once ({@code handoff.backup.concurrency}): one host is never worked on twice
+         * at once, and of the triggers that wait for one host only the newest of each kind runs (docs/operators.md).
+         */
+        @WithDefault("16")
+        int concurrency();
+
         /** Folder of the rehearsal scratch folders (emptied after each rehearsal) ({@code HANDOFF_BACKUP_WORKDIR}). */
         @WithDefault("${java.io.tmpdir}/handoff-backup-service")
         String workdir();

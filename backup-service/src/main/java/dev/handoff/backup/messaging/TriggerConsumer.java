@@ -5,7 +5,6 @@ import dev.handoff.backup.driver.BackupStore;
 import dev.handoff.backup.driver.LiveHosts;
 import dev.handoff.backup.driver.ResticCli;
 import dev.handoff.common.event.Stage;
-import dev.handoff.common.event.StageInputs;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.lock.HostLock;
 import dev.handoff.common.messaging.EventPublisher;
@@ -60,12 +59,7 @@ public class TriggerConsumer {
     void start(@Observes StartupEvent started) {
         handler = handler();
         BackupConfig.Backup c = config.backup();
-        loops.start(
-                "backup-stage",
-                c.consumerGroup(),
-                StageInputs.subscribedBy(Stage.BACKUP),
-                Map.of("max.poll.records", 20),
-                handler::handle);
+        loops.startStage("backup-stage", c.consumerGroup(), Stage.BACKUP, c.concurrency(), Map.of(), handler::handle);
     }
 
     /** The stage, for the trigger consumer and the scheduled runs. */

@@ -12,6 +12,8 @@ import dev.handoff.common.event.v1.ReplayRequested;
 import dev.handoff.common.event.v1.SecretFacts;
 import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.event.v1.StageStarted;
+import dev.handoff.common.event.v1.StageSuperseded;
+import dev.handoff.common.event.v1.StageWaiting;
 import dev.handoff.common.event.v1.Workload;
 import java.util.Arrays;
 import java.util.Map;
@@ -29,18 +31,24 @@ public enum EventType {
     CLOUD_FACTS_STARTED("cloud-facts.started", Topics.CLOUD_FACTS, 1, StageStarted.class),
     CLOUD_FACTS_COMPLETED("cloud-facts.completed", Topics.CLOUD_FACTS, 1, CloudFacts.class),
     CLOUD_FACTS_FAILED("cloud-facts.failed", Topics.CLOUD_FACTS, 1, StageFailed.class),
+    CLOUD_FACTS_SUPERSEDED("cloud-facts.superseded", Topics.CLOUD_FACTS, 1, StageSuperseded.class),
     SECRET_FACTS_STARTED("secret-facts.started", Topics.SECRET_FACTS, 1, StageStarted.class),
     SECRET_FACTS_COMPLETED("secret-facts.completed", Topics.SECRET_FACTS, 1, SecretFacts.class),
     SECRET_FACTS_FAILED("secret-facts.failed", Topics.SECRET_FACTS, 1, StageFailed.class),
+    SECRET_FACTS_SUPERSEDED("secret-facts.superseded", Topics.SECRET_FACTS, 1, StageSuperseded.class),
     CONVERGENCE_STARTED("convergence.started", Topics.CONVERGENCE, 1, StageStarted.class),
     CONVERGENCE_COMPLETED("convergence.completed", Topics.CONVERGENCE, 1, Convergence.class),
     CONVERGENCE_FAILED("convergence.failed", Topics.CONVERGENCE, 1, StageFailed.class),
+    CONVERGENCE_SUPERSEDED("convergence.superseded", Topics.CONVERGENCE, 1, StageSuperseded.class),
+    CONVERGENCE_WAITING("convergence.waiting", Topics.CONVERGENCE, 1, StageWaiting.class),
     WORKLOAD_STARTED("workload.started", Topics.WORKLOAD, 1, StageStarted.class),
     WORKLOAD_COMPLETED("workload.completed", Topics.WORKLOAD, 1, Workload.class),
     WORKLOAD_FAILED("workload.failed", Topics.WORKLOAD, 1, StageFailed.class),
+    WORKLOAD_SUPERSEDED("workload.superseded", Topics.WORKLOAD, 1, StageSuperseded.class),
     BACKUP_STARTED("backup.started", Topics.BACKUP, 1, StageStarted.class),
     BACKUP_COMPLETED("backup.completed", Topics.BACKUP, 1, Backup.class),
     BACKUP_FAILED("backup.failed", Topics.BACKUP, 1, StageFailed.class),
+    BACKUP_SUPERSEDED("backup.superseded", Topics.BACKUP, 1, StageSuperseded.class),
     REPLAY_REQUESTED("replay.requested", Topics.REPLAYS, 1, ReplayRequested.class),
     APPROVAL_REQUESTED("approval.requested", Topics.APPROVALS, 1, ApprovalRequested.class),
     APPROVAL_DECIDED("approval.decided", Topics.APPROVALS, 1, ApprovalDecided.class),

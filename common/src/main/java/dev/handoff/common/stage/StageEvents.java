@@ -1,16 +1,18 @@
 package dev.handoff.common.stage;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Stage;
 import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.event.v1.StageStarted;
+import dev.handoff.common.event.v1.StageSuperseded;
 import dev.handoff.common.serde.EventCodec;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * Builds a stage's {@code started} / {@code completed} / {@code failed} events so that every stage links them the
+ * Builds a stage's {@code started} / {@code completed} / {@code failed} / {@code superseded} events so that every stage links them the
  * same way: the deployment id is carried over from the triggering event (a new one when a stage starts on its own,
  * e.g. a scheduled check), the causation id is the trigger's id, the subject is the host.
  */
@@ -56,6 +58,47 @@ public final class StageEvents {
                 EventType.of(stage, "failed"),
                 host,
                 new StageFailed(host, stage.id(), reason, message, retryable, List.copyOf(details)));
+    }
+
+    /**
+     * The stage did not run {@code older} for {@code host} because {@code newer}, a trigger of the same kind, was
+     * waiting too and ran instead. Recorded under {@code older}'s deployment, which ends here.
+     */
+    public EventEnvelope superseded(EventEnvelope older, String host, EventEnvelope newer) {
+        String repository = text(older, "repository");
+        String commit = commitOf(older);
+        String newerCommit = commitOf(newer);
+        String message =
+                stage.id() + " did not run " + (commit == null ? "the trigger " + older.id() : "commit " + commit)
+                        + (repository == null ? "" : " of " + repository) + " on " + host + ": a newer trigger"
+                        + (newerCommit == null ? " (" + newer.id() + ")" : " (commit " + newerCommit + ")")
+                        + " was waiting, and the stage ran that one instead; to run this one anyway, replay it (handoffctl"
+                        + " replay)";
+        return event(
+                older,
+                EventType.of(stage, "superseded"),
+                host,
+                new StageSuperseded(
+                        host,
+                        stage.id(),
+                        older.type(),
+                        repository,
+                        commit,
+                        newer.id(),
+                        newer.deploymentId(),
+                        newerCommit,
+                        message));
+    }
+
+    /** The commit a trigger names: a push's {@code after}, a stage's facts' {@code commit}; null if none. */
+    public static String commitOf(EventEnvelope trigger) {
+        String after = text(trigger, "after");
+        return after != null ? after : text(trigger, "commit");
+    }
+
+    private static String text(EventEnvelope e, String field) {
+        JsonNode value = e.data() == null ? null : e.data().get(field);
+        return value != null && value.isTextual() && !value.asText().isEmpty() ? value.asText() : null;
     }
 
     private EventEnvelope event(EventEnvelope trigger, EventType type, String host, Record payload) {

@@ -22,7 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = "SecurityScheme")
 public class DeploymentsResource {
-    private static final Set<String> STATUSES = Set.of("running", "succeeded", "failed", "stale");
+    private static final Set<String> STATUSES = Set.of("running", "succeeded", "failed", "stale", "superseded");
 
     private final LedgerQueries ledger;
     private final HandoffConfig config;
@@ -37,13 +37,15 @@ public class DeploymentsResource {
     public Response list(
             @QueryParam("host") @Parameter(description = "only this host") String host,
             @QueryParam("repository") @Parameter(description = "only this repository (owner/name)") String repository,
-            @QueryParam("status") @Parameter(description = "running, succeeded, failed or stale") String status,
+            @QueryParam("status") @Parameter(description = "running, succeeded, failed, stale or superseded")
+                    String status,
             @QueryParam("limit") @Parameter(description = "page size, default 50") Integer limit,
             @QueryParam("before") @Parameter(description = "the 'next' cursor of the previous page") String before)
             throws SQLException {
         if (status != null && !STATUSES.contains(status)) {
             return ApiErrors.badRequest(
-                    "status '" + status + "' is not a deployment status", "use running, succeeded, failed or stale");
+                    "status '" + status + "' is not a deployment status",
+                    "use running, succeeded, failed, stale or superseded");
         }
         int max = config.ledger().maxPageSize();
         int size = limit == null ? 50 : limit;

@@ -45,8 +45,9 @@ public final class Views {
      * @param repository the repository whose push started it
      * @param commit the pushed commit
      * @param firstStage the stage the chain started at
-     * @param status {@code running}, {@code succeeded}, {@code failed} or {@code stale} (a re-sent or late push that
-     *     would have rolled the host back; nothing ran)
+     * @param status {@code running}, {@code succeeded}, {@code failed}, {@code stale} (a re-sent or late push that
+     *     would have rolled the host back; nothing ran) or {@code superseded} (a stage ran a newer trigger of the same
+     *     kind for the host instead)
      * @param result what ended it
      * @param startedAt its first event's time
      * @param updatedAt its newest event's time

@@ -23,7 +23,12 @@ public final class LedgerProjection {
         SUCCEEDED,
         FAILED,
         /** A re-sent or late push that would have rolled the host back: nothing ran ({@code commit.stale}). */
-        STALE;
+        STALE,
+        /**
+         * A stage did not run it because a newer trigger of the same kind for the same host waited too and ran instead
+         * ({@code <stage>.superseded}): newest commit wins.
+         */
+        SUPERSEDED;
 
         public String id() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -126,8 +131,17 @@ public final class LedgerProjection {
         if (s.statusTime == null || !e.time().isBefore(s.statusTime)) {
             s.statusTime = e.time();
             s.status = se.verb();
-            s.reason = se.verb().equals("failed") || se.verb().equals("stale") ? se.result(data) : null;
-            s.finishedAt = se.verb().equals("completed") || se.verb().equals("failed") ? e.time() : null;
+            s.reason = se.verb().equals("failed")
+                            || se.verb().equals("stale")
+                            || se.verb().equals("superseded")
+                            || se.verb().equals("waiting")
+                    ? se.result(data)
+                    : null;
+            s.finishedAt = se.verb().equals("completed")
+                            || se.verb().equals("failed")
+                            || se.verb().equals("superseded")
+                    ? e.time()
+                    : null;
         }
     }
 
@@ -143,7 +157,8 @@ public final class LedgerProjection {
      * What an event says about a stage.
      *
      * @param stage {@code commit}, {@code infra}, {@code secrets}, {@code converge}, {@code workload}, {@code backup}
-     * @param verb {@code pushed}, {@code stale}, {@code started}, {@code completed}, {@code failed}; for approvals the stage's
+     * @param verb {@code pushed}, {@code stale}, {@code started}, {@code completed}, {@code failed}, {@code superseded},
+     *     {@code waiting}; for approvals the stage's
      *     status {@code waiting-approval}, {@code approved} or {@code rejected}
      */
     record StageEvent(String stage, String verb) {
@@ -187,6 +202,9 @@ public final class LedgerProjection {
             if (verb.equals("stale")) {
                 return Status.STALE;
             }
+            if (verb.equals("superseded")) {
+                return Status.SUPERSEDED;
+            }
             if (stage.equals("backup") && verb.equals("completed")) {
                 return Status.SUCCEEDED;
             }
@@ -204,6 +222,12 @@ public final class LedgerProjection {
             }
             if (verb.equals("stale")) {
                 return "stale: " + data.path("message").asText("not deployed: it would roll the host back");
+            }
+            if (verb.equals("superseded")) {
+                return stage + ": superseded — " + data.path("message").asText("a newer trigger ran instead");
+            }
+            if (verb.equals("waiting")) {
+                return stage + ": waiting — " + data.path("message").asText("waiting for a prerequisite");
             }
             return null;
         }

@@ -153,17 +153,19 @@ public class LedgerQueries {
     public record DeployedCommit(String commit, OffsetDateTime at) {}
 
     /**
-     * The commit of the newest deployment of {@code repository} on {@code host} that was not stale: what the host
+     * The commit of the newest deployment of {@code repository} on {@code host} that was neither stale nor superseded
+     * (nothing ran for those): what the host
      * runs from that repository, whether a push or a replay deployed it.
      */
     public Optional<DeployedCommit> lastDeployment(String repository, String host) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("select commit_sha, started_at from deployment"
-                        + " where host = ? and repository = ? and commit_sha is not null and status <> ?"
+                        + " where host = ? and repository = ? and commit_sha is not null and status not in (?, ?)"
                         + " order by started_at desc, id desc limit 1")) {
             ps.setString(1, host);
             ps.setString(2, repository);
             ps.setString(3, LedgerProjection.Status.STALE.id());
+            ps.setString(4, LedgerProjection.Status.SUPERSEDED.id());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next()
                         ? Optional.of(new DeployedCommit(rs.getString(1), rs.getObject(2, OffsetDateTime.class)))

@@ -46,7 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Path("/ui")
 @Produces(MediaType.TEXT_HTML)
 public class DeploymentPages {
-    private static final Set<String> STATUSES = Set.of("running", "succeeded", "failed", "stale");
+    private static final Set<String> STATUSES = Set.of("running", "succeeded", "failed", "stale", "superseded");
     private static final int PAGE = 50;
     /** Seconds between refreshes of a page that shows a running deployment. */
     static final int REFRESH_SECONDS = 3;
@@ -59,7 +59,7 @@ public class DeploymentPages {
      * @param repository the repository
      * @param commit the commit, shortened
      * @param firstStage where the chain started
-     * @param status running, succeeded, failed or stale
+     * @param status running, succeeded, failed, stale or superseded
      * @param result what ended it, or empty
      * @param startedAt when it started
      * @param duration how long it ran (or has been running)
@@ -173,7 +173,15 @@ public class DeploymentPages {
         if (s != null && !STATUSES.contains(s)) {
             return html(
                     "list",
-                    list(user, h, r, null, List.of(), "", 0, "Status must be running, succeeded, failed or stale."));
+                    list(
+                            user,
+                            h,
+                            r,
+                            null,
+                            List.of(),
+                            "",
+                            0,
+                            "Status must be running, succeeded, failed, stale or superseded."));
         }
         Cursor cursor = null;
         if (before != null && !before.isBlank()) {

@@ -75,7 +75,7 @@ public final class Timeline {
                 continue;
             }
             String status = switch (s.status()) {
-                case "completed", "failed", "pushed", "stale" -> s.status();
+                case "completed", "failed", "pushed", "stale", "superseded", "waiting" -> s.status();
                 default -> "running";
             };
             String duration = s.durationMillis() != null

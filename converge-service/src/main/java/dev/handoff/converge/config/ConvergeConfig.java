@@ -23,6 +23,13 @@ public interface ConvergeConfig {
         @WithDefault("handoff-converge")
         String consumerGroup();
 
+        /**
+         * How many hosts this replica works on at once ({@code handoff.converge.concurrency}): one host is never worked on twice
+         * at once, and of the triggers that wait for one host only the newest of each kind runs (docs/operators.md).
+         */
+        @WithDefault("16")
+        int concurrency();
+
         /** Kafka consumer group that keeps the newest cloud and secret facts per host in the database. */
         @WithDefault("handoff-converge-facts")
         String factsConsumerGroup();
@@ -124,5 +131,12 @@ public interface ConvergeConfig {
         /** How long to wait for Kafka to acknowledge the stage's events. */
         @WithDefault("30s")
         Duration publishTimeout();
+
+        /**
+         * How long a trigger for a host whose cloud facts are still being produced (its infra deployment is running)
+         * waits for them, visible as {@code waiting} in the ledger, before it fails with {@code no-cloud-facts}.
+         */
+        @WithDefault("30m")
+        Duration cloudFactsWait();
     }
 }

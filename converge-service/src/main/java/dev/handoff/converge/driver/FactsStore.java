@@ -84,4 +84,47 @@ public final class FactsStore {
             s.executeUpdate();
         }
     }
+
+    /** An infra deployment producing a host's cloud facts. */
+    public record InfraRunning(String deploymentId, Instant startedAt) {}
+
+    /** Records that the infra stage started {@code deploymentId} for {@code host} (a newer start replaces an older). */
+    public void infraStarted(String host, String deploymentId, Instant time) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "INSERT INTO infra_running (host, deployment_id, started_at) VALUES (?, ?, ?)"
+                                + " ON CONFLICT (host) DO UPDATE SET deployment_id = EXCLUDED.deployment_id,"
+                                + " started_at = EXCLUDED.started_at WHERE infra_running.started_at <= EXCLUDED.started_at")) {
+            s.setString(1, host);
+            s.setString(2, deploymentId);
+            s.setTimestamp(3, Timestamp.from(time));
+            s.executeUpdate();
+        }
+    }
+
+    /** Records that the infra deployment {@code deploymentId} of {@code host} ended (completed, failed, superseded). */
+    public void infraEnded(String host, String deploymentId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("DELETE FROM infra_running WHERE host = ? AND deployment_id = ?")) {
+            s.setString(1, host);
+            s.setString(2, deploymentId);
+            s.executeUpdate();
+        }
+    }
+
+    /** The infra deployment running for {@code host}, if one is. */
+    public Optional<InfraRunning> infraRunning(String host) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT deployment_id, started_at FROM infra_running WHERE host = ?")) {
+            s.setString(1, host);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next()
+                        ? Optional.of(new InfraRunning(
+                                r.getString(1), r.getTimestamp(2).toInstant()))
+                        : Optional.empty();
+            }
+        }
+    }
 }

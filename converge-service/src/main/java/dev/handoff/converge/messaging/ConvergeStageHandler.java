@@ -12,6 +12,7 @@ import dev.handoff.common.event.v1.Convergence.Check;
 import dev.handoff.common.event.v1.SecretFacts;
 import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.event.v1.StageFailed.Detail;
+import dev.handoff.common.event.v1.StageWaiting;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.inventory.PushScope;
 import dev.handoff.common.lock.HostLock;
@@ -66,6 +67,8 @@ import org.jboss.logging.Logger;
 public final class ConvergeStageHandler {
     private static final Logger LOG = Logger.getLogger(ConvergeStageHandler.class);
     private static final ObjectMapper JSON = Json.mapper();
+    /** How often a trigger waiting for cloud facts looks for them. */
+    private static final java.time.Duration FACTS_POLL = java.time.Duration.ofMillis(250);
 
     private final Inventory inventory;
     private final EventCodec codec;
@@ -178,6 +181,7 @@ public final class ConvergeStageHandler {
     }
 
     private void run(EventEnvelope trigger, ConvergeWork work) throws Exception {
+        awaitCloudFacts(trigger, work.host());
         publisher.publishAll(
                 List.of(events.started(
                         trigger, work.host(), work.repository(), work.commit().orElse(null))),
@@ -225,6 +229,61 @@ public final class ConvergeStageHandler {
         publisher.publishAll(List.of(outcome), config.publishTimeout());
     }
 
+    /**
+     * When {@code host} needs cloud facts, has none yet and its infra deployment is running, publishes
+     * {@code convergence.waiting} and waits for them (at most {@code handoff.converge.cloud-facts-wait}); returns when
+     * they arrived, when the infra deployment ended without them, or at the deadline (the run then fails with
+     * {@code no-cloud-facts}).
+     */
+    private void awaitCloudFacts(EventEnvelope trigger, String host) throws Exception {
+        Inventory.Host inventoryHost = inventory.hosts().get(host);
+        if (inventoryHost == null
+                || inventoryHost.cloud().isEmpty()
+                || store.newest(host, FactsStore.Kind.CLOUD).isPresent()) {
+            return;
+        }
+        Optional<FactsStore.InfraRunning> producing = store.infraRunning(host);
+        if (producing.isEmpty()) {
+            return;
+        }
+        java.time.Instant until = java.time.Instant.now().plus(config.cloudFactsWait());
+        String producer = producing.get().deploymentId();
+        publisher.publishAll(
+                List.of(codec.newEvent(
+                        EventType.CONVERGENCE_WAITING,
+                        source,
+                        host,
+                        trigger.deploymentId() != null
+                                ? trigger.deploymentId()
+                                : java.util.UUID.randomUUID().toString(),
+                        trigger.id(),
+                        new StageWaiting(
+                                host,
+                                Stage.CONVERGE.id(),
+                                "cloud-facts",
+                                uuidOrNull(producer),
+                                until,
+                                "converge waits for the cloud facts of " + host + ": its infra deployment " + producer
+                                        + " is running; it fails with no-cloud-facts if none arrive by " + until))),
+                config.publishTimeout());
+        LOG.infof("converge of %s waits for the cloud facts of infra deployment %s (until %s)", host, producer, until);
+        while (java.time.Instant.now().isBefore(until)) {
+            if (store.newest(host, FactsStore.Kind.CLOUD).isPresent()
+                    || store.infraRunning(host).isEmpty()) {
+                return;
+            }
+            Thread.sleep(FACTS_POLL.toMillis());
+        }
+    }
+
+    private static String uuidOrNull(String id) {
+        try {
+            return java.util.UUID.fromString(id).toString().equals(id) ? id : null;
+        } catch (IllegalArgumentException notUuid) {
+            return null;
+        }
+    }
+
     private Convergence converge(ConvergeWork work) throws Exception {
         String host = work.host();
         Inventory.Host inventoryHost = inventory.hosts().get(host);
@@ -234,7 +293,9 @@ public final class ConvergeStageHandler {
             throw new RunFailure(
                     "no-cloud-facts",
                     "no cloud facts of " + host + " yet: converge-service needs them"
-                            + " (public IP, volumes); run the infra stage for " + host + " first",
+                            + " (public IP, volumes) and no infra deployment of " + host + " is producing them (or it"
+                            + " ended, or did not within handoff.converge.cloud-facts-wait); run the infra stage for "
+                            + host + " first",
                     true,
                     List.of(),
                     false);

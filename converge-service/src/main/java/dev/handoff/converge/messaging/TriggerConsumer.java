@@ -3,7 +3,6 @@ package dev.handoff.converge.messaging;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Stage;
-import dev.handoff.common.event.StageInputs;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.lock.HostLock;
@@ -86,19 +85,15 @@ public class TriggerConsumer {
                 place(c, ssh),
                 c,
                 kafka);
-        Map<String, Object> batches = Map.of("max.poll.records", 20);
+        Map<String, Object> batches = Map.of("max.poll.records", 500);
         loops.start(
                 "converge-facts",
                 c.factsConsumerGroup(),
                 List.of(Topics.CLOUD_FACTS, Topics.SECRET_FACTS),
                 batches,
                 batch -> keep(store, batch));
-        loops.start(
-                "converge-stage",
-                c.consumerGroup(),
-                StageInputs.subscribedBy(Stage.CONVERGE),
-                batches,
-                handler::handle);
+        loops.startStage(
+                "converge-stage", c.consumerGroup(), Stage.CONVERGE, c.concurrency(), Map.of(), handler::handle);
     }
 
     /** Where the activator runs: the build host of handoff.converge.build-host, or this machine. */
@@ -115,11 +110,23 @@ public class TriggerConsumer {
         return new BuildPlace.Remote(ssh, spec.substring(0, at), spec.substring(at + 1), c.buildHostDir());
     }
 
+    private static void infraEnded(FactsStore store, EventEnvelope e) throws Exception {
+        if (e.deploymentId() != null) {
+            store.infraEnded(e.subject(), e.deploymentId());
+        }
+    }
+
     private static void keep(FactsStore store, List<ReceivedEvent> batch) throws Exception {
         for (ReceivedEvent received : batch) {
             EventEnvelope e = received.event();
-            if (EventType.CLOUD_FACTS_COMPLETED.type().equals(e.type())) {
+            if (EventType.CLOUD_FACTS_STARTED.type().equals(e.type()) && e.deploymentId() != null) {
+                store.infraStarted(e.subject(), e.deploymentId(), e.time().toInstant());
+            } else if (EventType.CLOUD_FACTS_COMPLETED.type().equals(e.type())) {
                 store.keep(e.subject(), FactsStore.Kind.CLOUD, e.id(), e.time().toInstant(), e.data());
+                infraEnded(store, e);
+            } else if (EventType.CLOUD_FACTS_FAILED.type().equals(e.type())
+                    || EventType.CLOUD_FACTS_SUPERSEDED.type().equals(e.type())) {
+                infraEnded(store, e);
             } else if (EventType.SECRET_FACTS_COMPLETED.type().equals(e.type())) {
                 store.keep(e.subject(), FactsStore.Kind.SECRET, e.id(), e.time().toInstant(), e.data());
             }

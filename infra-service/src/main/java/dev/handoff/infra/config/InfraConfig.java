@@ -31,6 +31,13 @@ public interface InfraConfig {
         @WithDefault("infra-service")
         String consumerGroup();
 
+        /**
+         * How many hosts this replica works on at once ({@code handoff.infra.concurrency}): one host is never worked on twice
+         * at once, and of the triggers that wait for one host only the newest of each kind runs (docs/operators.md).
+         */
+        @WithDefault("16")
+        int concurrency();
+
         /** The tofu executable. */
         Tofu tofu();
 

@@ -2,11 +2,14 @@ package dev.handoff.infra.messaging;
 
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Stage;
+import dev.handoff.common.event.StageInputs;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.messaging.DeadLetters;
 import dev.handoff.common.messaging.EventConsumerLoop;
+import dev.handoff.common.messaging.KeyedEventLoop;
 import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
+import dev.handoff.common.stage.Superseding;
 import dev.handoff.infra.config.InfraConfig;
 import dev.handoff.infra.run.ApprovalGate;
 import dev.handoff.infra.run.InfraRun;
@@ -36,9 +39,8 @@ public class StageConsumers {
     private final DeadLetters deadLetters;
     private final InfraRun run;
     private final ApprovalGate approvals;
-    private volatile EventConsumerLoop commits;
+    private volatile KeyedEventLoop commits;
     private volatile EventConsumerLoop decisions;
-    private Thread commitsThread;
 
     public StageConsumers(
             InfraKafka kafka,
@@ -70,12 +72,22 @@ public class StageConsumers {
                 .timeout()
                 .plus(config.infra().tofu().timeout().multipliedBy(6))
                 .plusMinutes(5);
-        commits = new EventConsumerLoop(
+        int concurrency = config.infra().concurrency();
+        if (concurrency < 1) {
+            throw new IllegalArgumentException(
+                    "handoff.infra.concurrency must be at least 1 (hosts worked on at once), got " + concurrency);
+        }
+        // a stop cancels a run at once (its tofu process tree is killed): its trigger runs again at the next start
+        KeyedEventLoop.Settings settings = KeyedEventLoop.Settings.of(concurrency);
+        settings = new KeyedEventLoop.Settings(
+                settings.concurrency(), settings.maxWaiting(), settings.revokeGrace(), Duration.ZERO);
+        commits = new KeyedEventLoop(
                 "infra-commits",
-                kafka.consumer(group, "infra-service-commits", 1, longestRun),
-                List.of(Topics.COMMITS, Topics.replay(Stage.INFRA)),
+                kafka.consumer(group, "infra-service-commits", 500, longestRun),
+                StageInputs.subscribedBy(Stage.INFRA),
                 codec,
                 deadLetters,
+                settings,
                 this::runStage,
                 (record, why) -> {});
         decisions = new EventConsumerLoop(
@@ -86,7 +98,9 @@ public class StageConsumers {
                 deadLetters,
                 this::decide,
                 (record, why) -> {});
-        commitsThread = start(commits, "infra-commits");
+        Thread t = new Thread(commits, "infra-commits");
+        t.setDaemon(true);
+        t.start();
         start(decisions, "infra-approvals");
     }
 
@@ -97,8 +111,13 @@ public class StageConsumers {
         return t;
     }
 
-    private void runStage(List<ReceivedEvent> batch) throws Exception {
-        for (ReceivedEvent r : batch) {
+    /** Runs the newest push of each repository that waited for {@code host}; the older ones are superseded. */
+    private void runStage(String host, List<ReceivedEvent> waiting) throws Exception {
+        Superseding.Plan plan = Superseding.plan(Stage.INFRA, waiting);
+        if (!plan.superseded().isEmpty()) {
+            run.superseded(host, plan.superseded());
+        }
+        for (ReceivedEvent r : plan.run()) {
             if (r.event().type().equals(EventType.COMMIT_PUSHED.type())) {
                 run.run(r.event());
             }
@@ -127,7 +146,6 @@ public class StageConsumers {
             decisions = null;
         }
         if (commits != null) {
-            commitsThread.interrupt();
             commits.close();
             commits = null;
         }
@@ -135,14 +153,14 @@ public class StageConsumers {
 
     /** Whether both loops are polling. */
     public boolean healthy() {
-        EventConsumerLoop c = commits;
+        KeyedEventLoop c = commits;
         EventConsumerLoop d = decisions;
         return c != null && d != null && c.healthy() && d.healthy();
     }
 
     /** The last error of either loop, or null. */
     public String lastError() {
-        EventConsumerLoop c = commits;
+        KeyedEventLoop c = commits;
         EventConsumerLoop d = decisions;
         if (c == null || d == null) {
             return "not started";

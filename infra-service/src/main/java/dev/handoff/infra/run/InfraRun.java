@@ -12,6 +12,7 @@ import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
 import dev.handoff.common.stage.StageEvents;
+import dev.handoff.common.stage.Superseding;
 import dev.handoff.infra.config.InfraConfig;
 import dev.handoff.infra.driver.CloudReader;
 import dev.handoff.infra.driver.ContainedPath;
@@ -79,6 +80,15 @@ public class InfraRun {
         this.checkouts = checkouts;
         this.cloud = cloud;
         this.facts = facts;
+    }
+
+    /** Records that the stage does not run {@code superseded} for {@code host}: newer pushes waited too. */
+    public void superseded(String host, List<Superseding.Superseded> superseded)
+            throws EventPublisher.PublishException, InvalidEventException, InterruptedException {
+        for (Superseding.Superseded s : superseded) {
+            publish(events.superseded(s.older(), host, s.newer()));
+        }
+        LOG.infof("infra: %d push(es) for %s superseded by newer ones that were waiting too", superseded.size(), host);
     }
 
     /** Work that must not overlap a run of this replica (a state restore): it waits for the run to end. */

@@ -31,6 +31,13 @@ public interface SecretsConfig {
         @WithDefault("handoff-secrets")
         String consumerGroup();
 
+        /**
+         * How many hosts this replica works on at once ({@code handoff.secrets.concurrency}): one host is never worked on twice
+         * at once, and of the triggers that wait for one host only the newest of each kind runs (docs/operators.md).
+         */
+        @WithDefault("16")
+        int concurrency();
+
         /** Folder of the service's bare copies of the secrets repositories (fetched before every check). */
         @WithDefault("${java.io.tmpdir}/handoff-secrets-service")
         String repositoryCache();

@@ -1,5 +1,6 @@
 package dev.handoff.secrets.messaging;
 
+import dev.handoff.common.event.Stage;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.lock.HostLock;
@@ -69,11 +70,12 @@ public class TriggerConsumer {
                 config.secrets().maxFileBytes());
         SecretsStageHandler handler = new SecretsStageHandler(
                 inventory, codec, publisher, reader, config, new HostLock(dataSource, HOST_LOCK_STAGE), kafka);
-        loops.start(
+        loops.startStage(
                 "secrets-stage",
                 config.secrets().consumerGroup(),
-                TOPICS,
-                Map.of("max.poll.records", 50),
+                Stage.SECRETS,
+                config.secrets().concurrency(),
+                Map.of(),
                 handler::handle);
     }
 }

@@ -13,6 +13,13 @@ public interface WorkloadConfig {
     @WithDefault("handoff-workload")
     String consumerGroup();
 
+    /**
+     * How many hosts this replica works on at once ({@code handoff.workload.concurrency}): one host is never worked on twice
+     * at once, and of the triggers that wait for one host only the newest of each kind runs (docs/operators.md).
+     */
+    @WithDefault("16")
+    int concurrency();
+
     /** The runner's SSH private key file (OpenSSH format) ({@code HANDOFF_WORKLOAD_SSH_IDENTITY}). */
     String sshIdentity();
 

@@ -1,7 +1,6 @@
 package dev.handoff.workload.messaging;
 
 import dev.handoff.common.event.Stage;
-import dev.handoff.common.event.StageInputs;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.lock.HostLock;
 import dev.handoff.common.messaging.EventConsumerLoop;
@@ -85,13 +84,8 @@ public class TriggerConsumer {
                 new TcpProbes(addresses, config.connectTimeout()),
                 config,
                 kafka.source());
-        loops.start(
-                "workload-stage",
-                config.consumerGroup(),
-                StageInputs.subscribedBy(Stage.WORKLOAD),
-                // one run may wait the whole rollout timeout: the group must not evict the consumer meanwhile
-                Map.of("max.poll.records", 1, "max.poll.interval.ms", (int)
-                        Math.max(300_000, 2 * config.rolloutTimeout().toMillis() + 120_000)),
-                run::handle);
+        // the loop keeps polling while runs wait out their rollout timeouts, so the group never evicts it
+        loops.startStage(
+                "workload-stage", config.consumerGroup(), Stage.WORKLOAD, config.concurrency(), Map.of(), run::handle);
     }
 }
