@@ -11,6 +11,7 @@ import dev.handoff.common.event.v1.CloudFacts;
 import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.event.v1.HostKeyTrusted;
 import dev.handoff.common.event.v1.SecretFacts;
+import dev.handoff.common.event.v1.StageStarted;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.KafkaTestResource;
@@ -198,28 +199,86 @@ class ConvergeStageTest {
     }
 
     @Test
-    void twoPushesForOneHostConvergeOneAfterTheOther() throws Exception {
-        // Given
+    void ofThePushesThatWaitedForABusyHostOnlyTheNewestConvergesAndTheOthersAreSuperseded() throws Exception {
+        // Given: the host is busy activating a first push
         ConvergeLab lab = ConvergeLabResource.lab();
         NixosNode node = lab.node("edge-queue").node();
         convergedOnce("edge-queue");
-        node.activationTime(Duration.ofMillis(500));
+        node.activationTime(Duration.ofSeconds(3));
         lab.write("hosts/edge-queue/a", UUID.randomUUID().toString());
         ForgePush first = lab.push("first");
+        String one = pushed("edge-queue", first);
+        awaitType(one, EventType.CONVERGENCE_STARTED);
+
+        // When: two more pushes arrive while it runs
         lab.write("hosts/edge-queue/b", UUID.randomUUID().toString());
         ForgePush second = lab.push("second");
-
-        // When
-        String one = pushed("edge-queue", first);
         String two = pushed("edge-queue", second);
+        lab.write("hosts/edge-queue/c", UUID.randomUUID().toString());
+        ForgePush third = lab.push("third");
+        String three = pushed("edge-queue", third);
 
-        // Then
+        // Then: the first and the newest converge, one after the other; the second never runs
         assertThat(outcome(one).get(1).type()).isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
-        List<EventEnvelope> last = outcome(two);
+        EventEnvelope superseded = awaitType(two, EventType.CONVERGENCE_SUPERSEDED);
+        List<EventEnvelope> last = outcome(three);
         assertThat(last.get(1).type()).isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
-        assertThat(last.get(1).data().path("commit").asText()).isEqualTo(second.after());
+        assertThat(last.get(1).data().path("commit").asText()).isEqualTo(third.after());
+        assertThat(superseded.data().path("commit").asText()).isEqualTo(second.after());
+        assertThat(superseded.data().path("newerCommit").asText()).isEqualTo(third.after());
+        assertThat(eventsOf(two))
+                .extracting(EventEnvelope::type)
+                .containsExactly(EventType.CONVERGENCE_SUPERSEDED.type());
         assertThat(node.overlappingActivations()).isZero();
-        assertThat(node.current().revision()).isEqualTo(second.after());
+        assertThat(node.current().revision()).isEqualTo(third.after());
+        node.activationTime(Duration.ZERO);
+    }
+
+    @Test
+    void aTriggerWhileTheHostsInfraDeploymentRunsWaitsForItsCloudFactsInsteadOfFailing() throws Exception {
+        // Given: the infra stage has started the host's first deployment, no cloud facts yet
+        String host = "edge-waiting";
+        String infraDeployment = UUID.randomUUID().toString();
+        publisher.publishAll(
+                List.of(codec.newEvent(
+                        EventType.CLOUD_FACTS_STARTED,
+                        "/handoff/infra-service",
+                        host,
+                        infraDeployment,
+                        null,
+                        new StageStarted(host, "infra", EventType.COMMIT_PUSHED.type(), null, null))),
+                Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(30)).until(() -> infraRunning(host));
+
+        // When: its secret facts arrive (a trigger of converge)
+        String deployment = publishSecretFacts(host, ConvergeLabResource.lab().secretsCommit());
+
+        // Then: converge waits, visibly
+        EventEnvelope waiting = awaitType(deployment, EventType.CONVERGENCE_WAITING);
+        assertThat(waiting.data().path("producedBy").asText()).isEqualTo(infraDeployment);
+        assertThat(waiting.data().path("waitingFor").asText()).isEqualTo("cloud-facts");
+        assertThat(eventsOf(deployment))
+                .extracting(EventEnvelope::type)
+                .containsExactly(EventType.CONVERGENCE_WAITING.type());
+
+        // And: once the cloud facts arrive it converges the host
+        publishCloudFacts(host, infraDeployment);
+        EventEnvelope done = await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> eventsOf(deployment).stream()
+                                .filter(e -> !e.type().equals(EventType.CONVERGENCE_WAITING.type())
+                                        && !e.type().equals(EventType.CONVERGENCE_STARTED.type()))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
+        assertThat(done.type()).as("%s", done.data()).isEqualTo(EventType.CONVERGENCE_COMPLETED.type());
+        assertThat(eventsOf(deployment))
+                .extracting(EventEnvelope::type)
+                .containsExactly(
+                        EventType.CONVERGENCE_WAITING.type(),
+                        EventType.CONVERGENCE_STARTED.type(),
+                        EventType.CONVERGENCE_COMPLETED.type());
     }
 
     @Test
@@ -561,6 +620,12 @@ class ConvergeStageTest {
 
     /** As {@link #publishFacts(String)} with secret facts that name {@code secretsCommit}. */
     private String publishFacts(String host, String secretsCommit) throws Exception {
+        publishCloudFacts(host, UUID.randomUUID().toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> hasCloudFacts(host));
+        return publishSecretFacts(host, secretsCommit);
+    }
+
+    private void publishCloudFacts(String host, String deployment) throws Exception {
         CloudFacts cloud = new CloudFacts(
                 host,
                 "oci",
@@ -575,14 +640,12 @@ class ConvergeStageTest {
                 Instant.now());
         publisher.publishAll(
                 List.of(codec.newEvent(
-                        EventType.CLOUD_FACTS_COMPLETED,
-                        "/handoff/infra-service",
-                        host,
-                        UUID.randomUUID().toString(),
-                        null,
-                        cloud)),
+                        EventType.CLOUD_FACTS_COMPLETED, "/handoff/infra-service", host, deployment, null, cloud)),
                 Duration.ofSeconds(10));
-        await().atMost(Duration.ofSeconds(30)).until(() -> hasCloudFacts(host));
+    }
+
+    /** Publishes the host's secret facts, which start a convergence; returns its deployment. */
+    private String publishSecretFacts(String host, String secretsCommit) throws Exception {
         SecretFacts secrets = new SecretFacts(
                 host,
                 ConvergeLab.SECRETS,
@@ -601,6 +664,31 @@ class ConvergeStageTest {
                         EventType.SECRET_FACTS_COMPLETED, "/handoff/secrets-service", host, deployment, null, secrets)),
                 Duration.ofSeconds(10));
         return deployment;
+    }
+
+    private boolean infraRunning(String host) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT count(*) FROM infra_running WHERE host = '" + host + "'")) {
+            return r.next() && r.getInt(1) == 1;
+        }
+    }
+
+    private static List<EventEnvelope> eventsOf(String deployment) {
+        return TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.CONVERGENCE).stream()
+                .filter(e -> deployment.equals(e.deploymentId()))
+                .toList();
+    }
+
+    private static EventEnvelope awaitType(String deployment, EventType type) {
+        return await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> eventsOf(deployment).stream()
+                                .filter(e -> e.type().equals(type.type()))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
+                .orElseThrow();
     }
 
     /** As {@link #convergedOnce} for a host whose convergence must fail; returns the failure. */

@@ -89,7 +89,7 @@ class DeploymentsApiTest {
                 .get("/api/deployments")
                 .then()
                 .statusCode(400)
-                .body("fix", equalTo("use running, succeeded, failed or stale"));
+                .body("fix", equalTo("use running, succeeded, failed, stale or superseded"));
         given().auth()
                 .oauth2(Deliveries.VIEWER)
                 .queryParam("before", "garbage!")

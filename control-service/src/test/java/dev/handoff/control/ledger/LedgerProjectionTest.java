@@ -8,6 +8,8 @@ import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.event.v1.CommitStale;
 import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.event.v1.StageStarted;
+import dev.handoff.common.event.v1.StageSuperseded;
+import dev.handoff.common.event.v1.StageWaiting;
 import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
 import java.time.OffsetDateTime;
@@ -117,6 +119,77 @@ class LedgerProjectionTest {
         assertThat(s.stage).isEqualTo("commit");
         assertThat(s.status).isEqualTo("stale");
         assertThat(s.reason).startsWith("stale: commit " + a);
+    }
+
+    @Test
+    void aTriggerThatANewerOneSupersededEndsItsDeploymentAsSupersededAndAWaitingStageShowsWhy() {
+        // Given: a runtime push that converge did not run because a newer one waited too
+        String a = "a".repeat(40);
+        String b = "b".repeat(40);
+        var pushed = at(
+                EventType.COMMIT_PUSHED,
+                new CommitPushed(
+                        "cloud-edge-1",
+                        "ops/nix-k3s-edge-cluster",
+                        "refs/heads/main",
+                        "main",
+                        "0".repeat(40),
+                        a,
+                        "converge",
+                        "https://forge.test/ops/nix-k3s-edge-cluster.git",
+                        null,
+                        "alice",
+                        "delivery-1",
+                        1,
+                        null),
+                T0);
+        var waiting = at(
+                EventType.CONVERGENCE_WAITING,
+                new StageWaiting(
+                        "cloud-edge-1",
+                        "converge",
+                        "cloud-facts",
+                        null,
+                        T0.plusMinutes(30).toInstant(),
+                        "converge waits for the cloud facts of cloud-edge-1"),
+                T0.plusSeconds(1));
+        var superseded = at(
+                EventType.CONVERGENCE_SUPERSEDED,
+                new StageSuperseded(
+                        "cloud-edge-1",
+                        "converge",
+                        EventType.COMMIT_PUSHED.type(),
+                        "ops/nix-k3s-edge-cluster",
+                        a,
+                        "5d0c3a57-6f1e-4c59-9d1e-2a9b3c4d5e6f",
+                        null,
+                        b,
+                        "converge did not run commit " + a + ": a newer trigger (commit " + b + ") was waiting"),
+                T0.plusSeconds(2));
+
+        // When
+        LedgerProjection whileWaiting = LedgerProjection.of(List.of(pushed, waiting));
+        LedgerProjection after = LedgerProjection.of(List.of(superseded, waiting, pushed));
+
+        // Then
+        var w = whileWaiting.deployments().iterator().next();
+        assertThat(w.status).isEqualTo(LedgerProjection.Status.RUNNING);
+        var waitingStep = whileWaiting.stages().stream()
+                .filter(s -> s.stage.equals("converge"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(waitingStep.status).isEqualTo("waiting");
+        assertThat(waitingStep.reason).contains("cloud facts");
+        var d = after.deployments().iterator().next();
+        assertThat(d.status.id()).isEqualTo("superseded");
+        assertThat(d.result).startsWith("converge: superseded").contains(b);
+        assertThat(d.finishedAt).isEqualTo(T0.plusSeconds(2));
+        var step = after.stages().stream()
+                .filter(s -> s.stage.equals("converge"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(step.status).isEqualTo("superseded");
+        assertThat(step.finishedAt).isEqualTo(T0.plusSeconds(2));
     }
 
     @Test
