@@ -13,7 +13,7 @@ public final class LabCommands {
 
     /** The launcher is normally run by {@code ./handoff}, whose {@code help} is the full usage. */
     static final String USAGE_TEXT = """
-            Usage: ./handoff up [--port N] [--kafka-port N] [--fresh] [--build]
+            Usage: ./handoff up [--port N] [--kafka-port N] [--fresh] [--build] [--fleet N [--activation D]]
                    ./handoff push <owner/name> [-m message] [--form]
                    ./handoff redeliver
                    ./handoff kafka-produce --as <service|nobody> --topic <t> [--key k] [--header n=v]… --value-file f
@@ -65,15 +65,24 @@ public final class LabCommands {
         int port = UpCommand.DEFAULT_PORT;
         Optional<Integer> kafkaPort = Optional.empty();
         boolean fresh = false;
+        int fleet = 0;
+        java.time.Duration activation = null;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--port" -> port = portValue(args, ++i, "--port");
                 case "--kafka-port" -> kafkaPort = Optional.of(portValue(args, ++i, "--kafka-port"));
                 case "--fresh" -> fresh = true;
+                case "--fleet" -> fleet = fleetValue(args, ++i);
+                case "--activation" -> activation = durationValue(args, ++i);
                 default -> throw new UsageException("up: unknown option " + args.get(i));
             }
         }
-        return new UpCommand(projectDir, env, out).run(port, kafkaPort, fresh);
+        if (activation != null && fleet == 0) {
+            throw new UsageException("up: --activation is the activation time of a fleet's hosts: give --fleet N too");
+        }
+        UpCommand.Fleet fleetSpec = new UpCommand.Fleet(
+                fleet, activation != null ? activation : dev.handoff.lab.world.fleet.FleetWorld.DEFAULT_ACTIVATION);
+        return new UpCommand(projectDir, env, out).run(port, kafkaPort, fresh, fleetSpec);
     }
 
     private static int push(List<String> args, Path projectDir, Map<String, String> env, PrintStream out)
@@ -102,6 +111,34 @@ public final class LabCommands {
             throw new UsageException("push: which repository? e.g. ./handoff push ops/edge-cluster-infra");
         }
         return new PushCommand(projectDir, env, out).run(repository, message, form);
+    }
+
+    private static int fleetValue(List<String> args, int index) throws UsageException {
+        try {
+            int hosts = Integer.parseInt(index < args.size() ? args.get(index) : "");
+            if (hosts < 1 || hosts > 9999) {
+                throw new NumberFormatException();
+            }
+            return hosts;
+        } catch (NumberFormatException e) {
+            throw new UsageException("up: --fleet needs a number of hosts from 1 to 9999");
+        }
+    }
+
+    /** {@code 5s}, {@code 500ms}, {@code 0s}, {@code 2m}. */
+    static java.time.Duration durationValue(List<String> args, int index) throws UsageException {
+        String text = index < args.size() ? args.get(index) : "";
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(text);
+        if (!m.matches()) {
+            throw new UsageException("up: --activation needs a duration such as 5s, 500ms or 0s, not '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            default -> java.time.Duration.ofMinutes(n);
+        };
     }
 
     private static int portValue(List<String> args, int index, String option) throws UsageException {

@@ -31,9 +31,19 @@ public final class LabInventory {
 
     /** Writes the inventory for {@code forgeUrl} to {@code file}, replacing what was there. */
     public static void write(Path file, String forgeUrl) {
+        write(file, forgeUrl, "");
+    }
+
+    /**
+     * As {@link #write(Path, String)} with {@code moreHosts} (entries of the {@code hosts:} map, indented by two, such
+     * as the fleet's) after the template's hosts.
+     */
+    public static void write(Path file, String forgeUrl, String moreHosts) {
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, render(forgeUrl), StandardCharsets.UTF_8);
+            String text = render(forgeUrl);
+            Files.writeString(
+                    file, text.endsWith("\n") ? text + moreHosts : text + "\n" + moreHosts, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the lab inventory " + file, e);
         }

@@ -8,6 +8,8 @@ import dev.handoff.lab.LabPostgres;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
 import dev.handoff.lab.world.InfraWorld;
+import dev.handoff.lab.world.fleet.FleetRepositories;
+import dev.handoff.lab.world.fleet.FleetWorld;
 import dev.handoff.lab.world.kube.KubeWorld;
 import dev.handoff.lab.world.nixos.NixosWorld;
 import dev.handoff.lab.world.oci.LabCloud;
@@ -43,6 +45,19 @@ final class UpCommand {
 
     private static final Logger LOG = Logger.getLogger(UpCommand.class);
 
+    /** The JVM options of every service the lab starts, before HANDOFF_SERVICE_JAVA_OPTS. */
+    static final List<String> SERVICE_JAVA_OPTIONS = List.of(
+            "-Xms24m",
+            "-Xmx192m",
+            "-XX:+UseSerialGC",
+            "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:ReservedCodeCacheSize=48m",
+            "-XX:MaxMetaspaceSize=160m",
+            "-XX:MaxDirectMemorySize=64m",
+            "-Xss512k");
+
     private final Path projectDir;
     private final Map<String, String> env;
     private final PrintStream out;
@@ -55,6 +70,8 @@ final class UpCommand {
     private NixosWorld nixosWorld;
     private KubeWorld kubeWorld;
     private ResticWorld resticWorld;
+    private FleetWorld fleetWorld;
+    private Fleet fleet = Fleet.NONE;
     private boolean stopped;
     private boolean up;
 
@@ -74,6 +91,22 @@ final class UpCommand {
      * @return the exit code if the lab could not start (it does not return otherwise)
      */
     int run(int port, Optional<Integer> kafkaPort, boolean fresh) throws InterruptedException {
+        return run(port, kafkaPort, fresh, Fleet.NONE);
+    }
+
+    /**
+     * The simulated fleet to start next to the lab's own hosts.
+     *
+     * @param hosts how many hosts (0: none)
+     * @param activation how long each of their activations takes
+     */
+    record Fleet(int hosts, Duration activation) {
+        static final Fleet NONE = new Fleet(0, Duration.ZERO);
+    }
+
+    /** As {@link #run(int, Optional, boolean)} with a simulated fleet of {@code fleet.hosts()} hosts. */
+    int run(int port, Optional<Integer> kafkaPort, boolean fresh, Fleet fleet) throws InterruptedException {
+        this.fleet = fleet;
         Optional<LabEnvFile> running = LabEnvFile.read(home.labEnv());
         if (running.isPresent() && running.get().labRunning()) {
             out.println("A lab is already running from " + home.root() + " (pid "
@@ -106,7 +139,15 @@ final class UpCommand {
             LabDatabase controlDatabase = startPostgres(fresh, newLab);
             LabForge forge = home.labForge();
             createRepositories(forge);
-            LabInventory.write(home.inventory(), forge.forgeUrl());
+            if (fleet.hosts() > 0) {
+                int added = FleetRepositories.ensure(forge, fleet.hosts());
+                out.println("Fleet:      " + fleet.hosts() + " hosts in " + FleetWorld.RUNTIME_REPOSITORY
+                        + (added > 0 ? " (" + added + " files added to the repositories)" : ""));
+            }
+            LabInventory.write(
+                    home.inventory(),
+                    forge.forgeUrl(),
+                    fleet.hosts() > 0 ? FleetRepositories.inventory(fleet.hosts()) : "");
             out.println("Inventory:  " + home.inventory());
             LabCredentials credentials = LabCredentials.fromEnvironment(env, new SecureRandom());
             startServices(built, port, credentials);
@@ -228,6 +269,8 @@ final class UpCommand {
         LabDatabase database = postgres.database(module.database(env)).database();
         Map<String, String> serviceEnv = new LinkedHashMap<>();
         serviceEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        // glibc's default of 8 arenas per core keeps freed native memory (TLS, zip, JNI) spread out and resident
+        serviceEnv.put("MALLOC_ARENA_MAX", "2");
         // each service logs in with its own identity and gets only its role's ACLs (docs/security.md)
         serviceEnv.putAll(kafkaUsers.environment(module.name()));
         serviceEnv.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
@@ -253,14 +296,27 @@ final class UpCommand {
         if (module.name().equals("converge-service")) {
             // the simulated NixOS host, the runner's SSH key and the stand-in colmena (docs/converge-service.md)
             serviceEnv.putAll(nixosWorld.serviceEnvironment());
+            if (fleetWorld != null) {
+                appendTo(serviceEnv, "HANDOFF_CONVERGE_ADDRESSES", fleetWorld.sshAddresses());
+                appendTo(serviceEnv, "HANDOFF_CONVERGE_BUILD_HOST_ADDRESSES", fleetWorld.sshAddresses());
+            }
         }
         if (module.name().equals("workload-service")) {
             // the host's K3s API (fabric8 mock server), its kubelet's loopback address (docs/workload-service.md)
             serviceEnv.putAll(kubeWorld.serviceEnvironment());
+            if (fleetWorld != null) {
+                Map<String, String> maps = fleetWorld.workloadAddresses();
+                appendTo(serviceEnv, "HANDOFF_WORKLOAD_SSH_ADDRESSES", maps.get("ssh"));
+                appendTo(serviceEnv, "HANDOFF_WORKLOAD_API_ADDRESSES", maps.get("api"));
+                appendTo(serviceEnv, "HANDOFF_WORKLOAD_PORT_ADDRESSES", maps.get("port"));
+            }
         }
         if (module.name().equals("backup-service") && resticWorld != null) {
             // the host's restic repository and credentials files, named by the lab inventory (docs/backup-service.md)
             serviceEnv.putAll(resticWorld.serviceEnvironment(nixosWorld));
+            if (fleetWorld != null) {
+                appendTo(serviceEnv, "HANDOFF_BACKUP_ADDRESSES", fleetWorld.sshAddresses());
+            }
         }
         if (module.name().equals("secrets-service")) {
             serviceEnv.put(
@@ -306,14 +362,42 @@ final class UpCommand {
                         + " (restic-not-installed) until restic is installed (sudo apt-get install restic)");
             }
         }
+        if (fleet.hosts() > 0) {
+            long began = System.nanoTime();
+            fleetWorld = FleetWorld.start(
+                    home.root(),
+                    fleet.hosts(),
+                    fleet.activation(),
+                    nixosWorld.runner(),
+                    Path.of(nixosWorld.serviceEnvironment().get("HANDOFF_CONVERGE_AGE_KEY_DIR")),
+                    names.contains("workload-service"),
+                    resticWorld);
+            out.printf(
+                    "Fleet:      %d simulated hosts %s … %s on SSH port %d of 127.x.y.z each, activation %s (%.1f s"
+                            + " to start)%n",
+                    fleet.hosts(),
+                    FleetWorld.name(1),
+                    FleetWorld.name(fleet.hosts()),
+                    fleetWorld.sshPort(),
+                    fleet.activation(),
+                    (System.nanoTime() - began) / 1e9);
+        }
+    }
+
+    private static void appendTo(Map<String, String> env, String name, String entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        String before = env.get(name);
+        env.put(name, before == null || before.isEmpty() ? entries : before + "," + entries);
     }
 
     private List<String> javaCommand(Path jar) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx384m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
+        // small and steady: each service stays under 200 MiB of RSS after a full chain (docs/lab.md, "Memory");
+        // the serial collector gives memory back to the system after a collection within these free ratios
+        command.addAll(SERVICE_JAVA_OPTIONS);
         String extra = env.get("HANDOFF_SERVICE_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
@@ -416,6 +500,9 @@ final class UpCommand {
         }
         if (kubeWorld != null) {
             kubeWorld.close();
+        }
+        if (fleetWorld != null) {
+            fleetWorld.close();
         }
         if (nixosWorld != null) {
             nixosWorld.close();

@@ -41,10 +41,11 @@ public final class KubeApi implements AutoCloseable {
 
     private final KubernetesMockServer server;
     private final ClientCertificateGate gate;
+    private final SharedKubeFront front;
     private final String caPem;
     private final String clientCertPem;
     private final String clientKeyPem;
-    private final SelfSignedCertificate untrusted = SelfSignedCertificate.create("system:admin");
+    private final SelfSignedCertificate untrusted;
     private final KubernetesClient admin;
 
     private KubeApi(
@@ -55,10 +56,24 @@ public final class KubeApi implements AutoCloseable {
             String clientKeyPem) {
         this.server = server;
         this.gate = gate;
+        this.front = null;
         this.caPem = caPem;
         this.clientCertPem = clientCertPem;
         this.clientKeyPem = clientKeyPem;
+        this.untrusted = SelfSignedCertificate.create("system:admin");
         this.admin = server.createClient();
+    }
+
+    /** One host's API behind the fleet's shared front: its own objects, CA and serving certificate. */
+    KubeApi(SharedKubeFront front, String caPem, String clientCertPem, String clientKeyPem, KubernetesClient admin) {
+        this.server = null;
+        this.gate = null;
+        this.front = front;
+        this.caPem = caPem;
+        this.clientCertPem = clientCertPem;
+        this.clientKeyPem = clientKeyPem;
+        this.untrusted = front.untrusted();
+        this.admin = admin;
     }
 
     /** Starts the API on {@code 127.0.0.1:port} (0: any free port) with a serving certificate for no declared name. */
@@ -95,7 +110,12 @@ public final class KubeApi implements AutoCloseable {
 
     /** The port the API listens on (on 127.0.0.1). */
     public int port() {
-        return gate.port();
+        return front != null ? front.port() : gate.port();
+    }
+
+    /** Whether it is one host's API behind the fleet's shared front. */
+    boolean fronted() {
+        return front != null;
     }
 
     /** The world's own client (the deploy controller and the kubelet use it). */
@@ -164,6 +184,9 @@ public final class KubeApi implements AutoCloseable {
     @Override
     public void close() {
         admin.close();
+        if (front != null) {
+            return;
+        }
         gate.close();
         server.destroy();
         untrusted.delete();

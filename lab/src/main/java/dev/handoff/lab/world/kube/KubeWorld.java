@@ -47,6 +47,7 @@ public final class KubeWorld implements AutoCloseable {
     private final K3sDeployController deploy;
     private final SimulatedKubelet kubelet;
     private final Map<String, String> otherSshAddresses;
+    private final boolean fronted;
 
     private KubeWorld(
             Path dir,
@@ -55,14 +56,16 @@ public final class KubeWorld implements AutoCloseable {
             String steadyAddress,
             InetAddress nodeAddress,
             Duration tick,
-            Map<String, String> otherSshAddresses) {
+            Map<String, String> otherSshAddresses,
+            KubeApi api) {
         this.dir = dir;
         this.otherSshAddresses = new LinkedHashMap<>(otherSshAddresses);
         this.host = host;
         this.sshIdentity = sshIdentity;
         this.steadyAddress = steadyAddress;
         this.nodeAddress = nodeAddress;
-        this.api = KubeApi.start(0, servingCertificate(host.node().hostName(), nodeAddress));
+        this.api = api;
+        this.fronted = api.fronted();
         this.faults = new KubeFaults(dir);
         this.deploy = new K3sDeployController(api.admin());
         this.kubelet = new SimulatedKubelet(api.admin(), host.node(), nodeAddress, faults, tick);
@@ -113,7 +116,39 @@ public final class KubeWorld implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
-        return new KubeWorld(dir, host, sshIdentity, steadyAddress, randomLoopback(), tick, otherSshAddresses);
+        InetAddress nodeAddress = randomLoopback();
+        return new KubeWorld(
+                dir,
+                host,
+                sshIdentity,
+                steadyAddress,
+                nodeAddress,
+                tick,
+                otherSshAddresses,
+                KubeApi.start(0, servingCertificate(host.node().hostName(), nodeAddress)));
+    }
+
+    /**
+     * The K3s of one host of the lab's fleet: its API behind the fleet's shared front at {@code nodeAddress} (its node
+     * IP, where its pods listen too), faults from {@code dir} (shared by the fleet), and a kubelet that runs its rounds
+     * on activation only (a thousand kubelets polling would load the machine more than the stages under test).
+     */
+    public static KubeWorld behind(
+            SharedKubeFront front,
+            Path dir,
+            SimulatedNixosHost host,
+            Path sshIdentity,
+            String steadyAddress,
+            InetAddress nodeAddress) {
+        return new KubeWorld(
+                dir,
+                host,
+                sshIdentity,
+                steadyAddress,
+                nodeAddress,
+                Duration.ZERO,
+                Map.of(),
+                front.add(host.node().hostName(), nodeAddress));
     }
 
     /**
@@ -212,9 +247,13 @@ public final class KubeWorld implements AutoCloseable {
         return steadyAddress + "=127.0.0.1:" + host.tailnetPort();
     }
 
-    /** The {@code address:6443=host:port} entry of {@code handoff.workload.api-addresses} for this host. */
+    /**
+     * The {@code address:6443=host:port} entry of {@code handoff.workload.api-addresses} for this host: a host behind
+     * the fleet's front is reached at its node IP, which its serving certificate names.
+     */
     public String apiAddress() {
-        return steadyAddress + ":" + K3S_API_PORT + "=" + KubeApi.SERVER_NAME + ":" + api.port();
+        String server = fronted ? nodeAddress.getHostAddress() : KubeApi.SERVER_NAME;
+        return steadyAddress + ":" + K3S_API_PORT + "=" + server + ":" + api.port();
     }
 
     /** The {@code address=ip} entry of {@code handoff.workload.port-addresses} for this host. */

@@ -113,7 +113,9 @@ final class SimulatedKubelet implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        rounds.scheduleWithFixedDelay(this::roundQuietly, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+        if (!tick.isZero()) {
+            rounds.scheduleWithFixedDelay(this::roundQuietly, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** The last error of a round, or null. */
@@ -559,7 +561,9 @@ final class SimulatedKubelet implements AutoCloseable {
                 ServerSocket socket = new ServerSocket();
                 socket.setReuseAddress(true);
                 socket.bind(new InetSocketAddress(address, port), 50);
+                // a small stack: a fleet of simulated hosts keeps thousands of these blocked in accept
                 Thread accept = new Thread(
+                        null,
                         () -> {
                             while (!socket.isClosed()) {
                                 try (Socket ignored = socket.accept()) {
@@ -569,7 +573,8 @@ final class SimulatedKubelet implements AutoCloseable {
                                 }
                             }
                         },
-                        "simulated-pod-port-" + port);
+                        "simulated-pod-port-" + port,
+                        256 * 1024);
                 accept.setDaemon(true);
                 accept.start();
                 return new Listener(socket);

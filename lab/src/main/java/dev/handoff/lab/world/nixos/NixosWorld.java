@@ -67,6 +67,11 @@ public final class NixosWorld implements AutoCloseable {
         return new NixosWorld(labRoot.resolve("nixos"), publicIp);
     }
 
+    /** The runner's SSH identity, the client key every simulated host authorizes. */
+    public LabSshIdentity runner() {
+        return runner;
+    }
+
     /** The simulated edge host, {@code cloud-edge-1}. */
     public SimulatedNixosHost host() {
         return host(HOST);

@@ -42,6 +42,7 @@ public final class SimulatedNixosHost implements AutoCloseable {
     private final PublicKey authorizedKey;
     private final SshServer publicServer;
     private final SshServer tailnetServer;
+    private final SharedSshFront front;
 
     private SimulatedNixosHost(
             NixosNode node, PublicKey authorizedKey, int publicPort, int tailnetPort, KeyPair initialHostKey)
@@ -50,8 +51,48 @@ public final class SimulatedNixosHost implements AutoCloseable {
         this.commands = new NodeCommands(node);
         this.authorizedKey = authorizedKey;
         this.hostKey.set(initialHostKey);
+        this.front = null;
         this.publicServer = server(publicPort, false);
         this.tailnetServer = server(tailnetPort, true);
+    }
+
+    private SimulatedNixosHost(NixosNode node, PublicKey authorizedKey, KeyPair initialHostKey, SharedSshFront front) {
+        this.node = node;
+        this.commands = new NodeCommands(node);
+        this.authorizedKey = authorizedKey;
+        this.hostKey.set(initialHostKey);
+        this.front = front;
+        this.publicServer = null;
+        this.tailnetServer = null;
+    }
+
+    /**
+     * A host reached on its steady address only, through {@code front}: the front's one SSH server answers for it when
+     * a client dials its loopback address (the lab's fleet, where one server answers for a thousand hosts). It answers
+     * exactly as a host with listeners of its own: the same host key, commands, SFTP sandbox and reboots.
+     */
+    static SimulatedNixosHost behind(SharedSshFront front, NixosNode node, PublicKey authorizedKey, KeyPair hostKey) {
+        return new SimulatedNixosHost(node, authorizedKey, hostKey, front);
+    }
+
+    /** The host key pair it presents (the shared front asks for it per session). */
+    KeyPair hostKeyPair() {
+        return hostKey.get();
+    }
+
+    /** Whether a new session on the steady ({@code steady}) or bootstrap address is dropped right away. */
+    boolean refuses(boolean steady) {
+        return node.down() || (steady && !node.steadyAccessWorks());
+    }
+
+    /** Whether {@code key} is the client key the host authorizes. */
+    boolean authorizes(PublicKey key) {
+        return KeyUtils.compareKeys(key, authorizedKey);
+    }
+
+    /** The exec request {@code command}, answered against the node on its own thread. */
+    Command command(String command) {
+        return new NodeCommand(command);
     }
 
     /**
@@ -83,12 +124,16 @@ public final class SimulatedNixosHost implements AutoCloseable {
 
     /** The loopback port standing for the public IP (bootstrap). */
     public int publicPort() {
+        if (front != null) {
+            throw new IllegalStateException(
+                    node.hostName() + " is reached through a shared SSH front, on its steady" + " address only");
+        }
         return publicServer.getPort();
     }
 
-    /** The loopback port standing for the steady-state address (Tailscale). */
+    /** The loopback port standing for the steady-state address (Tailscale); a fronted host's is the front's port. */
     public int tailnetPort() {
-        return tailnetServer.getPort();
+        return front != null ? front.port() : tailnetServer.getPort();
     }
 
     /** The host's current public host key. */
@@ -106,7 +151,7 @@ public final class SimulatedNixosHost implements AutoCloseable {
         server.setHost("127.0.0.1");
         server.setPort(port);
         server.setKeyPairProvider(session -> List.of(hostKey.get()));
-        server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(key, authorizedKey));
+        server.setPublickeyAuthenticator((user, key, session) -> authorizes(key));
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setCommandFactory((channel, command) -> new NodeCommand(command));
@@ -114,8 +159,7 @@ public final class SimulatedNixosHost implements AutoCloseable {
         server.addSessionListener(new SessionListener() {
             @Override
             public void sessionCreated(Session session) {
-                boolean refuse = node.down() || (steady && !node.steadyAccessWorks());
-                if (refuse) {
+                if (refuses(steady)) {
                     session.close(true);
                 }
             }
@@ -129,8 +173,12 @@ public final class SimulatedNixosHost implements AutoCloseable {
         LOG.infof(
                 "simulated %s: rebooting (back in %d ms)",
                 node.hostName(), node.rebootDelay().toMillis());
-        for (SshServer server : List.of(publicServer, tailnetServer)) {
-            server.getActiveSessions().forEach(s -> s.close(true));
+        if (front != null) {
+            front.dropSessions(this);
+        } else {
+            for (SshServer server : List.of(publicServer, tailnetServer)) {
+                server.getActiveSessions().forEach(s -> s.close(true));
+            }
         }
         Thread back = new Thread(
                 () -> {
@@ -148,6 +196,10 @@ public final class SimulatedNixosHost implements AutoCloseable {
 
     @Override
     public void close() {
+        if (front != null) {
+            front.remove(this);
+            return;
+        }
         for (SshServer server : List.of(publicServer, tailnetServer)) {
             try {
                 server.stop(true);

@@ -20,6 +20,7 @@ import static org.apache.sshd.sftp.common.SftpConstants.SSH_FX_NO_SUCH_PATH;
 import static org.apache.sshd.sftp.common.SftpConstants.SSH_FX_OP_UNSUPPORTED;
 
 import java.io.IOException;
+import java.nio.file.FileSystem;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -31,7 +32,10 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import org.apache.sshd.common.file.FileSystemFactory;
 import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.session.SessionContext;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
@@ -106,22 +110,41 @@ public final class OpenSshSftpSubsystem extends SftpSubsystem {
      * other).
      */
     public static void serve(SshServer server, Path sandbox) {
-        server.setFileSystemFactory(new VirtualFileSystemFactory(sandbox));
-        server.setSubsystemFactories(List.of(factory(sandbox)));
+        serve(server, session -> sandbox);
+    }
+
+    /**
+     * As {@link #serve(SshServer, Path)} for a server that answers for several simulated hosts (the lab's fleet): each
+     * session's {@code /} is the sandbox {@code sandboxOf} gives for it.
+     */
+    public static void serve(SshServer server, Function<SessionContext, Path> sandboxOf) {
+        server.setFileSystemFactory(new FileSystemFactory() {
+            @Override
+            public Path getUserHomeDir(SessionContext session) throws IOException {
+                return new VirtualFileSystemFactory(sandboxOf.apply(session)).getUserHomeDir(session);
+            }
+
+            @Override
+            public FileSystem createFileSystem(SessionContext session) throws IOException {
+                return new VirtualFileSystemFactory(sandboxOf.apply(session)).createFileSystem(session);
+            }
+        });
+        server.setSubsystemFactories(List.of(factory(sandboxOf)));
         SftpModuleProperties.SFTP_VERSION.set(server, 3);
     }
 
-    private static SftpSubsystemFactory factory(Path sandbox) {
+    private static SftpSubsystemFactory factory(Function<SessionContext, Path> sandboxOf) {
         SftpSubsystemFactory factory = new SftpSubsystemFactory() {
             @Override
             public Command createSubsystem(ChannelSession channel) throws IOException {
-                OpenSshSftpSubsystem subsystem = new OpenSshSftpSubsystem(channel, this, sandbox);
+                OpenSshSftpSubsystem subsystem =
+                        new OpenSshSftpSubsystem(channel, this, sandboxOf.apply(channel.getSession()));
                 getRegisteredListeners().forEach(subsystem::addSftpEventListener);
                 return subsystem;
             }
         };
         factory.setErrorStatusDataHandler(new V3Status());
-        factory.setFileSystemAccessor(new LinkTargetsAsWritten(sandbox));
+        factory.setFileSystemAccessor(new LinkTargetsAsWritten(sandboxOf));
         return factory;
     }
 
@@ -182,14 +205,15 @@ public final class OpenSshSftpSubsystem extends SftpSubsystem {
 
     /** {@code readlink}: the target as written in the link (MINA rewrites an absolute one relative to the sandbox). */
     private static final class LinkTargetsAsWritten implements SftpFileSystemAccessor {
-        private final Path sandbox;
+        private final Function<SessionContext, Path> sandboxOf;
 
-        LinkTargetsAsWritten(Path sandbox) {
-            this.sandbox = sandbox;
+        LinkTargetsAsWritten(Function<SessionContext, Path> sandboxOf) {
+            this.sandboxOf = sandboxOf;
         }
 
         @Override
         public String resolveLinkTarget(SftpSubsystemProxy subsystem, Path link) throws IOException {
+            Path sandbox = sandboxOf.apply(subsystem.getServerSession());
             Path local = sandbox.resolve(link.toAbsolutePath().toString().substring(1));
             if (!Files.exists(local, LinkOption.NOFOLLOW_LINKS)) {
                 throw new NoSuchFileException(link.toString());

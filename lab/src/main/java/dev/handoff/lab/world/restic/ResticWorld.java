@@ -197,7 +197,7 @@ public final class ResticWorld {
      * The node's backup job of {@code contract} with the snapshot time {@code time}: {@code restic backup --host
      * <host> --time <time>} of the contract's paths that exist on the node.
      */
-    public synchronized Snapshot snapshot(NixosNode node, String contract, Instant time) throws IOException {
+    public Snapshot snapshot(NixosNode node, String contract, Instant time) throws IOException {
         List<String> contractPaths = paths(contract);
         List<String> paths = new ArrayList<>();
         for (String path : contractPaths) {
