@@ -6,8 +6,12 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.v1.StageSuperseded;
+import dev.handoff.common.serde.EventCodec;
 import dev.handoff.control.Deliveries;
 import dev.handoff.lab.KafkaTestResource;
+import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -79,6 +83,65 @@ class DeploymentsApiTest {
         assertThat(first.getList("items.host", String.class)).containsOnly("forgejo-pi");
         assertThat(first.getList("items.repository", String.class)).containsOnly("ops/infrastructure-nixos");
         assertThat(first.getString("items[0].startedAt")).isGreaterThanOrEqualTo(first.getString("items[1].startedAt"));
+    }
+
+    @Test
+    void aSupersededDeploymentIsListedByItsStatusWithTheStepAndTheNewerCommit() throws Exception {
+        // Given: a push whose converge step a newer push of the same repository superseded
+        String commit = Deliveries.sha();
+        String newer = Deliveries.sha();
+        String id = Deliveries.send(Deliveries.push("ops/infrastructure-nixos", "refs/heads/main", commit))
+                .statusCode(202)
+                .extract()
+                .jsonPath()
+                .getString("deployments[0].id");
+        EventCodec codec = new EventCodec();
+        LabKafka.shared()
+                .worldPublisher()
+                .publishAll(
+                        List.of(codec.newEvent(
+                                EventType.CONVERGENCE_SUPERSEDED,
+                                "/handoff/converge-service",
+                                "forgejo-pi",
+                                id,
+                                null,
+                                new StageSuperseded(
+                                        "forgejo-pi",
+                                        "converge",
+                                        EventType.COMMIT_PUSHED.type(),
+                                        "ops/infrastructure-nixos",
+                                        commit,
+                                        java.util.UUID.randomUUID().toString(),
+                                        null,
+                                        newer,
+                                        "converge did not run commit " + commit + ": a newer trigger (commit " + newer
+                                                + ") was waiting"))),
+                        Duration.ofSeconds(10));
+
+        // When
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(given().auth()
+                                .oauth2(Deliveries.VIEWER)
+                                .queryParam("status", "superseded")
+                                .get("/api/deployments")
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .jsonPath()
+                                .getList("items.id", String.class))
+                        .contains(id));
+        JsonPath d = given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .get("/api/deployments/" + id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+
+        // Then
+        assertThat(d.getString("status")).isEqualTo("superseded");
+        assertThat(d.getString("result")).contains(newer);
+        assertThat(d.getString("stages.find { it.stage == 'converge' }.status")).isEqualTo("superseded");
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -126,5 +128,55 @@ public final class FactsStore {
                         : Optional.empty();
             }
         }
+    }
+
+    /**
+     * A value that changes whenever any host's kept facts or steady access change: the cache key of what is built from
+     * every host's facts (one query over the small tables, instead of three per host).
+     */
+    public String version() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT (SELECT count(*) || ':' || coalesce(sum(hashtext(host"
+                        + " || '/' || kind || '/' || event_id)::bigint), 0) FROM host_facts) || ':' || (SELECT count(*)"
+                        + " FROM host_access WHERE steady_reached)");
+                ResultSet r = s.executeQuery()) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    /** Every host's kept facts and access, read at once. */
+    public record HostState(Optional<String> cloud, Optional<String> secret, boolean steady) {}
+
+    /** The kept facts and steady access of every host that has any. */
+    public Map<String, HostState> all() throws SQLException {
+        Map<String, String> cloud = new HashMap<>();
+        Map<String, String> secret = new HashMap<>();
+        java.util.Set<String> steady = new java.util.HashSet<>();
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement("SELECT host, kind, payload::text FROM host_facts");
+                    ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    (r.getString(2).equals(Kind.CLOUD.column) ? cloud : secret).put(r.getString(1), r.getString(3));
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT host FROM host_access WHERE steady_reached");
+                    ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    steady.add(r.getString(1));
+                }
+            }
+        }
+        java.util.Set<String> hosts = new java.util.HashSet<>(cloud.keySet());
+        hosts.addAll(secret.keySet());
+        hosts.addAll(steady);
+        Map<String, HostState> all = new HashMap<>();
+        for (String h : hosts) {
+            all.put(
+                    h,
+                    new HostState(
+                            Optional.ofNullable(cloud.get(h)), Optional.ofNullable(secret.get(h)), steady.contains(h)));
+        }
+        return all;
     }
 }

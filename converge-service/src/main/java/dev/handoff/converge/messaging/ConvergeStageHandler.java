@@ -91,6 +91,7 @@ public final class ConvergeStageHandler {
     };
 
     private final StageEvents events;
+    private final FactsCache factsCache = new FactsCache();
 
     public ConvergeStageHandler(
             Inventory inventory,
@@ -446,28 +447,54 @@ public final class ConvergeStageHandler {
     private Map<String, byte[]> factsOfHosts(
             String repository, String host, AccessPhase phase, Optional<CloudFacts> cloud, SecretFacts secrets)
             throws IOException, java.sql.SQLException {
+        Map<String, byte[]> facts = new java.util.TreeMap<>(othersFacts(repository));
+        facts.put(host, factsJson(host, phase, cloud, secrets));
+        return facts;
+    }
+
+    /**
+     * The facts of every host of {@code repository} that has them, as the deploy flake holds them; built once per
+     * state of the kept facts and shared by the runs of a fleet (each run then replaces its own host's entry).
+     */
+    private Map<String, byte[]> othersFacts(String repository) throws IOException, java.sql.SQLException {
+        String version = repository + "@" + store.version();
+        synchronized (factsCache) {
+            if (version.equals(factsCache.version)) {
+                return factsCache.facts;
+            }
+        }
+        Map<String, FactsStore.HostState> kept = store.all();
         Map<String, byte[]> facts = new java.util.TreeMap<>();
         for (Inventory.Host other : inventory.hosts().values()) {
-            if (!other.repositories().contains(repository) || other.name().equals(host)) {
+            FactsStore.HostState state = kept.get(other.name());
+            if (!other.repositories().contains(repository) || state == null) {
                 continue;
             }
             try {
-                Optional<CloudFacts> otherCloud =
-                        store.newest(other.name(), FactsStore.Kind.CLOUD).map(json -> read(json, CloudFacts.class));
-                Optional<SecretFacts> otherSecrets =
-                        store.newest(other.name(), FactsStore.Kind.SECRET).map(json -> read(json, SecretFacts.class));
+                Optional<CloudFacts> otherCloud = state.cloud().map(json -> read(json, CloudFacts.class));
+                Optional<SecretFacts> otherSecrets = state.secret().map(json -> read(json, SecretFacts.class));
                 if (otherSecrets.isEmpty() || (other.cloud().isPresent() && otherCloud.isEmpty())) {
                     continue;
                 }
-                AccessPhase otherPhase = AccessPlan.choose(other, otherCloud, store.steadyReached(other.name()))
-                        .phase();
+                AccessPhase otherPhase =
+                        AccessPlan.choose(other, otherCloud, state.steady()).phase();
                 facts.put(other.name(), factsJson(other.name(), otherPhase, otherCloud, otherSecrets.get()));
             } catch (RuntimeException e) {
-                LOG.debugf("%s: no facts for %s in this build: %s", host, other.name(), e.getMessage());
+                LOG.debugf("no facts for %s in this build: %s", other.name(), e.getMessage());
             }
         }
-        facts.put(host, factsJson(host, phase, cloud, secrets));
-        return facts;
+        Map<String, byte[]> shared = java.util.Collections.unmodifiableMap(facts);
+        synchronized (factsCache) {
+            factsCache.version = version;
+            factsCache.facts = shared;
+        }
+        return shared;
+    }
+
+    /** The newest facts of a repository's hosts and the state of the kept facts they were built from. */
+    private static final class FactsCache {
+        String version;
+        Map<String, byte[]> facts;
     }
 
     private static byte[] factsJson(String host, AccessPhase phase, Optional<CloudFacts> cloud, SecretFacts secrets)
