@@ -195,6 +195,44 @@ class BackupStageTest {
         }
     }
 
+    @Test
+    void hostsThatShareARepositoryShareItsCheckWhenTheyAreVerifiedAtOnce() throws Exception {
+        // Given: a due check of the runtime repository, which two hosts share
+        BackupLab lab = BackupLabResource.lab();
+        lab.restic().snapshot(lab.node(BackupLab.EDGE));
+        lab.restic().snapshot(lab.node(BackupLab.MISSING));
+        makeChecksDue();
+
+        // When: both hosts' workloads complete at once
+        String first = workloadCompleted(BackupLab.EDGE);
+        String second = workloadCompleted(BackupLab.MISSING);
+        List<EventEnvelope> a = outcome(first, 3);
+        List<EventEnvelope> b = outcome(second, 3);
+
+        // Then: each host's runtime contract says the check passed, and both rest on one run of restic check
+        assertThat(runtimeCheck(a)).isEqualTo("passed");
+        assertThat(runtimeCheck(b)).isEqualTo("passed");
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("SELECT count(DISTINCT passed_at), count(*), min(repository) FROM"
+                        + " restic_checks WHERE contract = 'runtime' AND host IN ('" + BackupLab.EDGE + "', '"
+                        + BackupLab.MISSING + "')")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getInt(2)).isEqualTo(2);
+            assertThat(rows.getInt(1)).as("one check for both hosts").isEqualTo(1);
+            assertThat(rows.getString(3)).startsWith("sha256:").doesNotContain("restic/repos");
+        }
+    }
+
+    private static String runtimeCheck(List<EventEnvelope> events) {
+        return events.stream()
+                .filter(e -> e.type().equals(EventType.BACKUP_COMPLETED.type()))
+                .filter(e -> e.data().path("contract").asText().equals("runtime"))
+                .map(e -> e.data().path("checkResult").asText())
+                .findFirst()
+                .orElse("no completed runtime contract: " + events);
+    }
+
     /** Forgets every recorded check, so the next run checks each repository. */
     private void makeChecksDue() throws java.sql.SQLException {
         try (Connection c = dataSource.getConnection();

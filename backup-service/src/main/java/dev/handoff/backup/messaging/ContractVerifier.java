@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -51,6 +52,8 @@ public final class ContractVerifier {
     private final Path workdir;
     private final Clock clock;
     private final Duration lockWait;
+    private final java.util.Map<String, ReentrantReadWriteLock> repositoryLocks =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** How often a command refused by another restic process's lock is tried again while it waits. */
     static final Duration LOCK_RETRY = Duration.ofSeconds(2);
@@ -177,10 +180,16 @@ public final class ContractVerifier {
         findings.addAll(ContractChecks.coverage(h, name, newest.id(), contract.paths(), covered));
 
         String checkResult = "skipped";
+        String checkedKey = repositoryDigest(target);
         if (ContractChecks.checkDue(storeLastPassed(h, name), now, contract.checkEvery())) {
-            ResticCli.Result check =
-                    run(target, List.of("check", "--read-data-subset=" + contract.checkSubset()), h, name);
-            if (locked(check)) {
+            ResticCli.Result check = runCheck(target, contract, h, name, checkedKey, now);
+            if (check == null) {
+                // a host sharing the repository checked it within the interval: one check covers all its hosts
+                Instant at = sharedCheck(checkedKey, contract).orElse(now);
+                LOG.infof("%s: %s: %s passed restic check at %s for a host sharing it", h, name, display, at);
+                checkResult = "passed";
+                storeCheck(h, name, at, contract.checkSubset(), checkedKey);
+            } else if (locked(check)) {
                 // the check did not run: it stays due, and the repository is not called damaged
                 throw new Broken(concat(
                         findings,
@@ -194,12 +203,11 @@ public final class ContractVerifier {
                                         + " (handoff.backup.lock-wait); the check stays due and runs on the next"
                                         + " verification",
                                 true)));
-            }
-            if (check.ok()) {
+            } else if (check.ok()) {
                 checkResult = "passed";
-                storeCheck(h, name, now, contract.checkSubset(), true);
+                storeCheck(h, name, now, contract.checkSubset(), checkedKey);
             } else {
-                storeCheck(h, name, now, contract.checkSubset(), false);
+                storeCheckFailed(h, name, checkedKey);
                 ResticErrors.Reason reason = ResticErrors.classify(check.stderr() + "\n" + check.stdout());
                 String code = reason.code().equals("restic-failed") ? "repository-damaged" : reason.code();
                 throw new Broken(concat(
@@ -435,6 +443,74 @@ public final class ContractVerifier {
      */
     private ResticCli.Result run(ResticCli.Target target, List<String> args, String host, String name)
             throws Broken, InterruptedException {
+        // hosts that share a repository are verified at once: within this replica, a check (restic's exclusive
+        // lock) waits for the other commands on that repository and they wait for it, instead of failing on
+        // restic's lock and retrying
+        java.util.concurrent.locks.ReadWriteLock repository =
+                repositoryLocks.computeIfAbsent(repositoryKey(target), k -> new ReentrantReadWriteLock());
+        java.util.concurrent.locks.Lock held =
+                args.get(0).equals("check") ? repository.writeLock() : repository.readLock();
+        held.lockInterruptibly();
+        try {
+            return runLocked(target, args, host, name);
+        } finally {
+            held.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code restic check} under the repository's exclusive lock, unless a host sharing the repository passed a
+     * check of the same subset within the contract's interval while this one waited: then null.
+     */
+    private ResticCli.Result runCheck(
+            ResticCli.Target target, BackupContract contract, String host, String name, String checkedKey, Instant now)
+            throws Broken, InterruptedException {
+        if (!ContractChecks.checkDue(sharedCheck(checkedKey, contract), now, contract.checkEvery())) {
+            return null;
+        }
+        java.util.concurrent.locks.Lock exclusive = repositoryLocks
+                .computeIfAbsent(repositoryKey(target), k -> new ReentrantReadWriteLock())
+                .writeLock();
+        exclusive.lockInterruptibly();
+        try {
+            if (!ContractChecks.checkDue(sharedCheck(checkedKey, contract), now, contract.checkEvery())) {
+                return null;
+            }
+            return runLocked(target, List.of("check", "--read-data-subset=" + contract.checkSubset()), host, name);
+        } finally {
+            exclusive.unlock();
+        }
+    }
+
+    /** When a check of this contract's subset of the repository passed for any host sharing it. */
+    private Optional<Instant> sharedCheck(String repository, BackupContract contract) throws Broken {
+        try {
+            return store.lastPassedCheckOfRepository(repository, contract.checkSubset());
+        } catch (java.sql.SQLException e) {
+            throw new Broken(new Finding("database-unavailable", contract.name(), "", e.getMessage(), true));
+        }
+    }
+
+    /** A digest of the repository's identity: stored, so never the location, which may hold credentials. */
+    private static String repositoryDigest(ResticCli.Target target) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(repositoryKey(target).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The identity of a contract's repository: its location, or the file that holds it. */
+    private static String repositoryKey(ResticCli.Target target) {
+        return target.repository() != null
+                ? target.repository()
+                : "file:" + target.repositoryFile().toAbsolutePath().normalize();
+    }
+
+    private ResticCli.Result runLocked(ResticCli.Target target, List<String> args, String host, String name)
+            throws Broken, InterruptedException {
         long deadline = System.nanoTime() + lockWait.toNanos();
         while (true) {
             ResticCli.Result r = runOnce(target, args, host, name);
@@ -491,13 +567,17 @@ public final class ContractVerifier {
         }
     }
 
-    private void storeCheck(String host, String contract, Instant at, String subset, boolean passed) throws Broken {
+    private void storeCheck(String host, String contract, Instant at, String subset, String repository) throws Broken {
         try {
-            if (passed) {
-                store.checkPassed(host, contract, at, subset);
-            } else {
-                store.checkFailed(host, contract);
-            }
+            store.checkPassed(host, contract, at, subset, repository);
+        } catch (java.sql.SQLException e) {
+            throw new Broken(new Finding("database-unavailable", contract, "", host + ": " + e.getMessage(), true));
+        }
+    }
+
+    private void storeCheckFailed(String host, String contract, String repository) throws Broken {
+        try {
+            store.checkFailed(host, contract, repository);
         } catch (java.sql.SQLException e) {
             throw new Broken(new Finding("database-unavailable", contract, "", host + ": " + e.getMessage(), true));
         }
