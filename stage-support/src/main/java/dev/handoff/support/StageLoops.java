@@ -65,10 +65,12 @@ public class StageLoops {
                     + " on at once by one replica), got " + concurrency);
         }
         StageEvents events = new StageEvents(stage, kafka.source(), codec);
+        Map<String, Object> settings = new java.util.HashMap<>(KeyedEventLoop.CONSUMER_SETTINGS);
+        settings.putAll(consumerSettings);
         KeyedEventLoop loop = new KeyedEventLoop(
                 name,
-                new KafkaConsumer<>(KafkaSettings.consumer(
-                        kafka.bootstrapServers(), group, name, kafka.security(), consumerSettings)),
+                new KafkaConsumer<>(
+                        KafkaSettings.consumer(kafka.bootstrapServers(), group, name, kafka.security(), settings)),
                 StageInputs.subscribedBy(stage),
                 codec,
                 new DeadLetters(producer, group),

@@ -195,8 +195,8 @@ class KeyedEventLoopTest {
         String name = "keyed-" + run + "-" + loops.size();
         KeyedEventLoop loop = new KeyedEventLoop(
                 name,
-                new KafkaConsumer<>(
-                        KafkaSettings.consumer(bootstrap, group, name, LabKafka.adminSecurity(bootstrap), Map.of())),
+                new KafkaConsumer<>(KafkaSettings.consumer(
+                        bootstrap, group, name, LabKafka.adminSecurity(bootstrap), KeyedEventLoop.CONSUMER_SETTINGS)),
                 List.of(topic),
                 codec,
                 new DeadLetters(producer, group),

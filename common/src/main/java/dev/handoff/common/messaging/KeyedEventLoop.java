@@ -56,6 +56,15 @@ public final class KeyedEventLoop implements Runnable, AutoCloseable {
     /** Kafka's default {@code offset.metadata.max.bytes} is 4096; stay well below it. */
     static final int METADATA_LIMIT = 3000;
 
+    /**
+     * Consumer settings a keyed loop's consumer needs on top of {@link KafkaSettings#consumer}: the cooperative sticky
+     * assignor, so a rebalance revokes only the partitions that move (an eager one would revoke every partition and
+     * make each replica wait for all its running work).
+     */
+    public static final Map<String, Object> CONSUMER_SETTINGS = Map.of(
+            org.apache.kafka.clients.consumer.ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+            org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+
     /** Runs the work of one key; returning marks every given event done. Throwing retries the same events. */
     @FunctionalInterface
     public interface KeyHandler {

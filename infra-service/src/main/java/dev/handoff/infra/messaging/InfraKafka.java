@@ -63,16 +63,16 @@ public class InfraKafka {
      * as long as {@code maxPoll}.
      */
     public Consumer<String, byte[]> consumer(String group, String clientId, int maxRecords, Duration maxPoll) {
-        return new KafkaConsumer<>(KafkaSettings.consumer(
-                bootstrapServers,
-                group,
-                clientId,
-                security(),
-                Map.of(
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                        maxRecords,
-                        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                        (int) Math.min(Integer.MAX_VALUE, maxPoll.toMillis()))));
+        return consumer(group, clientId, maxRecords, maxPoll, Map.of());
+    }
+
+    /** As {@link #consumer(String, String, int, Duration)} with {@code extra} settings on top. */
+    public Consumer<String, byte[]> consumer(
+            String group, String clientId, int maxRecords, Duration maxPoll, Map<String, Object> extra) {
+        Map<String, Object> settings = new java.util.HashMap<>(extra);
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxRecords);
+        settings.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxPoll.toMillis()));
+        return new KafkaConsumer<>(KafkaSettings.consumer(bootstrapServers, group, clientId, security(), settings));
     }
 
     /** infra-service's Kafka identity and transport security (see {@code StageKafka.security()}). */

@@ -83,7 +83,7 @@ public class StageConsumers {
                 settings.concurrency(), settings.maxWaiting(), settings.revokeGrace(), Duration.ZERO);
         commits = new KeyedEventLoop(
                 "infra-commits",
-                kafka.consumer(group, "infra-service-commits", 500, longestRun),
+                kafka.consumer(group, "infra-service-commits", 500, longestRun, KeyedEventLoop.CONSUMER_SETTINGS),
                 StageInputs.subscribedBy(Stage.INFRA),
                 codec,
                 deadLetters,
