@@ -145,8 +145,8 @@ public final class ConsumerEngines {
         long start = System.nanoTime();
         KeyedEventLoop loop = new KeyedEventLoop(
                 group,
-                new KafkaConsumer<>(
-                        KafkaSettings.consumer(bootstrap, group, group, LabKafka.adminSecurity(bootstrap), Map.of())),
+                new KafkaConsumer<>(KafkaSettings.consumer(
+                        bootstrap, group, group, LabKafka.adminSecurity(bootstrap), KeyedEventLoop.CONSUMER_SETTINGS)),
                 List.of(topic),
                 codec,
                 new DeadLetters(producer, group),
