@@ -182,17 +182,31 @@ class StageScalingTest {
 
     private void awaitMembersWithPartitions(int members) {
         try (Admin admin = kafka.admin()) {
-            await().atMost(WAIT).until(() -> {
-                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
-                        .describedGroups()
-                        .get(group)
-                        .get(10, TimeUnit.SECONDS);
-                Collection<MemberDescription> all = description.members();
-                return all.size() == members
-                        && all.stream()
-                                .allMatch(m -> !m.assignment().topicPartitions().isEmpty());
-            });
+            // until the first member joins, Kafka 4 answers that the group does not exist
+            await().atMost(WAIT)
+                    .ignoreExceptionsMatching(StageScalingTest::groupNotFoundYet)
+                    .until(() -> {
+                        ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
+                                .describedGroups()
+                                .get(group)
+                                .get(10, TimeUnit.SECONDS);
+                        Collection<MemberDescription> all = description.members();
+                        return all.size() == members
+                                && all.stream()
+                                        .allMatch(m -> !m.assignment()
+                                                .topicPartitions()
+                                                .isEmpty());
+                    });
         }
+    }
+
+    private static boolean groupNotFoundYet(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Publishes one event per host per round, round after round; returns them in publication order. */
