@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.Topics;
 import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.LabDatabase;
@@ -64,12 +65,15 @@ public final class HistoryBench {
     }
 
     private void run() throws Exception {
+        String loadBefore = LedgerBench.loadAverage();
         Path jar = root.resolve("control-service/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new BenchException(
                     jar + " is missing: run ./mvnw -B -q install -DskipTests (bench/run-history does)");
         }
         LabKafka kafka = LabKafka.start(0, null, dev.handoff.lab.LabKafkaUsers.generate());
+        // the lab broker creates no topic on first use (as a production cluster): the replay needs its topics
+        kafka.createTopics(Topics.all());
         LabDatabase database = LabPostgres.shared().createDatabase("handoff_bench_history");
         Process control = null;
         try {
@@ -107,7 +111,9 @@ public final class HistoryBench {
                     requests,
                     () -> base.resolve("/api/deployments/" + deploymentId(random.nextInt(deployments))));
 
-            ReplayFigures replay = replay(base, kafka.bootstrapServers(), database);
+            CpuShare cpu = new CpuShare(control.pid());
+            String loadBeforeReplay = LedgerBench.loadAverage();
+            ReplayFigures replay = replay(base, kafka.bootstrapServers(), database, cpu);
 
             System.out.println();
             System.out.println("Deployment history and replay (ledger: "
@@ -124,8 +130,11 @@ public final class HistoryBench {
                     replay.answeredSeconds(),
                     replayRecords,
                     replay.ledgerSeconds());
+            System.out.println("  CPU during the replay (POST → all copies in the ledger), as shares of all "
+                    + Runtime.getRuntime().availableProcessors() + " cores: " + replay.cpu());
             System.out.println("  machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java "
-                    + System.getProperty("java.version"));
+                    + System.getProperty("java.version") + "; load average (1, 5, 15 min) before the run "
+                    + loadBefore + ", before the replay " + loadBeforeReplay);
         } finally {
             if (control != null) {
                 control.destroy();
@@ -138,10 +147,13 @@ public final class HistoryBench {
         }
     }
 
-    /** The replay's figures: until the API answered, and until the ledger held every copy. */
-    record ReplayFigures(double answeredSeconds, double ledgerSeconds) {}
+    /**
+     * The replay's figures: until the API answered, until the ledger held every copy, and where the CPU went
+     * meanwhile (bench JVM: the broker; "control-service": the replay and the ledger storing the copies).
+     */
+    record ReplayFigures(double answeredSeconds, double ledgerSeconds, String cpu) {}
 
-    private ReplayFigures replay(URI base, String bootstrap, LabDatabase database) throws Exception {
+    private ReplayFigures replay(URI base, String bootstrap, LabDatabase database, CpuShare cpu) throws Exception {
         EventCodec codec = new EventCodec();
         JsonNode facts;
         try (InputStream in =
@@ -192,6 +204,7 @@ public final class HistoryBench {
                 first,
                 "toOffset",
                 first + replayRecords - 1));
+        var cpuBefore = cpu.sample();
         long t0 = System.nanoTime();
         HttpResponse<String> r = HTTP.send(
                 HttpRequest.newBuilder(base.resolve("/api/replays"))
@@ -224,7 +237,7 @@ public final class HistoryBench {
             }
             TimeUnit.MILLISECONDS.sleep(50);
         }
-        return new ReplayFigures(answered, inLedger);
+        return new ReplayFigures(answered, inLedger, CpuShare.describe(cpuBefore, cpu.sample()));
     }
 
     /** Times GET requests one after another; every answer must be 200. */

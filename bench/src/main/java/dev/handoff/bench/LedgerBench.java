@@ -337,7 +337,8 @@ public final class LedgerBench {
         return lines;
     }
 
-    private static String loadAverage() {
+    /** The load average (1, 5, 15 min) from /proc, or {@code unknown}. */
+    static String loadAverage() {
         try {
             String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return parts[0] + " " + parts[1] + " " + parts[2];

@@ -9,14 +9,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.IntStream;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
 
 /**
  * Writes batches of events into the ledger: every event once (its id is the primary key, so a redelivered event
  * changes nothing) and the deployment projection, all in one transaction per batch. Each table is written with one
- * statement per batch ({@code unnest} of arrays), which keeps ingest fast.
+ * statement per batch, which keeps ingest fast: a small batch (the usual one, a webhook's event) with one multi-row
+ * {@code insert}; a large one (catching up) is streamed with {@code COPY} into a session's temporary table and moved
+ * into {@code event} with one {@code insert … select … on conflict do nothing}, as fast as PostgreSQL loads rows.
  */
 @ApplicationScoped
 public class LedgerStore {
@@ -28,6 +35,28 @@ public class LedgerStore {
                     + " topic, kafka_partition, kafka_offset, data) values ";
     private static final String INSERT_EVENT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)";
     private static final String INSERT_EVENTS_TAIL = " on conflict (id) do nothing";
+
+    /** From this many events on, a batch is loaded with COPY: one round trip fewer does not pay for it below. */
+    static final int COPY_FROM_ROWS = 200;
+
+    private static final String EVENT_COLUMNS = "id, type, source, subject, time, dataschema, deployment_id,"
+            + " causation_id, replay_of, topic, kafka_partition, kafka_offset, data";
+    /**
+     * The session's staging table of a COPY, emptied at every commit (and gone with a rollback or the session); it
+     * is never logged, the rows reach {@code event} (logged, durable) within the same transaction.
+     */
+    private static final String CREATE_STAGING = """
+            create temporary table if not exists ledger_event_in (
+                id text, type text, source text, subject text, time timestamptz, dataschema text,
+                deployment_id text, causation_id text, replay_of text, topic text, kafka_partition integer,
+                kafka_offset bigint, data jsonb
+            ) on commit delete rows
+            """;
+
+    private static final String COPY_STAGING =
+            "copy ledger_event_in (" + EVENT_COLUMNS + ") from stdin with (format text)";
+    private static final String MOVE_STAGING = "insert into event (" + EVENT_COLUMNS + ") select " + EVENT_COLUMNS
+            + " from ledger_event_in on conflict (id) do nothing";
 
     private static final String UPSERT_DEPLOYMENTS = """
             insert into deployment as d (id, host, repository, commit_sha, first_stage, status, result,
@@ -99,6 +128,9 @@ public class LedgerStore {
      * built and escaped character by character (that was most of the ledger's CPU).
      */
     private static int insertEvents(Connection c, List<ReceivedEvent> batch) throws SQLException {
+        if (batch.size() >= COPY_FROM_ROWS) {
+            return copyEvents(c, batch);
+        }
         int stored = 0;
         for (int from = 0; from < batch.size(); from += EVENT_ROWS_PER_STATEMENT) {
             List<ReceivedEvent> rows = batch.subList(from, Math.min(batch.size(), from + EVENT_ROWS_PER_STATEMENT));
@@ -127,6 +159,31 @@ public class LedgerStore {
             }
         }
         return stored;
+    }
+
+    /** Streams the batch into the session's staging table with COPY, then moves what is new into {@code event}. */
+    private static int copyEvents(Connection c, List<ReceivedEvent> batch) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(CREATE_STAGING);
+        }
+        // the rows' text (mostly the payloads as JSON) is written on every core
+        byte[][] rows = new byte[batch.size()][];
+        IntStream.range(0, batch.size()).parallel().forEach(i -> rows[i] = CopyText.eventRow(batch.get(i)));
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        CopyIn in = copy.copyIn(COPY_STAGING);
+        try {
+            for (byte[] row : rows) {
+                in.writeToCopy(row, 0, row.length);
+            }
+            in.endCopy();
+        } finally {
+            if (in.isActive()) {
+                in.cancelCopy();
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            return s.executeUpdate(MOVE_STAGING);
+        }
     }
 
     private static void upsertDeployments(Connection c, Collection<DeploymentRow> rows) throws SQLException {

@@ -20,6 +20,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -50,6 +52,8 @@ public class ReplayService {
     private static final Logger LOG = Logger.getLogger(ReplayService.class);
     /** ce_subject and key of the audit event of a replay of every host. */
     static final String EVERY_HOST = "all-hosts";
+    /** Bytes one fetch of the reader may bring. */
+    private static final int READER_FETCH_BYTES = 16 * 1024 * 1024;
 
     private final KafkaClients kafka;
     private final EventCodec codec;
@@ -86,9 +90,8 @@ public class ReplayService {
         Duration timeout = config.replay().timeout();
         long deadline = System.nanoTime() + timeout.toNanos();
         Checked checked;
-        List<ReceivedEvent> read = new ArrayList<>();
-        Map<String, Integer> skipped = new TreeMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(readerSettings())) {
+        List<ConsumerRecord<String, byte[]>> range = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(readerSettings(max))) {
             List<PartitionInfo> partitions = consumer.partitionsFor(request.topic(), timeout);
             TopicPartition tp = new TopicPartition(request.topic(), request.partition());
             long beginning = 0;
@@ -111,22 +114,29 @@ public class ReplayService {
                     if (r.offset() > checked.toOffset()) {
                         break;
                     }
-                    try {
-                        ReceivedEvent received =
-                                new ReceivedEvent(codec.decode(r), r.topic(), r.partition(), r.offset(), r.timestamp());
-                        Optional<String> why = ReplayPlan.skipReason(checked, received);
-                        if (why.isPresent()) {
-                            skipped.merge(why.get(), 1, Integer::sum);
-                        } else {
-                            read.add(received);
-                        }
-                    } catch (InvalidEventException e) {
-                        skipped.merge("invalid-" + e.reasonCode(), 1, Integer::sum);
-                    }
+                    range.add(r);
                 }
             }
         } catch (KafkaException e) {
             throw new KafkaUnavailable("cannot read " + request.topic() + " from Kafka: " + e.getMessage(), e);
+        }
+        // decoding (JSON Schema validation) is most of a replay's CPU: spread it over the cores, keep the order
+        Object[] decoded = new Object[range.size()];
+        IntStream.range(0, range.size()).parallel().forEach(i -> decoded[i] = decode(range.get(i)));
+        List<ReceivedEvent> read = new ArrayList<>(range.size());
+        Map<String, Integer> skipped = new TreeMap<>();
+        for (Object d : decoded) {
+            if (d instanceof InvalidEventException e) {
+                skipped.merge("invalid-" + e.reasonCode(), 1, Integer::sum);
+                continue;
+            }
+            ReceivedEvent received = (ReceivedEvent) d;
+            Optional<String> why = ReplayPlan.skipReason(checked, received);
+            if (why.isPresent()) {
+                skipped.merge(why.get(), 1, Integer::sum);
+            } else {
+                read.add(received);
+            }
         }
         if (read.isEmpty()) {
             throw new ReplayRefused(
@@ -152,20 +162,22 @@ public class ReplayService {
             throws KafkaUnavailable {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         String channel = Topics.replay(checked.stage());
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(read.size() + 1);
+        // the copies carry the originals' payloads, validated once when they were decoded above
+        EventEnvelope[] copies = new EventEnvelope[read.size()];
+        @SuppressWarnings("unchecked")
+        ProducerRecord<String, byte[]>[] records = new ProducerRecord[read.size()];
+        IntStream.range(0, read.size()).parallel().forEach(i -> {
+            copies[i] = ReplayPlan.copy(replayId, read.get(i).event(), now);
+            records[i] = ReplayCopy.record(channel, copies[i]);
+        });
         List<ReplayedRecord> replayed = new ArrayList<>(read.size());
+        for (int i = 0; i < copies.length; i++) {
+            ReceivedEvent r = read.get(i);
+            EventEnvelope copy = copies[i];
+            replayed.add(new ReplayedRecord(
+                    r.event().id(), r.offset(), r.event().deploymentId(), copy.id(), copy.deploymentId(), copy.type()));
+        }
         try {
-            for (ReceivedEvent r : read) {
-                EventEnvelope copy = ReplayPlan.copy(replayId, r.event(), now);
-                records.add(codec.encode(channel, copy));
-                replayed.add(new ReplayedRecord(
-                        r.event().id(),
-                        r.offset(),
-                        r.event().deploymentId(),
-                        copy.id(),
-                        copy.deploymentId(),
-                        copy.type()));
-            }
             String subject = checked.host() != null ? checked.host() : EVERY_HOST;
             ReplayRequested audit = new ReplayRequested(
                     replayId,
@@ -181,11 +193,10 @@ public class ReplayService {
             EventEnvelope auditEvent = codec.newEvent(
                     replayId, EventType.REPLAY_REQUESTED, KafkaClients.SOURCE, subject, null, null, audit);
             // Copies first: the audit record is only published once every copy is on the replay channel.
-            send(records, timeout, read.size() + " replayed records to " + channel);
+            send(Arrays.asList(records), timeout, read.size() + " replayed records to " + channel);
             send(List.of(codec.encode(auditEvent)), timeout, "the replay.requested event");
         } catch (InvalidEventException e) {
-            // The originals were valid when read, so this is a bug, not the caller's mistake.
-            throw new IllegalStateException("a replayed copy breaks the contract: " + e.getMessage(), e);
+            throw new IllegalStateException("the replay.requested event breaks the contract: " + e.getMessage(), e);
         }
         LOG.infof(
                 "replay %s by %s: %s from %s[%d] offsets %d..%d, %d records re-published to %s",
@@ -246,13 +257,29 @@ public class ReplayService {
         }
     }
 
-    private Map<String, Object> readerSettings() {
+    /** The record as a valid event, or why it is not one. */
+    private Object decode(ConsumerRecord<String, byte[]> r) {
+        try {
+            return new ReceivedEvent(codec.decode(r), r.topic(), r.partition(), r.offset(), r.timestamp());
+        } catch (InvalidEventException why) {
+            return why;
+        }
+    }
+
+    private Map<String, Object> readerSettings(int maxRecords) {
         Map<String, Object> settings = KafkaSettings.consumer(
                 kafka.bootstrapServers(),
                 "unused",
                 "control-service-replay",
                 kafka.security(),
-                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000));
+                Map.of(
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        maxRecords,
+                        // a whole range in a few fetches rather than one MiB (Kafka's default) at a time
+                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                        READER_FETCH_BYTES,
+                        ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+                        READER_FETCH_BYTES));
         // No group: the reader assigns the partition itself and commits nothing.
         settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         return settings;
