@@ -130,6 +130,12 @@ public final class HistoryBench {
                     replay.answeredSeconds(),
                     replayRecords,
                     replay.ledgerSeconds());
+            System.out.printf(
+                    Locale.ROOT,
+                    "  (the %,d originals were produced, then stored by the ledger after %.2f s, before the replay was"
+                            + " asked for)%n",
+                    replayRecords,
+                    replay.originalsStoredSeconds());
             System.out.println("  CPU during the replay (POST → all copies in the ledger), as shares of all "
                     + Runtime.getRuntime().availableProcessors() + " cores: " + replay.cpu());
             System.out.println("  machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java "
@@ -148,10 +154,10 @@ public final class HistoryBench {
     }
 
     /**
-     * The replay's figures: until the API answered, until the ledger held every copy, and where the CPU went
-     * meanwhile (bench JVM: the broker; "control-service": the replay and the ledger storing the copies).
+     * The replay's figures: until the API answered, until the ledger held every copy, how long the ledger took to
+     * store the originals before the replay was asked for, and where the CPU went during the replay (bench JVM: the broker; "control-service": the replay and the ledger storing the copies).
      */
-    record ReplayFigures(double answeredSeconds, double ledgerSeconds, String cpu) {}
+    record ReplayFigures(double answeredSeconds, double ledgerSeconds, double originalsStoredSeconds, String cpu) {}
 
     private ReplayFigures replay(URI base, String bootstrap, LabDatabase database, CpuShare cpu) throws Exception {
         EventCodec codec = new EventCodec();
@@ -193,6 +199,14 @@ public final class HistoryBench {
                 first = Math.min(first, o.get(30, TimeUnit.SECONDS));
             }
         }
+        // An operator picks the offsets of a replay from the ledger (GET /api/events): replay records it holds
+        long originalsSent = System.nanoTime();
+        awaitRows(
+                database,
+                "select count(*) from event where topic = 'handoff.secret-facts' and kafka_partition = 0"
+                        + " and kafka_offset between " + first + " and " + (first + replayRecords - 1),
+                "the " + replayRecords + " originals");
+        double originalsStored = (System.nanoTime() - originalsSent) / 1e9;
         String body = JSON.writeValueAsString(Map.of(
                 "stage",
                 "converge",
@@ -219,25 +233,31 @@ public final class HistoryBench {
             throw new BenchException("the replay was refused: " + r.statusCode() + " " + r.body());
         }
         String replayId = JSON.readTree(r.body()).path("id").asText();
+        awaitRows(
+                database,
+                "select count(*) from replay_record where replay_id = '" + replayId + "'",
+                "the " + replayRecords + " copies");
+        double inLedger = (System.nanoTime() - t0) / 1e9;
+        return new ReplayFigures(answered, inLedger, originalsStored, CpuShare.describe(cpuBefore, cpu.sample()));
+    }
+
+    /** Polls {@code countQuery} every 50 ms until it counts {@link #replayRecords} (120 s at most). */
+    private void awaitRows(LabDatabase database, String countQuery, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        double inLedger;
         while (true) {
             try (Connection c = database.connect();
                     Statement s = c.createStatement();
-                    ResultSet rs =
-                            s.executeQuery("select count(*) from replay_record where replay_id = '" + replayId + "'")) {
+                    ResultSet rs = s.executeQuery(countQuery)) {
                 rs.next();
                 if (rs.getLong(1) >= replayRecords) {
-                    inLedger = (System.nanoTime() - t0) / 1e9;
-                    break;
+                    return;
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new BenchException("the ledger did not store the " + replayRecords + " copies within 120 s");
+                throw new BenchException("the ledger did not store " + what + " within 120 s");
             }
             TimeUnit.MILLISECONDS.sleep(50);
         }
-        return new ReplayFigures(answered, inLedger, CpuShare.describe(cpuBefore, cpu.sample()));
     }
 
     /** Times GET requests one after another; every answer must be 200. */

@@ -6,21 +6,25 @@ import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The Kafka record of a replayed copy, the same bytes {@link EventCodec#encode(String, EventEnvelope)} writes, without
- * validating the payload a second time: a copy carries the original's payload unchanged, and the codec validated it
- * against the copy's schema version when it decoded the original (after upcasting, if any). Its new ids are UUIDs by
- * construction ({@link ReplayPlan#copy}); everything else comes from the decoded original. Schema validation is
- * most of a replay's CPU, so doing it once per record halves it. {@code ReplayCopyTest} holds the two encodings equal.
+ * The Kafka record of a replayed copy, as {@link EventCodec#encode(String, EventEnvelope)} writes it (the same
+ * headers), without validating the payload a second time: a copy carries the original's payload unchanged, and the
+ * codec validated it against the copy's schema version when it decoded the original (after upcasting, if any). Its
+ * new ids are UUIDs by construction ({@link ReplayPlan#copy}); everything else comes from the decoded original.
+ * Schema validation is most of a replay's CPU, so doing it once per record halves it. The body is the original's own
+ * bytes, the ones that were validated, unless the original was upcast (then the upcast payload is written).
+ * {@code ReplayCopyTest} holds the copy equal to the codec's encoding.
  */
 final class ReplayCopy {
     private ReplayCopy() {}
 
-    /** The record of {@code copy}, whose payload was validated when its original was decoded. */
-    static ProducerRecord<String, byte[]> record(String topic, EventEnvelope copy) {
+    /** The record of {@code copy}, whose payload was validated when {@code original} was decoded. */
+    static ProducerRecord<String, byte[]> record(
+            String topic, EventEnvelope copy, ConsumerRecord<String, byte[]> original) {
         RecordHeaders headers = new RecordHeaders();
         put(headers, EventCodec.H_SPECVERSION, EventCodec.SPEC_VERSION);
         put(headers, EventCodec.H_ID, copy.id());
@@ -33,14 +37,17 @@ final class ReplayCopy {
         put(headers, EventCodec.H_CAUSATIONID, copy.causationId());
         put(headers, EventCodec.H_REPLAYOF, copy.replayOf());
         put(headers, EventCodec.H_CONTENT_TYPE, EventCodec.CONTENT_TYPE);
-        byte[] body;
+        boolean upcast = !copy.dataSchema().equals(EventCodec.optional(original.headers(), EventCodec.H_DATASCHEMA));
+        return new ProducerRecord<>(topic, null, copy.subject(), upcast ? json(copy) : original.value(), headers);
+    }
+
+    private static byte[] json(EventEnvelope copy) {
         try {
-            body = Json.mapper().writeValueAsBytes(copy.data());
+            return Json.mapper().writeValueAsBytes(copy.data());
         } catch (JsonProcessingException e) {
             // the payload is a tree the codec itself read from JSON
             throw new IllegalStateException("cannot write the payload of replayed copy " + copy.id(), e);
         }
-        return new ProducerRecord<>(topic, null, copy.subject(), body, headers);
     }
 
     private static void put(RecordHeaders headers, String name, String value) {

@@ -20,7 +20,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,25 +119,28 @@ public class ReplayService {
         } catch (KafkaException e) {
             throw new KafkaUnavailable("cannot read " + request.topic() + " from Kafka: " + e.getMessage(), e);
         }
-        // decoding (JSON Schema validation) is most of a replay's CPU: spread it over the cores, keep the order
-        Object[] decoded = new Object[range.size()];
-        IntStream.range(0, range.size()).parallel().forEach(i -> decoded[i] = decode(range.get(i)));
-        List<ReceivedEvent> read = new ArrayList<>(range.size());
+        String replayId = ReplayPlan.replayId(caller, idempotencyKey);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        String channel = Topics.replay(checked.stage());
+        // Decoding (JSON Schema validation) is most of a replay's CPU: it is spread over the cores, in order. Each
+        // original becomes its copy's record right away, so no decoded payload outlives its record's turn.
+        Object[] outcomes = new Object[range.size()];
+        IntStream.range(0, range.size())
+                .parallel()
+                .forEach(i -> outcomes[i] = outcome(checked, replayId, now, channel, range.get(i)));
+        range.clear();
+        List<ReplayedRecord> replayed = new ArrayList<>(outcomes.length);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(outcomes.length);
         Map<String, Integer> skipped = new TreeMap<>();
-        for (Object d : decoded) {
-            if (d instanceof InvalidEventException e) {
-                skipped.merge("invalid-" + e.reasonCode(), 1, Integer::sum);
-                continue;
-            }
-            ReceivedEvent received = (ReceivedEvent) d;
-            Optional<String> why = ReplayPlan.skipReason(checked, received);
-            if (why.isPresent()) {
-                skipped.merge(why.get(), 1, Integer::sum);
+        for (Object o : outcomes) {
+            if (o instanceof Copy copy) {
+                replayed.add(copy.replayed());
+                records.add(copy.record());
             } else {
-                read.add(received);
+                skipped.merge((String) o, 1, Integer::sum);
             }
         }
-        if (read.isEmpty()) {
+        if (records.isEmpty()) {
             throw new ReplayRefused(
                     "nothing-to-replay",
                     "offsets " + checked.fromOffset() + " to " + checked.toOffset() + " of partition "
@@ -149,34 +151,52 @@ public class ReplayService {
                     "choose offsets of a commit.pushed or …completed event (GET /api/events?topic=" + checked.topic()
                             + "&partition=" + checked.partition() + ")");
         }
-        return publish(checked, read, skipped, caller, ReplayPlan.replayId(caller, idempotencyKey), timeout);
+        return publish(checked, replayed, records, skipped, caller, replayId, now, timeout);
+    }
+
+    /** A trigger's copy: what the answer lists, and the record to publish. */
+    private record Copy(ReplayedRecord replayed, ProducerRecord<String, byte[]> record) {}
+
+    /**
+     * The copy of a record that is a valid trigger within the request, or why it is skipped ({@code invalid-…}, or
+     * {@link ReplayPlan#skipReason}).
+     */
+    private Object outcome(
+            Checked checked, String replayId, OffsetDateTime now, String channel, ConsumerRecord<String, byte[]> r) {
+        EventEnvelope original;
+        try {
+            original = codec.decode(r);
+        } catch (InvalidEventException e) {
+            return "invalid-" + e.reasonCode();
+        }
+        ReceivedEvent received = new ReceivedEvent(original, r.topic(), r.partition(), r.offset(), r.timestamp());
+        Optional<String> why = ReplayPlan.skipReason(checked, received);
+        if (why.isPresent()) {
+            return why.get();
+        }
+        EventEnvelope copy = ReplayPlan.copy(replayId, original, now);
+        return new Copy(
+                new ReplayedRecord(
+                        original.id(),
+                        r.offset(),
+                        original.deploymentId(),
+                        copy.id(),
+                        copy.deploymentId(),
+                        copy.type()),
+                ReplayCopy.record(channel, copy, r));
     }
 
     private ReplayView publish(
             Checked checked,
-            List<ReceivedEvent> read,
+            List<ReplayedRecord> replayed,
+            List<ProducerRecord<String, byte[]>> records,
             Map<String, Integer> skipped,
             String caller,
             String replayId,
+            OffsetDateTime now,
             Duration timeout)
             throws KafkaUnavailable {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         String channel = Topics.replay(checked.stage());
-        // the copies carry the originals' payloads, validated once when they were decoded above
-        EventEnvelope[] copies = new EventEnvelope[read.size()];
-        @SuppressWarnings("unchecked")
-        ProducerRecord<String, byte[]>[] records = new ProducerRecord[read.size()];
-        IntStream.range(0, read.size()).parallel().forEach(i -> {
-            copies[i] = ReplayPlan.copy(replayId, read.get(i).event(), now);
-            records[i] = ReplayCopy.record(channel, copies[i]);
-        });
-        List<ReplayedRecord> replayed = new ArrayList<>(read.size());
-        for (int i = 0; i < copies.length; i++) {
-            ReceivedEvent r = read.get(i);
-            EventEnvelope copy = copies[i];
-            replayed.add(new ReplayedRecord(
-                    r.event().id(), r.offset(), r.event().deploymentId(), copy.id(), copy.deploymentId(), copy.type()));
-        }
         try {
             String subject = checked.host() != null ? checked.host() : EVERY_HOST;
             ReplayRequested audit = new ReplayRequested(
@@ -189,11 +209,11 @@ public class ReplayService {
                     checked.host(),
                     caller,
                     now.toInstant(),
-                    read.size());
+                    records.size());
             EventEnvelope auditEvent = codec.newEvent(
                     replayId, EventType.REPLAY_REQUESTED, KafkaClients.SOURCE, subject, null, null, audit);
             // Copies first: the audit record is only published once every copy is on the replay channel.
-            send(Arrays.asList(records), timeout, read.size() + " replayed records to " + channel);
+            send(records, timeout, records.size() + " replayed records to " + channel);
             send(List.of(codec.encode(auditEvent)), timeout, "the replay.requested event");
         } catch (InvalidEventException e) {
             throw new IllegalStateException("the replay.requested event breaks the contract: " + e.getMessage(), e);
@@ -207,7 +227,7 @@ public class ReplayService {
                 checked.partition(),
                 checked.fromOffset(),
                 checked.toOffset(),
-                read.size(),
+                records.size(),
                 channel);
         return new ReplayView(
                 replayId,
@@ -219,7 +239,7 @@ public class ReplayService {
                 checked.host(),
                 caller,
                 now,
-                read.size(),
+                records.size(),
                 skipped,
                 replayed);
     }
@@ -254,15 +274,6 @@ public class ReplayService {
         } catch (TimeoutException e) {
             throw new KafkaUnavailable(
                     "Kafka did not acknowledge " + what + " within " + timeout.toSeconds() + " s", e);
-        }
-    }
-
-    /** The record as a valid event, or why it is not one. */
-    private Object decode(ConsumerRecord<String, byte[]> r) {
-        try {
-            return new ReceivedEvent(codec.decode(r), r.topic(), r.partition(), r.offset(), r.timestamp());
-        } catch (InvalidEventException why) {
-            return why;
         }
     }
 

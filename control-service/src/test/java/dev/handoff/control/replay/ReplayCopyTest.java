@@ -37,20 +37,21 @@ class ReplayCopyTest {
                 null,
                 null,
                 sample("/samples/secret-facts.completed/v1/cloud-edge-1.json"));
-        EventEnvelope original = codec.decode(asRead(codec.encode(sent)));
+        ConsumerRecord<String, byte[]> read = asRead(codec.encode(sent));
+        EventEnvelope original = codec.decode(read);
         EventEnvelope copy =
                 ReplayPlan.copy("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", original, OffsetDateTime.now(ZoneOffset.UTC));
         String channel = Topics.replay(Stage.CONVERGE);
 
         // When
-        ProducerRecord<String, byte[]> record = ReplayCopy.record(channel, copy);
+        ProducerRecord<String, byte[]> record = ReplayCopy.record(channel, copy, read);
 
-        // Then: the same record the validating codec writes, and a consumer reads the copy back
+        // Then: the record the validating codec writes, with the original's validated body, read back as the copy
         ProducerRecord<String, byte[]> expected = codec.encode(channel, copy);
         assertThat(record.topic()).isEqualTo(expected.topic());
         assertThat(record.key()).isEqualTo(expected.key());
         assertThat(record.partition()).isEqualTo(expected.partition());
-        assertThat(record.value()).isEqualTo(expected.value());
+        assertThat(record.value()).isSameAs(read.value()).isEqualTo(expected.value());
         assertThat(record.headers().toArray())
                 .extracting(Header::key, Header::value)
                 .containsExactlyElementsOf(
