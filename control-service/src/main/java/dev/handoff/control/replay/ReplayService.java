@@ -87,7 +87,8 @@ public class ReplayService {
         Stage stage = ReplayPlan.checkShape(request);
         int max = config.replay().maxRecords();
         Duration timeout = config.replay().timeout();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
         Checked checked;
         List<ConsumerRecord<String, byte[]>> range = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(readerSettings(max))) {
@@ -119,6 +120,7 @@ public class ReplayService {
         } catch (KafkaException e) {
             throw new KafkaUnavailable("cannot read " + request.topic() + " from Kafka: " + e.getMessage(), e);
         }
+        long read = System.nanoTime();
         String replayId = ReplayPlan.replayId(caller, idempotencyKey);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         String channel = Topics.replay(checked.stage());
@@ -151,7 +153,24 @@ public class ReplayService {
                     "choose offsets of a commit.pushed or …completed event (GET /api/events?topic=" + checked.topic()
                             + "&partition=" + checked.partition() + ")");
         }
-        return publish(checked, replayed, records, skipped, caller, replayId, now, timeout);
+        long decoded = System.nanoTime();
+        ReplayView view = publish(checked, replayed, records, skipped, caller, replayId, now, timeout);
+        LOG.infof(
+                "replay %s by %s: %s from %s[%d] offsets %d..%d, %d records re-published to %s (read in %d ms,"
+                        + " decoded and copied in %d ms, published in %d ms)",
+                replayId,
+                caller,
+                checked.stage().id(),
+                checked.topic(),
+                checked.partition(),
+                checked.fromOffset(),
+                checked.toOffset(),
+                records.size(),
+                channel,
+                TimeUnit.NANOSECONDS.toMillis(read - started),
+                TimeUnit.NANOSECONDS.toMillis(decoded - read),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - decoded));
+        return view;
     }
 
     /** A trigger's copy: what the answer lists, and the record to publish. */
@@ -218,17 +237,6 @@ public class ReplayService {
         } catch (InvalidEventException e) {
             throw new IllegalStateException("the replay.requested event breaks the contract: " + e.getMessage(), e);
         }
-        LOG.infof(
-                "replay %s by %s: %s from %s[%d] offsets %d..%d, %d records re-published to %s",
-                replayId,
-                caller,
-                checked.stage().id(),
-                checked.topic(),
-                checked.partition(),
-                checked.fromOffset(),
-                checked.toOffset(),
-                records.size(),
-                channel);
         return new ReplayView(
                 replayId,
                 checked.stage().id(),
