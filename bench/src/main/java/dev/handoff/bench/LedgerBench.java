@@ -321,8 +321,9 @@ public final class LedgerBench {
                 Locale.ROOT,
                 "  ingest: %,d events (%,d deployments × %d: cloud-facts.started/.completed,"
                         + " secret-facts.started/.completed, convergence.started; %d hosts edge-001…) produced by one"
-                        + " producer with Handoff's settings in %.2f s; first send → count(*) reached %,d: %.2f s"
-                        + " (polled every 100 ms)",
+                        + " producer with Handoff's settings in %.2f s; first send → the ledger group's committed"
+                        + " offsets at the end of every partition written (read every 100 ms), count(*) then %,d:"
+                        + " %.2f s",
                 ingest.events(),
                 ingest.events() / IngestEvents.PER_DEPLOYMENT,
                 IngestEvents.PER_DEPLOYMENT,
