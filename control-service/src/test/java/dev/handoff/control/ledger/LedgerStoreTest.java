@@ -43,9 +43,18 @@ class LedgerStoreTest {
 
     @Test
     void aLargeBatchIsStoredWholeAndItsRedeliveryChangesNothing() throws Exception {
-        // Given a batch large enough to be copied, each deployment started then failed with a message holding
-        // every character the COPY text format escapes
-        int deployments = LedgerStore.COPY_FROM_ROWS;
+        // Given a batch large enough to be copied
+        storesWholeAndOnce(LedgerStore.COPY_FROM_ROWS);
+    }
+
+    @Test
+    void aSmallBatchIsStoredWholeAndItsRedeliveryChangesNothing() throws Exception {
+        // Given a batch of a few events, written with the projection in one command
+        storesWholeAndOnce(2);
+    }
+
+    private void storesWholeAndOnce(int deployments) throws Exception {
+        // each deployment started then failed with a message holding every character the COPY text format escapes
         List<String> ids = new ArrayList<>();
         List<ReceivedEvent> batch = new ArrayList<>();
         long offset = 0;
