@@ -286,8 +286,8 @@ public final class LedgerBench {
         how.add(String.format(
                 Locale.ROOT,
                 "  raw Kafka: %,d records of %,d B on topic %s after %d warm-up, %.0f/s, one after another (each"
-                        + " acknowledged before the next); producer KafkaSettings.producer, consumer"
-                        + " KafkaSettings.consumer unchanged, as the ledger's (read_committed, default"
+                        + " acknowledged before the next); producer KafkaSettings.producer without"
+                        + " linger (as control-service's), consumer KafkaSettings.consumer unchanged, as the ledger's (read_committed, default"
                         + " fetch.max.wait.ms), polled every 200 ms like the ledger; receive − send by System.nanoTime",
                 raw.count(),
                 RAW_RECORD_BYTES,
