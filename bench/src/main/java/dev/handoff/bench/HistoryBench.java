@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.Topics;
 import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.LabDatabase;
@@ -64,12 +65,15 @@ public final class HistoryBench {
     }
 
     private void run() throws Exception {
+        String loadBefore = LedgerBench.loadAverage();
         Path jar = root.resolve("control-service/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new BenchException(
                     jar + " is missing: run ./mvnw -B -q install -DskipTests (bench/run-history does)");
         }
         LabKafka kafka = LabKafka.start(0, null, dev.handoff.lab.LabKafkaUsers.generate());
+        // the lab broker creates no topic on first use (as a production cluster): the replay needs its topics
+        kafka.createTopics(Topics.all());
         LabDatabase database = LabPostgres.shared().createDatabase("handoff_bench_history");
         Process control = null;
         try {
@@ -107,7 +111,9 @@ public final class HistoryBench {
                     requests,
                     () -> base.resolve("/api/deployments/" + deploymentId(random.nextInt(deployments))));
 
-            ReplayFigures replay = replay(base, kafka.bootstrapServers(), database);
+            CpuShare cpu = new CpuShare(control.pid());
+            String loadBeforeReplay = LedgerBench.loadAverage();
+            ReplayFigures replay = replay(base, kafka.bootstrapServers(), database, cpu);
 
             System.out.println();
             System.out.println("Deployment history and replay (ledger: "
@@ -119,13 +125,22 @@ public final class HistoryBench {
                     + " requests, target p99 < 50 ms)");
             System.out.printf(
                     Locale.ROOT,
-                    "  replay of %,d records   answered 202 after %.2f s (target < 10 s); all %,d copies in the ledger after %.2f s%n",
+                    "  replay of %,d records   answered 202 after %.2f s (target < 1 s); all %,d copies in the ledger after %.2f s%n",
                     replayRecords,
                     replay.answeredSeconds(),
                     replayRecords,
                     replay.ledgerSeconds());
+            System.out.printf(
+                    Locale.ROOT,
+                    "  (the %,d originals were produced, then stored by the ledger after %.2f s, before the replay was"
+                            + " asked for)%n",
+                    replayRecords,
+                    replay.originalsStoredSeconds());
+            System.out.println("  CPU during the replay (POST → all copies in the ledger), as shares of all "
+                    + Runtime.getRuntime().availableProcessors() + " cores: " + replay.cpu());
             System.out.println("  machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java "
-                    + System.getProperty("java.version"));
+                    + System.getProperty("java.version") + "; load average (1, 5, 15 min) before the run "
+                    + loadBefore + ", before the replay " + loadBeforeReplay);
         } finally {
             if (control != null) {
                 control.destroy();
@@ -138,10 +153,13 @@ public final class HistoryBench {
         }
     }
 
-    /** The replay's figures: until the API answered, and until the ledger held every copy. */
-    record ReplayFigures(double answeredSeconds, double ledgerSeconds) {}
+    /**
+     * The replay's figures: until the API answered, until the ledger held every copy, how long the ledger took to
+     * store the originals before the replay was asked for, and where the CPU went during the replay (bench JVM: the broker; "control-service": the replay and the ledger storing the copies).
+     */
+    record ReplayFigures(double answeredSeconds, double ledgerSeconds, double originalsStoredSeconds, String cpu) {}
 
-    private ReplayFigures replay(URI base, String bootstrap, LabDatabase database) throws Exception {
+    private ReplayFigures replay(URI base, String bootstrap, LabDatabase database, CpuShare cpu) throws Exception {
         EventCodec codec = new EventCodec();
         JsonNode facts;
         try (InputStream in =
@@ -181,6 +199,14 @@ public final class HistoryBench {
                 first = Math.min(first, o.get(30, TimeUnit.SECONDS));
             }
         }
+        // An operator picks the offsets of a replay from the ledger (GET /api/events): replay records it holds
+        long originalsSent = System.nanoTime();
+        awaitRows(
+                database,
+                "select count(*) from event where topic = 'handoff.secret-facts' and kafka_partition = 0"
+                        + " and kafka_offset between " + first + " and " + (first + replayRecords - 1),
+                "the " + replayRecords + " originals");
+        double originalsStored = (System.nanoTime() - originalsSent) / 1e9;
         String body = JSON.writeValueAsString(Map.of(
                 "stage",
                 "converge",
@@ -192,6 +218,7 @@ public final class HistoryBench {
                 first,
                 "toOffset",
                 first + replayRecords - 1));
+        var cpuBefore = cpu.sample();
         long t0 = System.nanoTime();
         HttpResponse<String> r = HTTP.send(
                 HttpRequest.newBuilder(base.resolve("/api/replays"))
@@ -206,25 +233,31 @@ public final class HistoryBench {
             throw new BenchException("the replay was refused: " + r.statusCode() + " " + r.body());
         }
         String replayId = JSON.readTree(r.body()).path("id").asText();
+        awaitRows(
+                database,
+                "select count(*) from replay_record where replay_id = '" + replayId + "'",
+                "the " + replayRecords + " copies");
+        double inLedger = (System.nanoTime() - t0) / 1e9;
+        return new ReplayFigures(answered, inLedger, originalsStored, CpuShare.describe(cpuBefore, cpu.sample()));
+    }
+
+    /** Polls {@code countQuery} every 50 ms until it counts {@link #replayRecords} (120 s at most). */
+    private void awaitRows(LabDatabase database, String countQuery, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        double inLedger;
         while (true) {
             try (Connection c = database.connect();
                     Statement s = c.createStatement();
-                    ResultSet rs =
-                            s.executeQuery("select count(*) from replay_record where replay_id = '" + replayId + "'")) {
+                    ResultSet rs = s.executeQuery(countQuery)) {
                 rs.next();
                 if (rs.getLong(1) >= replayRecords) {
-                    inLedger = (System.nanoTime() - t0) / 1e9;
-                    break;
+                    return;
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new BenchException("the ledger did not store the " + replayRecords + " copies within 120 s");
+                throw new BenchException("the ledger did not store " + what + " within 120 s");
             }
             TimeUnit.MILLISECONDS.sleep(50);
         }
-        return new ReplayFigures(answered, inLedger);
     }
 
     /** Times GET requests one after another; every answer must be 200. */

@@ -3,7 +3,9 @@ package dev.handoff.bench;
 import dev.handoff.common.messaging.KafkaSettings;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -14,14 +16,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Produce → consume latency of plain Kafka on the broker the ledger uses, with Handoff's own client settings: the
- * producer of {@link KafkaSettings#producer} (acks=all, idempotent, linger 1 ms) and the consumer of
- * {@link KafkaSettings#consumer} with nothing changed (read_committed, default fetch.max.wait.ms), polled the way the
- * ledger polls (200 ms). This is the floor under the webhook → ledger figure.
+ * producer of {@link KafkaSettings#producer} (acks=all, idempotent) without linger, as control-service's producer
+ * sends the webhook's events, and the consumer of {@link KafkaSettings#consumer} with nothing changed (read_committed,
+ * default fetch.max.wait.ms), polled the way the ledger polls (200 ms). This is the floor under the webhook → ledger
+ * figure.
  */
 final class RawKafkaLatency {
     /** The ledger's poll timeout (EventConsumerLoop). */
@@ -86,8 +90,10 @@ final class RawKafkaLatency {
                 },
                 "bench-raw-consumer");
         poller.start();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(KafkaSettings.producer(
-                bootstrapServers, "bench-raw-producer", dev.handoff.lab.LabKafka.adminSecurity(bootstrapServers)))) {
+        Map<String, Object> producerSettings = new HashMap<>(dev.handoff.lab.LabKafka.adminSecurity(bootstrapServers));
+        producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "bench-raw-producer", producerSettings))) {
             if (!assigned.await(DEADLINE.toSeconds(), TimeUnit.SECONDS) || consumerError.get() != null) {
                 throw new BenchException("the raw Kafka consumer got no partitions of " + topic, consumerError.get());
             }

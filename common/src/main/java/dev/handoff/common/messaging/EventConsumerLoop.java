@@ -9,9 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.IntStream;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -23,13 +24,16 @@ import org.jboss.logging.Logger;
 /**
  * Reads events in batches: each record is decoded and validated; invalid ones go to the dead-letter topic and the
  * stream goes on; valid ones go to the handler; offsets are committed only after the handler returned. A failing
- * handler is retried with back-off and the batch is never skipped, so nothing is lost.
+ * handler is retried with back-off and the batch is never skipped, so nothing is lost. A large poll is handled in
+ * chunks of {@value #CHUNK} records, in order, each committed once handled, the next one decoded meanwhile.
  */
 public final class EventConsumerLoop implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventConsumerLoop.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final int PARALLEL_DECODE_THRESHOLD = 64;
+    /** Records handled (one handler call, one commit) at a time within a large poll. */
+    private static final int CHUNK = 1_000;
 
     /** Handles one batch of valid events; throwing makes the loop retry the same batch. */
     @FunctionalInterface
@@ -112,11 +116,76 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
     private void processBatch(ConsumerRecords<String, byte[]> records) throws InterruptedException {
         List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
         records.forEach(polled::add);
-        // decoding (JSON Schema validation) is most of a batch's CPU: spread it over the cores, keep the order
-        Object[] decoded = new Object[polled.size()];
-        IntStream range = IntStream.range(0, polled.size());
-        (polled.size() >= PARALLEL_DECODE_THRESHOLD ? range.parallel() : range)
-                .forEach(i -> decoded[i] = decode(polled.get(i)));
+        if (polled.size() < PARALLEL_DECODE_THRESHOLD) {
+            Object[] decoded = new Object[polled.size()];
+            for (int i = 0; i < decoded.length; i++) {
+                decoded[i] = decode(polled.get(i));
+            }
+            processChunk(polled, decoded);
+            return;
+        }
+        // Decoding (JSON Schema validation) is most of a large batch's CPU, storing it mostly another process's
+        // (the database's): chunk i+1 is decoded on the other cores while chunk i is handled, and only two chunks'
+        // events are in memory at a time.
+        List<List<ConsumerRecord<String, byte[]>>> chunks = new ArrayList<>();
+        for (int from = 0; from < polled.size(); from += CHUNK) {
+            chunks.add(polled.subList(from, Math.min(polled.size(), from + CHUNK)));
+        }
+        Decoding next = new Decoding(chunks.get(0));
+        for (int i = 0; i < chunks.size(); i++) {
+            Object[] decoded = next.await();
+            next = i + 1 < chunks.size() ? new Decoding(chunks.get(i + 1)) : null;
+            processChunk(chunks.get(i), decoded);
+        }
+    }
+
+    /**
+     * The decoding of a chunk, in order: started on the common pool's threads at once; {@link #await} has the
+     * calling thread decode what is left, so no core waits while records remain.
+     */
+    private final class Decoding {
+        private final List<ConsumerRecord<String, byte[]>> chunk;
+        private final Object[] decoded;
+        private final AtomicInteger claimed = new AtomicInteger();
+        private final CountDownLatch done;
+
+        Decoding(List<ConsumerRecord<String, byte[]>> chunk) {
+            this.chunk = chunk;
+            this.decoded = new Object[chunk.size()];
+            this.done = new CountDownLatch(chunk.size());
+            for (int w = 0; w < ForkJoinPool.getCommonPoolParallelism(); w++) {
+                ForkJoinPool.commonPool().execute(this::work);
+            }
+        }
+
+        private void work() {
+            for (int i = claimed.getAndIncrement(); i < decoded.length; i = claimed.getAndIncrement()) {
+                try {
+                    decoded[i] = decode(chunk.get(i));
+                } catch (Error e) {
+                    decoded[i] = e;
+                } finally {
+                    done.countDown();
+                }
+            }
+        }
+
+        /** Each record as a valid event or why it is not one. */
+        Object[] await() throws InterruptedException {
+            work();
+            done.await();
+            for (Object d : decoded) {
+                if (d instanceof Error e) {
+                    throw e;
+                }
+            }
+            return decoded;
+        }
+    }
+
+    /** Dead-letters the chunk's invalid records, hands the valid ones to the handler until it succeeds, commits. */
+    private void processChunk(List<ConsumerRecord<String, byte[]>> polled, Object[] decoded)
+            throws InterruptedException {
         List<ReceivedEvent> valid = new ArrayList<>(polled.size());
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         for (int i = 0; i < polled.size(); i++) {

@@ -204,6 +204,62 @@ class EventConsumerLoopTest {
     }
 
     @Test
+    void aLargePollIsHandledInOrderInChunksEachCommittedAndItsInvalidRecordsDeadLettered() throws Exception {
+        // Given 2,500 records on one partition (more than two chunks), one of them not JSON
+        int count = 2_500;
+        int brokenAt = 1_234;
+        List<String> expected = new ArrayList<>();
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String id = String.format("00000000-0000-4000-8000-%012d", i);
+            ConsumerRecord<String, byte[]> r = event(P0, i, id);
+            if (i == brokenAt) {
+                r = new ConsumerRecord<>(
+                        P0.topic(),
+                        0,
+                        i,
+                        0L,
+                        TimestampType.CREATE_TIME,
+                        -1,
+                        -1,
+                        r.key(),
+                        "{oops".getBytes(StandardCharsets.UTF_8),
+                        r.headers(),
+                        Optional.empty());
+            } else {
+                expected.add(id);
+            }
+            records.add(r);
+        }
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            records.forEach(consumer::addRecord);
+        });
+        CountDownLatch all = new CountDownLatch(1);
+        List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+
+        // When
+        start(batch -> {
+            batchSizes.add(batch.size());
+            batch.forEach(r -> handled.add(r.event().id()));
+            if (handled.size() == count - 1) {
+                all.countDown();
+            }
+        });
+
+        // Then: every valid event once, in order, in more than one handler call; the last offset committed
+        assertThat(all.await(30, TimeUnit.SECONDS))
+                .as("every valid event handled")
+                .isTrue();
+        assertThat(handled).containsExactlyElementsOf(expected);
+        assertThat(batchSizes).hasSizeGreaterThan(1);
+        assertThat(deadLettered).containsExactly("unreadable-body");
+        loop.close();
+        assertThat(committed).containsEntry(P0, (long) count);
+    }
+
+    @Test
     void recordsPolledWhileAFailingBatchIsRetriedAreNotLost() throws Exception {
         // Given a handler that fails once, and a rebalance that assigns a new partition with a record
         // while the loop keeps its group membership during the retry

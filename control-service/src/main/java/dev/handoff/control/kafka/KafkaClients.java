@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -21,6 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class KafkaClients {
     public static final String SOURCE = "/handoff/control-service";
+    /** Largest batch of records to one partition in one produce request. */
+    static final int BATCH_BYTES = 512 * 1024;
 
     private final String bootstrapServers;
 
@@ -47,10 +50,19 @@ public class KafkaClients {
         return new EventCodec();
     }
 
+    /**
+     * The shared producer. Every send of control-service waits for its acknowledgement (a webhook answers only then,
+     * a replay waits for all its copies), so a record is sent at once rather than after a linger; records sent while
+     * earlier requests are in flight still travel together, in batches of up to {@value #BATCH_BYTES} bytes, so a
+     * replay's 10,000 copies take a few dozen requests, not hundreds.
+     */
     @Produces
     @Singleton
     Producer<String, byte[]> producer() {
-        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "control-service", security()));
+        Map<String, Object> settings = new HashMap<>(security());
+        settings.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        settings.put(ProducerConfig.BATCH_SIZE_CONFIG, BATCH_BYTES);
+        return new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "control-service", settings));
     }
 
     void closeProducer(@Disposes Producer<String, byte[]> producer) {

@@ -31,6 +31,9 @@ public class LedgerConsumer {
     public static final List<String> TOPICS =
             Topics.all().stream().filter(t -> !t.endsWith(Topics.DLQ_SUFFIX)).toList();
 
+    /** Bytes one fetch may bring of a partition; the fetch as a whole stays within Kafka's 50 MiB. */
+    private static final int FETCH_BYTES_PER_PARTITION = 4 * 1024 * 1024;
+
     private final KafkaClients kafka;
     private final HandoffConfig config;
     private final EventCodec codec;
@@ -67,7 +70,10 @@ public class LedgerConsumer {
                         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
                         15_000,
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                        config.ledger().maxPollRecords())));
+                        config.ledger().maxPollRecords(),
+                        // catching up, a poll brings a whole batch of a partition, not one MiB (Kafka's default)
+                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                        FETCH_BYTES_PER_PARTITION)));
         loop = new EventConsumerLoop(
                 "ledger",
                 consumer,

@@ -9,25 +9,55 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.IntStream;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
 
 /**
  * Writes batches of events into the ledger: every event once (its id is the primary key, so a redelivered event
  * changes nothing) and the deployment projection, all in one transaction per batch. Each table is written with one
- * statement per batch ({@code unnest} of arrays), which keeps ingest fast.
+ * statement per batch, which keeps ingest fast: a small batch (the usual one, a webhook's event) with one multi-row
+ * {@code insert} sent together with the projection's upserts, one round trip; a large one (catching up) is streamed
+ * with {@code COPY} into a session's temporary table and moved into {@code event} with one
+ * {@code insert … select … on conflict do nothing}, as fast as PostgreSQL loads rows.
  */
 @ApplicationScoped
 public class LedgerStore {
-    /** Rows per insert statement: 13 parameters a row stays far below PostgreSQL's 65,535 per statement. */
-    private static final int EVENT_ROWS_PER_STATEMENT = 500;
-
     private static final String INSERT_EVENTS_HEAD =
             "insert into event (id, type, source, subject, time, dataschema, deployment_id, causation_id, replay_of,"
                     + " topic, kafka_partition, kafka_offset, data) values ";
     private static final String INSERT_EVENT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)";
     private static final String INSERT_EVENTS_TAIL = " on conflict (id) do nothing";
+
+    /**
+     * From this many events on, a batch is loaded with COPY (below, one multi-row insert: 13 parameters a row stay far
+     * below PostgreSQL's 65,535 per statement, and the COPY's extra round trips would not pay).
+     */
+    static final int COPY_FROM_ROWS = 200;
+
+    private static final String EVENT_COLUMNS = "id, type, source, subject, time, dataschema, deployment_id,"
+            + " causation_id, replay_of, topic, kafka_partition, kafka_offset, data";
+    /**
+     * The session's staging table of a COPY, emptied at every commit (and gone with a rollback or the session); it
+     * is never logged, the rows reach {@code event} (logged, durable) within the same transaction.
+     */
+    private static final String CREATE_STAGING = """
+            create temporary table if not exists ledger_event_in (
+                id text, type text, source text, subject text, time timestamptz, dataschema text,
+                deployment_id text, causation_id text, replay_of text, topic text, kafka_partition integer,
+                kafka_offset bigint, data jsonb
+            ) on commit delete rows
+            """;
+
+    private static final String COPY_STAGING =
+            "copy ledger_event_in (" + EVENT_COLUMNS + ") from stdin with (format text)";
+    private static final String MOVE_STAGING = "insert into event (" + EVENT_COLUMNS + ") select " + EVENT_COLUMNS
+            + " from ledger_event_in on conflict (id) do nothing";
 
     private static final String UPSERT_DEPLOYMENTS = """
             insert into deployment as d (id, host, repository, commit_sha, first_stage, status, result,
@@ -80,9 +110,7 @@ public class LedgerStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                int stored = insertEvents(c, batch);
-                upsertDeployments(c, projection.deployments());
-                upsertStages(c, projection.stages());
+                int stored = writeEventsAndProjection(c, batch, projection);
                 ReplayLedger.store(c, batch);
                 HostKeyLedger.store(c, batch);
                 c.commit();
@@ -95,96 +123,137 @@ public class LedgerStore {
     }
 
     /**
-     * Inserts the events with multi-row {@code values} statements: plain parameters, so no array literal has to be
-     * built and escaped character by character (that was most of the ledger's CPU).
+     * Writes the events and the projection's rows with the fewest round trips: a small batch's multi-row event
+     * {@code insert} (plain parameters: no array literal to build and escape character by character) and both upserts
+     * go as one multi-statement command, which the driver sends at once; a large batch is copied first.
+     *
+     * @return how many events were new to the ledger
      */
-    private static int insertEvents(Connection c, List<ReceivedEvent> batch) throws SQLException {
-        int stored = 0;
-        for (int from = 0; from < batch.size(); from += EVENT_ROWS_PER_STATEMENT) {
-            List<ReceivedEvent> rows = batch.subList(from, Math.min(batch.size(), from + EVENT_ROWS_PER_STATEMENT));
-            String sql = INSERT_EVENTS_HEAD
-                    + String.join(", ", java.util.Collections.nCopies(rows.size(), INSERT_EVENT_ROW))
-                    + INSERT_EVENTS_TAIL;
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int i = 1;
-                for (ReceivedEvent r : rows) {
-                    EventEnvelope e = r.event();
-                    ps.setString(i++, e.id());
-                    ps.setString(i++, e.type());
-                    ps.setString(i++, e.source());
-                    ps.setString(i++, e.subject());
-                    ps.setObject(i++, e.time());
-                    ps.setString(i++, e.dataSchema());
-                    ps.setString(i++, e.deploymentId());
-                    ps.setString(i++, e.causationId());
-                    ps.setString(i++, e.replayOf());
-                    ps.setString(i++, r.topic());
-                    ps.setInt(i++, r.partition());
-                    ps.setLong(i++, r.offset());
-                    ps.setString(i++, e.data().toString());
-                }
-                stored += ps.executeUpdate();
+    private static int writeEventsAndProjection(Connection c, List<ReceivedEvent> batch, LedgerProjection projection)
+            throws SQLException {
+        boolean copy = batch.size() >= COPY_FROM_ROWS;
+        int stored = copy ? copyEvents(c, batch) : 0;
+        Collection<DeploymentRow> deployments = projection.deployments();
+        Collection<StageRow> stages = projection.stages();
+        List<String> statements = new java.util.ArrayList<>(3);
+        if (!copy) {
+            statements.add(INSERT_EVENTS_HEAD
+                    + String.join(", ", java.util.Collections.nCopies(batch.size(), INSERT_EVENT_ROW))
+                    + INSERT_EVENTS_TAIL);
+        }
+        if (!deployments.isEmpty()) {
+            statements.add(UPSERT_DEPLOYMENTS);
+        }
+        if (!stages.isEmpty()) {
+            statements.add(UPSERT_STAGES);
+        }
+        if (statements.isEmpty()) {
+            return stored;
+        }
+        try (PreparedStatement ps = c.prepareStatement(String.join(";\n", statements))) {
+            int i = 1;
+            if (!copy) {
+                i = bindEvents(ps, i, batch);
+            }
+            if (!deployments.isEmpty()) {
+                i = bindDeployments(c, ps, i, deployments);
+            }
+            if (!stages.isEmpty()) {
+                bindStages(c, ps, i, stages);
+            }
+            ps.execute();
+            if (!copy) {
+                // the first result is the event insert's
+                stored = ps.getUpdateCount();
             }
         }
         return stored;
     }
 
-    private static void upsertDeployments(Connection c, Collection<DeploymentRow> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
+    private static int bindEvents(PreparedStatement ps, int first, List<ReceivedEvent> rows) throws SQLException {
+        int i = first;
+        for (ReceivedEvent r : rows) {
+            EventEnvelope e = r.event();
+            ps.setString(i++, e.id());
+            ps.setString(i++, e.type());
+            ps.setString(i++, e.source());
+            ps.setString(i++, e.subject());
+            ps.setObject(i++, e.time());
+            ps.setString(i++, e.dataSchema());
+            ps.setString(i++, e.deploymentId());
+            ps.setString(i++, e.causationId());
+            ps.setString(i++, e.replayOf());
+            ps.setString(i++, r.topic());
+            ps.setInt(i++, r.partition());
+            ps.setLong(i++, r.offset());
+            ps.setString(i++, e.data().toString());
         }
-        try (PreparedStatement ps = c.prepareStatement(UPSERT_DEPLOYMENTS)) {
-            int i = 1;
-            ps.setArray(
-                    i++, c.createArrayOf("text", rows.stream().map(r -> r.id).toArray()));
-            ps.setArray(
-                    i++, c.createArrayOf("text", rows.stream().map(r -> r.host).toArray()));
-            ps.setArray(
-                    i++,
-                    c.createArrayOf("text", rows.stream().map(r -> r.repository).toArray()));
-            ps.setArray(
-                    i++,
-                    c.createArrayOf("text", rows.stream().map(r -> r.commit).toArray()));
-            ps.setArray(
-                    i++,
-                    c.createArrayOf("text", rows.stream().map(r -> r.firstStage).toArray()));
-            ps.setArray(
-                    i++,
-                    c.createArrayOf(
-                            "text", rows.stream().map(r -> r.status.id()).toArray()));
-            ps.setArray(
-                    i++,
-                    c.createArrayOf("text", rows.stream().map(r -> r.result).toArray()));
-            ps.setArray(i++, times(c, rows.stream().map(r -> r.startedAt).toList()));
-            ps.setArray(i++, times(c, rows.stream().map(r -> r.updatedAt).toList()));
-            ps.setArray(i++, times(c, rows.stream().map(r -> r.finishedAt).toList()));
-            ps.setArray(i, times(c, rows.stream().map(r -> r.statusTime).toList()));
-            ps.executeUpdate();
+        return i;
+    }
+
+    /** Streams the batch into the session's staging table with COPY, then moves what is new into {@code event}. */
+    private static int copyEvents(Connection c, List<ReceivedEvent> batch) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(CREATE_STAGING);
+        }
+        // the rows' text (mostly the payloads as JSON) is written on every core
+        byte[][] rows = new byte[batch.size()][];
+        IntStream.range(0, batch.size()).parallel().forEach(i -> rows[i] = CopyText.eventRow(batch.get(i)));
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        CopyIn in = copy.copyIn(COPY_STAGING);
+        try {
+            for (byte[] row : rows) {
+                in.writeToCopy(row, 0, row.length);
+            }
+            in.endCopy();
+        } finally {
+            if (in.isActive()) {
+                in.cancelCopy();
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            return s.executeUpdate(MOVE_STAGING);
         }
     }
 
-    private static void upsertStages(Connection c, Collection<StageRow> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(UPSERT_STAGES)) {
-            int i = 1;
-            ps.setArray(
-                    i++,
-                    c.createArrayOf(
-                            "text", rows.stream().map(r -> r.deploymentId).toArray()));
-            ps.setArray(
-                    i++, c.createArrayOf("text", rows.stream().map(r -> r.stage).toArray()));
-            ps.setArray(
-                    i++,
-                    c.createArrayOf("text", rows.stream().map(r -> r.status).toArray()));
-            ps.setArray(i++, times(c, rows.stream().map(r -> r.startedAt).toList()));
-            ps.setArray(i++, times(c, rows.stream().map(r -> r.finishedAt).toList()));
-            ps.setArray(i++, times(c, rows.stream().map(r -> r.statusTime).toList()));
-            ps.setArray(
-                    i, c.createArrayOf("text", rows.stream().map(r -> r.reason).toArray()));
-            ps.executeUpdate();
-        }
+    private static int bindDeployments(Connection c, PreparedStatement ps, int first, Collection<DeploymentRow> rows)
+            throws SQLException {
+        int i = first;
+        ps.setArray(i++, c.createArrayOf("text", rows.stream().map(r -> r.id).toArray()));
+        ps.setArray(i++, c.createArrayOf("text", rows.stream().map(r -> r.host).toArray()));
+        ps.setArray(
+                i++,
+                c.createArrayOf("text", rows.stream().map(r -> r.repository).toArray()));
+        ps.setArray(
+                i++, c.createArrayOf("text", rows.stream().map(r -> r.commit).toArray()));
+        ps.setArray(
+                i++,
+                c.createArrayOf("text", rows.stream().map(r -> r.firstStage).toArray()));
+        ps.setArray(
+                i++,
+                c.createArrayOf("text", rows.stream().map(r -> r.status.id()).toArray()));
+        ps.setArray(
+                i++, c.createArrayOf("text", rows.stream().map(r -> r.result).toArray()));
+        ps.setArray(i++, times(c, rows.stream().map(r -> r.startedAt).toList()));
+        ps.setArray(i++, times(c, rows.stream().map(r -> r.updatedAt).toList()));
+        ps.setArray(i++, times(c, rows.stream().map(r -> r.finishedAt).toList()));
+        ps.setArray(i++, times(c, rows.stream().map(r -> r.statusTime).toList()));
+        return i;
+    }
+
+    private static void bindStages(Connection c, PreparedStatement ps, int first, Collection<StageRow> rows)
+            throws SQLException {
+        int i = first;
+        ps.setArray(
+                i++,
+                c.createArrayOf("text", rows.stream().map(r -> r.deploymentId).toArray()));
+        ps.setArray(i++, c.createArrayOf("text", rows.stream().map(r -> r.stage).toArray()));
+        ps.setArray(
+                i++, c.createArrayOf("text", rows.stream().map(r -> r.status).toArray()));
+        ps.setArray(i++, times(c, rows.stream().map(r -> r.startedAt).toList()));
+        ps.setArray(i++, times(c, rows.stream().map(r -> r.finishedAt).toList()));
+        ps.setArray(i++, times(c, rows.stream().map(r -> r.statusTime).toList()));
+        ps.setArray(i, c.createArrayOf("text", rows.stream().map(r -> r.reason).toArray()));
     }
 
     private static java.sql.Array times(Connection c, List<OffsetDateTime> times) throws SQLException {
