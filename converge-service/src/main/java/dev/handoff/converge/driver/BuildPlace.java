@@ -210,6 +210,11 @@ public interface BuildPlace {
         /**
          * @param dir the build host's folder for the runs, absolute
          */
+        /** The build host's address, as handoff.converge.build-host names it. */
+        public String address() {
+            return address;
+        }
+
         public Remote(SshjHosts ssh, String user, String address, String dir) {
             if (!dir.startsWith("/") || dir.contains("'") || dir.contains("..")) {
                 throw new IllegalArgumentException(

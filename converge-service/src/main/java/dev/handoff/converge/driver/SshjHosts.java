@@ -27,6 +27,9 @@ import net.schmizz.sshj.sftp.SFTPClient;
  * {@code first-contact} allows), runs commands and stages files over SFTP. Never accepts any key unchecked.
  */
 public final class SshjHosts {
+    /** The most bytes one SFTP write carries: 32 KiB, what OpenSSH's sftp client sends. */
+    static final int SFTP_WRITE = 32 * 1024;
+
     private final PinnedSsh ssh;
     private final Duration timeout;
 
@@ -217,7 +220,18 @@ public final class SshjHosts {
                     remote,
                     EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC),
                     new FileAttributes.Builder().withPermissions(0600).build())) {
-                file.write(0, content, 0, content.length);
+                writeAll(file, content);
+            }
+        }
+
+        /**
+         * Writes {@code content} in SFTP writes of at most {@link #SFTP_WRITE} bytes: servers refuse one larger than
+         * their message limit (OpenSSH's sftp-server: 256 KiB; Apache MINA's: 256 KiB of data), as OpenSSH's own
+         * {@code sftp} client never sends one.
+         */
+        private static void writeAll(RemoteFile file, byte[] content) throws IOException {
+            for (int offset = 0; offset < content.length; offset += SFTP_WRITE) {
+                file.write(offset, content, offset, Math.min(SFTP_WRITE, content.length - offset));
             }
         }
 
@@ -236,7 +250,7 @@ public final class SshjHosts {
                         temporary,
                         EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC),
                         new FileAttributes.Builder().withPermissions(0600).build())) {
-                    file.write(0, content, 0, content.length);
+                    writeAll(file, content);
                 }
                 sftp.chmod(temporary, 0600);
                 var engine = sftp.getSFTPEngine();

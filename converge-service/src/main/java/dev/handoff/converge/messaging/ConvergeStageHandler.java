@@ -92,6 +92,8 @@ public final class ConvergeStageHandler {
 
     private final StageEvents events;
     private final FactsCache factsCache = new FactsCache();
+    private final java.util.concurrent.locks.ReentrantReadWriteLock buildHost =
+            new java.util.concurrent.locks.ReentrantReadWriteLock(true);
 
     public ConvergeStageHandler(
             Inventory inventory,
@@ -126,12 +128,42 @@ public final class ConvergeStageHandler {
         for (ReceivedEvent received : batch) {
             EventEnvelope trigger = received.event();
             for (ConvergeWork work : plan(trigger)) {
+                java.util.concurrent.locks.Lock onBuildHost = buildHostGate(work.host());
+                onBuildHost.lockInterruptibly();
                 try (HostLock.Held held = lock.acquire(work.host())) {
                     run(trigger, work);
+                } finally {
+                    onBuildHost.unlock();
                 }
             }
         }
     }
+
+    /**
+     * The build host's gate: every run that builds on the build host passes it shared, and the build host's own run
+     * exclusively — its activation may restart sshd or reboot it, which would cut the other hosts' builds off — so it
+     * waits for the running builds to end, and the builds that come after it wait for it (fair order).
+     */
+    private java.util.concurrent.locks.Lock buildHostGate(String host) {
+        if (!(place instanceof BuildPlace.Remote remote)) {
+            return NO_GATE;
+        }
+        boolean isBuildHost = Optional.ofNullable(inventory.hosts().get(host))
+                .flatMap(Inventory.Host::access)
+                .map(a -> remote.address().equals(a.bootstrap().address())
+                        || (a.steady() != null
+                                && remote.address().equals(a.steady().address())))
+                .orElse(false);
+        return isBuildHost ? buildHost.writeLock() : buildHost.readLock();
+    }
+
+    private static final java.util.concurrent.locks.Lock NO_GATE = new java.util.concurrent.locks.ReentrantLock() {
+        @Override
+        public void lockInterruptibly() {}
+
+        @Override
+        public void unlock() {}
+    };
 
     private List<ConvergeWork> plan(EventEnvelope trigger) throws Exception {
         if (EventType.COMMIT_PUSHED.type().equals(trigger.type())) {

@@ -117,6 +117,30 @@ abstract class SshjHostsContract {
     }
 
     @Test
+    void filesLargerThanOneSftpMessageAreStagedAndUploadedWhole() throws Exception {
+        // Given: content over the 256 KiB that SFTP servers accept in one write (a fleet's secrets pack)
+        byte[] large = new byte[600 * 1024 + 7];
+        new java.util.Random(16).nextBytes(large);
+        Path tree = Files.createTempDirectory("upload");
+        Files.createDirectories(tree.resolve("objects/pack"));
+        Files.write(tree.resolve("objects/pack/pack-1.pack"), large);
+
+        String key = host.path(KEY);
+        String uploaded = key.substring(0, key.lastIndexOf('/')) + "/upload";
+
+        // When: the staged file's folder exists once it is staged; the tree goes beside it
+        try (HostSession session = open()) {
+            session.stageFile(key, large);
+            session.upload(tree, uploaded);
+        }
+
+        // Then
+        assertThat(Files.readAllBytes(host.onDisk(key))).isEqualTo(large);
+        assertThat(Files.readAllBytes(host.onDisk(uploaded).resolve("objects/pack/pack-1.pack")))
+                .isEqualTo(large);
+    }
+
+    @Test
     void stagingOverAnExistingFileRenamesANewOneOverIt() throws Exception {
         // Given: an older key, world-readable in a 0755 folder, that a reader has open
         Path file = host.onDisk(host.path(KEY));

@@ -241,6 +241,20 @@ public final class ResticWorld {
         List<String> command = new ArrayList<>(List.of("unshare", isRoot() ? "-m" : "-rm", "sh", "-c"));
         command.add(script.toString());
         ResticCommand.Result r = ResticCommand.run(command, env(contract));
+        // a check holds the repository's exclusive lock for a moment: like a job started by a systemd timer with
+        // Restart=on-failure (or restic's --retry-lock, newer than Debian's 0.14), try again for up to two minutes
+        long lockDeadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+        for (long wait = 200;
+                !r.ok() && r.stderr().contains("already locked") && System.nanoTime() < lockDeadline;
+                wait = Math.min(wait * 2, 5_000)) {
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("the simulated backup job of " + node.hostName() + " was interrupted", e);
+            }
+            r = ResticCommand.run(command, env(contract));
+        }
         Matcher saved = SAVED.matcher(r.stdout());
         if (!r.ok() || !saved.find()) {
             String err = r.stderr().trim();
