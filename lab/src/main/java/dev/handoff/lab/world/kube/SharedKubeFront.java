@@ -72,9 +72,15 @@ public final class SharedKubeFront implements AutoCloseable {
     private final SelfSignedCertificate untrusted;
     private final String clientCertPem;
     private final String clientKeyPem;
-    // one HTTP client factory (one Vert.x) for the admin clients of every host
+    // one Vert.x for the admin clients of every host: fabric8's default factory starts a Vert.x (event loops and
+    // its blocked-thread checker) per client, 2,000 threads for 1,000 hosts
+    private final io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions()
+            .setEventLoopPoolSize(2)
+            .setWorkerPoolSize(4)
+            .setInternalBlockingPoolSize(4)
+            .setUseDaemonThread(true));
     private final io.fabric8.kubernetes.client.http.HttpClient.Factory clients =
-            io.fabric8.kubernetes.client.utils.HttpClientUtils.getHttpClientFactory();
+            new io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory(vertx);
     private final ExecutorService connections;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
@@ -420,6 +426,7 @@ public final class SharedKubeFront implements AutoCloseable {
         housekeeping.shutdownNow();
         connections.shutdownNow();
         server.destroy();
+        vertx.close();
         client.delete();
         untrusted.delete();
     }
