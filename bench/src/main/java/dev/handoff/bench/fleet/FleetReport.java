@@ -44,7 +44,7 @@ public record FleetReport(
                 Locale.ROOT,
                 "%d hosts, activation %s, concurrency %d per stage; ideal = hosts × activation ÷ concurrency%n%n",
                 settings.hosts(),
-                duration(settings.activation()),
+                settings.activationArgument(),
                 settings.concurrency()));
         row(out, "figure", "measured", "target", "met");
         boolean targetRun =

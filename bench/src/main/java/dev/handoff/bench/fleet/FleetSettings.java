@@ -33,8 +33,9 @@ public record FleetSettings(int hosts, Duration activation, int concurrency) {
         return activation.multipliedBy(hosts).dividedBy(concurrency);
     }
 
-    /** The activation as {@code ./handoff up --activation} takes it, e.g. {@code 5000ms}. */
+    /** The activation as {@code ./handoff up --activation} takes it: {@code 5s}, {@code 0s}, {@code 500ms}. */
     public String activationArgument() {
-        return activation.toMillis() + "ms";
+        long millis = activation.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 }
