@@ -120,7 +120,10 @@ public final class FleetBench {
             throw new FleetBenchException("the warm-up push did not settle within " + pushDeadline.toSeconds() + " s: "
                     + warmFinal + " of " + hosts.size() + " hosts final");
         }
-        say("warm-up quiet: " + count(warm, "succeeded") + " succeeded, " + count(warm, "failed") + " failed");
+        String warmSummary = "warm-up push " + SECRETS_REPOSITORY + " " + warmup.substring(0, 10) + ": "
+                + count(warm, "succeeded") + " hosts succeeded, " + count(warm, "failed") + " failed"
+                + firstFailure(ledger, warm);
+        say(warmSummary);
 
         Map<String, Long> pids = lab.processes();
         Optional<ProcessFootprint.CpuSample> cpuFrom = ProcessFootprint.sample(pids);
@@ -160,6 +163,7 @@ public final class FleetBench {
                 + figures.pushedAt()
                         .map(p -> ", webhook accepted (first commit.pushed record) at " + p)
                         .orElse(""));
+        notes.add(warmSummary);
         notes.add("load average before: " + loadBefore + "; after the measured push: " + loadAfter + "; "
                 + Runtime.getRuntime().availableProcessors() + " cores");
         notes.add("lab: " + lab.home().root() + " (logs in run/logs), ./handoff up output in "
@@ -217,6 +221,18 @@ public final class FleetBench {
             }
             Thread.sleep(poll.toMillis());
         }
+    }
+
+    /** {@code ; first failure: <host>: <reason>}, or nothing when none failed. */
+    private static String firstFailure(FleetLedger ledger, List<FleetLedger.Summary> deployments)
+            throws InterruptedException {
+        Optional<FleetLedger.Summary> failed =
+                deployments.stream().filter(s -> "failed".equals(s.status())).findFirst();
+        if (failed.isEmpty()) {
+            return "";
+        }
+        HostDeployment d = ledger.deployment(failed.get().id());
+        return "; first failure: " + d.host() + ": " + d.failure();
     }
 
     private static long count(List<FleetLedger.Summary> deployments, String status) {
