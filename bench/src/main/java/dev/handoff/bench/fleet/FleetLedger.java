@@ -79,8 +79,9 @@ final class FleetLedger {
         String failure = null;
         for (JsonNode stage : d.path("stages")) {
             if ("failed".equals(stage.path("status").asText())) {
-                failure = stage.path("stage").asText() + ": "
-                        + stage.path("reason").asText("(no reason)");
+                String name = stage.path("stage").asText();
+                String reason = stage.path("reason").asText("(no reason)");
+                failure = reason.startsWith(name + ":") ? reason : name + ": " + reason;
                 break;
             }
         }

@@ -69,7 +69,7 @@ public record FleetReport(
         Optional<Double> perMinute = figures.perMinute();
         row(
                 out,
-                settings.instant() ? "deployments per minute" : "hosts per minute",
+                settings.instant() ? "deployments per minute (final)" : "hosts per minute (final)",
                 perMinute.map(r -> String.format(Locale.ROOT, "%,.0f", r)).orElse("—"),
                 settings.instant() ? "≥ 6,000 (instant activation)" : "",
                 settings.instant() ? met(perMinute.map(r -> r >= TARGET_PER_MINUTE)) : "");

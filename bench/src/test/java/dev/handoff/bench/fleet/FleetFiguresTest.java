@@ -89,7 +89,7 @@ class FleetFiguresTest {
         assertThat(table)
                 .contains("2 hosts, activation 0s, concurrency 16 per stage")
                 .containsPattern("push → every host's backup verified +3\\.03 s +< 6 min at 1,000 hosts × 5 s +—")
-                .containsPattern("deployments per minute +40 +≥ 6,000 \\(instant activation\\) +no")
+                .containsPattern("deployments per minute \\(final\\) +40 +≥ 6,000 \\(instant activation\\) +no")
                 .containsPattern(
                         "converge overhead \\(trigger → started\\) +p50 10.00 ms .*p50 ≤ 2 × raw p50 = 8.00 ms +no")
                 .containsPattern("peak RSS control-service \\(pid 2\\) +180.0 MiB +≤ 200 MiB +yes")
