@@ -89,7 +89,11 @@ public final class FleetBench {
         } finally {
             bench.lab.close();
         }
-        Runtime.getRuntime().removeShutdownHook(cleanup);
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException stopping) {
+            // Ctrl-C or SIGTERM: the JVM is already shutting down and the hook has closed the lab
+        }
         System.exit(exit);
     }
 
