@@ -27,7 +27,7 @@ import org.apache.kafka.common.errors.WakeupException;
  * default fetch.max.wait.ms), polled the way the ledger polls (200 ms). This is the floor under the webhook → ledger
  * figure.
  */
-final class RawKafkaLatency {
+public final class RawKafkaLatency {
     /** The ledger's poll timeout (EventConsumerLoop). */
     private static final Duration POLL = Duration.ofMillis(200);
 
@@ -35,10 +35,22 @@ final class RawKafkaLatency {
 
     private final String bootstrapServers;
     private final String topic;
+    private final Map<String, Object> security;
 
+    /** Against a lab broker of this JVM, logged in as its admin. */
     RawKafkaLatency(String bootstrapServers, String topic) {
+        this(bootstrapServers, topic, dev.handoff.lab.LabKafka.adminSecurity(bootstrapServers));
+    }
+
+    /**
+     * Against any broker, e.g. a lab broker in another process.
+     *
+     * @param security the clients' login settings (the lab's admin: {@code LabKafkaUsers.clientSecurity("admin")})
+     */
+    public RawKafkaLatency(String bootstrapServers, String topic, Map<String, Object> security) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
+        this.security = Map.copyOf(security);
     }
 
     /**
@@ -47,7 +59,7 @@ final class RawKafkaLatency {
      *
      * @return latencies in microseconds
      */
-    Latencies run(int warmup, int count, int size, double perSecond) throws InterruptedException {
+    public Latencies run(int warmup, int count, int size, double perSecond) throws InterruptedException {
         int total = warmup + count;
         long[] sentAt = new long[total];
         long[] receivedAt = new long[total];
@@ -57,10 +69,7 @@ final class RawKafkaLatency {
         AtomicReference<Throwable> consumerError = new AtomicReference<>();
 
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaSettings.consumer(
-                bootstrapServers,
-                "bench-raw-" + UUID.randomUUID(),
-                "bench-raw-consumer",
-                dev.handoff.lab.LabKafka.adminSecurity(bootstrapServers)));
+                bootstrapServers, "bench-raw-" + UUID.randomUUID(), "bench-raw-consumer", security));
         Thread poller = new Thread(
                 () -> {
                     try {
@@ -90,7 +99,7 @@ final class RawKafkaLatency {
                 },
                 "bench-raw-consumer");
         poller.start();
-        Map<String, Object> producerSettings = new HashMap<>(dev.handoff.lab.LabKafka.adminSecurity(bootstrapServers));
+        Map<String, Object> producerSettings = new HashMap<>(security);
         producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(KafkaSettings.producer(bootstrapServers, "bench-raw-producer", producerSettings))) {
