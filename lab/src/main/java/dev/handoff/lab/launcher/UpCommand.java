@@ -48,7 +48,7 @@ final class UpCommand {
     /** The JVM options of every service the lab starts, before HANDOFF_SERVICE_JAVA_OPTS. */
     static final List<String> SERVICE_JAVA_OPTIONS = List.of(
             "-Xms24m",
-            "-Xmx192m",
+            "-Xmx144m",
             "-XX:+UseSerialGC",
             "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=30",
