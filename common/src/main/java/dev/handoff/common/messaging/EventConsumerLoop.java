@@ -30,7 +30,6 @@ import org.jboss.logging.Logger;
 public final class EventConsumerLoop implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventConsumerLoop.class);
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final int PARALLEL_DECODE_THRESHOLD = 64;
     /** Records handled (one handler call, one commit) at a time within a large poll. */
     private static final int CHUNK = 1_000;
@@ -56,6 +55,7 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
     private final DeadLetterListener deadLetterListener;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final RecordIntake intake;
     private volatile boolean healthy;
     private volatile String lastError;
 
@@ -74,6 +74,7 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
         this.deadLetters = deadLetters;
         this.handler = handler;
         this.deadLetterListener = deadLetterListener;
+        this.intake = new RecordIntake(name, codec, deadLetters, deadLetterListener);
     }
 
     @Override
@@ -119,7 +120,7 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
         if (polled.size() < PARALLEL_DECODE_THRESHOLD) {
             Object[] decoded = new Object[polled.size()];
             for (int i = 0; i < decoded.length; i++) {
-                decoded[i] = decode(polled.get(i));
+                decoded[i] = intake.decode(polled.get(i));
             }
             processChunk(polled, decoded);
             return;
@@ -161,7 +162,7 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
         private void work() {
             for (int i = claimed.getAndIncrement(); i < decoded.length; i = claimed.getAndIncrement()) {
                 try {
-                    decoded[i] = decode(chunk.get(i));
+                    decoded[i] = intake.decode(chunk.get(i));
                 } catch (Error e) {
                     decoded[i] = e;
                 } finally {
@@ -221,7 +222,7 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
                     throw new InterruptedException("stopped while retrying a batch");
                 }
                 keepGroupMembership();
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                backoff = RecordIntake.longer(backoff);
             }
         }
         try {
@@ -234,20 +235,6 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
             // fires once) so that a restart does not handle it again, then stop
             consumer.commitSync(next);
             throw e;
-        }
-    }
-
-    /** The record as a valid event, or why it is not one. */
-    private Object decode(ConsumerRecord<String, byte[]> r) {
-        try {
-            return new ReceivedEvent(codec.decode(r), r.topic(), r.partition(), r.offset(), r.timestamp());
-        } catch (InvalidEventException why) {
-            return why;
-        } catch (RuntimeException e) {
-            return new InvalidEventException(
-                    InvalidEventException.Reason.DECODE_FAILED,
-                    "reading the record failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(),
-                    e);
         }
     }
 
@@ -269,32 +256,7 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> r, InvalidEventException why) throws InterruptedException {
-        LOG.warnf(
-                "%s: record %s-%d@%d is not a valid event (%s): %s; sent to %s",
-                name,
-                r.topic(),
-                r.partition(),
-                r.offset(),
-                why.reasonCode(),
-                why.getMessage(),
-                dev.handoff.common.event.Topics.deadLetter(r.topic()));
-        Duration backoff = Duration.ofMillis(200);
-        while (true) {
-            try {
-                deadLetters.send(r, why);
-                deadLetterListener.deadLettered(r, why);
-                return;
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                lastError = "cannot write to dead-letter topic: " + e;
-                LOG.errorf("%s: %s; retrying", name, lastError);
-                if (!running.get() || stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
-                    throw new InterruptedException("stopped while dead-lettering");
-                }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            }
-        }
+        intake.deadLetter(r, why, running::get, stopped, error -> lastError = error);
     }
 
     /** Whether the loop is polling and its last batch succeeded. */

@@ -1,6 +1,5 @@
 package dev.handoff.common.messaging;
 
-import dev.handoff.common.event.Topics;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
 import java.time.Duration;
@@ -50,7 +49,6 @@ import org.jboss.logging.Logger;
 public final class KeyedEventLoop implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KeyedEventLoop.class);
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final long COMMIT_EVERY_MS = 100;
     private static final int PARALLEL_DECODE_THRESHOLD = 64;
     /** Kafka's default {@code offset.metadata.max.bytes} is 4096; stay well below it. */
@@ -105,6 +103,7 @@ public final class KeyedEventLoop implements Runnable, AutoCloseable {
     private final ExecutorService workers;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final RecordIntake intake;
     private final AtomicInteger retrying = new AtomicInteger();
 
     private final Object lock = new Object();
@@ -137,6 +136,7 @@ public final class KeyedEventLoop implements Runnable, AutoCloseable {
         this.settings = settings;
         this.handler = handler;
         this.deadLetterListener = deadLetterListener;
+        this.intake = new RecordIntake(name, codec, deadLetters, deadLetterListener);
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(settings.concurrency(), r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());
@@ -208,7 +208,7 @@ public final class KeyedEventLoop implements Runnable, AutoCloseable {
         Object[] decoded = new Object[polled.size()];
         IntStream range = IntStream.range(0, polled.size());
         (polled.size() >= PARALLEL_DECODE_THRESHOLD ? range.parallel() : range)
-                .forEach(i -> decoded[i] = decode(polled.get(i)));
+                .forEach(i -> decoded[i] = intake.decode(polled.get(i)));
         for (int i = 0; i < polled.size(); i++) {
             ConsumerRecord<String, byte[]> r = polled.get(i);
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -312,8 +312,7 @@ public final class KeyedEventLoop implements Runnable, AutoCloseable {
                     if (stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS) || !running.get()) {
                         break;
                     }
-                    backoff =
-                            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                    backoff = RecordIntake.longer(backoff);
                 }
             }
         } catch (InterruptedException e) {
@@ -473,46 +472,8 @@ public final class KeyedEventLoop implements Runnable, AutoCloseable {
         }
     }
 
-    private Object decode(ConsumerRecord<String, byte[]> r) {
-        try {
-            return new ReceivedEvent(codec.decode(r), r.topic(), r.partition(), r.offset(), r.timestamp());
-        } catch (InvalidEventException why) {
-            return why;
-        } catch (RuntimeException e) {
-            return new InvalidEventException(
-                    InvalidEventException.Reason.DECODE_FAILED,
-                    "reading the record failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(),
-                    e);
-        }
-    }
-
     private void deadLetter(ConsumerRecord<String, byte[]> r, InvalidEventException why) throws InterruptedException {
-        LOG.warnf(
-                "%s: record %s-%d@%d is not a valid event (%s): %s; sent to %s",
-                name,
-                r.topic(),
-                r.partition(),
-                r.offset(),
-                why.reasonCode(),
-                why.getMessage(),
-                Topics.deadLetter(r.topic()));
-        Duration backoff = Duration.ofMillis(200);
-        while (true) {
-            try {
-                deadLetters.send(r, why);
-                deadLetterListener.deadLettered(r, why);
-                return;
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                lastError = "cannot write to dead-letter topic: " + e;
-                LOG.errorf("%s: %s; retrying", name, lastError);
-                if (!running.get() || stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
-                    throw new InterruptedException("stopped while dead-lettering");
-                }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-            }
-        }
+        intake.deadLetter(r, why, running::get, stopped, error -> lastError = error);
     }
 
     /** Whether the loop is polling and no work is being retried. */
