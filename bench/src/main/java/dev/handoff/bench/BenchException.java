@@ -1,14 +1,17 @@
 package dev.handoff.bench;
 
-/** The benchmark cannot go on (a service did not start, a deadline passed): it exits non-zero with this message. */
-final class BenchException extends RuntimeException {
+/**
+ * A benchmark cannot go on (a service or the lab did not start, a push failed, a deadline passed): it exits non-zero
+ * with this message.
+ */
+public final class BenchException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    BenchException(String message) {
+    public BenchException(String message) {
         super(message);
     }
 
-    BenchException(String message, Throwable cause) {
+    public BenchException(String message, Throwable cause) {
         super(message, cause);
     }
 }

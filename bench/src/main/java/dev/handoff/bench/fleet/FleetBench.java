@@ -1,5 +1,6 @@
 package dev.handoff.bench.fleet;
 
+import dev.handoff.bench.BenchException;
 import dev.handoff.bench.Latencies;
 import dev.handoff.bench.RawKafkaLatency;
 import dev.handoff.common.event.Topics;
@@ -79,7 +80,7 @@ public final class FleetBench {
         try {
             bench.run();
             exit = 0;
-        } catch (FleetBenchException e) {
+        } catch (BenchException e) {
             System.err.println("bench: FAILED: " + e.getMessage());
             exit = 1;
         } catch (Exception e) {
@@ -121,7 +122,7 @@ public final class FleetBench {
         List<FleetLedger.Summary> warm = awaitFinal(ledger, SECRETS_REPOSITORY, warmup, hosts, "warm-up");
         long warmFinal = warm.stream().filter(FleetLedger.Summary::isFinal).count();
         if (warmFinal < hosts.size()) {
-            throw new FleetBenchException("the warm-up push did not settle within " + pushDeadline.toSeconds() + " s: "
+            throw new BenchException("the warm-up push did not settle within " + pushDeadline.toSeconds() + " s: "
                     + warmFinal + " of " + hosts.size() + " hosts final");
         }
         String warmSummary = "warm-up push " + SECRETS_REPOSITORY + " " + warmup.substring(0, 10) + ": "
@@ -252,13 +253,13 @@ public final class FleetBench {
                     .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new FleetBenchException("cannot create " + LATENCY_TOPIC + ": " + e.getCause(), e);
+                throw new BenchException("cannot create " + LATENCY_TOPIC + ": " + e.getCause(), e);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new FleetBenchException("interrupted while creating " + LATENCY_TOPIC, e);
+            throw new BenchException("interrupted while creating " + LATENCY_TOPIC, e);
         } catch (TimeoutException e) {
-            throw new FleetBenchException("the broker did not create " + LATENCY_TOPIC + " within 30 s", e);
+            throw new BenchException("the broker did not create " + LATENCY_TOPIC + " within 30 s", e);
         }
     }
 
@@ -273,7 +274,7 @@ public final class FleetBench {
                 return base;
             }
         }
-        throw new FleetBenchException("no " + count + " free ports from " + from + " to " + (from + 2000));
+        throw new BenchException("no " + count + " free ports from " + from + " to " + (from + 2000));
     }
 
     private static boolean portFree(int port) {

@@ -1,5 +1,6 @@
 package dev.handoff.bench.fleet;
 
+import dev.handoff.bench.BenchException;
 import dev.handoff.lab.LabPostgres;
 import dev.handoff.lab.launcher.LabEnvFile;
 import dev.handoff.lab.launcher.LabHome;
@@ -71,7 +72,7 @@ final class FleetLab implements AutoCloseable {
     /**
      * Starts the lab and waits until it has written {@code run/lab.env} (every service ready).
      *
-     * @throws FleetBenchException if it exits first or is not up within {@code deadline}
+     * @throws BenchException if it exits first or is not up within {@code deadline}
      */
     synchronized void start(FleetSettings settings, int port, int kafkaPort, Duration deadline)
             throws InterruptedException {
@@ -102,7 +103,7 @@ final class FleetLab implements AutoCloseable {
         String pid = Long.toString(launcher.pid());
         while (System.nanoTime() < end) {
             if (!launcher.isAlive()) {
-                throw new FleetBenchException("./handoff up exited with code " + launcher.exitValue()
+                throw new BenchException("./handoff up exited with code " + launcher.exitValue()
                         + " before the lab was up. Last lines of " + upLog + ":\n" + tail(upLog, 40));
             }
             if (pid.equals(labEnv().get(LabEnvFile.PID))) {
@@ -110,7 +111,7 @@ final class FleetLab implements AutoCloseable {
             }
             launcher.waitFor(500, TimeUnit.MILLISECONDS);
         }
-        throw new FleetBenchException("the lab was not up within " + deadline.toSeconds() + " s. Last lines of " + upLog
+        throw new BenchException("the lab was not up within " + deadline.toSeconds() + " s. Last lines of " + upLog
                 + ":\n" + tail(upLog, 40));
     }
 
@@ -165,7 +166,7 @@ final class FleetLab implements AutoCloseable {
      * {@code ./handoff push <repository> -m <message>}: commits, pushes and delivers the webhook.
      *
      * @return the pushed commit
-     * @throws FleetBenchException if the push or its webhook failed
+     * @throws BenchException if the push or its webhook failed
      */
     String push(String repository, String message) throws InterruptedException {
         Path log = upLog.resolveSibling("fleet-push.log");
@@ -179,10 +180,10 @@ final class FleetLab implements AutoCloseable {
             Process push = builder.start();
             if (!push.waitFor(5, TimeUnit.MINUTES)) {
                 push.destroyForcibly();
-                throw new FleetBenchException("./handoff push " + repository + " did not finish within 5 minutes");
+                throw new BenchException("./handoff push " + repository + " did not finish within 5 minutes");
             }
             if (push.exitValue() != 0) {
-                throw new FleetBenchException("./handoff push " + repository + " failed (exit " + push.exitValue()
+                throw new BenchException("./handoff push " + repository + " failed (exit " + push.exitValue()
                         + "). Last lines of " + log + ":\n" + tail(log, 20));
             }
             Process git = new ProcessBuilder("git", "rev-parse", "HEAD")
@@ -191,7 +192,7 @@ final class FleetLab implements AutoCloseable {
                     .start();
             String commit = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (git.waitFor() != 0 || !commit.matches("[0-9a-f]{40}")) {
-                throw new FleetBenchException("cannot read the pushed commit of " + repository + ": " + commit);
+                throw new BenchException("cannot read the pushed commit of " + repository + ": " + commit);
             }
             return commit;
         } catch (IOException e) {
@@ -238,7 +239,7 @@ final class FleetLab implements AutoCloseable {
 
     private String require(String key) {
         return Optional.ofNullable(labEnv().get(key))
-                .orElseThrow(() -> new FleetBenchException(home.labEnv() + " has no " + key));
+                .orElseThrow(() -> new BenchException(home.labEnv() + " has no " + key));
     }
 
     private static String commandLine(long pid) {

@@ -2,6 +2,7 @@ package dev.handoff.bench.fleet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.handoff.bench.BenchException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -114,7 +115,7 @@ final class FleetLedger {
                                 .build(),
                         HttpResponse.BodyHandlers.ofByteArray());
                 if (response.statusCode() != 200) {
-                    throw new FleetBenchException("GET " + uri + " answered " + response.statusCode() + ": "
+                    throw new BenchException("GET " + uri + " answered " + response.statusCode() + ": "
                             + new String(response.body(), StandardCharsets.UTF_8));
                 }
                 return JSON.readTree(response.body());
@@ -123,7 +124,7 @@ final class FleetLedger {
                 Thread.sleep(1000L * attempt);
             }
         }
-        throw new FleetBenchException("GET " + uri + " failed three times: " + last, last);
+        throw new BenchException("GET " + uri + " failed three times: " + last, last);
     }
 
     private static Instant time(JsonNode node) {

@@ -1,5 +1,6 @@
 package dev.handoff.bench.fleet;
 
+import dev.handoff.bench.BenchException;
 import dev.handoff.common.serde.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,7 +27,7 @@ final class RecordTimestamps {
 
     /**
      * @param security the admin login's client settings
-     * @throws FleetBenchException if the topics are not read to their end within {@code deadline}
+     * @throws BenchException if the topics are not read to their end within {@code deadline}
      */
     static Map<String, Instant> read(
             String bootstrapServers, Map<String, Object> security, Collection<String> topics, Duration deadline) {
@@ -51,7 +52,7 @@ final class RecordTimestamps {
             long until = System.nanoTime() + deadline.toNanos();
             while (!reached(consumer, end)) {
                 if (System.nanoTime() > until) {
-                    throw new FleetBenchException("the topics " + topics + " were not read to their end within "
+                    throw new BenchException("the topics " + topics + " were not read to their end within "
                             + deadline.toSeconds() + " s");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {

@@ -148,13 +148,20 @@ public final class ConvergeStageHandler {
         if (!(place instanceof BuildPlace.Remote remote)) {
             return NO_GATE;
         }
-        boolean isBuildHost = Optional.ofNullable(inventory.hosts().get(host))
+        return isBuildHost(inventory.hosts().get(host), remote.address())
+                ? buildHost.writeLock()
+                : buildHost.readLock();
+    }
+
+    /** Whether {@code host} is reached at {@code buildHostAddress}, on its bootstrap or its steady access. */
+    static boolean isBuildHost(Inventory.Host host, String buildHostAddress) {
+        return Optional.ofNullable(host)
                 .flatMap(Inventory.Host::access)
-                .map(a -> remote.address().equals(a.bootstrap().address())
+                .map(a -> (a.bootstrap() != null
+                                && buildHostAddress.equals(a.bootstrap().address()))
                         || (a.steady() != null
-                                && remote.address().equals(a.steady().address())))
+                                && buildHostAddress.equals(a.steady().address())))
                 .orElse(false);
-        return isBuildHost ? buildHost.writeLock() : buildHost.readLock();
     }
 
     private static final java.util.concurrent.locks.Lock NO_GATE = new java.util.concurrent.locks.ReentrantLock() {
