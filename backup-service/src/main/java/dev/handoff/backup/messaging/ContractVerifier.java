@@ -204,8 +204,7 @@ public final class ContractVerifier {
                                         + " verification",
                                 true)));
             } else if (check.ok()) {
-                checkResult = "passed";
-                storeCheck(h, name, now, contract.checkSubset(), checkedKey);
+                checkResult = "passed"; // recorded by runCheck, under the repository's lock
             } else {
                 storeCheckFailed(h, name, checkedKey);
                 ResticErrors.Reason reason = ResticErrors.classify(check.stderr() + "\n" + check.stdout());
@@ -460,7 +459,8 @@ public final class ContractVerifier {
 
     /**
      * Runs {@code restic check} under the repository's exclusive lock, unless a host sharing the repository passed a
-     * check of the same subset within the contract's interval while this one waited: then null.
+     * check of the same subset within the contract's interval while this one waited: then null. A pass is recorded
+     * under the lock.
      */
     private ResticCli.Result runCheck(
             ResticCli.Target target, BackupContract contract, String host, String name, String checkedKey, Instant now)
@@ -476,7 +476,14 @@ public final class ContractVerifier {
             if (!ContractChecks.checkDue(sharedCheck(checkedKey, contract), now, contract.checkEvery())) {
                 return null;
             }
-            return runLocked(target, List.of("check", "--read-data-subset=" + contract.checkSubset()), host, name);
+            ResticCli.Result check =
+                    runLocked(target, List.of("check", "--read-data-subset=" + contract.checkSubset()), host, name);
+            if (check.ok()) {
+                // recorded before the lock is let go, so a host that waited for it sees the pass and does not check
+                // the repository again
+                storeCheck(host, name, now, contract.checkSubset(), checkedKey);
+            }
+            return check;
         } finally {
             exclusive.unlock();
         }
