@@ -85,24 +85,7 @@ public final class LedgerBench {
                         .toList(),
                 Integer.getInteger("handoff.bench.deliveries", 1000),
                 Integer.getInteger("handoff.bench.ingest-deployments", 20_000));
-        Thread cleanup = new Thread(bench::cleanUp, "bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        int exit;
-        try {
-            bench.run();
-            exit = 0;
-        } catch (BenchException e) {
-            System.err.println("bench: FAILED: " + e.getMessage());
-            exit = 1;
-        } catch (Exception e) {
-            System.err.println("bench: FAILED with an error:");
-            e.printStackTrace();
-            exit = 1;
-        } finally {
-            bench.cleanUp();
-        }
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-        System.exit(exit);
+        BenchMain.run(bench::run, bench::cleanUp);
     }
 
     void run() throws Exception {

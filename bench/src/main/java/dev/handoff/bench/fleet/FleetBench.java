@@ -1,6 +1,7 @@
 package dev.handoff.bench.fleet;
 
 import dev.handoff.bench.BenchException;
+import dev.handoff.bench.BenchMain;
 import dev.handoff.bench.Latencies;
 import dev.handoff.bench.RawKafkaLatency;
 import dev.handoff.common.event.Topics;
@@ -74,28 +75,7 @@ public final class FleetBench {
                 root.resolve("bench/target/fleet-lab").toString()));
         FleetBench bench = new FleetBench(
                 root, settings, home, System.getProperty("handoff.bench.fleet.database-prefix", "handoff_bench_fleet"));
-        Thread cleanup = new Thread(bench.lab::close, "fleet-bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        int exit;
-        try {
-            bench.run();
-            exit = 0;
-        } catch (BenchException e) {
-            System.err.println("bench: FAILED: " + e.getMessage());
-            exit = 1;
-        } catch (Exception e) {
-            System.err.println("bench: FAILED with an error:");
-            e.printStackTrace();
-            exit = 1;
-        } finally {
-            bench.lab.close();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(cleanup);
-        } catch (IllegalStateException stopping) {
-            // Ctrl-C or SIGTERM: the JVM is already shutting down and the hook has closed the lab
-        }
-        System.exit(exit);
+        BenchMain.run(bench::run, bench.lab::close);
     }
 
     void run() throws Exception {

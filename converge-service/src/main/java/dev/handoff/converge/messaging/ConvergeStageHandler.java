@@ -128,12 +128,14 @@ public final class ConvergeStageHandler {
         for (ReceivedEvent received : batch) {
             EventEnvelope trigger = received.event();
             for (ConvergeWork work : plan(trigger)) {
-                java.util.concurrent.locks.Lock onBuildHost = buildHostGate(work.host());
-                onBuildHost.lockInterruptibly();
+                Optional<java.util.concurrent.locks.Lock> onBuildHost = buildHostGate(work.host());
+                if (onBuildHost.isPresent()) {
+                    onBuildHost.get().lockInterruptibly();
+                }
                 try (HostLock.Held held = lock.acquire(work.host())) {
                     run(trigger, work);
                 } finally {
-                    onBuildHost.unlock();
+                    onBuildHost.ifPresent(java.util.concurrent.locks.Lock::unlock);
                 }
             }
         }
@@ -144,13 +146,14 @@ public final class ConvergeStageHandler {
      * exclusively — its activation may restart sshd or reboot it, which would cut the other hosts' builds off — so it
      * waits for the running builds to end, and the builds that come after it wait for it (fair order).
      */
-    private java.util.concurrent.locks.Lock buildHostGate(String host) {
+    private Optional<java.util.concurrent.locks.Lock> buildHostGate(String host) {
         if (!(place instanceof BuildPlace.Remote remote)) {
-            return NO_GATE;
+            return Optional.empty();
         }
-        return isBuildHost(inventory.hosts().get(host), remote.address())
-                ? buildHost.writeLock()
-                : buildHost.readLock();
+        return Optional.of(
+                isBuildHost(inventory.hosts().get(host), remote.address())
+                        ? buildHost.writeLock()
+                        : buildHost.readLock());
     }
 
     /** Whether {@code host} is reached at {@code buildHostAddress}, on its bootstrap or its steady access. */
@@ -163,14 +166,6 @@ public final class ConvergeStageHandler {
                                 && buildHostAddress.equals(a.steady().address())))
                 .orElse(false);
     }
-
-    private static final java.util.concurrent.locks.Lock NO_GATE = new java.util.concurrent.locks.ReentrantLock() {
-        @Override
-        public void lockInterruptibly() {}
-
-        @Override
-        public void unlock() {}
-    };
 
     private List<ConvergeWork> plan(EventEnvelope trigger) throws Exception {
         if (EventType.COMMIT_PUSHED.type().equals(trigger.type())) {
