@@ -25,12 +25,14 @@ public final class SchemaCatalog {
     private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     /**
      * Draft 2020-12 treats {@code format} as an annotation only; the contract's formats (date-time, ipv4, uri, uuid)
-     * are meant to be checked, so assertions are switched on. Paths stay in the {@code $.a.b} form.
+     * are meant to be checked, so assertions are switched on. Paths stay in the {@code $.a.b} form. Patterns are the
+     * JDK's, remembering their answers for repeated strings ({@link RememberedMatches}).
      */
     private final SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
             .formatAssertionsEnabled(true)
             .pathType(PathType.LEGACY)
             .locale(java.util.Locale.ROOT)
+            .regularExpressionFactory(RememberedMatches.INSTANCE)
             .build();
 
     private final ConcurrentMap<String, Optional<JsonSchema>> schemas = new ConcurrentHashMap<>();

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.Collection;
@@ -23,8 +24,8 @@ import org.postgresql.copy.CopyManager;
  * changes nothing) and the deployment projection, all in one transaction per batch. Each table is written with one
  * statement per batch, which keeps ingest fast: a small batch (the usual one, a webhook's event) with one multi-row
  * {@code insert} sent together with the projection's upserts, one round trip; a large one (catching up) is streamed
- * with {@code COPY} into a session's temporary table and moved into {@code event} with one
- * {@code insert … select … on conflict do nothing}, as fast as PostgreSQL loads rows.
+ * with {@code COPY} straight into {@code event}, as fast as PostgreSQL loads rows, or, when it holds an event already
+ * stored, through a session's temporary table and one {@code insert … select … on conflict do nothing}.
  */
 @ApplicationScoped
 public class LedgerStore {
@@ -53,6 +54,10 @@ public class LedgerStore {
                 kafka_offset bigint, data jsonb
             ) on commit delete rows
             """;
+
+    private static final String COPY_EVENTS = "copy event (" + EVENT_COLUMNS + ") from stdin with (format text)";
+    /** PostgreSQL's SQLSTATE of a duplicate key. */
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private static final String COPY_STAGING =
             "copy ledger_event_in (" + EVENT_COLUMNS + ") from stdin with (format text)";
@@ -191,16 +196,39 @@ public class LedgerStore {
         return i;
     }
 
-    /** Streams the batch into the session's staging table with COPY, then moves what is new into {@code event}. */
+    /**
+     * Loads the batch with COPY. Nearly always every event is new, and it is copied straight into {@code event}; a
+     * batch holding an event the ledger already has (redelivered after a restart or a rebalance) makes that COPY fail
+     * on the primary key, and is then streamed into the session's staging table and moved into {@code event} with
+     * {@code on conflict do nothing}.
+     */
     private static int copyEvents(Connection c, List<ReceivedEvent> batch) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(CREATE_STAGING);
-        }
         // the rows' text (mostly the payloads as JSON) is written on every core
         byte[][] rows = new byte[batch.size()][];
         IntStream.range(0, batch.size()).parallel().forEach(i -> rows[i] = CopyText.eventRow(batch.get(i)));
+        Savepoint before = c.setSavepoint();
+        try {
+            copy(c, COPY_EVENTS, rows);
+            c.releaseSavepoint(before);
+            return rows.length;
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(before);
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute(CREATE_STAGING);
+        }
+        copy(c, COPY_STAGING, rows);
+        try (Statement s = c.createStatement()) {
+            return s.executeUpdate(MOVE_STAGING);
+        }
+    }
+
+    private static void copy(Connection c, String sql, byte[][] rows) throws SQLException {
         CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-        CopyIn in = copy.copyIn(COPY_STAGING);
+        CopyIn in = copy.copyIn(sql);
         try {
             for (byte[] row : rows) {
                 in.writeToCopy(row, 0, row.length);
@@ -210,9 +238,6 @@ public class LedgerStore {
             if (in.isActive()) {
                 in.cancelCopy();
             }
-        }
-        try (Statement s = c.createStatement()) {
-            return s.executeUpdate(MOVE_STAGING);
         }
     }
 

@@ -89,8 +89,13 @@ public class ReplayService {
         Duration timeout = config.replay().timeout();
         long started = System.nanoTime();
         long deadline = started + timeout.toNanos();
+        String replayId = ReplayPlan.replayId(caller, idempotencyKey);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         Checked checked;
-        List<ConsumerRecord<String, byte[]>> range = new ArrayList<>();
+        List<ReplayedRecord> replayed = new ArrayList<>();
+        List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
+        Map<String, Integer> skipped = new TreeMap<>();
+        long decoding = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(readerSettings(max))) {
             List<PartitionInfo> partitions = consumer.partitionsFor(request.topic(), timeout);
             TopicPartition tp = new TopicPartition(request.topic(), request.partition());
@@ -101,8 +106,12 @@ public class ReplayService {
                 end = consumer.endOffsets(List.of(tp), timeout).get(tp);
             }
             checked = ReplayPlan.checkRange(stage, request, partitions.size(), beginning, end, max);
+            String channel = Topics.replay(checked.stage());
             consumer.assign(List.of(tp));
             consumer.seek(tp, checked.fromOffset());
+            // Reading, checking and publishing overlap: each fetch's records are decoded (JSON Schema validation,
+            // most of a replay's CPU) spread over the cores, and their copies handed to the producer in offset order
+            // while the consumer fetches the next records and the producer's I/O thread sends the earlier copies.
             while (consumer.position(tp, timeout) <= checked.toOffset()) {
                 if (System.nanoTime() > deadline) {
                     throw new KafkaUnavailable(
@@ -110,39 +119,32 @@ public class ReplayService {
                                     + checked.topic() + " took longer than " + timeout.toSeconds() + " s",
                             null);
                 }
+                List<ConsumerRecord<String, byte[]>> fetched = new ArrayList<>();
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.offset() > checked.toOffset()) {
                         break;
                     }
-                    range.add(r);
+                    fetched.add(r);
+                }
+                long t = System.nanoTime();
+                Object[] outcomes = new Object[fetched.size()];
+                IntStream.range(0, fetched.size())
+                        .parallel()
+                        .forEach(i -> outcomes[i] = outcome(checked, replayId, now, channel, fetched.get(i)));
+                decoding += System.nanoTime() - t;
+                for (Object o : outcomes) {
+                    if (o instanceof Copy copy) {
+                        replayed.add(copy.replayed());
+                        sent.add(send(copy.record()));
+                    } else {
+                        skipped.merge((String) o, 1, Integer::sum);
+                    }
                 }
             }
         } catch (KafkaException e) {
             throw new KafkaUnavailable("cannot read " + request.topic() + " from Kafka: " + e.getMessage(), e);
         }
-        long read = System.nanoTime();
-        String replayId = ReplayPlan.replayId(caller, idempotencyKey);
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-        String channel = Topics.replay(checked.stage());
-        // Decoding (JSON Schema validation) is most of a replay's CPU: it is spread over the cores, in order. Each
-        // original becomes its copy's record right away, so no decoded payload outlives its record's turn.
-        Object[] outcomes = new Object[range.size()];
-        IntStream.range(0, range.size())
-                .parallel()
-                .forEach(i -> outcomes[i] = outcome(checked, replayId, now, channel, range.get(i)));
-        range.clear();
-        List<ReplayedRecord> replayed = new ArrayList<>(outcomes.length);
-        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(outcomes.length);
-        Map<String, Integer> skipped = new TreeMap<>();
-        for (Object o : outcomes) {
-            if (o instanceof Copy copy) {
-                replayed.add(copy.replayed());
-                records.add(copy.record());
-            } else {
-                skipped.merge((String) o, 1, Integer::sum);
-            }
-        }
-        if (records.isEmpty()) {
+        if (replayed.isEmpty()) {
             throw new ReplayRefused(
                     "nothing-to-replay",
                     "offsets " + checked.fromOffset() + " to " + checked.toOffset() + " of partition "
@@ -153,11 +155,14 @@ public class ReplayService {
                     "choose offsets of a commit.pushed or …completed event (GET /api/events?topic=" + checked.topic()
                             + "&partition=" + checked.partition() + ")");
         }
-        long decoded = System.nanoTime();
-        ReplayView view = publish(checked, replayed, records, skipped, caller, replayId, now, timeout);
+        long read = System.nanoTime();
+        // Copies first: the audit record is only published once every copy is on the replay channel.
+        String channel = Topics.replay(checked.stage());
+        await(sent, timeout, replayed.size() + " replayed records to " + channel);
+        ReplayView view = audit(checked, replayed, skipped, caller, replayId, now, timeout);
         LOG.infof(
-                "replay %s by %s: %s from %s[%d] offsets %d..%d, %d records re-published to %s (read in %d ms,"
-                        + " decoded and copied in %d ms, published in %d ms)",
+                "replay %s by %s: %s from %s[%d] offsets %d..%d, %d records re-published to %s (read, checked and"
+                        + " handed to the producer in %d ms, of which decoding %d ms; acknowledged %d ms later)",
                 replayId,
                 caller,
                 checked.stage().id(),
@@ -165,11 +170,11 @@ public class ReplayService {
                 checked.partition(),
                 checked.fromOffset(),
                 checked.toOffset(),
-                records.size(),
+                replayed.size(),
                 channel,
                 TimeUnit.NANOSECONDS.toMillis(read - started),
-                TimeUnit.NANOSECONDS.toMillis(decoded - read),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - decoded));
+                TimeUnit.NANOSECONDS.toMillis(decoding),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - read));
         return view;
     }
 
@@ -205,17 +210,16 @@ public class ReplayService {
                 ReplayCopy.record(channel, copy, r));
     }
 
-    private ReplayView publish(
+    /** Publishes the replay's audit record, once its copies are acknowledged, and answers. */
+    private ReplayView audit(
             Checked checked,
             List<ReplayedRecord> replayed,
-            List<ProducerRecord<String, byte[]>> records,
             Map<String, Integer> skipped,
             String caller,
             String replayId,
             OffsetDateTime now,
             Duration timeout)
             throws KafkaUnavailable {
-        String channel = Topics.replay(checked.stage());
         try {
             String subject = checked.host() != null ? checked.host() : EVERY_HOST;
             ReplayRequested audit = new ReplayRequested(
@@ -228,12 +232,10 @@ public class ReplayService {
                     checked.host(),
                     caller,
                     now.toInstant(),
-                    records.size());
+                    replayed.size());
             EventEnvelope auditEvent = codec.newEvent(
                     replayId, EventType.REPLAY_REQUESTED, KafkaClients.SOURCE, subject, null, null, audit);
-            // Copies first: the audit record is only published once every copy is on the replay channel.
-            send(records, timeout, records.size() + " replayed records to " + channel);
-            send(List.of(codec.encode(auditEvent)), timeout, "the replay.requested event");
+            await(List.of(send(codec.encode(auditEvent))), timeout, "the replay.requested event");
         } catch (InvalidEventException e) {
             throw new IllegalStateException("the replay.requested event breaks the contract: " + e.getMessage(), e);
         }
@@ -247,29 +249,30 @@ public class ReplayService {
                 checked.host(),
                 caller,
                 now,
-                records.size(),
+                replayed.size(),
                 skipped,
                 replayed);
     }
 
-    private void send(List<ProducerRecord<String, byte[]>> records, Duration timeout, String what)
-            throws KafkaUnavailable {
-        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>(records.size());
-        for (ProducerRecord<String, byte[]> record : records) {
-            CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-            try {
-                producer.send(record, (metadata, error) -> {
-                    if (error != null) {
-                        future.completeExceptionally(error);
-                    } else {
-                        future.complete(metadata);
-                    }
-                });
-            } catch (KafkaException e) {
-                future.completeExceptionally(e);
-            }
-            futures.add(future);
+    /** Hands a record to the producer; the future completes with its acknowledgement or the producer's error. */
+    private CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    future.completeExceptionally(error);
+                } else {
+                    future.complete(metadata);
+                }
+            });
+        } catch (KafkaException e) {
+            future.completeExceptionally(e);
         }
+        return future;
+    }
+
+    private static void await(List<CompletableFuture<RecordMetadata>> futures, Duration timeout, String what)
+            throws KafkaUnavailable {
         try {
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

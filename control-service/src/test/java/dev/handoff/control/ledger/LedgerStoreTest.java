@@ -53,6 +53,41 @@ class LedgerStoreTest {
         storesWholeAndOnce(2);
     }
 
+    @Test
+    void aLargeBatchPartlyStoredBeforeStoresOnlyItsNewEvents() throws Exception {
+        // Given a large batch whose first half the ledger already holds (redelivered after a rebalance)
+        List<ReceivedEvent> batch = new ArrayList<>();
+        for (int i = 0; i < LedgerStore.COPY_FROM_ROWS; i++) {
+            EventEnvelope started = codec.newEvent(
+                    EventType.CONVERGENCE_STARTED,
+                    "/handoff/test",
+                    "cloud-edge-1",
+                    UUID.randomUUID().toString(),
+                    null,
+                    new StageStarted("cloud-edge-1", "converge", "handoff.secret-facts.completed", null, null));
+            batch.add(new ReceivedEvent(started, Topics.CONVERGENCE, 0, i, 0L));
+        }
+        int half = LedgerStore.COPY_FROM_ROWS / 2;
+        assertThat(store.store(batch.subList(0, half))).isEqualTo(half);
+
+        // When the whole batch arrives
+        int stored = store.store(batch);
+
+        // Then only the new half is stored, and every event is there once
+        assertThat(stored).isEqualTo(LedgerStore.COPY_FROM_ROWS - half);
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select count(*) from event where id = any(?)")) {
+            ps.setArray(
+                    1,
+                    c.createArrayOf(
+                            "text", batch.stream().map(r -> r.event().id()).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(LedgerStore.COPY_FROM_ROWS);
+            }
+        }
+    }
+
     private void storesWholeAndOnce(int deployments) throws Exception {
         // each deployment started then failed with a message holding every character the COPY text format escapes
         List<String> ids = new ArrayList<>();
