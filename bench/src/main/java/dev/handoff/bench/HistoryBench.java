@@ -135,8 +135,8 @@ public final class HistoryBench {
                     replay.ledgerSeconds());
             System.out.printf(
                     Locale.ROOT,
-                    "  (the %,d originals were produced, then stored by the ledger after %.2f s, before the replay was"
-                            + " asked for)%n",
+                    "  (after a warm-up replay of as many records; the %,d originals were produced, then stored by the"
+                            + " ledger after %.2f s, before the replay was asked for)%n",
                     replayRecords,
                     replay.originalsStoredSeconds());
             System.out.println("  CPU during the replay (POST → all copies in the ledger), as shares of all "
