@@ -26,6 +26,46 @@ public interface HandoffConfig {
     /** The web page. */
     Ui ui();
 
+    /** Commit statuses posted to Forgejo. */
+    CommitStatus commitStatus();
+
+    /**
+     * Each stage's state of every deployment, posted to the deployment's commit in Forgejo (context
+     * {@code handoff/<host>/<stage>}). Off until {@link #forgejoUrl()} is set.
+     */
+    interface CommitStatus {
+        /** Forgejo's address, e.g. {@code https://forgejo.example.org} ({@code HANDOFF_FORGEJO_URL}); unset: off. */
+        java.util.Optional<java.net.URI> forgejoUrl();
+
+        /**
+         * The access token Handoff posts statuses with ({@code HANDOFF_FORGEJO_TOKEN}; scope
+         * {@code write:repository}); required when {@link #forgejoUrl()} is set. A secret: never logged.
+         */
+        java.util.Optional<String> token();
+
+        /**
+         * The address people open control-service's pages at ({@code HANDOFF_PUBLIC_URL}, e.g.
+         * {@code https://handoff.example.org}): each status links to its deployment's page under it. Unset: statuses
+         * carry no link.
+         */
+        java.util.Optional<String> pageUrl();
+
+        /** How often the poster looks for stage states to post ({@code HANDOFF_FORGEJO_STATUS_INTERVAL}). */
+        @WithDefault("2s")
+        Duration interval();
+
+        /**
+         * Only stage states this recent are posted ({@code HANDOFF_FORGEJO_STATUS_WINDOW}): turning statuses on
+         * does not post the whole history.
+         */
+        @WithDefault("24h")
+        Duration window();
+
+        /** How long one post to Forgejo may take. */
+        @WithDefault("10s")
+        Duration timeout();
+    }
+
     /** Webhook ingress. */
     interface Webhook {
         /** The shared secret Forgejo signs deliveries with ({@code HANDOFF_WEBHOOK_SECRET}); required. */
