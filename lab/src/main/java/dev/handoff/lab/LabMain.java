@@ -3,8 +3,8 @@ package dev.handoff.lab;
 import dev.handoff.lab.launcher.LabCommands;
 
 /**
- * Entry point of the lab launcher, run by the project's {@code ./handoff} script: {@code up [--port N]
- * [--kafka-port N]} and {@code push <owner/name> [-m message]}.
+ * Entry point of the lab launcher, run by the project's {@code ./handoff} script: {@code up}, {@code status},
+ * {@code down}, {@code push}, {@code redeliver} and {@code kafka-produce} ({@link LabCommands}).
  */
 public final class LabMain {
     private LabMain() {}

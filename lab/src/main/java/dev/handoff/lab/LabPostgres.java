@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -173,14 +174,88 @@ public final class LabPostgres implements AutoCloseable {
             return true;
         } catch (SQLException e) {
             if ("55006".equals(e.getSQLState())) {
-                throw new IllegalStateException("PostgreSQL: the lab database " + name + " (" + description
-                        + ") is in use, by another lab or program: stop it, or give this lab databases of its own"
-                        + " with HANDOFF_LAB_DATABASE_PREFIX=<name>");
+                throw new DatabaseInUseException(name, description);
             }
             throw new IllegalStateException(
                     "PostgreSQL: cannot drop the earlier lab's database " + name + " (" + description + "): "
                             + e.getMessage(),
                     e);
+        }
+    }
+
+    /** Whether the database {@code name} exists on this server. */
+    public boolean exists(String name) {
+        try (Connection c = adminConnection()) {
+            return exists(c, name);
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "PostgreSQL: cannot look up database " + name + " (" + description + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The comment of the database {@code name} ({@code COMMENT ON DATABASE}, {@code \l+} in psql), if it exists and
+     * has one. The lab records there which lab folder a database belongs to.
+     */
+    public Optional<String> comment(String name) {
+        try (Connection c = adminConnection();
+                PreparedStatement q = c.prepareStatement(
+                        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?")) {
+            q.setString(1, name);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "PostgreSQL: cannot read the comment of database " + name + " (" + description + "): "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** Sets the comment of the existing database {@code name} to {@code text}. */
+    public void comment(String name, String text) {
+        if (!DATABASE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a lab database name: " + name);
+        }
+        try (Connection c = adminConnection();
+                Statement s = c.createStatement()) {
+            s.execute("COMMENT ON DATABASE \"" + name + "\" IS '" + text.replace("'", "''") + "'");
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "PostgreSQL: cannot record the owner of database " + name + " (" + description + "): "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** The server's version, e.g. {@code 15.8 (Debian 15.8-0+deb12u1)}. */
+    public String serverVersion() {
+        try (Connection c = adminConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW server_version")) {
+            return rs.next() ? rs.getString(1) : "unknown";
+        } catch (SQLException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    /** A database could not be dropped because a session (another lab, a psql) is connected to it. */
+    public static final class DatabaseInUseException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        private final String database;
+
+        DatabaseInUseException(String database, String server) {
+            super("PostgreSQL: the lab database " + database + " (" + server
+                    + ") is in use, by another lab or program: stop it, or give this lab databases of its own"
+                    + " with HANDOFF_LAB_DATABASE_PREFIX=<name>");
+            this.database = database;
+        }
+
+        /** The database that is in use. */
+        public String database() {
+            return database;
         }
     }
 

@@ -15,6 +15,8 @@ public final class LabCommands {
     static final String USAGE_TEXT = """
             Usage: ./handoff up [--port N] [--kafka-port N] [--fresh] [--build] [--fleet N [--activation D]]
                    ./handoff push <owner/name> [-m message] [--form]
+                   ./handoff status
+                   ./handoff down
                    ./handoff redeliver
                    ./handoff kafka-produce --as <service|nobody> --topic <t> [--key k] [--header n=v]… --value-file f
                    ./handoff help
@@ -46,6 +48,14 @@ public final class LabCommands {
                         throw new UsageException("redeliver takes no arguments");
                     }
                     yield new PushCommand(projectDir, env, out).redeliver();
+                }
+                case "status" -> {
+                    noArguments(list, "status");
+                    yield new StatusCommand(LabHome.resolve(env, projectDir), out).run();
+                }
+                case "down" -> {
+                    noArguments(list, "down");
+                    yield new DownCommand(LabHome.resolve(env, projectDir), out, DownCommand.WAIT).run();
                 }
                 case "kafka-produce" ->
                     new KafkaProduceCommand(LabHome.resolve(env, projectDir), out)
@@ -111,6 +121,13 @@ public final class LabCommands {
             throw new UsageException("push: which repository? e.g. ./handoff push ops/edge-cluster-infra");
         }
         return new PushCommand(projectDir, env, out).run(repository, message, form);
+    }
+
+    private static void noArguments(List<String> args, String command) throws UsageException {
+        if (args.size() > 1) {
+            throw new UsageException(
+                    command + " takes no arguments (it acts on the lab in HANDOFF_HOME, default" + " .handoff)");
+        }
     }
 
     private static int fleetValue(List<String> args, int index) throws UsageException {

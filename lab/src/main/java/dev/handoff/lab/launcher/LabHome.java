@@ -67,6 +67,16 @@ public record LabHome(Path root) {
         return root.resolve("kafka-secret");
     }
 
+    /** The lab's id ({@link LabIdentity}), which its databases carry. */
+    public Path labId() {
+        return root.resolve("lab-id");
+    }
+
+    /** What the running (or starting) lab's launcher records about itself for {@code status} and {@code down}. */
+    public Path labState() {
+        return run().resolve("lab.state");
+    }
+
     /** An embedded PostgreSQL server's data, kept across restarts. */
     public Path postgresData() {
         return root.resolve("postgres");

@@ -12,6 +12,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -27,18 +28,33 @@ final class PushCommand {
 
     static final String DEFAULT_MESSAGE = "handoff push";
 
+    /**
+     * How long a push waits for a lab that is starting: each service may take 90 s to be ready, and they start side by
+     * side.
+     */
+    static final Duration START_WAIT = Duration.ofMinutes(4);
+
+    private static final Duration POLL = Duration.ofMillis(200);
+
     private final LabHome home;
     private final PrintStream out;
     private final WebhookDelivery delivery;
+    private final Duration startWait;
 
     PushCommand(Path projectDir, Map<String, String> env, PrintStream out) {
         this(LabHome.resolve(env, projectDir), out, new WebhookDelivery());
     }
 
     PushCommand(LabHome home, PrintStream out, WebhookDelivery delivery) {
+        this(home, out, delivery, START_WAIT);
+    }
+
+    /** As the others, waiting at most {@code startWait} for a lab that is starting. */
+    PushCommand(LabHome home, PrintStream out, WebhookDelivery delivery, Duration startWait) {
         this.home = home;
         this.out = out;
         this.delivery = delivery;
+        this.startWait = startWait;
     }
 
     /** Runs the push; returns the exit code (0 only for a 2xx answer to the webhook). */
@@ -58,10 +74,8 @@ final class PushCommand {
             return 2;
         }
         LabLogging.toFile(home.logs().resolve("push.log"));
-        Optional<LabEnvFile> lab = LabEnvFile.read(home.labEnv());
-        if (lab.isEmpty() || !lab.get().labRunning()) {
-            out.println(
-                    "The lab is not running (no running lab wrote " + home.labEnv() + "): start it with ./handoff up");
+        Optional<LabEnvFile> lab = runningLab();
+        if (lab.isEmpty()) {
             return 1;
         }
         Optional<String> webhookUrl = lab.get().get(LabEnvFile.WEBHOOK_URL);
@@ -99,8 +113,11 @@ final class PushCommand {
      */
     int redeliver() throws InterruptedException {
         LabLogging.toFile(home.logs().resolve("push.log"));
-        Optional<LabEnvFile> lab = LabEnvFile.read(home.labEnv());
-        Optional<String> webhookUrl = lab.filter(LabEnvFile::labRunning).flatMap(l -> l.get(LabEnvFile.WEBHOOK_URL));
+        Optional<LabEnvFile> lab = runningLab();
+        if (lab.isEmpty()) {
+            return 1;
+        }
+        Optional<String> webhookUrl = lab.flatMap(l -> l.get(LabEnvFile.WEBHOOK_URL));
         if (webhookUrl.isEmpty()) {
             out.println("The lab is not running with control-service (no running lab wrote " + home.labEnv()
                     + "): start it with ./handoff up");
@@ -121,6 +138,46 @@ final class PushCommand {
             out.println("Cannot read " + lastDelivery() + ": " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * The running lab's {@code lab.env}; if the lab is still starting, waits for it (at most {@link #startWait}),
+     * saying so. Empty, with the reason printed, if no lab runs or it did not come up.
+     */
+    private Optional<LabEnvFile> runningLab() throws InterruptedException {
+        Optional<LabEnvFile> lab = LabEnvFile.read(home.labEnv()).filter(LabEnvFile::labRunning);
+        if (lab.isPresent()) {
+            return lab;
+        }
+        Optional<LabState> starting = LabState.read(home.labState()).filter(LabState::alive);
+        if (starting.isEmpty() || starting.get().phase() == LabState.Phase.STOPPING) {
+            out.println(
+                    "The lab is not running (no running lab wrote " + home.labEnv() + "): start it with ./handoff up");
+            return Optional.empty();
+        }
+        long pid = starting.get().pid();
+        out.println(
+                "The lab is starting (pid " + pid + ", since " + starting.get().since()
+                        + "); waiting for it to be ready (at most " + startWait.toSeconds() + " s)...");
+        long deadline = System.nanoTime() + startWait.toNanos();
+        while (System.nanoTime() < deadline) {
+            lab = LabEnvFile.read(home.labEnv()).filter(LabEnvFile::labRunning);
+            if (lab.isPresent()) {
+                out.println("The lab is up.");
+                return lab;
+            }
+            Optional<LabState> now = LabState.read(home.labState()).filter(LabState::alive);
+            if (now.isEmpty() || now.get().phase() == LabState.Phase.STOPPING) {
+                out.println("The lab (pid " + pid + ") stopped before it was ready: see the terminal of ./handoff up"
+                        + " and " + home.logs().resolve("lab.log") + ", start it again with ./handoff up, then push"
+                        + " (nothing was committed or pushed)");
+                return Optional.empty();
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+        out.println("The lab (pid " + pid + ") was not ready within " + startWait.toSeconds() + " s: ./handoff status"
+                + " shows which service it waits for (logs in " + home.logs() + "); nothing was committed or pushed");
+        return Optional.empty();
     }
 
     private Path lastDelivery() {

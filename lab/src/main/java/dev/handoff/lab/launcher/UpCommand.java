@@ -72,6 +72,9 @@ final class UpCommand {
     private ResticWorld resticWorld;
     private FleetWorld fleetWorld;
     private Fleet fleet = Fleet.NONE;
+    private LabDatabases databases;
+    private LabState state;
+    private final Map<String, String> versions = new LinkedHashMap<>();
     private boolean stopped;
     private boolean up;
 
@@ -108,9 +111,12 @@ final class UpCommand {
     int run(int port, Optional<Integer> kafkaPort, boolean fresh, Fleet fleet) throws InterruptedException {
         this.fleet = fleet;
         Optional<LabEnvFile> running = LabEnvFile.read(home.labEnv());
-        if (running.isPresent() && running.get().labRunning()) {
-            out.println("A lab is already running from " + home.root() + " (pid "
-                    + running.get().get(LabEnvFile.PID).orElse("?") + "). Stop it first (Ctrl-C in its terminal).");
+        Optional<LabState> starting = LabState.read(home.labState()).filter(LabState::alive);
+        if (running.isPresent() && running.get().labRunning() || starting.isPresent()) {
+            String pid = starting.map(s -> Long.toString(s.pid()))
+                    .orElseGet(() -> running.get().get(LabEnvFile.PID).orElse("?"));
+            out.println("A lab is already running from " + home.root() + " (pid " + pid + "). Stop it first:"
+                    + " ./handoff down (or Ctrl-C in its terminal); ./handoff status shows it.");
             return 1;
         }
         LabLogging.toFile(home.logs().resolve("lab.log"));
@@ -125,11 +131,22 @@ final class UpCommand {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "lab-shutdown"));
         long started = System.nanoTime();
+        state = new LabState(
+                ProcessHandle.current().pid(),
+                LabState.startOf(ProcessHandle.current()),
+                LabState.Phase.STARTING,
+                java.time.Instant.now(),
+                "",
+                "",
+                List.of(),
+                Map.of());
+        versions.put("Handoff", handoffVersion());
+        versions.put("Java", Runtime.version().toString());
+        recordState(LabState.Phase.STARTING);
         out.println("Starting the Handoff lab in " + home.root());
         try {
-            // the services' databases belong to a lab's Kafka log and simulated hosts: a lab without Kafka storage
-            // is new, and databases an earlier lab left on this server (its history, host-key and RustDesk pins)
-            // would not match it
+            // the services' databases belong to a lab (its Kafka log, its simulated hosts' keys): each carries the
+            // lab's id, and a lab without Kafka storage is new (databases without an id are an earlier lab's)
             boolean newLab = !Files.exists(home.kafkaData());
             if (fresh) {
                 deleteTree(home.kafkaData());
@@ -152,6 +169,7 @@ final class UpCommand {
             LabCredentials credentials = LabCredentials.fromEnvironment(env, new SecureRandom());
             startServices(built, port, credentials);
             writeLabEnv(built, port, credentials);
+            recordState(LabState.Phase.UP);
             printSummary(built, port, credentials, controlDatabase, started);
             markUp();
         } catch (ServiceFailedException e) {
@@ -189,6 +207,8 @@ final class UpCommand {
         kafkaUsers = LabKafkaUsers.load(home.kafkaSecret());
         kafka = LabKafka.start(port, home.kafkaData(), kafkaUsers);
         kafka.createTopics(Topics.all());
+        versions.put("Kafka", org.apache.kafka.common.utils.AppInfoParser.getVersion());
+        recordState(LabState.Phase.STARTING);
         out.println("Kafka:      KRaft broker on " + kafka.bootstrapServers() + " (in this process, "
                 + Topics.all().size() + " topics, storage " + home.kafkaData() + ")");
     }
@@ -196,21 +216,11 @@ final class UpCommand {
     private LabDatabase startPostgres(boolean fresh, boolean newLab) {
         postgres = LabPostgres.open(env, home.postgresData());
         out.println(postgres.description());
-        if (fresh) {
-            ServiceModule.ALL.forEach(service -> postgres.dropDatabase(service.database(env)));
-            out.println("Fresh start: the services' lab databases dropped");
-        } else if (newLab) {
-            List<String> dropped = ServiceModule.ALL.stream()
-                    .map(service -> service.database(env))
-                    .filter(postgres::dropUnused)
-                    .toList();
-            if (!dropped.isEmpty()) {
-                out.println("New lab: dropped the databases an earlier lab left on this server ("
-                        + String.join(", ", dropped) + "); its history and host-key pins belong to its hosts");
-            }
-        }
-        LabPostgres.DatabaseAndState control =
-                postgres.database(ServiceModule.ALL.get(0).database(env));
+        versions.put("PostgreSQL", postgres.serverVersion());
+        recordState(LabState.Phase.STARTING);
+        databases = new LabDatabases(postgres, env, LabIdentity.of(home), out);
+        databases.claim(fresh, !newLab);
+        LabPostgres.DatabaseAndState control = databases.open(ServiceModule.ALL.get(0));
         out.println("PostgreSQL: database " + control.database().name() + " ("
                 + (control.created() ? "created" : "reused") + ")");
         return control.database();
@@ -250,6 +260,7 @@ final class UpCommand {
                     home.logs().resolve(module.name() + ".log"),
                     servicePort);
             services.add(process);
+            recordState(LabState.Phase.STARTING);
             process.process().onExit().thenAccept(p -> {
                 if (isUpAndRunning()) {
                     out.println(module.name() + " exited with code " + p.exitValue() + "; see "
@@ -266,7 +277,7 @@ final class UpCommand {
     }
 
     private Map<String, String> serviceEnvironment(ServiceModule module, int port, LabCredentials credentials) {
-        LabDatabase database = postgres.database(module.database(env)).database();
+        LabDatabase database = databases.open(module).database();
         Map<String, String> serviceEnv = new LinkedHashMap<>();
         serviceEnv.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         // glibc's default of 8 arenas per core keeps freed native memory (TLS, zip, JNI) spread out and resident
@@ -353,6 +364,7 @@ final class UpCommand {
             try {
                 resticWorld = ResticWorld.start(home.root());
                 resticWorld.attach(nixosWorld);
+                versions.put("restic", ResticWorld.resticVersion());
                 out.println("restic:     " + ResticWorld.resticVersion() + ", runtime repository "
                         + resticWorld.repository(ResticWorld.RUNTIME) + " (the host's backup job runs after each"
                         + " activation)");
@@ -474,6 +486,10 @@ final class UpCommand {
             return;
         }
         stopped = true;
+        if (state != null) {
+            state = state.in(LabState.Phase.STOPPING);
+            writeState();
+        }
         try {
             Files.deleteIfExists(home.labEnv());
         } catch (IOException e) {
@@ -510,9 +526,74 @@ final class UpCommand {
         if (postgres != null) {
             postgres.close();
         }
+        if (state != null) {
+            try {
+                Files.deleteIfExists(home.labState());
+            } catch (IOException e) {
+                LOG.warnf("cannot remove %s: %s", home.labState(), e.getMessage());
+            }
+        }
         if (!services.isEmpty() || kafka != null) {
             out.println("Lab stopped. Logs stay in " + home.logs());
         }
+    }
+
+    /** Records what runs now in {@code run/lab.state} ({@code ./handoff status}, {@code down}, a waiting push). */
+    private synchronized void recordState(LabState.Phase phase) {
+        if (stopped) {
+            return;
+        }
+        state = new LabState(
+                state.pid(),
+                state.processStarted(),
+                phase,
+                state.since(),
+                kafka == null ? "" : kafka.bootstrapServers(),
+                postgres == null ? "" : postgres.description(),
+                services.stream()
+                        .map(s -> new LabState.Service(
+                                s.name(),
+                                s.port(),
+                                s.pid(),
+                                LabState.startOf(s.process().toHandle())))
+                        .toList(),
+                versions);
+        writeState();
+    }
+
+    private void writeState() {
+        try {
+            state.write(home.labState());
+        } catch (java.io.UncheckedIOException e) {
+            LOG.warnf("cannot record the lab's state in %s: %s", home.labState(), e.getMessage());
+        }
+    }
+
+    /** The launcher's Maven version and the project's Git commit, e.g. {@code 0.1.0-SNAPSHOT (commit 1a2b3c4d5e)}. */
+    private String handoffVersion() {
+        String version = "development build";
+        try (java.io.InputStream in =
+                UpCommand.class.getResourceAsStream("/META-INF/maven/dev.handoff/handoff-lab/pom.properties")) {
+            if (in != null) {
+                java.util.Properties pom = new java.util.Properties();
+                pom.load(in);
+                version = pom.getProperty("version", version);
+            }
+        } catch (IOException e) {
+            LOG.debugf("no Maven version of the launcher: %s", e.getMessage());
+        }
+        try (org.eclipse.jgit.lib.Repository git = new org.eclipse.jgit.storage.file.FileRepositoryBuilder()
+                .findGitDir(projectDir.toFile())
+                .setMustExist(true)
+                .build()) {
+            org.eclipse.jgit.lib.ObjectId head = git.resolve("HEAD");
+            if (head != null) {
+                version += " (commit " + head.abbreviate(10).name() + ")";
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.debugf("no Git commit of %s: %s", projectDir, e.getMessage());
+        }
+        return version;
     }
 
     private static void deleteTree(Path root) {

@@ -178,6 +178,53 @@ class PushCommandTest {
     }
 
     @Test
+    void aPushWaitingForALabThatStopsBeforeItIsReadySaysSoAndPushesNothing() throws Exception {
+        // Given: a lab launcher that is starting
+        Process launcher = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx16m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        FakeService.class.getName(),
+                        Integer.toString(freePort()),
+                        "unready")
+                .start();
+        try {
+            new LabState(
+                            launcher.pid(),
+                            LabState.startOf(launcher.toHandle()),
+                            LabState.Phase.STARTING,
+                            java.time.Instant.now(),
+                            "",
+                            "",
+                            java.util.List.of(),
+                            Map.of())
+                    .write(home.labState());
+            String before = head();
+            java.util.concurrent.CompletableFuture<Integer> push =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return push("ops/edge-cluster-infra", "x");
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            org.awaitility.Awaitility.await().until(() -> output().contains("The lab is starting"));
+
+            // When it ends before it is ready
+            launcher.destroy();
+
+            // Then
+            assertThat(push.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(output()).contains("stopped before it was ready").contains("nothing was committed or pushed");
+            assertThat(head()).isEqualTo(before);
+            assertThat(receivedBody.get()).isNull();
+        } finally {
+            launcher.destroyForcibly();
+        }
+    }
+
+    @Test
     void unknownRepositoryIsAUsageError() throws Exception {
         // When
         int exit = push("ops/unknown", "x");
@@ -190,6 +237,18 @@ class PushCommandTest {
     private int push(String repository, String message) throws InterruptedException {
         PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
         return new PushCommand(home, out, new WebhookDelivery()).run(repository, message);
+    }
+
+    private String head() throws Exception {
+        try (Git bare = Git.open(forge.bareRepository(INFRA).toFile())) {
+            return bare.getRepository().resolve("refs/heads/main").name();
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private String output() {
