@@ -198,6 +198,18 @@ class LabEndToEndIT {
                 .extracting(JsonNode::asText)
                 .contains("/var/lib/rancher/k3s/server/token", "/var/lib/rustdesk");
 
+        // And: the pusher sees each stage's verdict on the commit in the lab's Forgejo, linking to its page
+        String commit = runtimeRun.path("commit").asText();
+        URI statuses = URI.create(labEnv("HANDOFF_LAB_FORGEJO_URL") + "/api/v1/repos/ops/nix-k3s-edge-cluster/commits/"
+                + commit + "/statuses");
+        await("success statuses of converge, workload and backup on " + commit)
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(newestStates(statuses))
+                        .containsEntry("handoff/" + HOST + "/converge", "success")
+                        .containsEntry("handoff/" + HOST + "/workload", "success")
+                        .containsEntry("handoff/" + HOST + "/backup", "success"));
+
         // When: the secrets repository is pushed (secret facts of both hosts)
         push("ops/infrastructure-secrets", "e2e: secrets of both hosts");
 
@@ -370,6 +382,35 @@ class LabEndToEndIT {
         }
         JsonNode deployment = JSON.readTree(response.body());
         return deployment.path("status").asText().equals("running") ? null : deployment;
+    }
+
+    /** A value of the running lab's run/lab.env. */
+    private String labEnv(String name) throws Exception {
+        return read(home.resolve("run/lab.env"))
+                .lines()
+                .filter(l -> l.startsWith(name + "="))
+                .map(l -> l.substring(name.length() + 1))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("run/lab.env has no " + name));
+    }
+
+    /** Each context's newest state among a commit's statuses in the lab's Forgejo (which lists newest first). */
+    private static Map<String, String> newestStates(URI statuses) throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(statuses)
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode())
+                .as("GET %s: %s", statuses, response.body())
+                .isEqualTo(200);
+        Map<String, String> newest = new HashMap<>();
+        for (JsonNode status : JSON.readTree(response.body())) {
+            newest.putIfAbsent(
+                    status.path("context").asText(), status.path("status").asText());
+        }
+        return newest;
     }
 
     /** The keys of every record in handoff.commits.dlq, read as the lab's admin. */

@@ -12,6 +12,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -24,6 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 
 /**
  * The lab's Forgejo commit status API, answering as Forgejo's {@code /api/v1} does where Handoff depends on it:
@@ -31,7 +36,7 @@ import java.util.regex.Pattern;
  * {@code context}, needs {@code Authorization: token …} (or {@code Bearer …}) and answers {@code 201} with the status,
  * whose state is in the field {@code status}; an unknown repository or commit is {@code 404}, an unknown state
  * {@code 422}, a missing or wrong token {@code 401}. {@code GET /repos/{owner}/{repo}/commits/{ref}/statuses} lists a
- * commit's statuses newest first. Statuses are kept in memory, and every request is remembered for tests.
+ * commit's statuses newest first, without a token as for a public repository. Statuses are kept in memory, and every request is remembered for tests.
  */
 public final class ForgejoStatusApi implements AutoCloseable {
     /** The states Forgejo accepts ({@code modules/structs/commit_status.go}). */
@@ -40,6 +45,8 @@ public final class ForgejoStatusApi implements AutoCloseable {
     private static final Pattern POST = Pattern.compile("/api/v1/repos/([^/]+)/([^/]+)/statuses/([^/]+)");
     private static final Pattern LIST = Pattern.compile("/api/v1/repos/([^/]+)/([^/]+)/commits/([^/]+)/statuses");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern NAME = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9_.-]+");
+    private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
 
     /** One stored status. */
     public record Status(
@@ -78,6 +85,35 @@ public final class ForgejoStatusApi implements AutoCloseable {
         }));
         server.createContext("/api/v1/", this::handle);
         server.start();
+    }
+
+    /**
+     * Whether the lab forge under {@code forgeDir} ({@code <owner>/<name>.git}) has a repository holding the commit:
+     * the check the lab's API makes before taking a status, as Forgejo does. Names that are not plain names are no
+     * repository.
+     */
+    public static BiPredicate<String, String> commitsOf(Path forgeDir) {
+        return (repository, sha) -> {
+            String[] parts = repository.split("/", -1);
+            if (parts.length != 2
+                    || !SHA.matcher(sha).matches()
+                    || !NAME.matcher(parts[0]).matches()
+                    || !NAME.matcher(parts[1]).matches()) {
+                return false;
+            }
+            Path bare = forgeDir.resolve(parts[0]).resolve(parts[1] + ".git");
+            if (!Files.isDirectory(bare)) {
+                return false;
+            }
+            try (Repository git = new FileRepositoryBuilder()
+                    .setGitDir(bare.toFile())
+                    .setMustExist(true)
+                    .build()) {
+                return git.getObjectDatabase().has(ObjectId.fromString(sha));
+            } catch (IOException | IllegalArgumentException e) {
+                return false;
+            }
+        };
     }
 
     /** Forgejo's address, e.g. {@code http://127.0.0.1:41234}. */
@@ -119,7 +155,8 @@ public final class ForgejoStatusApi implements AutoCloseable {
                 return;
             }
             String auth = exchange.getRequestHeaders().getFirst("Authorization");
-            if (auth == null || !(auth.equals("token " + token) || auth.equals("Bearer " + token))) {
+            boolean signedIn = auth != null && (auth.equals("token " + token) || auth.equals("Bearer " + token));
+            if (!signedIn && !exchange.getRequestMethod().equals("GET")) {
                 send(exchange, 401, message("token is required"));
                 return;
             }

@@ -26,6 +26,8 @@ public record LabEnvFile(Map<String, String> values) {
     public static final String OPERATOR_TOKEN = LabCredentials.TOKEN_VARIABLE;
     public static final String KAFKA = "KAFKA_BOOTSTRAP_SERVERS";
     public static final String PID = "HANDOFF_LAB_PID";
+    /** The lab's Forgejo API, where control-service posts commit statuses. */
+    public static final String FORGEJO_URL = "HANDOFF_LAB_FORGEJO_URL";
 
     public LabEnvFile {
         values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));

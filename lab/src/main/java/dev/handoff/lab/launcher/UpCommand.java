@@ -5,6 +5,7 @@ import dev.handoff.lab.LabDatabase;
 import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.LabKafkaUsers;
 import dev.handoff.lab.LabPostgres;
+import dev.handoff.lab.forge.ForgejoStatusApi;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
 import dev.handoff.lab.world.InfraWorld;
@@ -64,6 +65,8 @@ final class UpCommand {
     private final LabHome home;
     private final List<ServiceProcess> services = new ArrayList<>();
     private LabKafka kafka;
+    private ForgejoStatusApi forgejoApi;
+    private String forgejoToken;
     private LabKafkaUsers kafkaUsers;
     private LabPostgres postgres;
     private InfraWorld infraWorld;
@@ -167,6 +170,7 @@ final class UpCommand {
                     fleet.hosts() > 0 ? FleetRepositories.inventory(fleet.hosts()) : "");
             out.println("Inventory:  " + home.inventory());
             LabCredentials credentials = LabCredentials.fromEnvironment(env, new SecureRandom());
+            startForgejoApi();
             startServices(built, port, credentials);
             writeLabEnv(built, port, credentials);
             recordState(LabState.Phase.UP);
@@ -187,6 +191,22 @@ final class UpCommand {
         }
         new CountDownLatch(1).await();
         return 0;
+    }
+
+    /**
+     * The lab's Forgejo commit status API, over the forge's repositories, with a token of this run that only
+     * control-service gets.
+     */
+    private void startForgejoApi() {
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        forgejoToken = java.util.HexFormat.of().formatHex(random);
+        try {
+            forgejoApi = new ForgejoStatusApi(forgejoToken, ForgejoStatusApi.commitsOf(home.forge()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the lab's Forgejo API: " + e.getMessage(), e);
+        }
+        out.println("Forgejo:    commit status API on " + forgejoApi.url());
     }
 
     private void startKafka(Optional<Integer> kafkaPort) {
@@ -294,6 +314,10 @@ final class UpCommand {
             serviceEnv.put("HANDOFF_AUTH_TOKENS", credentials.authTokens());
             // the lab serves the page over plain HTTP, so its session cookie cannot be Secure
             serviceEnv.put("HANDOFF_UI_SECURE_COOKIE", "false");
+            // each stage's state goes to the commit in the lab's Forgejo API, linking to the lab's pages
+            serviceEnv.put("HANDOFF_FORGEJO_URL", forgejoApi.url().toString());
+            serviceEnv.put("HANDOFF_FORGEJO_TOKEN", forgejoToken);
+            serviceEnv.put("HANDOFF_PUBLIC_URL", "http://localhost:" + port);
         }
         if (module.name().equals("infra-service")) {
             // the simulated OCI API, the stand-in tofu and the off-machine archive folder (docs/infra-service.md)
@@ -428,6 +452,7 @@ final class UpCommand {
         values.put(LabEnvFile.WEBHOOK_SECRET, credentials.webhookSecret());
         values.put(LabEnvFile.OPERATOR_TOKEN, credentials.operatorToken());
         values.put(LabEnvFile.KAFKA, kafka.bootstrapServers());
+        values.put(LabEnvFile.FORGEJO_URL, forgejoApi.url().toString());
         values.put(LabEnvFile.PID, Long.toString(ProcessHandle.current().pid()));
         new LabEnvFile(values).write(home.labEnv());
     }
@@ -454,6 +479,8 @@ final class UpCommand {
         out.println("  Operator token  " + credentials.operatorToken()
                 + (credentials.tokenGenerated() ? "   (generated; set HANDOFF_OPERATOR_TOKEN to choose it)" : ""));
         out.println("  Kafka           " + kafka.bootstrapServers());
+        out.println("  Forgejo API     " + forgejoApi.url() + "   (commit statuses: " + forgejoApi.url()
+                + "/api/v1/repos/<owner>/<repo>/commits/<sha>/statuses)");
         out.println("  PostgreSQL      " + controlDatabase.jdbcUrl() + " (user " + controlDatabase.username() + ")");
         out.println("  Run folder      " + home.run() + "   (logs/ and lab.env)");
         out.println("  Repositories    " + home.work() + "   (working copies; the forge is " + home.forge() + ")");
@@ -506,6 +533,9 @@ final class UpCommand {
                 out.println("  stopping " + service.name() + " (pid " + service.pid() + ")");
                 service.stop(STOP_GRACE);
             }
+        }
+        if (forgejoApi != null) {
+            forgejoApi.close();
         }
         if (kafka != null) {
             out.println("  stopping Kafka");
