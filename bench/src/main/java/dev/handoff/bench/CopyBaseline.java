@@ -20,7 +20,7 @@ import org.postgresql.copy.CopyManager;
  */
 final class CopyBaseline {
     private static final String EVENT_COLUMNS = "id, type, source, subject, time, dataschema, deployment_id,"
-            + " causation_id, replay_of, topic, kafka_partition, kafka_offset, data";
+            + " causation_id, replay_of, topic, kafka_partition, kafka_offset, data, trace_id";
     private static final String DEPLOYMENT_COLUMNS = "id, host, repository, commit_sha, first_stage, status, result,"
             + " started_at, updated_at, finished_at, status_time";
     private static final String STAGE_COLUMNS =

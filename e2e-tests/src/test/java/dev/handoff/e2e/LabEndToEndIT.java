@@ -198,6 +198,15 @@ class LabEndToEndIT {
                 .extracting(JsonNode::asText)
                 .contains("/var/lib/rancher/k3s/server/token", "/var/lib/rustdesk");
 
+        // And: the deployment is one trace: every event, from the push to the backup verdict, carries its trace id
+        String trace = runtimeRun.path("id").asText().replace("-", "");
+        assertThat(list(runtimeRun.path("events")))
+                .extracting(
+                        e -> e.path("type").asText() + " " + e.path("traceId").asText())
+                .allSatisfy(line -> assertThat(line).endsWith(" " + trace))
+                .anySatisfy(line -> assertThat(line).startsWith("handoff.commit.pushed "))
+                .anySatisfy(line -> assertThat(line).startsWith("handoff.backup.completed "));
+
         // And: the pusher sees each stage's verdict on the commit in the lab's Forgejo, linking to its page
         String commit = runtimeRun.path("commit").asText();
         URI statuses = URI.create(labEnv("HANDOFF_LAB_FORGEJO_URL") + "/api/v1/repos/ops/nix-k3s-edge-cluster/commits/"

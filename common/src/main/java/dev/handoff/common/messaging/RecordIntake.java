@@ -1,6 +1,7 @@
 package dev.handoff.common.messaging;
 
 import dev.handoff.common.event.Topics;
+import dev.handoff.common.event.TraceParent;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
 import java.time.Duration;
@@ -35,7 +36,14 @@ final class RecordIntake {
     /** The record as a valid event, or the {@link InvalidEventException} saying why it is not one. */
     Object decode(ConsumerRecord<String, byte[]> r) {
         try {
-            return new ReceivedEvent(codec.decode(r), r.topic(), r.partition(), r.offset(), r.timestamp());
+            return new ReceivedEvent(
+                    codec.decode(r),
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    r.timestamp(),
+                    TraceParent.traceId(EventCodec.optional(r.headers(), TraceParent.HEADER))
+                            .orElse(null));
         } catch (InvalidEventException why) {
             return why;
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Topics;
+import dev.handoff.common.event.TraceParent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -149,6 +150,7 @@ public final class EventCodec {
         put(headers, H_CAUSATIONID, event.causationId());
         put(headers, H_REPLAYOF, event.replayOf());
         put(headers, H_CONTENT_TYPE, CONTENT_TYPE);
+        put(headers, TraceParent.HEADER, TraceParent.of(event).orElse(null));
         byte[] body;
         try {
             body = mapper.writeValueAsBytes(event.data());

@@ -89,6 +89,8 @@ public final class Views {
      * @param topic the Kafka topic
      * @param partition the partition
      * @param offset the offset
+     * @param traceId the trace id of its W3C {@code traceparent} (a deployment's events share it), absent for events
+     *     stored before Handoff carried one
      * @param data the payload
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -105,6 +107,7 @@ public final class Views {
             String topic,
             int partition,
             long offset,
+            String traceId,
             JsonNode data) {}
 
     /**

@@ -30,7 +30,8 @@ final class CopyText {
         value(row, r.topic()).append('\t');
         row.append(r.partition()).append('\t');
         row.append(r.offset()).append('\t');
-        value(row, data).append('\n');
+        value(row, data).append('\t');
+        value(row, r.traceId()).append('\n');
         return row.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -221,7 +221,7 @@ public class LedgerQueries {
 
     private static final String EVENT_COLUMNS =
             "select id, type, time, source, subject, dataschema, deployment_id, causation_id, replay_of, topic,"
-                    + " kafka_partition, kafka_offset, data from event";
+                    + " kafka_partition, kafka_offset, data, trace_id from event";
 
     private static Map<String, List<StageView>> stages(Connection c, List<String> ids) throws SQLException {
         Map<String, List<StageView>> out = new HashMap<>();
@@ -310,6 +310,7 @@ public class LedgerQueries {
                     rs.getString("topic"),
                     rs.getInt("kafka_partition"),
                     rs.getLong("kafka_offset"),
+                    rs.getString("trace_id"),
                     Json.mapper().readTree(rs.getString("data")));
         } catch (JsonProcessingException e) {
             throw new SQLException("event " + rs.getString("id") + " has unreadable data in the ledger", e);

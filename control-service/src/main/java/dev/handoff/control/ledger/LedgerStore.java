@@ -31,18 +31,18 @@ import org.postgresql.copy.CopyManager;
 public class LedgerStore {
     private static final String INSERT_EVENTS_HEAD =
             "insert into event (id, type, source, subject, time, dataschema, deployment_id, causation_id, replay_of,"
-                    + " topic, kafka_partition, kafka_offset, data) values ";
-    private static final String INSERT_EVENT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)";
+                    + " topic, kafka_partition, kafka_offset, data, trace_id) values ";
+    private static final String INSERT_EVENT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
     private static final String INSERT_EVENTS_TAIL = " on conflict (id) do nothing";
 
     /**
-     * From this many events on, a batch is loaded with COPY (below, one multi-row insert: 13 parameters a row stay far
+     * From this many events on, a batch is loaded with COPY (below, one multi-row insert: 14 parameters a row stay far
      * below PostgreSQL's 65,535 per statement, and the COPY's extra round trips would not pay).
      */
     static final int COPY_FROM_ROWS = 200;
 
     private static final String EVENT_COLUMNS = "id, type, source, subject, time, dataschema, deployment_id,"
-            + " causation_id, replay_of, topic, kafka_partition, kafka_offset, data";
+            + " causation_id, replay_of, topic, kafka_partition, kafka_offset, data, trace_id";
     /**
      * The session's staging table of a COPY, emptied at every commit (and gone with a rollback or the session); it
      * is never logged, the rows reach {@code event} (logged, durable) within the same transaction.
@@ -51,7 +51,7 @@ public class LedgerStore {
             create temporary table if not exists ledger_event_in (
                 id text, type text, source text, subject text, time timestamptz, dataschema text,
                 deployment_id text, causation_id text, replay_of text, topic text, kafka_partition integer,
-                kafka_offset bigint, data jsonb
+                kafka_offset bigint, data jsonb, trace_id text
             ) on commit delete rows
             """;
 
@@ -192,6 +192,7 @@ public class LedgerStore {
             ps.setInt(i++, r.partition());
             ps.setLong(i++, r.offset());
             ps.setString(i++, e.data().toString());
+            ps.setString(i++, r.traceId());
         }
         return i;
     }

@@ -2,6 +2,7 @@ package dev.handoff.control.replay;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.handoff.common.event.EventEnvelope;
+import dev.handoff.common.event.TraceParent;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.Json;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ final class ReplayCopy {
         put(headers, EventCodec.H_CAUSATIONID, copy.causationId());
         put(headers, EventCodec.H_REPLAYOF, copy.replayOf());
         put(headers, EventCodec.H_CONTENT_TYPE, EventCodec.CONTENT_TYPE);
+        put(headers, TraceParent.HEADER, TraceParent.of(copy).orElse(null));
         boolean upcast = !copy.dataSchema().equals(EventCodec.optional(original.headers(), EventCodec.H_DATASCHEMA));
         return new ProducerRecord<>(topic, null, copy.subject(), upcast ? json(copy) : original.value(), headers);
     }
