@@ -15,17 +15,9 @@ import java.util.stream.Collectors;
  *
  * @param server control-service's address
  * @param token the API token, or null when no source gives one
- * @param serverSource where the server came from, for messages
  */
-record Target(String server, String token, String serverSource) {
+record Target(String server, String token) {
     static final String DEFAULT_SERVER = "http://localhost:8080";
-
-    /** The precedence, as {@code --help} and the docs state it. */
-    static final String PRECEDENCE =
-            "server: --server, --context's server, HANDOFF_SERVER, HANDOFF_CONTROL_URL (lab.env),"
-                    + " the current context's server, " + DEFAULT_SERVER + "; token: --token, --context's token file,"
-                    + " HANDOFF_TOKEN, HANDOFF_OPERATOR_TOKEN (lab.env), the current context's token file. A context's token is"
-                    + " only sent to that context's server.";
 
     /**
      * Resolves.
@@ -45,25 +37,17 @@ record Target(String server, String token, String serverSource) {
             named = Optional.of(config.context(contextFlag).orElseThrow(() -> noSuchContext(contextFlag, file)));
         }
         String server;
-        String source;
         if (serverFlag != null) {
             server = serverFlag;
-            source = "--server";
         } else if (named.isPresent()) {
             server = named.get().server();
-            source = "context " + named.get().name() + " of " + file;
         } else if (present(env, "HANDOFF_SERVER")) {
             server = env.get("HANDOFF_SERVER");
-            source = "HANDOFF_SERVER";
         } else if (present(env, "HANDOFF_CONTROL_URL")) {
             server = env.get("HANDOFF_CONTROL_URL");
-            source = "HANDOFF_CONTROL_URL";
         } else {
             config = config != null ? config : CtlConfig.read(file);
-            Optional<CtlConfig.Context> current = config.current();
-            server = current.map(CtlConfig.Context::server).orElse(DEFAULT_SERVER);
-            source = current.map(c -> "current context " + c.name() + " of " + file)
-                    .orElse("the default");
+            server = config.current().map(CtlConfig.Context::server).orElse(DEFAULT_SERVER);
         }
         String token;
         if (tokenFlag != null) {
@@ -81,7 +65,7 @@ record Target(String server, String token, String serverSource) {
                     ? readToken(current.get(), file)
                     : null;
         }
-        return new Target(server, token, source);
+        return new Target(server, token);
     }
 
     /** The token of a context, read from its token file. */
