@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The control API over HTTP: sends the bearer token, reads JSON, and turns every failure into a {@link CliFailure}
@@ -55,8 +56,14 @@ final class ControlApi {
 
     /** GET {@code path} with query parameters (null values are left out). */
     JsonNode get(String path, Map<String, Object> query) throws CliFailure {
-        return send(HttpRequest.newBuilder(uri(path, query)).GET(), "GET " + path, null)
+        return send(HttpRequest.newBuilder(uri(path, query)).GET(), "GET " + path, null, false)
                 .body();
+    }
+
+    /** GET {@code path}; empty when control-service answers 404 (e.g. a deployment the ledger has not stored yet). */
+    Optional<JsonNode> find(String path) throws CliFailure {
+        Answer answer = send(HttpRequest.newBuilder(uri(path, Map.of())).GET(), "GET " + path, null, true);
+        return answer.status() == 404 ? Optional.empty() : Optional.of(answer.body());
     }
 
     /** POST a JSON body; returns the status and the body. */
@@ -71,23 +78,25 @@ final class ControlApi {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
         headers.forEach(request::header);
-        return send(request, "POST " + path, headers.get("Idempotency-Key"));
+        return send(request, "POST " + path, headers.get("Idempotency-Key"), false);
     }
 
     /**
-     * A 2xx answer.
+     * A 2xx answer (or a 404 that {@link #find} asked for).
      *
      * @param status the HTTP status
      * @param body the JSON body (a null node when empty)
      */
     record Answer(int status, JsonNode body) {}
 
-    private Answer send(HttpRequest.Builder request, String what, String idempotencyKey) throws CliFailure {
+    private Answer send(HttpRequest.Builder request, String what, String idempotencyKey, boolean notFoundIsAnAnswer)
+            throws CliFailure {
         if (token == null || token.isBlank()) {
             throw new CliFailure(
                     ExitCodes.AUTH,
-                    "no token: pass --token or set HANDOFF_TOKEN (./handoff ctl uses the running lab's operator"
-                            + " token from .handoff/run/lab.env)");
+                    "no token for " + server + ": pass --token or set HANDOFF_TOKEN, or save one with handoffctl login"
+                            + " --server " + server + " (./handoff ctl uses the running lab's operator token from"
+                            + " .handoff/run/lab.env)");
         }
         request.header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
@@ -110,7 +119,7 @@ final class ControlApi {
         }
         JsonNode body = parse(response.body());
         int status = response.statusCode();
-        if (status / 100 == 2) {
+        if (status / 100 == 2 || (status == 404 && notFoundIsAnAnswer)) {
             return new Answer(status, body);
         }
         String error = body.path("error").asText("");

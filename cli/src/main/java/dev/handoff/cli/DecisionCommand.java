@@ -34,8 +34,8 @@ abstract class DecisionCommand {
                 .post("/api/approvals/" + ControlApi.segment(deployment), body, Map.of())
                 .body();
         PrintWriter out = spec.commandLine().getOut();
-        if (parent.output == HandoffCtl.Output.json) {
-            HandoffCtl.printJson(out, answer);
+        if (parent.output.isData()) {
+            parent.printData(out, answer);
         } else {
             out.println((decision.equals("approve") ? "Approved " : "Rejected ")
                     + deployment

@@ -2,6 +2,7 @@ package dev.handoff.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code handoffctl deployments}: the deployment history, newest first. */
+/** {@code handoffctl deployments}: the deployment history, newest first; {@code --watch} follows it. */
 @Command(
         name = "deployments",
         mixinStandardHelpOptions = true,
@@ -51,33 +52,94 @@ final class DeploymentsCommand implements Callable<Integer> {
             description = "how many (default ${DEFAULT-VALUE}, at most 500)")
     int limit;
 
+    @Option(
+            names = {"-w", "--watch"},
+            description = "keep listing: print the list again whenever it changes (Ctrl-C to stop)")
+    boolean watch;
+
+    @Option(
+            names = "--interval",
+            paramLabel = "DURATION",
+            defaultValue = "2s",
+            converter = Durations.class,
+            description = "with --watch: how often to ask (default ${DEFAULT-VALUE})")
+    Duration interval;
+
     @Override
     public Integer call() throws CliFailure {
-        JsonNode page = parent.api()
-                .get(
-                        "/api/deployments",
-                        HandoffCtl.query(
-                                "host", host,
-                                "repository", repository,
-                                "status", status == null ? null : status.name(),
-                                "limit", limit));
+        ControlApi api = parent.api();
         PrintWriter out = spec.commandLine().getOut();
-        if (parent.output == HandoffCtl.Output.json) {
-            HandoffCtl.printJson(out, page);
+        Watch.Fetch fetch = () -> api.get(
+                "/api/deployments",
+                HandoffCtl.query(
+                        "host", host,
+                        "repository", repository,
+                        "status", status == null ? null : status.name(),
+                        "limit", limit));
+        if (!watch) {
+            print(out, fetch.get(), true);
             return ExitCodes.OK;
         }
-        Table table = new Table("ID", "HOST", "REPOSITORY", "COMMIT", "FIRST STAGE", "STATUS", "STARTED", "RESULT");
+        WatchOptions.check(spec, interval);
+        Watch.until(interval, Long.MAX_VALUE, spec.commandLine().getErr(), fetch, (page, first) -> {
+            print(out, page, first);
+            return false;
+        });
+        return ExitCodes.OK;
+    }
+
+    private void print(PrintWriter out, JsonNode page, boolean first) {
+        if (parent.output.isData()) {
+            parent.printData(out, page);
+            return;
+        }
+        if (!first) {
+            out.println();
+            out.println("— " + WatchOptions.now() + " —");
+        }
+        boolean wide = parent.output == Output.wide;
+        Table table = wide
+                ? new Table(
+                        "ID",
+                        "HOST",
+                        "REPOSITORY",
+                        "COMMIT",
+                        "FIRST STAGE",
+                        "STAGES",
+                        "STATUS",
+                        "STARTED",
+                        "UPDATED",
+                        "FINISHED",
+                        "REPLAY OF",
+                        "RESULT")
+                : new Table("ID", "HOST", "REPOSITORY", "COMMIT", "FIRST STAGE", "STATUS", "STARTED", "RESULT");
         for (JsonNode d : page.path("items")) {
             String id = d.path("id").asText();
-            table.row(
-                    id + (d.hasNonNull("replayOf") ? " (replay)" : ""),
-                    d.path("host").asText(),
-                    d.path("repository").asText(""),
-                    shortCommit(d.path("commit").asText("")),
-                    d.path("firstStage").asText(""),
-                    d.path("status").asText(),
-                    d.path("startedAt").asText(""),
-                    d.path("result").asText(""));
+            if (wide) {
+                table.row(
+                        id,
+                        d.path("host").asText(),
+                        d.path("repository").asText(""),
+                        d.path("commit").asText(""),
+                        d.path("firstStage").asText(""),
+                        stages(d),
+                        d.path("status").asText(),
+                        d.path("startedAt").asText(""),
+                        d.path("updatedAt").asText(""),
+                        d.path("finishedAt").asText(""),
+                        d.path("replayOf").path("deploymentId").asText(""),
+                        d.path("result").asText(""));
+            } else {
+                table.row(
+                        id + (d.hasNonNull("replayOf") ? " (replay)" : ""),
+                        d.path("host").asText(),
+                        d.path("repository").asText(""),
+                        shortCommit(d.path("commit").asText("")),
+                        d.path("firstStage").asText(""),
+                        d.path("status").asText(),
+                        d.path("startedAt").asText(""),
+                        d.path("result").asText(""));
+            }
         }
         if (table.isEmpty()) {
             out.println("No deployments"
@@ -86,12 +148,25 @@ final class DeploymentsCommand implements Callable<Integer> {
                             : " yet. A push to a repository in handoff.yaml starts one per host."));
         } else {
             table.print(out);
-            if (page.hasNonNull("next")) {
+            if (page.hasNonNull("next") && !watch) {
                 out.println("(more: raise --limit, or use --output json and the API's 'next' cursor)");
             }
         }
         out.flush();
-        return ExitCodes.OK;
+    }
+
+    /** Each stage with its status, in chain order: {@code infra=completed secrets=started}. */
+    private static String stages(JsonNode d) {
+        StringBuilder s = new StringBuilder();
+        for (JsonNode stage : d.path("stages")) {
+            if (!s.isEmpty()) {
+                s.append(' ');
+            }
+            s.append(stage.path("stage").asText())
+                    .append('=')
+                    .append(stage.path("status").asText());
+        }
+        return s.toString();
     }
 
     static String shortCommit(String commit) {

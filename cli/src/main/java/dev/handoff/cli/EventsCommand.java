@@ -63,21 +63,52 @@ final class EventsCommand implements Callable<Integer> {
                                 "type", type,
                                 "limit", limit));
         PrintWriter out = spec.commandLine().getOut();
-        if (parent.output == HandoffCtl.Output.json) {
-            HandoffCtl.printJson(out, page);
+        if (parent.output.isData()) {
+            parent.printData(out, page);
             return ExitCodes.OK;
         }
-        Table table = new Table("TOPIC", "PARTITION", "OFFSET", "TIME", "TYPE", "HOST", "DEPLOYMENT", "REPLAY OF");
+        boolean wide = parent.output == Output.wide;
+        Table table = wide
+                ? new Table(
+                        "TOPIC",
+                        "PARTITION",
+                        "OFFSET",
+                        "TIME",
+                        "TYPE",
+                        "HOST",
+                        "DEPLOYMENT",
+                        "REPLAY OF",
+                        "EVENT",
+                        "CAUSED BY",
+                        "SOURCE")
+                : new Table("TOPIC", "PARTITION", "OFFSET", "TIME", "TYPE", "HOST", "DEPLOYMENT", "REPLAY OF");
         for (JsonNode e : page.path("items")) {
-            table.row(
-                    e.path("topic").asText(),
-                    e.path("partition").asText(),
-                    e.path("offset").asText(),
-                    e.path("time").asText(),
-                    e.path("type").asText(),
-                    e.path("subject").asText(),
-                    e.path("deploymentId").asText(""),
-                    e.path("replayOf").asText(""));
+            String[] cells = {
+                e.path("topic").asText(),
+                e.path("partition").asText(),
+                e.path("offset").asText(),
+                e.path("time").asText(),
+                e.path("type").asText(),
+                e.path("subject").asText(),
+                e.path("deploymentId").asText(""),
+                e.path("replayOf").asText("")
+            };
+            if (wide) {
+                table.row(
+                        cells[0],
+                        cells[1],
+                        cells[2],
+                        cells[3],
+                        cells[4],
+                        cells[5],
+                        cells[6],
+                        cells[7],
+                        e.path("id").asText(),
+                        e.path("causationId").asText(""),
+                        e.path("source").asText(""));
+            } else {
+                table.row(cells);
+            }
         }
         if (table.isEmpty()) {
             out.println("No events match.");

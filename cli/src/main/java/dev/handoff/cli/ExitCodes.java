@@ -12,6 +12,10 @@ final class ExitCodes {
     static final int UNREACHABLE = 3;
     /** No token, an unknown token, or a token whose role is too low. */
     static final int AUTH = 4;
+    /** {@code wait}: a stage failed, or the deployment is stale or superseded (it will not get done). */
+    static final int DEPLOYMENT_FAILED = 1;
+    /** {@code wait}: the timeout passed before the deployment got done (as the scripts expect, 2). */
+    static final int TIMED_OUT = 2;
 
     private ExitCodes() {}
 }

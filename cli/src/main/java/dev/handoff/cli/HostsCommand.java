@@ -72,8 +72,8 @@ final class HostsCommand implements Runnable {
                     .post("/api/hosts/" + ControlApi.segment(host) + "/trust", body, Map.of())
                     .body();
             PrintWriter out = spec.commandLine().getOut();
-            if (ctl.output == HandoffCtl.Output.json) {
-                HandoffCtl.printJson(out, answer);
+            if (ctl.output.isData()) {
+                ctl.printData(out, answer);
                 return ExitCodes.OK;
             }
             out.println("Trusted " + fingerprint + " for " + host + (reason == null ? "" : ": " + reason));
@@ -108,8 +108,8 @@ final class HostsCommand implements Runnable {
             HandoffCtl ctl = hosts.parent;
             JsonNode answer = ctl.api().get("/api/hosts/" + ControlApi.segment(host) + "/keys", Map.of());
             PrintWriter out = spec.commandLine().getOut();
-            if (ctl.output == HandoffCtl.Output.json) {
-                HandoffCtl.printJson(out, answer);
+            if (ctl.output.isData()) {
+                ctl.printData(out, answer);
                 return ExitCodes.OK;
             }
             String required = answer.path("required").asText("");

@@ -77,8 +77,8 @@ final class ReplayCommand implements Callable<Integer> {
                 .post("/api/replays", body, Map.of("Idempotency-Key", key))
                 .body();
         PrintWriter out = spec.commandLine().getOut();
-        if (parent.output == HandoffCtl.Output.json) {
-            HandoffCtl.printJson(out, replay);
+        if (parent.output.isData()) {
+            parent.printData(out, replay);
             return ExitCodes.OK;
         }
         out.println("Replay " + replay.path("id").asText() + ": "

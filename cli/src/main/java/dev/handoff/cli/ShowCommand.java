@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -16,9 +18,11 @@ import picocli.CommandLine.Spec;
         name = "show",
         mixinStandardHelpOptions = true,
         description = "Show a deployment: its stages in chain order with times, durations and failure reasons, the"
-                + " deployment it replays and the replays of it.")
+                + " deployment it replays and the replays of it (-o wide: and its events with their topic positions)."
+                + " --watch follows it until it is no longer running.")
 final class ShowCommand implements Callable<Integer> {
-    private static final List<String> CHAIN = List.of("commit", "infra", "secrets", "converge", "workload", "backup");
+    /** The chain's steps in order, as the ledger names them. */
+    static final List<String> CHAIN = List.of("commit", "infra", "secrets", "converge", "workload", "backup");
 
     @ParentCommand
     HandoffCtl parent;
@@ -29,13 +33,44 @@ final class ShowCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DEPLOYMENT", description = "the deployment id (handoffctl deployments lists them)")
     String id;
 
+    @Option(
+            names = {"-w", "--watch"},
+            description = "print the deployment again whenever it changes, until it is no longer running")
+    boolean watch;
+
+    @Option(
+            names = "--interval",
+            paramLabel = "DURATION",
+            defaultValue = "2s",
+            converter = Durations.class,
+            description = "with --watch: how often to ask (default ${DEFAULT-VALUE})")
+    Duration interval;
+
     @Override
     public Integer call() throws CliFailure {
-        JsonNode d = parent.api().get("/api/deployments/" + ControlApi.segment(id), java.util.Map.of());
+        ControlApi api = parent.api();
         PrintWriter out = spec.commandLine().getOut();
-        if (parent.output == HandoffCtl.Output.json) {
-            HandoffCtl.printJson(out, d);
+        Watch.Fetch fetch = () -> api.get("/api/deployments/" + ControlApi.segment(id), Map.of());
+        if (!watch) {
+            print(out, fetch.get(), true);
             return ExitCodes.OK;
+        }
+        WatchOptions.check(spec, interval);
+        Watch.until(interval, Long.MAX_VALUE, spec.commandLine().getErr(), fetch, (d, first) -> {
+            print(out, d, first);
+            return !d.path("status").asText().equals("running");
+        });
+        return ExitCodes.OK;
+    }
+
+    private void print(PrintWriter out, JsonNode d, boolean first) {
+        if (parent.output.isData()) {
+            parent.printData(out, d);
+            return;
+        }
+        if (!first) {
+            out.println();
+            out.println("— " + WatchOptions.now() + " —");
         }
         out.println("Deployment  " + d.path("id").asText());
         out.println("Host        " + d.path("host").asText());
@@ -78,8 +113,22 @@ final class ShowCommand implements Callable<Integer> {
             }
         }
         timeline.print(out);
+        if (parent.output == Output.wide && !d.path("events").isEmpty()) {
+            out.println();
+            Table events = new Table("TIME", "TYPE", "TOPIC", "PARTITION", "OFFSET", "EVENT", "REPLAY OF");
+            for (JsonNode e : d.path("events")) {
+                events.row(
+                        e.path("time").asText(),
+                        e.path("type").asText(),
+                        e.path("topic").asText(),
+                        e.path("partition").asText(),
+                        e.path("offset").asText(),
+                        e.path("id").asText(),
+                        e.path("replayOf").asText(""));
+            }
+            events.print(out);
+        }
         out.flush();
-        return ExitCodes.OK;
     }
 
     private static void field(PrintWriter out, String label, String value) {

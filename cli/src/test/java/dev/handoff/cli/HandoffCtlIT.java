@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.messaging.EventPublisher;
@@ -32,6 +33,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -270,6 +272,115 @@ class HandoffCtlIT {
         assertThat(out)
                 .satisfiesAnyOf(
                         o -> assertThat(o).contains("HOST"), o -> assertThat(o).contains("No deployments"));
+    }
+
+    @Test
+    void waitExits0ForADeploymentThatCompletesAnd1ForOneThatFails() throws Exception {
+        // Given: two pushes of the runtime repository (their chains start at converge)
+        String good = push("ops/nix-k3s-edge-cluster");
+        String bad = push("ops/nix-k3s-edge-cluster");
+
+        // When: an operator's script waits while the stages report
+        CompletableFuture<Ctl.Run> waitingForGood =
+                CompletableFuture.supplyAsync(() -> ctl("wait", good, "--timeout", "5m", "--interval", "200ms"));
+        CompletableFuture<Ctl.Run> waitingForBad =
+                CompletableFuture.supplyAsync(() -> ctl("wait", bad, "--timeout", "5m", "--interval", "200ms"));
+        Published converged = publish(
+                EventType.CONVERGENCE_COMPLETED, good, null, "convergence.completed/v1/cloud-edge-1-bootstrap.json");
+        Published workload =
+                publish(EventType.WORKLOAD_COMPLETED, good, converged.id(), "workload.completed/v1/rustdesk.json");
+        publish(EventType.BACKUP_COMPLETED, good, workload.id(), "backup.completed/v1/runtime-with-rehearsal.json");
+        publish(EventType.CONVERGENCE_FAILED, bad, null, "convergence.failed/v1/confirm-timeout-rolled-back.json");
+        Ctl.Run succeeded = waitingForGood.get(60, TimeUnit.SECONDS);
+        Ctl.Run failed = waitingForBad.get(60, TimeUnit.SECONDS);
+
+        // Then
+        assertThat(succeeded.exit()).as(succeeded.out() + succeeded.err()).isZero();
+        assertThat(succeeded.out())
+                .containsPattern("converge\\s+completed")
+                .containsPattern("backup\\s+completed")
+                .contains("Deployment " + good + " succeeded: backup verified");
+        assertThat(failed.exit()).as(failed.out() + failed.err()).isEqualTo(1);
+        assertThat(failed.out()).containsPattern("converge\\s+failed");
+        assertThat(failed.err()).contains("deployment " + bad + " failed: converge:", "handoffctl show " + bad);
+        Ctl.Run timedOut = ctl("wait", push("ops/nix-k3s-edge-cluster"), "--timeout", "2s", "--interval", "200ms");
+        assertThat(timedOut.exit()).isEqualTo(2);
+    }
+
+    @Test
+    void deploymentsPrintsYamlWithTheSameDataAsJson() throws Exception {
+        // Given
+        String id = push("ops/nix-k3s-edge-cluster");
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() ->
+                        assertThat(ctl("deployments", "--host", HOST).out()).contains(id));
+
+        // When
+        Ctl.Run yaml = ctl("-o", "yaml", "deployments", "--host", HOST, "--limit", "5");
+
+        // Then
+        assertThat(yaml.exit()).as(yaml.err()).isZero();
+        JsonNode page = new YAMLMapper().readTree(yaml.out());
+        assertThat(page.path("items").findValuesAsText("id")).contains(id);
+        assertThat(page.path("items").get(0).path("host").asText()).isEqualTo(HOST);
+    }
+
+    @Test
+    void redeployReplaysTheHostsLastTriggerOfTheStageAndApprovalsListsAPendingRequest() throws Exception {
+        // Given: converge ran from these secret facts last
+        String original = push("ops/nix-k3s-edge-cluster");
+        Published facts = publish(
+                EventType.SECRET_FACTS_COMPLETED, original, null, "secret-facts.completed/v1/cloud-edge-1.json");
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(
+                        () -> assertThat(ctl("events", "--deployment", original).out())
+                                .contains("handoff.secret-facts.completed"));
+
+        // When
+        Ctl.Run redeploy = ctl("redeploy", HOST, "--stage", "converge", "-o", "json");
+        Ctl.Run unknownHost = ctl("redeploy", "no-such-host");
+
+        // Then
+        assertThat(redeploy.exit()).as(redeploy.err()).isZero();
+        JsonNode answer = Json.mapper().readTree(redeploy.out());
+        assertThat(answer.path("trigger").path("eventId").asText()).isEqualTo(facts.id());
+        assertThat(answer.path("trigger").path("offset").asLong()).isEqualTo(facts.offset());
+        String redeployed = answer.path("deploymentId").asText();
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(ctl("show", redeployed).out()).contains("Replay of   " + original));
+        assertThat(unknownHost.exit()).isEqualTo(1);
+        assertThat(unknownHost.err()).contains("unknown-host", "host no-such-host is not in handoff.yaml", "fix:");
+
+        // Given: a stage asks for approval
+        String held = UUID.randomUUID().toString();
+        publish(EventType.APPROVAL_REQUESTED, held, null, "approval.requested/v1/replace-instance-delete-volume.json");
+
+        // When / Then
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            Ctl.Run pending = ctl("approvals", "--pending");
+            assertThat(pending.exit()).isZero();
+            assertThat(pending.out()).containsPattern(held + "\\s+" + HOST + "\\s+infra\\s+");
+        });
+    }
+
+    @Test
+    void theRunnableJarPrintsTheBuildsVersion() throws Exception {
+        // Given
+        Path jar = Path.of(System.getProperty("handoffctl.jar", "target/handoffctl.jar"));
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar",
+                        jar.toString(),
+                        "--version")
+                .redirectErrorStream(true)
+                .start();
+
+        // When
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        // Then
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out.strip()).isEqualTo("handoffctl " + System.getProperty("handoffctl.expected.version"));
     }
 
     private static Ctl.Run ctl(String... args) {

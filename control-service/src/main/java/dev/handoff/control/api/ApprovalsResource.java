@@ -6,17 +6,21 @@ import dev.handoff.common.event.v1.ApprovalDecided;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
+import dev.handoff.control.config.HandoffConfig;
 import dev.handoff.control.kafka.KafkaClients;
 import dev.handoff.control.ledger.ApprovalQueries;
 import dev.handoff.control.ledger.ApprovalQueries.PendingRequest;
+import dev.handoff.control.ledger.LedgerQueries.Cursor;
 import dev.handoff.control.security.ApiAuthFilter;
 import dev.handoff.control.security.RequiresRole;
 import dev.handoff.control.security.Role;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -27,10 +31,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.logging.Logger;
 
-/** An operator's answer to a stage that holds a destructive change: publishes {@code approval.decided}. */
+/**
+ * Stages that hold a destructive change: the list of approval requests, and an operator's answer, which publishes
+ * {@code approval.decided}.
+ */
 @Path("/api/approvals")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -43,11 +51,38 @@ public class ApprovalsResource {
     private final ApprovalQueries approvals;
     private final EventPublisher publisher;
     private final EventCodec codec;
+    private final HandoffConfig config;
 
-    public ApprovalsResource(ApprovalQueries approvals, EventPublisher publisher, EventCodec codec) {
+    public ApprovalsResource(
+            ApprovalQueries approvals, EventPublisher publisher, EventCodec codec, HandoffConfig config) {
         this.approvals = approvals;
         this.publisher = publisher;
         this.codec = codec;
+        this.config = config;
+    }
+
+    @GET
+    @Operation(
+            summary = "List approval requests, newest first",
+            description = "Each with the stage's status now and the decision once made; pending=true keeps those an"
+                    + " operator still has to decide. Paged with the 'next' cursor.")
+    public Response list(
+            @QueryParam("pending") @Parameter(description = "only those waiting for a decision") boolean pending,
+            @QueryParam("limit") @Parameter(description = "page size, default 50") Integer limit,
+            @QueryParam("before") @Parameter(description = "the 'next' cursor of the previous page") String before)
+            throws SQLException {
+        int max = config.ledger().maxPageSize();
+        int size = limit == null ? 50 : limit;
+        if (size < 1 || size > max) {
+            return ApiErrors.badRequest("limit " + size + " is out of range", "use a limit from 1 to " + max);
+        }
+        Cursor cursor;
+        try {
+            cursor = before == null || before.isBlank() ? null : Cursor.decode(before);
+        } catch (IllegalArgumentException e) {
+            return ApiErrors.badRequest(e.getMessage(), "omit 'before' for the first page");
+        }
+        return Response.ok(approvals.list(pending, size, cursor)).build();
     }
 
     /**

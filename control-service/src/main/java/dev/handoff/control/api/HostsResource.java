@@ -7,13 +7,19 @@ import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
+import dev.handoff.control.api.ReplayViews.RedeployView;
+import dev.handoff.control.api.ReplayViews.ReplayError;
 import dev.handoff.control.kafka.KafkaClients;
 import dev.handoff.control.ledger.HostKeyLedger;
+import dev.handoff.control.replay.HostRedeploy;
+import dev.handoff.control.replay.ReplayRefused;
+import dev.handoff.control.replay.ReplayService;
 import dev.handoff.control.security.ApiAuthFilter;
 import dev.handoff.control.security.RequiresRole;
 import dev.handoff.control.security.Role;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -22,17 +28,20 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.logging.Logger;
 
 /**
- * SSH host keys: an operator trusts a host's key ({@code handoffctl hosts trust}), which publishes
- * {@code host-key.trusted} to the shared pin store every service reads; anyone with a token reads the history.
+ * A host's SSH host keys: an operator trusts a host's key ({@code handoffctl hosts trust}), which publishes
+ * {@code host-key.trusted} to the shared pin store every service reads; anyone with a token reads the history. And
+ * an operator redeploys a host from a stage ({@code handoffctl redeploy}).
  */
 @Path("/api/hosts")
 @Produces(MediaType.APPLICATION_JSON)
@@ -47,12 +56,19 @@ public class HostsResource {
     private final HostKeyLedger ledger;
     private final EventPublisher publisher;
     private final EventCodec codec;
+    private final HostRedeploy redeploy;
 
-    public HostsResource(Inventory inventory, HostKeyLedger ledger, EventPublisher publisher, EventCodec codec) {
+    public HostsResource(
+            Inventory inventory,
+            HostKeyLedger ledger,
+            EventPublisher publisher,
+            EventCodec codec,
+            HostRedeploy redeploy) {
         this.inventory = inventory;
         this.ledger = ledger;
         this.publisher = publisher;
         this.codec = codec;
+        this.redeploy = redeploy;
     }
 
     /**
@@ -62,6 +78,13 @@ public class HostsResource {
      * @param reason why, optional
      */
     public record TrustRequest(String fingerprint, String reason) {}
+
+    /**
+     * The body of a redeploy (optional).
+     *
+     * @param stage the stage to run again; absent = the stage the host's newest deployment started at
+     */
+    public record RedeployRequest(String stage) {}
 
     /**
      * The published decision.
@@ -151,5 +174,60 @@ public class HostsResource {
         return Optional.ofNullable(inventory.hosts().get(host))
                 .flatMap(Inventory.Host::access)
                 .flatMap(Inventory.Access::requiredHostKey);
+    }
+
+    @POST
+    @Path("/{host}/redeploy")
+    @RequiresRole(Role.OPERATOR)
+    @Operation(
+            summary = "Redeploy a host from a stage",
+            description = "Body {\"stage\": \"converge\"}, or {} for the stage the host's newest deployment started"
+                    + " at. Finds the host's last trigger of the stage in the ledger (a commit.pushed of a"
+                    + " repository the stage owns, or the previous stage's facts) and replays exactly that record for"
+                    + " this host, as POST /api/replays would: a new deployment, linked to the original. 202 with the"
+                    + " trigger, the new deploymentId and the replay; 404 unknown-host; 400 with a reason (no-trigger,"
+                    + " no-deployment, unknown-stage, or a refused replay). The same Idempotency-Key again repeats the"
+                    + " same redeploy.")
+    public Response redeploy(
+            @PathParam("host") String host,
+            RedeployRequest body,
+            @HeaderParam("Idempotency-Key")
+                    @Parameter(description = "repeat the same redeploy (same ids) when retrying a request")
+                    String idempotencyKey,
+            @Context ContainerRequestContext request)
+            throws SQLException {
+        String caller = String.valueOf(request.getProperty(ApiAuthFilter.CALLER));
+        try {
+            RedeployView done = redeploy.redeploy(host, body == null ? null : body.stage(), caller, idempotencyKey);
+            LOG.infof(
+                    "redeploy: %s redeployed %s from %s: replay %s of %s[%d]@%d, new deployment %s",
+                    caller,
+                    host,
+                    done.stage(),
+                    done.replay().id(),
+                    done.trigger().topic(),
+                    done.trigger().partition(),
+                    done.trigger().offset(),
+                    done.deploymentId());
+            return Response.accepted(done)
+                    .location(URI.create("/api/deployments/" + done.deploymentId()))
+                    .build();
+        } catch (ReplayRefused e) {
+            return Response.status(
+                            e.reason().equals("unknown-host") ? Response.Status.NOT_FOUND : Response.Status.BAD_REQUEST)
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(new ReplayError(e.reason(), e.getMessage(), e.fix()))
+                    .build();
+        } catch (ReplayService.KafkaUnavailable e) {
+            return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                    .header("Retry-After", "10")
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(new ReplayError(
+                            "kafka-unavailable",
+                            e.getMessage(),
+                            "retry later with the same Idempotency-Key; it repeats the same redeploy, not a second"
+                                    + " one"))
+                    .build();
+        }
     }
 }

@@ -69,11 +69,45 @@ public final class ReplayViews {
     public record ReplayLink(String replayId, String deploymentId) {}
 
     /**
+     * A redeploy of a host: the trigger found in the ledger and the replay of it.
+     *
+     * @param host the host
+     * @param stage the stage run again
+     * @param trigger the record replayed: the host's last trigger of the stage
+     * @param deploymentId the new deployment
+     * @param replay the replay of that one record
+     */
+    public record RedeployView(
+            String host, String stage, TriggerView trigger, String deploymentId, ReplayView replay) {}
+
+    /**
+     * A trigger event and where it was read from.
+     *
+     * @param eventId its id
+     * @param type its CloudEvents type
+     * @param topic the topic
+     * @param partition the partition
+     * @param offset the offset
+     * @param deploymentId the deployment it started or continued
+     * @param time the event's time
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TriggerView(
+            String eventId,
+            String type,
+            String topic,
+            int partition,
+            long offset,
+            String deploymentId,
+            OffsetDateTime time) {}
+
+    /**
      * A refused replay.
      *
      * @param reason a stable code: {@code unknown-stage}, {@code not-an-input}, {@code unknown-partition},
      *     {@code offset-out-of-range}, {@code too-many-records}, {@code nothing-to-replay}, {@code bad-host},
-     *     {@code malformed-request}, {@code kafka-unavailable}
+     *     {@code malformed-request}, {@code kafka-unavailable}; for a redeploy also {@code unknown-host},
+     *     {@code no-deployment}, {@code no-trigger}
      * @param error what is wrong
      * @param fix what to do
      */

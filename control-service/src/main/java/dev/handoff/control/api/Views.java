@@ -111,6 +111,45 @@ public final class Views {
             JsonNode data) {}
 
     /**
+     * An approval request of a stage, and what became of it.
+     *
+     * @param deploymentId the deployment whose stage asked
+     * @param requestId the {@code approval.requested} event's id
+     * @param host the host
+     * @param stage the stage that asked, e.g. {@code infra}
+     * @param repository the repository whose commit is held
+     * @param commit that commit
+     * @param status the stage's status now: {@code waiting-approval} while it waits, then {@code approved},
+     *     {@code rejected}, {@code completed}, {@code failed}, …
+     * @param pending whether an operator's decision is awaited: the stage waits and this is the deployment's newest
+     *     request
+     * @param changes how many destructive changes the held plan has
+     * @param requestedAt when the stage started to wait
+     * @param expiresAt when it stops waiting and fails
+     * @param decision {@code approve} or {@code reject}, once decided
+     * @param decidedBy the operator token's name, once decided
+     * @param decidedAt when, once decided
+     * @param comment the operator's comment, if any
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ApprovalView(
+            String deploymentId,
+            String requestId,
+            String host,
+            String stage,
+            String repository,
+            String commit,
+            String status,
+            boolean pending,
+            int changes,
+            OffsetDateTime requestedAt,
+            OffsetDateTime expiresAt,
+            String decision,
+            String decidedBy,
+            OffsetDateTime decidedAt,
+            String comment) {}
+
+    /**
      * An error a person reads.
      *
      * @param error what is wrong

@@ -141,6 +141,79 @@ class ApprovalsApiTest {
                 .body("fix", containsString("waiting-approval"));
     }
 
+    @Test
+    void theListShowsWaitingRequestsAsPendingAndDecidedOnesWithTheirDecision() throws Exception {
+        // Given: two deployments wait for approval; an operator approves one
+        String waiting = UUID.randomUUID().toString();
+        String decided = UUID.randomUUID().toString();
+        EventEnvelope waitingRequest = askForApproval(waiting);
+        askForApproval(decided);
+        awaitInfraStatus(waiting, "waiting-approval");
+        awaitInfraStatus(decided, "waiting-approval");
+        given().auth()
+                .oauth2(Deliveries.OPERATOR)
+                .contentType("application/json")
+                .body("{\"decision\":\"approve\",\"comment\":\"volume backed up\"}")
+                .post("/api/approvals/" + decided)
+                .then()
+                .statusCode(202);
+        awaitInfraStatus(decided, "approved");
+
+        // When
+        List<Map<String, Object>> pending = approvals(true);
+        List<Map<String, Object>> all = approvals(false);
+
+        // Then
+        assertThat(pending)
+                .extracting(a -> a.get("deploymentId"))
+                .contains(waiting)
+                .doesNotContain(decided);
+        Map<String, Object> w = find(pending, waiting);
+        assertThat(w)
+                .containsEntry("requestId", waitingRequest.id())
+                .containsEntry("host", HOST)
+                .containsEntry("stage", "infra")
+                .containsEntry("commit", COMMIT)
+                .containsEntry("status", "waiting-approval")
+                .containsEntry("pending", true)
+                .containsEntry("changes", 1)
+                .containsKey("expiresAt")
+                .doesNotContainKey("decision");
+        assertThat(find(all, decided))
+                .containsEntry("pending", false)
+                .containsEntry("status", "approved")
+                .containsEntry("decision", "approve")
+                .containsEntry("decidedBy", "test-operator")
+                .containsEntry("comment", "volume backed up");
+        given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .queryParam("limit", 0)
+                .get("/api/approvals")
+                .then()
+                .statusCode(400)
+                .body("fix", containsString("use a limit from 1"));
+    }
+
+    private static List<Map<String, Object>> approvals(boolean pending) {
+        return given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .queryParam("pending", pending)
+                .queryParam("limit", 500)
+                .get("/api/approvals")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items");
+    }
+
+    private static Map<String, Object> find(List<Map<String, Object>> approvals, String deployment) {
+        return approvals.stream()
+                .filter(a -> deployment.equals(a.get("deploymentId")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no approval of " + deployment + " in " + approvals));
+    }
+
     private EventEnvelope askForApproval(String deployment) throws Exception {
         EventEnvelope started = codec.newEvent(
                 EventType.CLOUD_FACTS_STARTED,
