@@ -56,6 +56,9 @@ import org.junit.jupiter.api.Test;
         restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = BackupLabResource.class, restrictToAnnotatedClass = true)
 class BackupStageTest {
+    @io.quarkus.test.common.http.TestHTTPResource("/q/metrics")
+    java.net.URI metricsUri;
+
     // the world around the stage publishes as the lab's admin: the stage's own identity may not
     EventPublisher publisher = LabKafka.shared().worldPublisher();
 
@@ -72,6 +75,8 @@ class BackupStageTest {
 
     @Test
     void aCompletedWorkloadGivesACompletedBackupPerContract() throws Exception {
+        double runsBefore = metric("handoff_stage_runs_total", "stage=\"backup\"", "result=\"completed\"");
+        double timedBefore = metric("handoff_stage_duration_seconds_count", "stage=\"backup\"", "result=\"completed\"");
         // Given
         BackupLab lab = BackupLabResource.lab();
         ResticWorld.Snapshot snapshot = lab.restic().snapshot(lab.node(BackupLab.EDGE));
@@ -101,6 +106,30 @@ class BackupStageTest {
         assertThat(infra.path("contract").asText()).isEqualTo("infra-state");
         assertThat(infra.path("pathsCovered").get(0).asText()).startsWith("ops_edge-cluster-infra__stacks_compute__");
         assertThat(rehearsalFolders()).as("the scratch folders are deleted").isEmpty();
+
+        // And the metrics page counts and times the run under its stage and result
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(metric("handoff_stage_runs_total", "stage=\"backup\"", "result=\"completed\""))
+                    .isGreaterThan(runsBefore);
+            assertThat(metric("handoff_stage_duration_seconds_count", "stage=\"backup\"", "result=\"completed\""))
+                    .isGreaterThan(timedBefore);
+            assertThat(metric(
+                            "handoff_stage_duration_seconds_bucket",
+                            "stage=\"backup\"",
+                            "result=\"completed\"",
+                            "le=\"3600.0\""))
+                    .isGreaterThan(timedBefore);
+            assertThat(metric("handoff_host_lock_wait_seconds_count", "stage=\"backup\""))
+                    .isPositive();
+            assertThat(metricsPage()).containsPattern("handoff_consumer_lag_records\\{[^}]*topic=\"handoff.workload\"");
+            assertThat(metric("handoff_backup_age_seconds", "host=\"" + BackupLab.EDGE + "\"", "contract=\"runtime\""))
+                    .isPositive();
+            assertThat(metric(
+                            "handoff_backup_max_age_seconds",
+                            "host=\"" + BackupLab.EDGE + "\"",
+                            "contract=\"runtime\""))
+                    .isPositive();
+        });
     }
 
     @Test
@@ -550,5 +579,25 @@ class BackupStageTest {
         try (var files = Files.list(dir)) {
             return files.toList();
         }
+    }
+
+    /** The sum of {@code name}'s samples on {@code /q/metrics} whose labels include all of {@code labels}; 0 if none. */
+    private double metric(String name, String... labels) throws Exception {
+        return metricsPage()
+                .lines()
+                .filter(l -> l.startsWith(name + "{")
+                        && java.util.Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** {@code /q/metrics} as Prometheus scrapes it. */
+    private String metricsPage() throws Exception {
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(metricsUri).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).as("GET /q/metrics").isEqualTo(200);
+        return page.body();
     }
 }

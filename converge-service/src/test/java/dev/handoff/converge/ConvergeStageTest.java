@@ -54,6 +54,9 @@ import org.junit.jupiter.api.Test;
         restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = ConvergeLabResource.class, restrictToAnnotatedClass = true)
 class ConvergeStageTest {
+    @io.quarkus.test.common.http.TestHTTPResource("/q/metrics")
+    java.net.URI metricsUri;
+
     // the world around the stage publishes as the lab's admin: the stage's own identity may not
     EventPublisher publisher = LabKafka.shared().worldPublisher();
 
@@ -65,6 +68,9 @@ class ConvergeStageTest {
 
     @Test
     void aPushConvergesTheHostAndTheFirstSuccessMovesItFromBootstrapToSteady() throws Exception {
+        double runsBefore = metric("handoff_stage_runs_total", "stage=\"converge\"", "result=\"completed\"");
+        double timedBefore =
+                metric("handoff_stage_duration_seconds_count", "stage=\"converge\"", "result=\"completed\"");
         // Given
         ConvergeLab lab = ConvergeLabResource.lab();
         NixosNode node = lab.node("cloud-edge-1").node();
@@ -92,6 +98,24 @@ class ConvergeStageTest {
         assertThat(facts.path("systemPath").asText())
                 .isNotEqualTo(first.path("systemPath").asText());
         assertThat(facts.path("checks").findValuesAsText("passed")).doesNotContain("false");
+
+        // And the metrics page counts and times the run under its stage and result
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(metric("handoff_stage_runs_total", "stage=\"converge\"", "result=\"completed\""))
+                    .isGreaterThan(runsBefore);
+            assertThat(metric("handoff_stage_duration_seconds_count", "stage=\"converge\"", "result=\"completed\""))
+                    .isGreaterThan(timedBefore);
+            assertThat(metric(
+                            "handoff_stage_duration_seconds_bucket",
+                            "stage=\"converge\"",
+                            "result=\"completed\"",
+                            "le=\"3600.0\""))
+                    .isGreaterThan(timedBefore);
+            assertThat(metric("handoff_host_lock_wait_seconds_count", "stage=\"converge\""))
+                    .isPositive();
+            assertThat(metricsPage())
+                    .containsPattern("handoff_consumer_lag_records\\{[^}]*topic=\"handoff.secret-facts\"");
+        });
     }
 
     @Test
@@ -742,5 +766,25 @@ class ConvergeStageTest {
                                 .filter(e -> deployment.equals(e.deploymentId()))
                                 .toList(),
                         events -> events.size() >= 2);
+    }
+
+    /** The sum of {@code name}'s samples on {@code /q/metrics} whose labels include all of {@code labels}; 0 if none. */
+    private double metric(String name, String... labels) throws Exception {
+        return metricsPage()
+                .lines()
+                .filter(l -> l.startsWith(name + "{")
+                        && java.util.Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** {@code /q/metrics} as Prometheus scrapes it. */
+    private String metricsPage() throws Exception {
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(metricsUri).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).as("GET /q/metrics").isEqualTo(200);
+        return page.body();
     }
 }

@@ -90,6 +90,30 @@ class DockerfileTest {
     }
 
     @Test
+    void everyImageLogsJsonAndExposesPrometheusMetricsWhileDevAndTestsLogText() {
+        for (String module : ProjectFiles.imageModules()) {
+            // Given the service's Dockerfile, its configuration and its POM
+            Path moduleDir = root.resolve(module);
+            List<Instruction> dockerfile =
+                    Instruction.parse(ProjectFiles.read(moduleDir.resolve(ProjectFiles.DOCKERFILE)));
+            String properties = ProjectFiles.read(moduleDir.resolve("src/main/resources/application.properties"));
+            String pom = ProjectFiles.read(moduleDir.resolve("pom.xml"));
+
+            // Then the image switches JSON log lines on, the service's own default is text
+            assertThat(single(dockerfile, "ENV")).as(module + " ENV").contains("QUARKUS_LOG_CONSOLE_JSON_ENABLED=true");
+            assertThat(properties)
+                    .as(module + " application.properties")
+                    .contains("quarkus.log.console.json.enabled=false");
+            // and the service has both extensions: JSON logging and /q/metrics for Prometheus
+            assertThat(pom)
+                    .as(module + " pom.xml")
+                    .contains(
+                            "<artifactId>quarkus-logging-json</artifactId>",
+                            "<artifactId>quarkus-micrometer-registry-prometheus</artifactId>");
+        }
+    }
+
+    @Test
     void everyImageHasAComposeServiceAndAHelmValuesBlockAndNothingElseDoes() {
         // Given the images, the compose services and the chart's service blocks
         List<String> modules = ProjectFiles.imageModules();

@@ -74,6 +74,9 @@ class HelmChartTest {
         assertThat(names(objects, "Service")).hasSize(SERVICES.size());
         assertThat(names(objects, "Ingress")).isEmpty();
         assertThat(names(objects, "ServiceMonitor")).isEmpty();
+        assertThat(names(objects, "PrometheusRule"))
+                .as("off unless the CRD is known to exist")
+                .isEmpty();
         assertThat(names(objects, "KafkaTopic")).isEmpty();
         Map<String, Object> inventory = object(objects, "ConfigMap", "handoff-inventory");
         assertThat((String) map(inventory.get("data")).get("handoff.yaml")).contains("repositories:", "hosts:");
@@ -180,6 +183,75 @@ class HelmChartTest {
             assertThat(map(spec.get("config"))).containsEntry("retention.ms", "-1");
             assertThat(map(map(topic.get("metadata")).get("labels"))).containsEntry("strimzi.io/cluster", "handoff");
         });
+    }
+
+    @Test
+    void everyServiceExposesItsMetricsToTheServiceMonitorWithTheDefaultAndTheScaledValues() {
+        for (Path values : java.util.Arrays.asList(null, SCALED)) {
+            // When the chart is rendered
+            List<Map<String, Object>> objects = render(values);
+
+            // Then each of the six Services carries the label the ServiceMonitor selects
+            for (String service : SERVICES) {
+                assertThat(map(map(object(objects, "Service", "handoff-" + service)
+                                        .get("metadata"))
+                                .get("labels")))
+                        .as("%s scraped (values %s)", service, values)
+                        .containsEntry("handoff.dev/metrics", "true");
+            }
+        }
+        Map<String, Object> monitor = object(render(SCALED), "ServiceMonitor", "handoff");
+        assertThat(map(map(map(monitor.get("spec")).get("selector")).get("matchLabels")))
+                .containsEntry("handoff.dev/metrics", "true");
+    }
+
+    @Test
+    void thePrometheusRuleAlertsOnFailingStagesOldBackupsDriftDeadLettersAndLag() {
+        // When the chart is rendered with ci/scaled-values.yaml (prometheusRule.enabled, release: prometheus)
+        Map<String, Object> rule = object(render(SCALED), "PrometheusRule", "handoff");
+
+        // Then Prometheus selects it and it holds the five alerts, each on the metrics the services expose
+        assertThat(map(map(rule.get("metadata")).get("labels"))).containsEntry("release", "prometheus");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> groups =
+                (List<Map<String, Object>>) map(rule.get("spec")).get("groups");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rules =
+                (List<Map<String, Object>>) groups.get(0).get("rules");
+        Map<String, String> exprs = new LinkedHashMap<>();
+        rules.forEach(r -> exprs.put((String) r.get("alert"), String.valueOf(r.get("expr"))));
+        assertThat(exprs)
+                .containsOnlyKeys(
+                        "HandoffStageFailingRepeatedly",
+                        "HandoffBackupOlderThanContract",
+                        "HandoffDriftDetected",
+                        "HandoffDeadLettersGrowing",
+                        "HandoffConsumerLag");
+        assertThat(exprs.get("HandoffStageFailingRepeatedly"))
+                .contains("handoff_stage_runs_total{result=\"failed\"}[1h]", ">= 3");
+        assertThat(exprs.get("HandoffBackupOlderThanContract"))
+                .contains("handoff_backup_age_seconds", "handoff_backup_max_age_seconds");
+        assertThat(exprs.get("HandoffDriftDetected")).contains("handoff_drift_detected");
+        assertThat(exprs.get("HandoffDeadLettersGrowing"))
+                .contains("handoff_dead_letters_total", "handoff_ledger_dead_lettered_total");
+        assertThat(exprs.get("HandoffConsumerLag")).contains("handoff_consumer_lag_records", "> 1000");
+        // and the annotations keep Prometheus' own templates for it to fill in
+        assertThat(rules.get(0).toString()).contains("{{ $labels.stage }}");
+    }
+
+    @Test
+    void theAlertThresholdsComeFromTheValues() {
+        // Given
+        Path values = write(
+                "thresholds.yaml",
+                "prometheusRule:\n  enabled: true\n  stageFailures: { count: 5, window: 30m }\n"
+                        + "  consumerLag: { records: 50, for: 5m }\n");
+
+        // When
+        String rule = object(render(values), "PrometheusRule", "handoff").toString();
+
+        // Then
+        assertThat(rule).contains("[30m])) >= 5", "> 50", "for=5m");
     }
 
     @Test

@@ -48,6 +48,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(InfraWorldTestResource.class)
 class InfraStageTest {
+    @io.quarkus.test.common.http.TestHTTPResource("/q/metrics")
+    java.net.URI metricsUri;
+
     private static final String HOST = "cloud-edge-1";
     private static final LabRepository INFRA =
             LabRepository.byFullName("ops/edge-cluster-infra").orElseThrow();
@@ -97,6 +100,8 @@ class InfraStageTest {
 
     @Test
     void aPushBecomesCloudFactsWithTheLabsIpsAndVolumeDeviceAndLeavesACheckedArchiveOffMachine() throws Exception {
+        double runsBefore = metric("handoff_stage_runs_total", "stage=\"infra\"", "result=\"completed\"");
+        double timedBefore = metric("handoff_stage_duration_seconds_count", "stage=\"infra\"", "result=\"completed\"");
         // Given: a stack that has a state (a first apply has nothing to archive)
         baseline();
         List<Path> archivesBefore = archives();
@@ -128,6 +133,22 @@ class InfraStageTest {
             assertThat(Files.readString(checksum, StandardCharsets.UTF_8))
                     .startsWith(dev.handoff.infra.driver.StateArchive.sha256(archive));
         }
+
+        // And the metrics page counts and times the run under its stage and result
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(metric("handoff_stage_runs_total", "stage=\"infra\"", "result=\"completed\""))
+                    .isGreaterThan(runsBefore);
+            assertThat(metric("handoff_stage_duration_seconds_count", "stage=\"infra\"", "result=\"completed\""))
+                    .isGreaterThan(timedBefore);
+            assertThat(metric(
+                            "handoff_stage_duration_seconds_bucket",
+                            "stage=\"infra\"",
+                            "result=\"completed\"",
+                            "le=\"3600.0\""))
+                    .isGreaterThan(timedBefore);
+            assertThat(metricsPage()).containsPattern("handoff_consumer_lag_records\\{[^}]*topic=\"handoff.commits\"");
+            assertThat(metricsPage()).contains("handoff_approvals_pending ");
+        });
     }
 
     @Test
@@ -457,5 +478,25 @@ class InfraStageTest {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.toString().endsWith(".tfstate.gz")).toList();
         }
+    }
+
+    /** The sum of {@code name}'s samples on {@code /q/metrics} whose labels include all of {@code labels}; 0 if none. */
+    private double metric(String name, String... labels) throws Exception {
+        return metricsPage()
+                .lines()
+                .filter(l -> l.startsWith(name + "{")
+                        && java.util.Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** {@code /q/metrics} as Prometheus scrapes it. */
+    private String metricsPage() throws Exception {
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(metricsUri).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).as("GET /q/metrics").isEqualTo(200);
+        return page.body();
     }
 }

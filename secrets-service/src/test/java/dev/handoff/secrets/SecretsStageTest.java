@@ -46,6 +46,9 @@ import org.junit.jupiter.api.Test;
         restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = SecretsLabResource.class, restrictToAnnotatedClass = true)
 class SecretsStageTest {
+    @io.quarkus.test.common.http.TestHTTPResource("/q/metrics")
+    java.net.URI metricsUri;
+
     // the world around the stage publishes as the lab's admin: the stage's own identity may not
     EventPublisher publisher = LabKafka.shared().worldPublisher();
 
@@ -68,6 +71,9 @@ class SecretsStageTest {
 
     @Test
     void pushToTheSecretsRepositoryYieldsVerifiedSecretFacts() throws Exception {
+        double runsBefore = metric("handoff_stage_runs_total", "stage=\"secrets\"", "result=\"completed\"");
+        double timedBefore =
+                metric("handoff_stage_duration_seconds_count", "stage=\"secrets\"", "result=\"completed\"");
         // Given
         ForgePush push = lab.push("rotate the restic password");
 
@@ -91,6 +97,23 @@ class SecretsStageTest {
         assertThat(file.path("keyPaths").toString())
                 .contains("tailscale/auth_key", "restic/password", "restic/repository_unencrypted");
         assertThat(events.get(1).causationId()).isNotNull();
+
+        // And the metrics page counts and times the run under its stage and result
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(metric("handoff_stage_runs_total", "stage=\"secrets\"", "result=\"completed\""))
+                    .isGreaterThan(runsBefore);
+            assertThat(metric("handoff_stage_duration_seconds_count", "stage=\"secrets\"", "result=\"completed\""))
+                    .isGreaterThan(timedBefore);
+            assertThat(metric(
+                            "handoff_stage_duration_seconds_bucket",
+                            "stage=\"secrets\"",
+                            "result=\"completed\"",
+                            "le=\"3600.0\""))
+                    .isGreaterThan(timedBefore);
+            assertThat(metric("handoff_host_lock_wait_seconds_count", "stage=\"secrets\""))
+                    .isPositive();
+            assertThat(metricsPage()).containsPattern("handoff_consumer_lag_records\\{[^}]*topic=\"handoff.commits\"");
+        });
     }
 
     @Test
@@ -313,5 +336,25 @@ class SecretsStageTest {
                 .extracting(EventEnvelope::type)
                 .containsExactly(EventType.SECRET_FACTS_STARTED.type(), EventType.SECRET_FACTS_FAILED.type());
         return events.get(1).data();
+    }
+
+    /** The sum of {@code name}'s samples on {@code /q/metrics} whose labels include all of {@code labels}; 0 if none. */
+    private double metric(String name, String... labels) throws Exception {
+        return metricsPage()
+                .lines()
+                .filter(l -> l.startsWith(name + "{")
+                        && java.util.Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** {@code /q/metrics} as Prometheus scrapes it. */
+    private String metricsPage() throws Exception {
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(metricsUri).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).as("GET /q/metrics").isEqualTo(200);
+        return page.body();
     }
 }

@@ -17,7 +17,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The Kafka side every stage service shares: where the broker is ({@code kafka.bootstrap.servers}), the service's
  * CloudEvents {@code source} ({@code /handoff/<quarkus.application.name>}), and the beans built on them: the contract's
- * codec, one idempotent producer (closed at shutdown) and the validating {@link EventPublisher}.
+ * codec, one idempotent producer (closed at shutdown) and the validating {@link EventPublisher}, whose acknowledged
+ * events count the stage's runs ({@link StageMetrics}).
  */
 @ApplicationScoped
 public class StageKafka {
@@ -72,7 +73,7 @@ public class StageKafka {
 
     @Produces
     @Singleton
-    EventPublisher publisher(Producer<String, byte[]> producer, EventCodec codec) {
-        return new EventPublisher(producer, codec);
+    EventPublisher publisher(Producer<String, byte[]> producer, EventCodec codec, StageMetrics metrics) {
+        return new EventPublisher(producer, codec, metrics);
     }
 }

@@ -7,8 +7,10 @@ import dev.handoff.common.messaging.EventConsumerLoop;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.messaging.KeyedEventLoop;
+import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.stage.StageEvents;
+import dev.handoff.common.stage.StageLogContext;
 import dev.handoff.common.stage.Superseding;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,7 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * The consumer loops of a stage service. The service starts each one at start-up ({@link #start}); it then polls on
  * its own daemon thread, named after it, as a member of its consumer group; a record it cannot read goes to that
- * group's dead-letter topic ({@link DeadLetters}) and the loop goes on. {@link StageReadiness} reports the loops, and
+ * group's dead-letter topic ({@link DeadLetters}, counted in {@link StageMetrics}, as is each loop's lag) and the loop
+ * goes on. {@link StageReadiness} reports the loops, and
  * they are closed at shutdown.
  */
 @ApplicationScoped
@@ -36,14 +39,21 @@ public class StageLoops {
     private final EventCodec codec;
     private final Producer<String, byte[]> producer;
     private final EventPublisher publisher;
+    private final StageMetrics metrics;
     private final List<EventConsumerLoop> loops = new CopyOnWriteArrayList<>();
     private final List<KeyedEventLoop> keyedLoops = new CopyOnWriteArrayList<>();
 
-    public StageLoops(StageKafka kafka, EventCodec codec, Producer<String, byte[]> producer, EventPublisher publisher) {
+    public StageLoops(
+            StageKafka kafka,
+            EventCodec codec,
+            Producer<String, byte[]> producer,
+            EventPublisher publisher,
+            StageMetrics metrics) {
         this.kafka = kafka;
         this.codec = codec;
         this.producer = producer;
         this.publisher = publisher;
+        this.metrics = metrics;
     }
 
     /**
@@ -87,11 +97,14 @@ public class StageLoops {
                                 "%s: %d trigger(s) for %s superseded by newer ones that were waiting too",
                                 stage.id(), plan.superseded().size(), host);
                     }
-                    if (!plan.run().isEmpty()) {
-                        handler.handle(plan.run());
+                    // one trigger at a time, so that every log line of its work names its host and deployment
+                    for (ReceivedEvent trigger : plan.run()) {
+                        StageLogContext.run(
+                                host, trigger.event().deploymentId(), () -> handler.handle(List.of(trigger)));
                     }
                 },
-                (record, why) -> {});
+                metrics::deadLettered);
+        metrics.watchLag(group, loop.topics(), loop::lag);
         Thread thread = new Thread(loop, name);
         thread.setDaemon(true);
         thread.start();
@@ -121,7 +134,8 @@ public class StageLoops {
                 codec,
                 new DeadLetters(producer, group),
                 handler,
-                (record, why) -> {});
+                metrics::deadLettered);
+        metrics.watchLag(group, loop.topics(), loop::lag);
         Thread thread = new Thread(loop, name);
         thread.setDaemon(true);
         thread.start();

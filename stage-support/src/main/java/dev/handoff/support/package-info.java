@@ -2,7 +2,8 @@
  * The CDI beans every stage service (secrets, converge, workload, backup) shares, so each service holds only its own
  * stage: {@link dev.handoff.support.StageKafka} (producer, codec, publisher, the service's event source),
  * {@link dev.handoff.support.StageLoops} (the service's consumer threads) with
- * {@link dev.handoff.support.StageReadiness} over them, and
+ * {@link dev.handoff.support.StageReadiness} over them, {@link dev.handoff.support.StageMetrics} (every metric of a
+ * stage, also used by infra-service, which takes no other bean from here), and
  * {@link dev.handoff.support.InventoryProducer}; and, in {@code dev.handoff.support.ssh}, the SSH connection with pinned
  * host keys that converge-, workload- and backup-service open ({@link dev.handoff.support.ssh.PinnedSsh}), checked
  * against handoff.yaml's {@code access.hostKey} or the one pin store they share, the compacted topic

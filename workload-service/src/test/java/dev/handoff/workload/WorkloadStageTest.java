@@ -54,6 +54,9 @@ import org.junit.jupiter.api.Test;
         restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = WorkloadLabResource.class, restrictToAnnotatedClass = true)
 class WorkloadStageTest {
+    @io.quarkus.test.common.http.TestHTTPResource("/q/metrics")
+    java.net.URI metricsUri;
+
     // the world around the stage publishes as the lab's admin: the stage's own identity may not
     EventPublisher publisher = LabKafka.shared().worldPublisher();
 
@@ -65,6 +68,9 @@ class WorkloadStageTest {
 
     @Test
     void aConvergedRustdeskHostHasItsObjectsReadyItsPortsReachableAndItsKeyRecorded() throws Exception {
+        double runsBefore = metric("handoff_stage_runs_total", "stage=\"workload\"", "result=\"completed\"");
+        double timedBefore =
+                metric("handoff_stage_duration_seconds_count", "stage=\"workload\"", "result=\"completed\"");
         // Given: as on NixOS, the manifest is a symbolic link into the store (sftp-server lists the link, not a file)
         WorkloadLab lab = WorkloadLabResource.lab();
         lab.activate("cloud-edge-1", null);
@@ -95,6 +101,24 @@ class WorkloadStageTest {
         String fingerprint = fingerprintIn(key.path("detail").asText());
         assertThat(query("SELECT fingerprint FROM rustdesk_keys WHERE host = 'cloud-edge-1'"))
                 .containsExactly(fingerprint);
+
+        // And the metrics page counts and times the run under its stage and result
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(metric("handoff_stage_runs_total", "stage=\"workload\"", "result=\"completed\""))
+                    .isGreaterThan(runsBefore);
+            assertThat(metric("handoff_stage_duration_seconds_count", "stage=\"workload\"", "result=\"completed\""))
+                    .isGreaterThan(timedBefore);
+            assertThat(metric(
+                            "handoff_stage_duration_seconds_bucket",
+                            "stage=\"workload\"",
+                            "result=\"completed\"",
+                            "le=\"3600.0\""))
+                    .isGreaterThan(timedBefore);
+            assertThat(metric("handoff_host_lock_wait_seconds_count", "stage=\"workload\""))
+                    .isPositive();
+            assertThat(metricsPage())
+                    .containsPattern("handoff_consumer_lag_records\\{[^}]*topic=\"handoff.convergence\"");
+        });
     }
 
     @Test
@@ -528,5 +552,25 @@ class WorkloadStageTest {
             }
             return rows;
         }
+    }
+
+    /** The sum of {@code name}'s samples on {@code /q/metrics} whose labels include all of {@code labels}; 0 if none. */
+    private double metric(String name, String... labels) throws Exception {
+        return metricsPage()
+                .lines()
+                .filter(l -> l.startsWith(name + "{")
+                        && java.util.Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** {@code /q/metrics} as Prometheus scrapes it. */
+    private String metricsPage() throws Exception {
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(metricsUri).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).as("GET /q/metrics").isEqualTo(200);
+        return page.body();
     }
 }

@@ -1,6 +1,7 @@
 package dev.handoff.backup.messaging;
 
 import dev.handoff.common.inventory.Inventory;
+import dev.handoff.common.stage.StageLogContext;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -39,7 +40,11 @@ public class BackupSchedule {
         List<Inventory.Host> hosts = scheduledHosts();
         for (Inventory.Host host : hosts) {
             try {
-                stage.handler().run(host, Optional.empty(), "schedule-" + UUID.randomUUID());
+                // the scheduled run makes its own deployment id: the log lines name the host
+                StageLogContext.run(
+                        host.name(),
+                        null,
+                        () -> stage.handler().run(host, Optional.empty(), "schedule-" + UUID.randomUUID()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return List.of();

@@ -13,6 +13,7 @@ import dev.handoff.common.lock.HostLock;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
+import dev.handoff.support.StageMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ public final class BackupStageHandler {
     private final ContractVerifier verifier;
     private final String source;
     private final Duration publishTimeout;
+    private final StageMetrics metrics;
 
     public BackupStageHandler(
             Inventory inventory,
@@ -45,7 +47,8 @@ public final class BackupStageHandler {
             HostLock lock,
             ContractVerifier verifier,
             String source,
-            Duration publishTimeout) {
+            Duration publishTimeout,
+            StageMetrics metrics) {
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
@@ -53,6 +56,7 @@ public final class BackupStageHandler {
         this.verifier = verifier;
         this.source = source;
         this.publishTimeout = publishTimeout;
+        this.metrics = metrics;
     }
 
     /** Handles a batch in order; throwing makes the consumer loop retry it. */
@@ -131,6 +135,10 @@ public final class BackupStageHandler {
                 LOG.warnf("backup failed for %s (%s): %s", h, f.reason(), f.message());
             }
             publisher.publishAll(events, publishTimeout);
+            for (Backup facts : RunReport.completed(outcomes)) {
+                metrics.backupVerified(
+                        h, facts.contract(), facts.newestSnapshotTime(), Duration.ofSeconds(facts.maxAgeSeconds()));
+            }
             if (failure.isEmpty()) {
                 LOG.infof("backup completed for %s: %s hold", h, host.backups());
             }

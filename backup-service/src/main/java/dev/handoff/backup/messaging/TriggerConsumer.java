@@ -11,6 +11,7 @@ import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.support.StageKafka;
 import dev.handoff.support.StageLoops;
+import dev.handoff.support.StageMetrics;
 import dev.handoff.support.ssh.HostKeyPins;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
@@ -33,6 +34,7 @@ public class TriggerConsumer {
     private final EventCodec codec;
     private final EventPublisher publisher;
     private final StageLoops loops;
+    private final StageMetrics metrics;
     private final AgroalDataSource dataSource;
     private final HostKeyPins pins;
     private volatile BackupStageHandler handler;
@@ -44,6 +46,7 @@ public class TriggerConsumer {
             EventCodec codec,
             EventPublisher publisher,
             StageLoops loops,
+            StageMetrics metrics,
             AgroalDataSource dataSource,
             HostKeyPins pins) {
         this.kafka = kafka;
@@ -52,6 +55,7 @@ public class TriggerConsumer {
         this.codec = codec;
         this.publisher = publisher;
         this.loops = loops;
+        this.metrics = metrics;
         this.dataSource = dataSource;
         this.pins = pins;
     }
@@ -79,7 +83,7 @@ public class TriggerConsumer {
                     inventory,
                     codec,
                     publisher,
-                    new HostLock(dataSource, "backup"),
+                    new HostLock(dataSource, "backup", metrics.hostLockWaits("backup")),
                     new ContractVerifier(
                             new ResticCli(c.resticExecutable(), c.resticTimeout(), workdir.resolve("restic")),
                             store,
@@ -89,7 +93,8 @@ public class TriggerConsumer {
                             Clock.systemUTC(),
                             c.lockWait()),
                     kafka.source(),
-                    c.publishTimeout());
+                    c.publishTimeout(),
+                    metrics);
         }
         return handler;
     }

@@ -3,6 +3,7 @@ package dev.handoff.common.lock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
 
@@ -22,14 +23,27 @@ public final class HostLock {
 
     private final DataSource dataSource;
     private final String stage;
+    private final Waits waits;
+
+    /** Told how long each {@link #acquire} waited until the lock was held (metrics). */
+    @FunctionalInterface
+    public interface Waits {
+        void waited(Duration waited);
+    }
 
     /**
      * @param dataSource the stage's own database
      * @param stage the namespace of the keys, e.g. {@code secrets}: stages never wait for each other
      */
     public HostLock(DataSource dataSource, String stage) {
+        this(dataSource, stage, waited -> {});
+    }
+
+    /** As {@link #HostLock(DataSource, String)}, telling {@code waits} how long each acquisition waited. */
+    public HostLock(DataSource dataSource, String stage, Waits waits) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.stage = Objects.requireNonNull(stage, "stage");
+        this.waits = Objects.requireNonNull(waits, "waits");
     }
 
     /** A held lock; {@link #close()} releases it (in a finally block or try-with-resources). */
@@ -47,6 +61,7 @@ public final class HostLock {
      */
     public Held acquire(String host) throws SQLException {
         String key = key(host);
+        long asked = System.nanoTime();
         Connection connection = dataSource.getConnection();
         try {
             connection.setAutoCommit(true);
@@ -58,6 +73,7 @@ public final class HostLock {
             connection.close();
             throw e;
         }
+        waits.waited(Duration.ofNanos(System.nanoTime() - asked));
         return new Held() {
             private boolean released;
 

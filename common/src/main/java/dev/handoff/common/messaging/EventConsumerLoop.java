@@ -269,6 +269,19 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
         return lastError;
     }
 
+    /**
+     * How many records of {@code topic} the loop is behind, by its consumer's own metrics; 0 when it holds none of the
+     * topic's partitions. Safe to call from any thread.
+     */
+    public double lag(String topic) {
+        return ConsumerLag.of(consumer, topic);
+    }
+
+    /** The topics the loop reads. */
+    public List<String> topics() {
+        return List.copyOf(topics);
+    }
+
     @Override
     public void close() {
         if (running.compareAndSet(true, false)) {

@@ -13,28 +13,44 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jboss.logging.Logger;
 
 /**
  * Publishes events after validating them against the contract. {@link #publishAll} returns only once Kafka has
  * acknowledged every event, so a caller may promise delivery (e.g. answer a webhook with 202) afterwards.
  */
 public final class EventPublisher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EventPublisher.class);
+
+    /** Told about the events Kafka acknowledged, in the order given (a stage's run metrics). */
+    @FunctionalInterface
+    public interface Listener {
+        void published(List<EventEnvelope> events);
+    }
+
     private final Producer<String, byte[]> producer;
     private final EventCodec codec;
+    private final Listener listener;
 
     public EventPublisher(Producer<String, byte[]> producer, EventCodec codec) {
+        this(producer, codec, events -> {});
+    }
+
+    /** As {@link #EventPublisher(Producer, EventCodec)}, telling {@code listener} what Kafka acknowledged. */
+    public EventPublisher(Producer<String, byte[]> producer, EventCodec codec, Listener listener) {
         this.producer = producer;
         this.codec = codec;
+        this.listener = listener;
     }
 
     /** Sends one event to its type's topic. The future completes when Kafka acknowledged it. */
     public CompletableFuture<RecordMetadata> publish(EventEnvelope event) throws InvalidEventException {
-        return send(codec.encode(event));
+        return send(codec.encode(event)).thenApply(acknowledged(List.of(event)));
     }
 
     /** Sends one event to a chosen topic (a replay channel). */
     public CompletableFuture<RecordMetadata> publish(String topic, EventEnvelope event) throws InvalidEventException {
-        return send(codec.encode(topic, event));
+        return send(codec.encode(topic, event)).thenApply(acknowledged(List.of(event)));
     }
 
     /**
@@ -68,7 +84,26 @@ public final class EventPublisher implements AutoCloseable {
                             + " ms; is the broker reachable?",
                     e);
         }
-        return futures.stream().map(CompletableFuture::join).toList();
+        List<RecordMetadata> written =
+                futures.stream().map(CompletableFuture::join).toList();
+        tell(events);
+        return written;
+    }
+
+    private java.util.function.UnaryOperator<RecordMetadata> acknowledged(List<EventEnvelope> events) {
+        return metadata -> {
+            tell(events);
+            return metadata;
+        };
+    }
+
+    /** Metrics never fail a publication that Kafka acknowledged. */
+    private void tell(List<EventEnvelope> events) {
+        try {
+            listener.published(events);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "recording %d published event(s) in the metrics failed: %s", events.size(), e.getMessage());
+        }
     }
 
     private CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {

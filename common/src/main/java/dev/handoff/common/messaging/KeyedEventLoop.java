@@ -486,6 +486,19 @@ public final class KeyedEventLoop implements Runnable, AutoCloseable {
         return lastError;
     }
 
+    /**
+     * How many records of {@code topic} the loop is behind, by its consumer's own metrics; 0 when it holds none of the
+     * topic's partitions. Safe to call from any thread.
+     */
+    public double lag(String topic) {
+        return ConsumerLag.of(consumer, topic);
+    }
+
+    /** The topics the loop reads. */
+    public List<String> topics() {
+        return List.copyOf(topics);
+    }
+
     /** How many events wait for a worker (their key's work is running or every worker is busy). */
     public int waiting() {
         synchronized (lock) {

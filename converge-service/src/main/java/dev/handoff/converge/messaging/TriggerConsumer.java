@@ -17,6 +17,7 @@ import dev.handoff.converge.driver.RuntimeCheckout;
 import dev.handoff.converge.driver.SshjHosts;
 import dev.handoff.support.StageKafka;
 import dev.handoff.support.StageLoops;
+import dev.handoff.support.StageMetrics;
 import dev.handoff.support.ssh.AddressMap;
 import dev.handoff.support.ssh.HostKeyPins;
 import io.agroal.api.AgroalDataSource;
@@ -40,6 +41,7 @@ public class TriggerConsumer {
     private final EventCodec codec;
     private final EventPublisher publisher;
     private final StageLoops loops;
+    private final StageMetrics metrics;
     private final AgroalDataSource dataSource;
     private final HostKeyPins pins;
 
@@ -50,6 +52,7 @@ public class TriggerConsumer {
             EventCodec codec,
             EventPublisher publisher,
             StageLoops loops,
+            StageMetrics metrics,
             AgroalDataSource dataSource,
             HostKeyPins pins) {
         this.kafka = kafka;
@@ -58,6 +61,7 @@ public class TriggerConsumer {
         this.codec = codec;
         this.publisher = publisher;
         this.loops = loops;
+        this.metrics = metrics;
         this.dataSource = dataSource;
         this.pins = pins;
     }
@@ -78,7 +82,7 @@ public class TriggerConsumer {
                 codec,
                 publisher,
                 store,
-                new HostLock(dataSource, "converge"),
+                new HostLock(dataSource, "converge", metrics.hostLockWaits("converge")),
                 new RuntimeCheckout(workdir.resolve("worktrees")),
                 ssh,
                 new Activator(c.activator(), c.activatorExecutable(), c.nixExecutable(), c.activationTimeout()),

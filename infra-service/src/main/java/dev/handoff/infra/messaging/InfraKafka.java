@@ -4,6 +4,8 @@ import dev.handoff.common.messaging.DeadLetters;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
+import dev.handoff.support.StageMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -18,7 +20,10 @@ import org.apache.kafka.clients.producer.Producer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** infra-service's Kafka clients: the contract's codec, one idempotent producer, consumers per loop. */
+/**
+ * infra-service's Kafka clients: the contract's codec, one idempotent producer, consumers per loop; and the shared
+ * {@link StageMetrics}, which count the runs the publisher's acknowledged events start and end.
+ */
 @ApplicationScoped
 public class InfraKafka {
     /** The CloudEvents source of every event infra-service publishes. */
@@ -48,8 +53,15 @@ public class InfraKafka {
 
     @Produces
     @Singleton
-    EventPublisher publisher(Producer<String, byte[]> producer, EventCodec codec) {
-        return new EventPublisher(producer, codec);
+    EventPublisher publisher(Producer<String, byte[]> producer, EventCodec codec, StageMetrics metrics) {
+        return new EventPublisher(producer, codec, metrics);
+    }
+
+    /** The stage metrics every stage service shares; their published runs are infra's cloud-facts events. */
+    @Produces
+    @Singleton
+    StageMetrics metrics(MeterRegistry registry) {
+        return new StageMetrics(registry);
     }
 
     @Produces

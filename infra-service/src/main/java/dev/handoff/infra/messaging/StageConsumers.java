@@ -9,10 +9,12 @@ import dev.handoff.common.messaging.EventConsumerLoop;
 import dev.handoff.common.messaging.KeyedEventLoop;
 import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
+import dev.handoff.common.stage.StageLogContext;
 import dev.handoff.common.stage.Superseding;
 import dev.handoff.infra.config.InfraConfig;
 import dev.handoff.infra.run.ApprovalGate;
 import dev.handoff.infra.run.InfraRun;
+import dev.handoff.support.StageMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,6 +41,7 @@ public class StageConsumers {
     private final DeadLetters deadLetters;
     private final InfraRun run;
     private final ApprovalGate approvals;
+    private final StageMetrics metrics;
     private volatile KeyedEventLoop commits;
     private volatile EventConsumerLoop decisions;
 
@@ -48,13 +51,16 @@ public class StageConsumers {
             EventCodec codec,
             DeadLetters deadLetters,
             InfraRun run,
-            ApprovalGate approvals) {
+            ApprovalGate approvals,
+            StageMetrics metrics) {
         this.kafka = kafka;
         this.config = config;
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.run = run;
         this.approvals = approvals;
+        this.metrics = metrics;
+        metrics.pendingApprovals(approvals::pending);
     }
 
     void start(@Observes StartupEvent started) {
@@ -89,7 +95,7 @@ public class StageConsumers {
                 deadLetters,
                 settings,
                 this::runStage,
-                (record, why) -> {});
+                metrics::deadLettered);
         decisions = new EventConsumerLoop(
                 "infra-approvals",
                 kafka.consumer(group + "-approvals", "infra-service-approvals", 20, Duration.ofMinutes(5)),
@@ -97,7 +103,9 @@ public class StageConsumers {
                 codec,
                 deadLetters,
                 this::decide,
-                (record, why) -> {});
+                metrics::deadLettered);
+        metrics.watchLag(group, commits.topics(), commits::lag);
+        metrics.watchLag(group + "-approvals", decisions.topics(), decisions::lag);
         Thread t = new Thread(commits, "infra-commits");
         t.setDaemon(true);
         t.start();
@@ -119,7 +127,8 @@ public class StageConsumers {
         }
         for (ReceivedEvent r : plan.run()) {
             if (r.event().type().equals(EventType.COMMIT_PUSHED.type())) {
-                run.run(r.event());
+                // every log line of the run names its host and deployment
+                StageLogContext.run(host, r.event().deploymentId(), () -> run.run(r.event()));
             }
         }
     }

@@ -50,6 +50,11 @@ public class ApprovalGate {
         this.timeout = config.infra().approval().timeout();
     }
 
+    /** How many runs wait for a decision now. */
+    public int pending() {
+        return waiting.size();
+    }
+
     /**
      * Asks for approval of the held plans and waits. The request lists their destructive changes and, beside them
      * ({@code otherChanges}), their moves, imports and forgets.

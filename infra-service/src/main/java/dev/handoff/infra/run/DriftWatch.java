@@ -12,6 +12,7 @@ import dev.handoff.infra.messaging.InfraKafka;
 import dev.handoff.infra.stage.DriftCheck;
 import dev.handoff.infra.stage.ObservedInstance;
 import dev.handoff.infra.stage.StageFailure;
+import dev.handoff.support.StageMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,11 +39,18 @@ public class DriftWatch {
     private final CloudReader cloud;
     private final EventPublisher publisher;
     private final StageEvents events;
+    private final StageMetrics metrics;
     private ScheduledExecutorService scheduler;
 
     public DriftWatch(
-            InfraConfig config, FactsStore facts, CloudReader cloud, EventPublisher publisher, EventCodec codec) {
+            InfraConfig config,
+            FactsStore facts,
+            CloudReader cloud,
+            EventPublisher publisher,
+            EventCodec codec,
+            StageMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.facts = facts;
         this.cloud = cloud;
         this.publisher = publisher;
@@ -55,6 +63,7 @@ public class DriftWatch {
             LOG.info("scheduled read-back is off (handoff.infra.readback.enabled=false)");
             return;
         }
+        facts.all().forEach(last -> watchDrift(last.host()));
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "drift-watch");
             t.setDaemon(true);
@@ -70,6 +79,14 @@ public class DriftWatch {
         }
     }
 
+    /**
+     * Exposes {@code handoff_drift_detected} for a host the read-back watches: 1 while a reported drift stands (its
+     * marker in the facts store), 0 once reality matches again or a run published new facts.
+     */
+    private void watchDrift(String host) {
+        metrics.driftDetected(host, () -> facts.reportedDrift(host).isPresent() ? 1 : 0);
+    }
+
     private void checkQuietly() {
         try {
             checkNow();
@@ -82,6 +99,7 @@ public class DriftWatch {
     public synchronized int checkNow() {
         int published = 0;
         for (CloudFacts last : facts.all()) {
+            watchDrift(last.host());
             ObservedInstance observed;
             try {
                 observed = cloud.read(last.instanceId());

@@ -12,6 +12,7 @@ import dev.handoff.secrets.driver.SnapshotReader;
 import dev.handoff.sops.AgeIdentity;
 import dev.handoff.support.StageKafka;
 import dev.handoff.support.StageLoops;
+import dev.handoff.support.StageMetrics;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,6 +42,7 @@ public class TriggerConsumer {
     private final EventCodec codec;
     private final EventPublisher publisher;
     private final StageLoops loops;
+    private final StageMetrics metrics;
     private final Optional<AgeIdentity> identity;
     private final DataSource dataSource;
 
@@ -51,6 +53,7 @@ public class TriggerConsumer {
             EventCodec codec,
             EventPublisher publisher,
             StageLoops loops,
+            StageMetrics metrics,
             Optional<AgeIdentity> identity,
             AgroalDataSource dataSource) {
         this.kafka = kafka;
@@ -59,6 +62,7 @@ public class TriggerConsumer {
         this.codec = codec;
         this.publisher = publisher;
         this.loops = loops;
+        this.metrics = metrics;
         this.identity = identity;
         this.dataSource = dataSource;
     }
@@ -69,7 +73,13 @@ public class TriggerConsumer {
                 identity,
                 config.secrets().maxFileBytes());
         SecretsStageHandler handler = new SecretsStageHandler(
-                inventory, codec, publisher, reader, config, new HostLock(dataSource, HOST_LOCK_STAGE), kafka);
+                inventory,
+                codec,
+                publisher,
+                reader,
+                config,
+                new HostLock(dataSource, HOST_LOCK_STAGE, metrics.hostLockWaits(HOST_LOCK_STAGE)),
+                kafka);
         loops.startStage(
                 "secrets-stage",
                 config.secrets().consumerGroup(),

@@ -8,6 +8,7 @@ import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.support.StageKafka;
 import dev.handoff.support.StageLoops;
+import dev.handoff.support.StageMetrics;
 import dev.handoff.support.ssh.FirstContact;
 import dev.handoff.support.ssh.HostKeyPins;
 import dev.handoff.workload.config.WorkloadConfig;
@@ -37,6 +38,7 @@ public class TriggerConsumer {
     private final EventCodec codec;
     private final EventPublisher publisher;
     private final StageLoops loops;
+    private final StageMetrics metrics;
     private final AgroalDataSource dataSource;
     private final HostKeyPins pins;
 
@@ -47,6 +49,7 @@ public class TriggerConsumer {
             EventCodec codec,
             EventPublisher publisher,
             StageLoops loops,
+            StageMetrics metrics,
             AgroalDataSource dataSource,
             HostKeyPins pins) {
         this.kafka = kafka;
@@ -55,6 +58,7 @@ public class TriggerConsumer {
         this.codec = codec;
         this.publisher = publisher;
         this.loops = loops;
+        this.metrics = metrics;
         this.dataSource = dataSource;
         this.pins = pins;
     }
@@ -70,7 +74,7 @@ public class TriggerConsumer {
                 codec,
                 publisher,
                 store,
-                new HostLock(dataSource, "workload"),
+                new HostLock(dataSource, "workload", metrics.hostLockWaits("workload")),
                 new SshjHostFiles(
                         Path.of(config.sshIdentity()),
                         addresses.ssh(),
