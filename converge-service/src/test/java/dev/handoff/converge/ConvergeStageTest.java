@@ -770,21 +770,11 @@ class ConvergeStageTest {
 
     /** The sum of {@code name}'s samples on {@code /q/metrics} whose labels include all of {@code labels}; 0 if none. */
     private double metric(String name, String... labels) throws Exception {
-        return metricsPage()
-                .lines()
-                .filter(l -> l.startsWith(name + "{")
-                        && java.util.Arrays.stream(labels).allMatch(l::contains))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
+        return dev.handoff.lab.MetricsPage.sum(metricsPage(), name, labels);
     }
 
     /** {@code /q/metrics} as Prometheus scrapes it. */
     private String metricsPage() throws Exception {
-        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient()
-                .send(
-                        java.net.http.HttpRequest.newBuilder(metricsUri).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(page.statusCode()).as("GET /q/metrics").isEqualTo(200);
-        return page.body();
+        return dev.handoff.lab.MetricsPage.read(metricsUri);
     }
 }

@@ -107,6 +107,15 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        return send(producer, record);
+    }
+
+    /**
+     * Hands a record to a producer: the future completes with Kafka's acknowledgement, or with the producer's error
+     * (also one it throws at once).
+     */
+    public static CompletableFuture<RecordMetadata> send(
+            Producer<String, byte[]> producer, ProducerRecord<String, byte[]> record) {
         CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
         try {
             producer.send(record, (metadata, error) -> {

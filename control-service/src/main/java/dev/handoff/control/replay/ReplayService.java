@@ -5,6 +5,7 @@ import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Stage;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.event.v1.ReplayRequested;
+import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
@@ -254,21 +255,8 @@ public class ReplayService {
                 replayed);
     }
 
-    /** Hands a record to the producer; the future completes with its acknowledgement or the producer's error. */
     private CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
-        CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-        try {
-            producer.send(record, (metadata, error) -> {
-                if (error != null) {
-                    future.completeExceptionally(error);
-                } else {
-                    future.complete(metadata);
-                }
-            });
-        } catch (KafkaException e) {
-            future.completeExceptionally(e);
-        }
-        return future;
+        return EventPublisher.send(producer, record);
     }
 
     private static void await(List<CompletableFuture<RecordMetadata>> futures, Duration timeout, String what)
