@@ -3,8 +3,8 @@ package dev.handoff.common.stage;
 import org.jboss.logging.MDC;
 
 /**
- * Names the host and the deployment in every log line of one piece of a stage's work: both go into the logging MDC
- * ({@value #HOST}, {@value #DEPLOYMENT}) for as long as the work runs on this thread, so a JSON log line carries them
+ * Names the host, the deployment and its trace in every log line of one piece of a stage's work: they go into the
+ * logging MDC ({@value #HOST}, {@value #DEPLOYMENT}, {@value #TRACE}) for as long as the work runs on this thread, so a JSON log line carries them
  * as fields and an operator can find every line of one deployment. The MDC holds what it held before afterwards.
  */
 public final class StageLogContext {
@@ -12,6 +12,11 @@ public final class StageLogContext {
     public static final String HOST = "host";
     /** The MDC key of the deployment (the CloudEvents {@code deploymentid}) being worked on. */
     public static final String DEPLOYMENT = "deploymentId";
+    /**
+     * The MDC key of the deployment's trace id ({@link dev.handoff.common.event.TraceParent}: the deployment id's 128
+     * bits), the one its events' {@code traceparent} carries.
+     */
+    public static final String TRACE = "traceId";
 
     private StageLogContext() {}
 
@@ -25,13 +30,16 @@ public final class StageLogContext {
     public static void run(String host, String deploymentId, Work work) throws Exception {
         Object previousHost = MDC.get(HOST);
         Object previousDeployment = MDC.get(DEPLOYMENT);
+        Object previousTrace = MDC.get(TRACE);
         put(HOST, host);
         put(DEPLOYMENT, deploymentId);
+        put(TRACE, deploymentId == null ? null : deploymentId.replace("-", "").toLowerCase(java.util.Locale.ROOT));
         try {
             work.run();
         } finally {
             put(HOST, previousHost);
             put(DEPLOYMENT, previousDeployment);
+            put(TRACE, previousTrace);
         }
     }
 
