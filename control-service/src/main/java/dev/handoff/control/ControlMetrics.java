@@ -3,6 +3,7 @@ package dev.handoff.control;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.function.ToDoubleFunction;
 
 /** The counters operators watch on {@code /q/metrics}. */
 @ApplicationScoped
@@ -33,6 +34,22 @@ public class ControlMetrics {
     /** Counts events newly stored by the ledger. */
     public void ledgerStored(int count) {
         ledgerStored.increment(count);
+    }
+
+    /**
+     * Exposes how far the ledger's consumer group is behind on each topic it reads ({@code handoff_consumer_lag_records},
+     * as the stage services name it, so one alert covers all six services).
+     */
+    public void watchLedgerLag(String group, java.util.Collection<String> topics, ToDoubleFunction<String> lag) {
+        for (String topic : topics) {
+            io.micrometer.core.instrument.Gauge.builder("handoff.consumer.lag", () -> lag.applyAsDouble(topic))
+                    .description("Records of the topic not yet read by the consumer group (this replica's partitions)")
+                    .baseUnit("records")
+                    .tag("group", group)
+                    .tag("topic", topic)
+                    .strongReference(true)
+                    .register(registry);
+        }
     }
 
     /** Counts a record the ledger sent to a dead-letter topic. */

@@ -82,6 +82,8 @@ public class LedgerConsumer {
                 new DeadLetters(producer, group),
                 batch -> metrics.ledgerStored(store.store(batch)),
                 (record, why) -> metrics.deadLettered(record.topic(), why.reasonCode()));
+        EventConsumerLoop started = loop;
+        metrics.watchLedgerLag(group, TOPICS, started::lag);
         Thread thread = new Thread(loop, "ledger-consumer");
         thread.setDaemon(true);
         thread.start();

@@ -236,6 +236,8 @@ class ForgejoWebhookTest {
         assertThat(metrics)
                 .containsPattern("handoff_webhooks_total\\{[^}]*outcome=\"accepted\"[^}]*\\} [1-9]")
                 .containsPattern("handoff_webhooks_total\\{[^}]*outcome=\"refused\",reason=\"bad-signature\"[^}]*\\}")
-                .contains("handoff_ledger_events_stored_total");
+                .contains("handoff_ledger_events_stored_total")
+                .containsPattern(
+                        "handoff_consumer_lag_records\\{[^}]*group=\"handoff-ledger\",topic=\"handoff.commits\"\\}");
     }
 }
