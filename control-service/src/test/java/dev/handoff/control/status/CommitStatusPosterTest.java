@@ -101,7 +101,7 @@ class CommitStatusPosterTest {
                     .untilAsserted(() -> assertThat(forgejo.statuses(REPOSITORY, sha))
                             .extracting(Status::context, Status::state)
                             .containsExactly(org.assertj.core.groups.Tuple.tuple(CONVERGE, "pending")));
-            assertThat(poster.condition()).isEqualTo("posting");
+            await().atMost(Duration.ofSeconds(10)).until(poster::condition, "posting"::equals);
 
             // and a round with nothing new posts nothing again
             int all = forgejo.all().size();
