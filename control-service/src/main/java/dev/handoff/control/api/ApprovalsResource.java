@@ -1,15 +1,9 @@
 package dev.handoff.control.api;
 
-import dev.handoff.common.event.EventEnvelope;
-import dev.handoff.common.event.EventType;
-import dev.handoff.common.event.v1.ApprovalDecided;
-import dev.handoff.common.messaging.EventPublisher;
-import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
+import dev.handoff.control.approval.ApprovalDecisions;
 import dev.handoff.control.config.HandoffConfig;
-import dev.handoff.control.kafka.KafkaClients;
 import dev.handoff.control.ledger.ApprovalQueries;
-import dev.handoff.control.ledger.ApprovalQueries.PendingRequest;
 import dev.handoff.control.ledger.LedgerQueries.Cursor;
 import dev.handoff.control.security.ApiAuthFilter;
 import dev.handoff.control.security.RequiresRole;
@@ -26,14 +20,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
-import org.jboss.logging.Logger;
 
 /**
  * Stages that hold a destructive change: the list of approval requests, and an operator's answer, which publishes
@@ -44,20 +33,13 @@ import org.jboss.logging.Logger;
 @Consumes(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = "SecurityScheme")
 public class ApprovalsResource {
-    private static final Logger LOG = Logger.getLogger(ApprovalsResource.class);
-    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(15);
-    private static final int MAX_COMMENT = 2000;
-
     private final ApprovalQueries approvals;
-    private final EventPublisher publisher;
-    private final EventCodec codec;
+    private final ApprovalDecisions decisions;
     private final HandoffConfig config;
 
-    public ApprovalsResource(
-            ApprovalQueries approvals, EventPublisher publisher, EventCodec codec, HandoffConfig config) {
+    public ApprovalsResource(ApprovalQueries approvals, ApprovalDecisions decisions, HandoffConfig config) {
         this.approvals = approvals;
-        this.publisher = publisher;
-        this.codec = codec;
+        this.decisions = decisions;
         this.config = config;
     }
 
@@ -115,51 +97,30 @@ public class ApprovalsResource {
             DecisionRequest body,
             @Context ContainerRequestContext request)
             throws SQLException, InvalidEventException {
-        if (body == null
-                || body.decision() == null
-                || !List.of("approve", "reject").contains(body.decision())) {
-            return ApiErrors.badRequest(
-                    "decision must be \"approve\" or \"reject\"",
-                    "send {\"decision\": \"approve\"} or {\"decision\": \"reject\", \"comment\": \"why\"}");
-        }
-        if (body.comment() != null && body.comment().length() > MAX_COMMENT) {
-            return ApiErrors.badRequest(
-                    "the comment has " + body.comment().length() + " characters", "keep it to " + MAX_COMMENT);
-        }
-        Optional<PendingRequest> pending = approvals.newestRequest(deploymentId);
-        if (pending.isEmpty()) {
-            return ApiErrors.notFound(
-                    "deployment " + deploymentId + " has not asked for an approval",
-                    "find deployments whose stage is waiting-approval with GET /api/deployments");
-        }
-        PendingRequest p = pending.get();
-        if (!p.waiting()) {
-            return Response.status(Response.Status.CONFLICT)
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(new Views.ApiError(
-                            "the " + p.stage() + " stage of deployment " + deploymentId + " is no longer waiting for"
-                                    + " approval (status " + p.stageStatus() + ")",
-                            "nothing to decide; push again to plan anew"))
-                    .build();
-        }
         String caller = String.valueOf(request.getProperty(ApiAuthFilter.CALLER));
-        String comment = body.comment() == null || body.comment().isBlank() ? null : body.comment();
-        ApprovalDecided decided = new ApprovalDecided(
-                p.host(), p.stage(), body.decision(), comment, caller, Instant.now(), p.requestId());
-        EventEnvelope event = codec.newEvent(
-                EventType.APPROVAL_DECIDED, KafkaClients.SOURCE, p.host(), deploymentId, p.requestId(), decided);
-        try {
-            publisher.publishAll(List.of(event), PUBLISH_TIMEOUT);
-        } catch (EventPublisher.PublishException e) {
-            return Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(new Views.ApiError(e.getMessage(), "try again once Kafka is reachable"))
+        ApprovalDecisions.Outcome outcome = decisions.decide(
+                deploymentId, body == null ? null : body.decision(), body == null ? null : body.comment(), caller);
+        if (outcome instanceof ApprovalDecisions.Decided d) {
+            return Response.accepted(new DecisionView(deploymentId, body.decision(), d.eventId(), d.requestId()))
                     .build();
         }
-        LOG.infof(
-                "approval: %s %sd the %s stage of deployment %s (host %s)",
-                caller, body.decision(), p.stage(), deploymentId, p.host());
-        return Response.accepted(new DecisionView(deploymentId, body.decision(), event.id(), p.requestId()))
+        if (outcome instanceof ApprovalDecisions.Invalid i) {
+            return ApiErrors.badRequest(i.error(), i.fix());
+        }
+        if (outcome instanceof ApprovalDecisions.NoRequest n) {
+            return ApiErrors.notFound(n.error(), n.fix());
+        }
+        if (outcome instanceof ApprovalDecisions.NotWaiting w) {
+            return error(Response.Status.CONFLICT, w.error(), w.fix());
+        }
+        ApprovalDecisions.Unavailable u = (ApprovalDecisions.Unavailable) outcome;
+        return error(Response.Status.SERVICE_UNAVAILABLE, u.error(), u.fix());
+    }
+
+    private static Response error(Response.Status status, String error, String fix) {
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new Views.ApiError(error, fix))
                 .build();
     }
 }

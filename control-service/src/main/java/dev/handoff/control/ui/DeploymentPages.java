@@ -1,13 +1,18 @@
 package dev.handoff.control.ui;
 
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.serde.InvalidEventException;
 import dev.handoff.control.api.ReplayViews.ReplayLink;
 import dev.handoff.control.api.ReplayViews.ReplayView;
 import dev.handoff.control.api.Views.DeploymentView;
 import dev.handoff.control.api.Views.Page;
+import dev.handoff.control.approval.ApprovalDecisions;
+import dev.handoff.control.ledger.ApprovalQueries;
 import dev.handoff.control.ledger.LedgerQueries;
 import dev.handoff.control.ledger.LedgerQueries.Cursor;
 import dev.handoff.control.ledger.LedgerQueries.DeploymentFilter;
 import dev.handoff.control.ledger.ReplayLedger;
+import dev.handoff.control.security.Role;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
@@ -94,8 +99,11 @@ public class DeploymentPages {
     private final ReplayLedger replays;
     private final UiSessions sessions;
     private final Pages pages;
+    private final ApprovalDecisions decisions;
 
-    public DeploymentPages(LedgerQueries ledger, ReplayLedger replays, UiSessions sessions, Pages pages) {
+    public DeploymentPages(
+            LedgerQueries ledger, ReplayLedger replays, UiSessions sessions, Pages pages, ApprovalDecisions decisions) {
+        this.decisions = decisions;
         this.ledger = ledger;
         this.replays = replays;
         this.sessions = sessions;
@@ -225,7 +233,9 @@ public class DeploymentPages {
                 replayedAs.add(link(l));
             }
         }
-        int refresh = "running".equals(d.status()) ? REFRESH_SECONDS : 0;
+        // a page showing a plan to decide does not reload itself under the operator reading it
+        ApprovalForm approval = approvalForm(session.get(), d);
+        int refresh = "running".equals(d.status()) && approval == null ? REFRESH_SECONDS : 0;
         Map<String, Object> data = new HashMap<>();
         data.put("user", user);
         data.put("d", row(d, now));
@@ -233,7 +243,109 @@ public class DeploymentPages {
         data.put("replayOf", replayOf);
         data.put("replays", replayedAs);
         data.put("refresh", refresh);
+        data.put("approval", approval);
         return html("deployment", data);
+    }
+
+    /**
+     * A plan held for an operator's decision, as the page shows it: the stage, each planned change (its address and
+     * actions), and the form's token. Null when nothing waits or the person signed in may not decide.
+     */
+    private ApprovalForm approvalForm(UiSessions.Session session, DeploymentView d) throws SQLException {
+        if (!session.role().allows(Role.OPERATOR)) {
+            return null;
+        }
+        Optional<ApprovalQueries.PendingRequest> waiting = decisions.waiting(d.id());
+        if (waiting.isEmpty()) {
+            return null;
+        }
+        List<String> changes = new ArrayList<>();
+        d.events().stream()
+                .filter(e -> e.type().equals(EventType.APPROVAL_REQUESTED.type()))
+                .reduce((first, second) -> second)
+                .ifPresent(e -> e.data().path("changes").forEach(c -> {
+                    List<String> actions = new ArrayList<>();
+                    c.path("actions").forEach(a -> actions.add(a.asText()));
+                    changes.add(c.path("stack").asText() + ": "
+                            + c.path("address").asText() + " — " + String.join(", ", actions));
+                }));
+        return new ApprovalForm(waiting.get().stage(), changes, session.csrf());
+    }
+
+    /** A held plan and the form to decide it. */
+    public record ApprovalForm(String stage, List<String> changes, String csrf) {}
+
+    /**
+     * An operator approves or rejects a held plan from the deployment's page. The form must carry the session's token
+     * (a form another site makes the browser send has none) and the confirmation box; the decision goes the API's
+     * way ({@link ApprovalDecisions}).
+     */
+    @POST
+    @Path("/deployments/{id}/decision")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Operation(hidden = true)
+    public Response decide(
+            @CookieParam(UiSessions.COOKIE) String sessionId,
+            @PathParam("id") String id,
+            @FormParam("csrf") String csrf,
+            @FormParam("decision") String decision,
+            @FormParam("comment") String comment,
+            @FormParam("confirm") String confirm)
+            throws SQLException, InvalidEventException {
+        Optional<UiSessions.Session> session = sessions.find(sessionId);
+        if (session.isEmpty()) {
+            return toLogin();
+        }
+        String back = "/ui/deployments/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+        String user = session.get().name();
+        if (!session.get().role().allows(Role.OPERATOR)) {
+            return notice(403, user, "Not allowed", "Only an operator token may approve or reject a plan.", "", back);
+        }
+        if (!UiSessions.formTokenMatches(session.get(), csrf)) {
+            return notice(
+                    403,
+                    user,
+                    "The form has expired",
+                    "This form does not belong to your session, so nothing was decided.",
+                    "Open the deployment's page again (sign in again if the page was opened before this version) and"
+                            + " decide there.",
+                    back);
+        }
+        if (!"yes".equals(confirm)) {
+            return notice(
+                    400,
+                    user,
+                    "Not confirmed",
+                    "Nothing was decided: tick the box that confirms you have read the planned changes.",
+                    "",
+                    back);
+        }
+        ApprovalDecisions.Outcome outcome =
+                decisions.decide(id, decision, comment == null || comment.isBlank() ? null : comment.trim(), user);
+        if (outcome instanceof ApprovalDecisions.Decided) {
+            return Response.seeOther(URI.create(back)).build();
+        }
+        if (outcome instanceof ApprovalDecisions.Invalid i) {
+            return notice(400, user, "Not decided", i.error(), i.fix(), back);
+        }
+        if (outcome instanceof ApprovalDecisions.NoRequest n) {
+            return notice(404, user, "Not decided", n.error(), n.fix(), back);
+        }
+        if (outcome instanceof ApprovalDecisions.NotWaiting w) {
+            return notice(409, user, "Already decided", w.error(), w.fix(), back);
+        }
+        ApprovalDecisions.Unavailable u = (ApprovalDecisions.Unavailable) outcome;
+        return notice(503, user, "Not decided", u.error(), u.fix(), back);
+    }
+
+    private Response notice(int status, String user, String heading, String message, String fix, String back) {
+        Map<String, Object> data = new HashMap<>();
+        data.put("user", user);
+        data.put("heading", heading);
+        data.put("message", message);
+        data.put("fix", fix);
+        data.put("back", back);
+        return Response.fromResponse(html("notice", data)).status(status).build();
     }
 
     private Link link(ReplayLink l) throws SQLException {

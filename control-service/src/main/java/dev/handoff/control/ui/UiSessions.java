@@ -47,8 +47,9 @@ public class UiSessions {
      * @param name the token's name
      * @param role the token's role
      * @param lastUsed when the session last served a page
+     * @param csrf the token the page's forms carry (empty for a session opened before forms existed)
      */
-    public record Session(String name, Role role, Instant lastUsed) {}
+    public record Session(String name, Role role, Instant lastUsed, String csrf) {}
 
     private final ApiTokens tokens;
     private final AgroalDataSource dataSource;
@@ -75,9 +76,8 @@ public class UiSessions {
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String id = randomToken();
+        String csrf = randomToken();
         OffsetDateTime now = now();
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("delete from ui_session where last_used < ?")) {
@@ -90,11 +90,12 @@ public class UiSessions {
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "insert into ui_session (id_sha256, name, role, last_used) values (?, ?, ?, ?)")) {
+                    "insert into ui_session (id_sha256, name, role, last_used, csrf) values (?, ?, ?, ?, ?)")) {
                 ps.setString(1, sha256(id));
                 ps.setString(2, found.get().name());
                 ps.setString(3, found.get().role().name());
                 ps.setObject(4, now);
+                ps.setString(5, csrf);
                 ps.executeUpdate();
             }
         } catch (SQLException e) {
@@ -113,7 +114,7 @@ public class UiSessions {
         try (Connection c = dataSource.getConnection()) {
             Session session;
             try (PreparedStatement ps = c.prepareStatement(
-                    "select name, role, last_used from ui_session where id_sha256 = ? and last_used >= ?")) {
+                    "select name, role, last_used, csrf from ui_session where id_sha256 = ? and last_used >= ?")) {
                 ps.setString(1, key);
                 ps.setObject(2, now.minus(IDLE));
                 try (ResultSet rs = ps.executeQuery()) {
@@ -127,7 +128,8 @@ public class UiSessions {
                     session = new Session(
                             rs.getString(1),
                             role.get(),
-                            rs.getObject(3, OffsetDateTime.class).toInstant());
+                            rs.getObject(3, OffsetDateTime.class).toInstant(),
+                            rs.getString(4));
                 }
             }
             if (session.lastUsed().plus(TOUCH).isBefore(now.toInstant())) {
@@ -138,7 +140,7 @@ public class UiSessions {
                     ps.executeUpdate();
                 }
             }
-            return Optional.of(new Session(session.name(), session.role(), now.toInstant()));
+            return Optional.of(new Session(session.name(), session.role(), now.toInstant(), session.csrf()));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read a session of the web page: " + e.getMessage(), e);
         }
@@ -156,6 +158,24 @@ public class UiSessions {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot end a session of the web page: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether a form's token is its session's: compared in constant time; a session without one (opened before forms
+     * existed) accepts none.
+     */
+    public static boolean formTokenMatches(Session session, String presented) {
+        if (presented == null || session.csrf() == null || session.csrf().isEmpty()) {
+            return false;
+        }
+        return MessageDigest.isEqual(
+                session.csrf().getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String randomToken() {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private OffsetDateTime now() {

@@ -39,6 +39,7 @@ class DeploymentPagesBrowserTest {
     URL base;
 
     private final ChainEvents chain = new ChainEvents();
+    private final dev.handoff.common.serde.EventCodec codec = new dev.handoff.common.serde.EventCodec();
     private ChromeDriver browser;
 
     @BeforeEach
@@ -192,6 +193,59 @@ class DeploymentPagesBrowserTest {
      * reading it: a stale reference, an element not there yet, or Chrome's "Node with given id does not
      * belong to the document" (an unknown error, not a StaleElementReferenceException).
      */
+    @Test
+    void anOperatorApprovesOnePlanAndRejectsAnotherFromThePages() throws Exception {
+        // Given two plans held for approval
+        String approved = HeldPlans.ask(codec);
+        String rejected = HeldPlans.ask(codec);
+
+        // When the operator signs in, reads the first plan's changes, confirms and approves
+        browser.get(base + "ui");
+        browser.findElement(By.id("token")).sendKeys(Deliveries.OPERATOR);
+        WebElement signIn = browser.findElement(By.id("sign-in"));
+        signIn.click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> gone(signIn));
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.manage().getCookieNamed(UiSessions.COOKIE) != null);
+        decideInBrowser(approved, "approve", "volume backed up");
+
+        // and rejects the second
+        decideInBrowser(rejected, "reject", "not during business hours");
+
+        // Then each stage shows the decision, and neither page offers the form again
+        DeploymentActionsTest.awaitInfraStatus(approved, "approved");
+        DeploymentActionsTest.awaitInfraStatus(rejected, "rejected");
+        for (String id : List.of(approved, rejected)) {
+            browser.get(base + "ui/deployments/" + id);
+            assertThat(browser.findElements(By.id("approval"))).isEmpty();
+        }
+        screenshot("browser/decided.png");
+    }
+
+    /** Opens a held plan's page, checks it lists the change, confirms and decides. */
+    private void decideInBrowser(String deployment, String decision, String comment) {
+        browser.get(base + "ui/deployments/" + deployment);
+        WebElement form = browser.findElement(By.id("approval"));
+        assertThat(form.findElement(By.id("planned-changes")).getText()).contains(HeldPlans.CHANGE);
+        // the page does not reload itself while it shows a plan to decide
+        assertThat(browser.findElements(By.cssSelector("meta[http-equiv='refresh']")))
+                .isEmpty();
+        form.findElement(By.name("comment")).sendKeys(comment);
+        form.findElement(By.name("confirm")).click();
+        form.findElement(By.id(decision)).click();
+        // the form was sent once its page is gone (the answer redirects back to the deployment's page)
+        await().atMost(Duration.ofSeconds(10)).until(() -> gone(form));
+        assertThat(browser.getCurrentUrl()).endsWith("/ui/deployments/" + deployment);
+    }
+
+    private static boolean gone(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (org.openqa.selenium.StaleElementReferenceException e) {
+            return true;
+        }
+    }
+
     private static boolean pageSwappedUnderUs(Throwable e) {
         return e instanceof org.openqa.selenium.StaleElementReferenceException
                 || e instanceof org.openqa.selenium.NoSuchElementException
