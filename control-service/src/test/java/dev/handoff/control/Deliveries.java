@@ -77,4 +77,18 @@ public final class Deliveries {
                 .post("/hooks/forgejo")
                 .then();
     }
+
+    /** Pushes a new commit of {@code repository} and answers the deployment the webhook made for the test host. */
+    public static String pushForTestHost(String repository) {
+        return send(push(repository, "refs/heads/main", sha()))
+                .statusCode(202)
+                .extract()
+                .jsonPath()
+                .getList("deployments", java.util.Map.class)
+                .stream()
+                .filter(d -> ChainEvents.HOST.equals(d.get("host")))
+                .map(d -> (String) d.get("id"))
+                .findFirst()
+                .orElseThrow();
+    }
 }

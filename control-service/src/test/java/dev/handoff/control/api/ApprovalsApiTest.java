@@ -2,25 +2,17 @@ package dev.handoff.control.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.handoff.common.event.EventEnvelope;
-import dev.handoff.common.event.EventType;
-import dev.handoff.common.event.v1.ApprovalRequested;
-import dev.handoff.common.event.v1.CloudFacts.PlanSummary;
-import dev.handoff.common.event.v1.StageStarted;
-import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.control.Deliveries;
+import dev.handoff.control.HeldPlans;
 import dev.handoff.lab.KafkaTestResource;
-import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,15 +23,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(PostgresTestResource.class)
 class ApprovalsApiTest {
-    private static final String HOST = "cloud-edge-1";
-    private static final String COMMIT = "6bfea4546eb3d2a1c0f9e8d7c6b5a4938271605f";
+    private static final String HOST = HeldPlans.HOST;
+    private static final String COMMIT = HeldPlans.COMMIT;
 
-    private final EventPublisher publisher;
     private final EventCodec codec;
 
-    ApprovalsApiTest(EventPublisher publisher, EventCodec codec) {
-        // approval requests come from infra-service: the test publishes them as the lab's admin
-        this.publisher = LabKafka.shared().worldPublisher();
+    ApprovalsApiTest(EventCodec codec) {
         this.codec = codec;
     }
 
@@ -215,41 +204,10 @@ class ApprovalsApiTest {
     }
 
     private EventEnvelope askForApproval(String deployment) throws Exception {
-        EventEnvelope started = codec.newEvent(
-                EventType.CLOUD_FACTS_STARTED,
-                "/handoff/infra-service",
-                HOST,
-                deployment,
-                null,
-                new StageStarted(HOST, "infra", "handoff.commit.pushed", "ops/edge-cluster-infra", COMMIT));
-        Instant now = Instant.now();
-        EventEnvelope request = codec.newEvent(
-                EventType.APPROVAL_REQUESTED,
-                "/handoff/infra-service",
-                HOST,
-                deployment,
-                started.id(),
-                new ApprovalRequested(
-                        HOST,
-                        "infra",
-                        "ops/edge-cluster-infra",
-                        COMMIT,
-                        new PlanSummary(1, 0, 1, true),
-                        List.of(new ApprovalRequested.Change(
-                                "stacks/compute", "oci_core_instance.cloud_edge_1", List.of("delete", "create"))),
-                        now,
-                        now.plusSeconds(3600)));
-        publisher.publishAll(List.of(started, request), Duration.ofSeconds(10));
-        return request;
+        return HeldPlans.publish(codec, deployment);
     }
 
     private static void awaitInfraStatus(String deployment, String status) {
-        await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> given().auth()
-                        .oauth2(Deliveries.VIEWER)
-                        .get("/api/deployments/" + deployment)
-                        .then()
-                        .statusCode(200)
-                        .body("stages.find { it.stage == 'infra' }.status", equalTo(status)));
+        HeldPlans.awaitInfraStatus(deployment, status);
     }
 }

@@ -153,16 +153,7 @@ class RedeployApiTest {
     }
 
     private static String push(String repository) {
-        return Deliveries.send(Deliveries.push(repository, "refs/heads/main", Deliveries.sha()))
-                .statusCode(202)
-                .extract()
-                .jsonPath()
-                .getList("deployments", Map.class)
-                .stream()
-                .filter(d -> ChainEvents.HOST.equals(d.get("host")))
-                .map(d -> (String) d.get("id"))
-                .findFirst()
-                .orElseThrow();
+        return Deliveries.pushForTestHost(repository);
     }
 
     private static JsonPath events(String deployment) {

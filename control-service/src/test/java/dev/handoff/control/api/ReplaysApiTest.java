@@ -280,16 +280,7 @@ class ReplaysApiTest {
     }
 
     private static String push(String repository) {
-        return Deliveries.send(Deliveries.push(repository, "refs/heads/main", Deliveries.sha()))
-                .statusCode(202)
-                .extract()
-                .jsonPath()
-                .getList("deployments", Map.class)
-                .stream()
-                .filter(d -> ChainEvents.HOST.equals(d.get("host")))
-                .map(d -> (String) d.get("id"))
-                .findFirst()
-                .orElseThrow();
+        return Deliveries.pushForTestHost(repository);
     }
 
     private static void awaitEvents(String deployment, int count) {

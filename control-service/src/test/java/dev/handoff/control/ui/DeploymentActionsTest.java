@@ -2,18 +2,17 @@ package dev.handoff.control.ui;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.control.Deliveries;
+import dev.handoff.control.HeldPlans;
 import dev.handoff.lab.KafkaTestResource;
 import dev.handoff.lab.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -169,12 +168,6 @@ class DeploymentActionsTest {
     }
 
     static void awaitInfraStatus(String deployment, String status) {
-        await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> given().auth()
-                        .oauth2(Deliveries.VIEWER)
-                        .get("/api/deployments/" + deployment)
-                        .then()
-                        .statusCode(200)
-                        .body("stages.find { it.stage == 'infra' }.status", equalTo(status)));
+        HeldPlans.awaitInfraStatus(deployment, status);
     }
 }

@@ -8,6 +8,7 @@ import dev.handoff.common.event.Stage;
 import dev.handoff.control.ChainEvents;
 import dev.handoff.control.ChainEvents.Published;
 import dev.handoff.control.Deliveries;
+import dev.handoff.control.HeldPlans;
 import dev.handoff.lab.KafkaTestResource;
 import dev.handoff.lab.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;

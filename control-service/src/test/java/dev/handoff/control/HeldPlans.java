@@ -1,4 +1,8 @@
-package dev.handoff.control.ui;
+package dev.handoff.control;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
@@ -13,17 +17,24 @@ import java.util.List;
 import java.util.UUID;
 
 /** Plays infra-service holding a destructive plan for an operator's decision, for the page's tests. */
-final class HeldPlans {
-    static final String HOST = "cloud-edge-1";
-    static final String COMMIT = "6bfea4546eb3d2a1c0f9e8d7c6b5a4938271605f";
+public final class HeldPlans {
+    public static final String HOST = "cloud-edge-1";
+    public static final String COMMIT = "6bfea4546eb3d2a1c0f9e8d7c6b5a4938271605f";
     /** How the page lists the held plan's one change. */
-    static final String CHANGE = "stacks/compute: oci_core_instance.cloud_edge_1 — delete, create";
+    public static final String CHANGE = "stacks/compute: oci_core_instance.cloud_edge_1 — delete, create";
 
     private HeldPlans() {}
 
     /** A new deployment whose infra stage waits for approval, once the ledger shows it waiting. */
-    static String ask(EventCodec codec) throws Exception {
+    public static String ask(EventCodec codec) throws Exception {
         String deployment = UUID.randomUUID().toString();
+        publish(codec, deployment);
+        awaitInfraStatus(deployment, "waiting-approval");
+        return deployment;
+    }
+
+    /** Publishes the infra stage's start and its approval request for {@code deployment}; returns the request. */
+    public static EventEnvelope publish(EventCodec codec, String deployment) throws Exception {
         EventEnvelope started = codec.newEvent(
                 EventType.CLOUD_FACTS_STARTED,
                 "/handoff/infra-service",
@@ -50,7 +61,17 @@ final class HeldPlans {
                         now.plusSeconds(3600)));
         // approval requests come from infra-service: published as the lab's admin
         LabKafka.shared().worldPublisher().publishAll(List.of(started, request), Duration.ofSeconds(10));
-        DeploymentActionsTest.awaitInfraStatus(deployment, "waiting-approval");
-        return deployment;
+        return request;
+    }
+
+    /** Waits until the ledger shows the deployment's infra stage in {@code status}. */
+    public static void awaitInfraStatus(String deployment, String status) {
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().auth()
+                        .oauth2(Deliveries.VIEWER)
+                        .get("/api/deployments/" + deployment)
+                        .then()
+                        .statusCode(200)
+                        .body("stages.find { it.stage == 'infra' }.status", equalTo(status)));
     }
 }
