@@ -62,6 +62,7 @@ class LabEndToEndIT {
             "handoff_e2e_" + UUID.randomUUID().toString().substring(0, 8);
     private Process lab;
     private int port;
+    private OtlpReceiver collector;
 
     @BeforeEach
     void startLab() throws Exception {
@@ -71,6 +72,7 @@ class LabEndToEndIT {
                     .isRegularFile();
         }
         Files.createDirectories(home);
+        collector = new OtlpReceiver();
         port = freePortBlock(SERVICES.size());
         lab = handoff(
                         home.resolve("up.out"),
@@ -102,6 +104,9 @@ class LabEndToEndIT {
 
     @AfterEach
     void stopLab() throws Exception {
+        if (collector != null) {
+            collector.close();
+        }
         if (lab != null) {
             lab.destroy();
             if (!lab.waitFor(60, TimeUnit.SECONDS)) {
@@ -137,6 +142,10 @@ class LabEndToEndIT {
                 .containsEntry("converge", "completed")
                 .containsEntry("workload", "completed")
                 .containsEntry("backup", "completed");
+
+        // And: the deployment is one trace across all six services, from the webhook through each stage's work and
+        // its driver calls, exported by OTLP
+        assertOneTrace(infraRun, SERVICES, List.of("webhook commit.pushed", "tofu ", "ssh ", "kubernetes ", "restic "));
 
         // When: the runtime repository is pushed (the acceptance path of the workload and backup stages), delivered
         // as a Forgejo webhook of content type "form"
@@ -206,6 +215,11 @@ class LabEndToEndIT {
                 .allSatisfy(line -> assertThat(line).endsWith(" " + trace))
                 .anySatisfy(line -> assertThat(line).startsWith("handoff.commit.pushed "))
                 .anySatisfy(line -> assertThat(line).startsWith("handoff.backup.completed "));
+
+        assertOneTrace(
+                runtimeRun,
+                List.of("control-service", "converge-service", "workload-service", "backup-service"),
+                List.of("webhook commit.pushed", "converge commit.pushed", "ssh ", "kubernetes ", "restic "));
 
         // And: the pusher sees each stage's verdict on the commit in the lab's Forgejo, linking to its page
         String commit = runtimeRun.path("commit").asText();
@@ -321,6 +335,41 @@ class LabEndToEndIT {
                     .as("nothing named after the deployment id ../../x")
                     .isEmpty();
         }
+    }
+
+    /**
+     * The deployment's spans, as the collector received them: from each of {@code services}, one connected tree under
+     * one root (every parent is a span of the trace), with a span whose name starts with each of {@code names}.
+     */
+    private void assertOneTrace(JsonNode deployment, List<String> services, List<String> names) {
+        String trace = deployment.path("id").asText().replace("-", "");
+        await("spans of every service in trace " + trace)
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    List<OtlpReceiver.ReceivedSpan> spans = collector.trace(trace);
+                    assertThat(spans)
+                            .as("spans of trace %s:%s", trace, OtlpReceiver.describe(spans))
+                            .extracting(OtlpReceiver.ReceivedSpan::service)
+                            .containsAll(services);
+                    for (String name : names) {
+                        assertThat(spans)
+                                .as("a span named %s… in trace %s:%s", name, trace, OtlpReceiver.describe(spans))
+                                .anySatisfy(s -> assertThat(s.name()).startsWith(name));
+                    }
+                });
+        List<OtlpReceiver.ReceivedSpan> spans = collector.trace(trace);
+        java.util.Set<String> ids =
+                spans.stream().map(OtlpReceiver.ReceivedSpan::spanId).collect(java.util.stream.Collectors.toSet());
+        assertThat(spans)
+                .as("roots of trace %s:%s", trace, OtlpReceiver.describe(spans))
+                .filteredOn(s -> s.parentSpanId().isEmpty())
+                .extracting(OtlpReceiver.ReceivedSpan::name)
+                .containsExactly("webhook commit.pushed");
+        assertThat(spans)
+                .as("every parent of trace %s is one of its spans:%s", trace, OtlpReceiver.describe(spans))
+                .allSatisfy(s -> assertThat(s.parentSpanId().isEmpty() || ids.contains(s.parentSpanId()))
+                        .isTrue());
     }
 
     private record Produced(int exit, String output) {}
@@ -550,6 +599,8 @@ class LabEndToEndIT {
         env.put(ServiceModule.DATABASE_PREFIX_VARIABLE, databasePrefix);
         env.put("HANDOFF_OPERATOR_TOKEN", TOKEN);
         env.put("JAVA_HOME", System.getProperty("java.home"));
+        // every service exports its spans to this test's OTLP receiver, as to a collector
+        env.put("HANDOFF_OTLP_ENDPOINT", collector.endpoint());
         return builder;
     }
 

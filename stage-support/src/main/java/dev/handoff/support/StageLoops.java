@@ -12,6 +12,7 @@ import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.stage.StageEvents;
 import dev.handoff.common.stage.StageLogContext;
 import dev.handoff.common.stage.Superseding;
+import dev.handoff.common.trace.Tracing;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -97,10 +98,15 @@ public class StageLoops {
                                 "%s: %d trigger(s) for %s superseded by newer ones that were waiting too",
                                 stage.id(), plan.superseded().size(), host);
                     }
-                    // one trigger at a time, so that every log line of its work names its host and deployment
+                    // one trigger at a time, so that every log line of its work names its host and deployment, and
+                    // its work is one span of the deployment's trace
                     for (ReceivedEvent trigger : plan.run()) {
-                        StageLogContext.run(
-                                host, trigger.event().deploymentId(), () -> handler.handle(List.of(trigger)));
+                        Tracing.stageWork(
+                                stage.id(),
+                                host,
+                                trigger,
+                                () -> StageLogContext.run(
+                                        host, trigger.event().deploymentId(), () -> handler.handle(List.of(trigger))));
                     }
                 },
                 metrics::deadLettered);

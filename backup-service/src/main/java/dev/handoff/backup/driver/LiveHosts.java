@@ -1,5 +1,6 @@
 package dev.handoff.backup.driver;
 
+import dev.handoff.common.trace.Tracing;
 import dev.handoff.support.ssh.AddressMap;
 import dev.handoff.support.ssh.FirstContact;
 import dev.handoff.support.ssh.HostKeyPins;
@@ -65,6 +66,11 @@ public final class LiveHosts {
 
     /** The sha256 of each of {@code paths} on the host; a path that is not a readable file is absent. */
     public Map<String, String> sha256(String host, String user, String address, List<String> paths)
+            throws HostException {
+        return Tracing.driverCall("ssh", "sha256sum", () -> hashes(host, user, address, paths));
+    }
+
+    private Map<String, String> hashes(String host, String user, String address, List<String> paths)
             throws HostException {
         for (String p : paths) {
             if (!PLAIN_PATH.matcher(p).matches()) {

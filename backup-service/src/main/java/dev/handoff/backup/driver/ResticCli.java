@@ -1,5 +1,7 @@
 package dev.handoff.backup.driver;
 
+import dev.handoff.common.trace.DriverSpan;
+import dev.handoff.common.trace.Tracing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,6 +108,22 @@ public final class ResticCli {
 
     /** Runs {@code restic --no-cache <args>} against {@code target}. */
     public Result run(Target target, List<String> args)
+            throws NotInstalledException, IOException, InterruptedException {
+        try (DriverSpan span = Tracing.driver("restic", args.isEmpty() ? "run" : args.get(0))) {
+            try {
+                Result result = runOnce(target, args);
+                span.exited(
+                        result.exitCode(),
+                        "restic " + (args.isEmpty() ? "" : args.get(0)) + " exited " + result.exitCode());
+                return result;
+            } catch (NotInstalledException | IOException | InterruptedException | RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        }
+    }
+
+    private Result runOnce(Target target, List<String> args)
             throws NotInstalledException, IOException, InterruptedException {
         Files.createDirectories(workdir);
         Path out = Files.createTempFile(workdir, "restic", ".out");

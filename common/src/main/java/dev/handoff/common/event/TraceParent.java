@@ -1,15 +1,21 @@
 package dev.handoff.common.event;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * The W3C Trace Context of Handoff's events ({@code traceparent}, version {@code 00}), carried as a Kafka header of
- * every record of a deployment. A deployment is one trace: its trace id is the deployment id's 128 bits, and each
- * event is a span whose id is the first 64 bits of the event's id. So every event of a deployment, from
- * {@code commit.pushed} to the backup verdict, carries the same trace id whichever service published it, an operator
- * finds a deployment's trace from its id, and a redelivered or re-published event keeps its span. A replay makes new
- * deployments, hence new traces; its copies name their original with {@code replayof}.
+ * every record of a deployment. A deployment is one trace: its trace id is the deployment id's 128 bits, so every
+ * event of a deployment, from {@code commit.pushed} to the backup verdict, carries the same trace id whichever service
+ * published it, and an operator finds a deployment's trace from its id. The parent span is the span of the work that
+ * published the event ({@link dev.handoff.common.trace.Tracing}) when it runs in the deployment's trace; without one
+ * (tracing off, or work outside a deployment's span) it is the first 64 bits of the event's id, so a re-published
+ * event keeps its header. A replay makes new deployments, hence new traces; its copies name their original with
+ * {@code replayof}, and their spans link to it.
  */
 public final class TraceParent {
     /** The header's name, as W3C Trace Context and OpenTelemetry's Kafka propagation write it. */
@@ -21,17 +27,40 @@ public final class TraceParent {
 
     private TraceParent() {}
 
-    /** The {@code traceparent} of an event of a deployment, or empty for an event of none (a replay's audit). */
+    /**
+     * The {@code traceparent} of an event of a deployment, or empty for an event of none (a replay's audit): the
+     * current span when it belongs to the deployment's trace, else the event's own span id.
+     */
     public static Optional<String> of(EventEnvelope event) {
         if (event.deploymentId() == null || event.id() == null) {
             return Optional.empty();
         }
-        String trace = hex(event.deploymentId());
+        String trace = traceIdOf(event.deploymentId());
+        SpanContext current = Span.current().getSpanContext();
+        if (current.isValid() && current.getTraceId().equals(trace)) {
+            return Optional.of("00-" + trace + "-" + current.getSpanId() + "-"
+                    + current.getTraceFlags().asHex());
+        }
         String span = hex(event.id()).substring(0, 16);
         if (trace.length() != 32 || trace.equals(ZERO_TRACE) || span.equals(ZERO_SPAN)) {
             return Optional.empty();
         }
         return Optional.of("00-" + trace + "-" + span + "-01");
+    }
+
+    /** The trace id of a deployment: its id's 128 bits as 32 lower-case hex digits. */
+    public static String traceIdOf(String deploymentId) {
+        return hex(deploymentId);
+    }
+
+    /**
+     * The span context a valid {@code traceparent} names, as a remote parent, or empty when the value is not a valid
+     * one (a receiver ignores it and starts a fresh trace).
+     */
+    public static Optional<SpanContext> remoteParent(String value) {
+        return traceId(value)
+                .map(trace -> SpanContext.createFromRemoteParent(
+                        trace, value.substring(36, 52), TraceFlags.fromHex(value, 53), TraceState.getDefault()));
     }
 
     /**

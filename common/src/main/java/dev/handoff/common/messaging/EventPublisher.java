@@ -3,6 +3,8 @@ package dev.handoff.common.messaging;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
+import dev.handoff.common.trace.Tracing;
+import io.opentelemetry.api.trace.SpanContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +67,43 @@ public final class EventPublisher implements AutoCloseable {
         for (EventEnvelope e : events) {
             records.add(codec.encode(e));
         }
+        return sendAll(events, records, timeout);
+    }
+
+    /**
+     * As {@link #publishAll}, for events that each start a deployment (a webhook's {@code commit.pushed} for each
+     * host): each is encoded in its deployment's first span, {@code origin} plus its type (e.g.
+     * {@code webhook commit.pushed}), which links to the span running now (the webhook's request), so that each
+     * deployment is one trace from its first event on.
+     */
+    public List<RecordMetadata> publishDeploymentStarts(List<EventEnvelope> events, String origin, Duration timeout)
+            throws InvalidEventException, PublishException {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
+        SpanContext cause = Tracing.current();
+        for (EventEnvelope e : events) {
+            if (e.deploymentId() == null) {
+                records.add(codec.encode(e));
+                continue;
+            }
+            try {
+                records.add(Tracing.deploymentStart(
+                        e.deploymentId(),
+                        origin + " " + Tracing.shortType(e.type()),
+                        e.subject(),
+                        cause,
+                        () -> codec.encode(e)));
+            } catch (InvalidEventException | RuntimeException failure) {
+                throw failure;
+            } catch (Exception impossible) {
+                throw new IllegalStateException("encoding event " + e.id() + " failed", impossible);
+            }
+        }
+        return sendAll(events, records, timeout);
+    }
+
+    private List<RecordMetadata> sendAll(
+            List<EventEnvelope> events, List<ProducerRecord<String, byte[]>> records, Duration timeout)
+            throws PublishException {
         List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>(records.size());
         for (ProducerRecord<String, byte[]> r : records) {
             futures.add(send(r));

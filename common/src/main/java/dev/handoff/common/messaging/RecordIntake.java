@@ -42,8 +42,7 @@ final class RecordIntake {
                     r.partition(),
                     r.offset(),
                     r.timestamp(),
-                    TraceParent.traceId(EventCodec.optional(r.headers(), TraceParent.HEADER))
-                            .orElse(null));
+                    EventCodec.optional(r.headers(), TraceParent.HEADER));
         } catch (InvalidEventException why) {
             return why;
         } catch (RuntimeException e) {

@@ -4,12 +4,14 @@ import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Stage;
 import dev.handoff.common.event.Topics;
+import dev.handoff.common.event.TraceParent;
 import dev.handoff.common.event.v1.ReplayRequested;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
+import dev.handoff.common.trace.Tracing;
 import dev.handoff.control.api.ReplayViews.ReplayView;
 import dev.handoff.control.api.ReplayViews.ReplayedRecord;
 import dev.handoff.control.config.HandoffConfig;
@@ -208,7 +210,31 @@ public class ReplayService {
                         copy.id(),
                         copy.deploymentId(),
                         copy.type()),
-                ReplayCopy.record(channel, copy, r));
+                tracedRecord(channel, copy, r));
+    }
+
+    /**
+     * The copy's record, encoded in the first span of the copy's deployment (its own trace), which links to the
+     * original event's span: a trace viewer leads from a replay to what it replayed.
+     */
+    private static ProducerRecord<String, byte[]> tracedRecord(
+            String channel, EventEnvelope copy, ConsumerRecord<String, byte[]> original) {
+        if (copy.deploymentId() == null) {
+            return ReplayCopy.record(channel, copy, original);
+        }
+        try {
+            return Tracing.deploymentStart(
+                    copy.deploymentId(),
+                    "replay " + Tracing.shortType(copy.type()),
+                    copy.subject(),
+                    TraceParent.remoteParent(EventCodec.optional(original.headers(), TraceParent.HEADER))
+                            .orElse(null),
+                    () -> ReplayCopy.record(channel, copy, original));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception impossible) {
+            throw new IllegalStateException("copying " + copy.replayOf() + " failed", impossible);
+        }
     }
 
     /** Publishes the replay's audit record, once its copies are acknowledged, and answers. */

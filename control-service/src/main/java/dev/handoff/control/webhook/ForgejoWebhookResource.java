@@ -228,7 +228,8 @@ public class ForgejoWebhookResource {
             }
             List<EventEnvelope> published = new ArrayList<>(events);
             published.addAll(stale);
-            publisher.publishAll(published, config.webhook().ackTimeout());
+            publisher.publishDeploymentStarts(
+                    published, "webhook", config.webhook().ackTimeout());
             List<String> ids =
                     events.stream().map(EventEnvelope::deploymentId).distinct().toList();
             // a stale delivery deployed nothing: it must not count as the host's last deployment

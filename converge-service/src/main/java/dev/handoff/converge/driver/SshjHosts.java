@@ -1,5 +1,6 @@
 package dev.handoff.converge.driver;
 
+import dev.handoff.common.trace.Tracing;
 import dev.handoff.support.ssh.AddressMap;
 import dev.handoff.support.ssh.AddressMap.HostPort;
 import dev.handoff.support.ssh.FirstContact;
@@ -69,6 +70,10 @@ public final class SshjHosts {
      * @param firstBootstrap whether the host has never converged: only then may a key it presents be pinned
      */
     public HostSession open(String host, String user, String address, boolean firstBootstrap) throws SshException {
+        return Tracing.driverCall("ssh", "connect", () -> connect(host, user, address, firstBootstrap));
+    }
+
+    private HostSession connect(String host, String user, String address, boolean firstBootstrap) throws SshException {
         try {
             PinnedSsh.Connection c =
                     firstBootstrap ? ssh.open(host, user, address) : ssh.open(host, user, address, FirstContact.REFUSE);
@@ -104,6 +109,10 @@ public final class SshjHosts {
 
         @Override
         public CommandResult run(String command) throws SshException {
+            return Tracing.driverCall("ssh", program(command), () -> exec(command));
+        }
+
+        private CommandResult exec(String command) throws SshException {
             try (Session session = ssh.startSession()) {
                 Session.Command cmd = session.exec(command);
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -123,6 +132,11 @@ public final class SshjHosts {
 
         @Override
         public CommandResult run(String command, Duration limit, java.util.function.Consumer<String> output)
+                throws SshException {
+            return Tracing.driverCall("ssh", program(command), () -> exec(command, limit, output));
+        }
+
+        private CommandResult exec(String command, Duration limit, java.util.function.Consumer<String> output)
                 throws SshException {
             try (Session session = ssh.startSession()) {
                 Session.Command cmd = session.exec(command);
@@ -189,6 +203,13 @@ public final class SshjHosts {
 
         @Override
         public void upload(java.nio.file.Path local, String remote) throws SshException {
+            Tracing.driverCall("ssh", "sftp upload", () -> {
+                uploadOnce(local, remote);
+                return null;
+            });
+        }
+
+        private void uploadOnce(java.nio.file.Path local, String remote) throws SshException {
             try (SFTPClient sftp = ssh.newSFTPClient()) {
                 if (sftp.statExistence(remote) != null) {
                     throw new SshException(host + ": " + remote + " already exists on " + where + "; nothing uploaded");
@@ -237,6 +258,10 @@ public final class SshjHosts {
 
         @Override
         public boolean stageFile(String path, byte[] content) throws SshException {
+            return Tracing.driverCall("ssh", "sftp stage file", () -> stage(path, content));
+        }
+
+        private boolean stage(String path, byte[] content) throws SshException {
             int slash = path.lastIndexOf('/');
             String dir = slash <= 0 ? "/" : path.substring(0, slash);
             String temporary = dir + "/." + path.substring(slash + 1) + ".handoff-tmp";
@@ -279,6 +304,19 @@ public final class SshjHosts {
                 return total == content.length
                         && java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(buffer, total), content);
             }
+        }
+
+        /**
+         * The program a command runs (after {@code sudo} and environment assignments), to name its span: never its
+         * arguments, which may name secret files.
+         */
+        static String program(String command) {
+            for (String word : command.trim().split("\\s+")) {
+                if (!word.equals("sudo") && !word.contains("=") && !word.startsWith("-")) {
+                    return word.substring(word.lastIndexOf('/') + 1);
+                }
+            }
+            return "exec";
         }
 
         @Override

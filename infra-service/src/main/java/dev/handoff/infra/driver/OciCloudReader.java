@@ -20,6 +20,8 @@ import com.oracle.bmc.model.BmcException;
 import com.oracle.bmc.retrier.RetryConfiguration;
 import dev.handoff.common.event.v1.CloudFacts;
 import dev.handoff.common.event.v1.StageFailed;
+import dev.handoff.common.trace.DriverSpan;
+import dev.handoff.common.trace.Tracing;
 import dev.handoff.infra.stage.ObservedInstance;
 import dev.handoff.infra.stage.StageFailure;
 import java.io.IOException;
@@ -74,6 +76,18 @@ public final class OciCloudReader implements CloudReader, AutoCloseable {
 
     @Override
     public ObservedInstance read(String instanceId) throws StageFailure {
+        // one span for the instance's reads (instance, VNIC attachments, VNICs, volumes), a child of the stage's
+        try (DriverSpan span = Tracing.driver("oci", "read instance")) {
+            try {
+                return readInstance(instanceId);
+            } catch (StageFailure | RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        }
+    }
+
+    private ObservedInstance readInstance(String instanceId) throws StageFailure {
         String step = "GET /20160918/instances/" + instanceId;
         try {
             Instance instance = compute.getInstance(

@@ -1,6 +1,9 @@
 package dev.handoff.infra.driver;
 
+import dev.handoff.common.trace.DriverSpan;
+import dev.handoff.common.trace.Tracing;
 import dev.handoff.infra.stage.Redactor;
+import io.opentelemetry.api.common.AttributeKey;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,6 +25,9 @@ import org.jboss.logging.Logger;
  * are kept, redacted, for error messages. On timeout or cancellation the whole process tree is killed.
  */
 public final class ProcessRunner {
+    /** What a process worked on, e.g. tofu's stack. */
+    static final AttributeKey<String> TARGET = AttributeKey.stringKey("handoff.target");
+
     private static final Logger LOG = Logger.getLogger(ProcessRunner.class);
 
     private final int tailLines;
@@ -93,7 +99,32 @@ public final class ProcessRunner {
         return run(label, command, dir, env, true, timeout, captureStdout, redactor);
     }
 
+    /** Runs the process in a span of the deployment's trace named by its label's first two words, e.g. tofu plan. */
     private Result run(
+            String label,
+            List<String> command,
+            Path dir,
+            Map<String, String> env,
+            boolean onlyEnv,
+            Duration timeout,
+            boolean captureStdout,
+            Redactor redactor)
+            throws IOException, TimedOut, InterruptedException {
+        String[] words = label.split(" ", 3);
+        try (DriverSpan span = Tracing.driver(words[0], words.length > 1 ? words[1] : "run")) {
+            span.attribute(TARGET, words.length > 2 ? words[2] : null);
+            try {
+                Result result = execute(label, command, dir, env, onlyEnv, timeout, captureStdout, redactor);
+                span.exited(result.exitCode(), label + " exited " + result.exitCode());
+                return result;
+            } catch (IOException | TimedOut | InterruptedException | RuntimeException e) {
+                span.failed(e);
+                throw e;
+            }
+        }
+    }
+
+    private Result execute(
             String label,
             List<String> command,
             Path dir,

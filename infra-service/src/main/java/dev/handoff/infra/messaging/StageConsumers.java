@@ -11,6 +11,7 @@ import dev.handoff.common.messaging.ReceivedEvent;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.stage.StageLogContext;
 import dev.handoff.common.stage.Superseding;
+import dev.handoff.common.trace.Tracing;
 import dev.handoff.infra.config.InfraConfig;
 import dev.handoff.infra.run.ApprovalGate;
 import dev.handoff.infra.run.InfraRun;
@@ -128,7 +129,11 @@ public class StageConsumers {
         for (ReceivedEvent r : plan.run()) {
             if (r.event().type().equals(EventType.COMMIT_PUSHED.type())) {
                 // every log line of the run names its host and deployment
-                StageLogContext.run(host, r.event().deploymentId(), () -> run.run(r.event()));
+                Tracing.stageWork(
+                        Stage.INFRA.id(),
+                        host,
+                        r,
+                        () -> StageLogContext.run(host, r.event().deploymentId(), () -> run.run(r.event())));
             }
         }
     }

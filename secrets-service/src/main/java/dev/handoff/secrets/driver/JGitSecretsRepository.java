@@ -1,5 +1,6 @@
 package dev.handoff.secrets.driver;
 
+import dev.handoff.common.trace.Tracing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,11 @@ public final class JGitSecretsRepository implements SecretsRepository {
 
     @Override
     public synchronized Commit open(String repository, String cloneUrl, String branch, Optional<String> commit)
+            throws RepositoryException {
+        return Tracing.driverCall("git", "fetch", () -> fetch(repository, cloneUrl, branch, commit));
+    }
+
+    private Commit fetch(String repository, String cloneUrl, String branch, Optional<String> commit)
             throws RepositoryException {
         Path bare = cache.resolve(repository.replace('/', '_') + ".git");
         try {

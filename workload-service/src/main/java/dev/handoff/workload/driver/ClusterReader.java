@@ -1,5 +1,6 @@
 package dev.handoff.workload.driver;
 
+import dev.handoff.common.trace.Tracing;
 import dev.handoff.workload.stage.DeclaredObject;
 import dev.handoff.workload.stage.ObservedObject;
 import dev.handoff.workload.stage.ObservedObject.ObservedContainer;
@@ -31,6 +32,10 @@ public final class ClusterReader {
 
     /** One read of every declared object. */
     public static List<ObservedObject> read(KubernetesClient client, List<DeclaredObject> declared) {
+        return Tracing.driverCall("kubernetes", "read declared objects", () -> readAll(client, declared));
+    }
+
+    private static List<ObservedObject> readAll(KubernetesClient client, List<DeclaredObject> declared) {
         Map<String, List<Pod>> podsByNamespace = new HashMap<>();
         List<ObservedObject> observed = new ArrayList<>();
         for (DeclaredObject d : declared) {

@@ -1,5 +1,6 @@
 package dev.handoff.workload.driver;
 
+import dev.handoff.common.trace.Tracing;
 import dev.handoff.support.ssh.AddressMap;
 import dev.handoff.support.ssh.FirstContact;
 import dev.handoff.support.ssh.HostKeyPins;
@@ -74,6 +75,10 @@ public final class SshjHostFiles {
 
     /** Opens a new connection to {@code host} at {@code address} as {@code user}. */
     public HostFiles open(String host, String user, String address) throws SshException {
+        return Tracing.driverCall("ssh", "connect", () -> connect(host, user, address));
+    }
+
+    private HostFiles connect(String host, String user, String address) throws SshException {
         PinnedSsh.Connection c;
         try {
             c = ssh.open(host, user, address);
@@ -136,6 +141,10 @@ public final class SshjHostFiles {
 
         @Override
         public List<FolderEntry> list(String dir) throws SshException {
+            return Tracing.driverCall("ssh", "sftp list", () -> listOnce(dir));
+        }
+
+        private List<FolderEntry> listOnce(String dir) throws SshException {
             try {
                 if (sftp.statExistence(dir) == null) {
                     return List.of();
@@ -186,6 +195,10 @@ public final class SshjHostFiles {
 
         @Override
         public Optional<byte[]> read(String path) throws SshException {
+            return Tracing.driverCall("ssh", "sftp read", () -> readOnce(path));
+        }
+
+        private Optional<byte[]> readOnce(String path) throws SshException {
             try {
                 FileAttributes attributes;
                 try {
