@@ -29,6 +29,12 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
+{{/* The labels of one service's objects: the chart's and its name; call with (dict "root" $ "name" "control-service"). */}}
+{{- define "handoff.serviceLabels" -}}
+{{ include "handoff.labels" .root }}
+app.kubernetes.io/name: {{ .name }}
+{{- end -}}
+
 {{/* Selector labels of one service; call with (dict "root" $ "name" "control-service"). */}}
 {{- define "handoff.selectorLabels" -}}
 app.kubernetes.io/name: {{ .name }}

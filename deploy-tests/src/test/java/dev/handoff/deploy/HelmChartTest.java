@@ -299,7 +299,7 @@ class HelmChartTest {
                     .as(service)
                     .containsExactlyElementsOf(dev.handoff.common.messaging.KafkaAccess.grants(service).stream()
                             .map(g -> g.resource().name().toLowerCase(java.util.Locale.ROOT) + " "
-                                    + (g.prefixed() ? "prefixed" : "literal") + " " + g.name() + " "
+                                    + (g.prefixed() ? "prefix" : "literal") + " " + g.name() + " "
                                     + (g.operation() == dev.handoff.common.messaging.KafkaAccess.Operation.READ
                                             ? "Read"
                                             : "Write"))
