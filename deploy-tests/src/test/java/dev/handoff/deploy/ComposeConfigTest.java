@@ -28,13 +28,8 @@ import org.yaml.snakeyaml.Yaml;
 class ComposeConfigTest {
     private static final Path ROOT = ProjectFiles.root();
     private static final Path ENV_EXAMPLE = ROOT.resolve("deploy/handoff.env.example");
-    private static final List<String> JAVA_SERVICES = List.of(
-            "control-service",
-            "infra-service",
-            "secrets-service",
-            "converge-service",
-            "workload-service",
-            "backup-service");
+    /** The Handoff services: every module that ships an image. */
+    private static final List<String> JAVA_SERVICES = ProjectFiles.imageModules();
     /** What a small box next to Forgejo gives Handoff: the limits of everything that keeps running, at most. */
     private static final long BUDGET_MIB = 4096;
 
@@ -157,7 +152,7 @@ class ComposeConfigTest {
         // When compose resolves each
         Map<String, Object> exporting = services(configWith(withCollector));
 
-        // Then all six services get it, empty by default
+        // Then every Handoff service gets it, empty by default
         for (String name : JAVA_SERVICES) {
             assertThat(env(byDefault, name)).as(name).containsEntry("HANDOFF_OTLP_ENDPOINT", "");
             assertThat(env(exporting, name))
