@@ -1,27 +1,49 @@
 #!/usr/bin/env bash
-# Sets up the compose Kafka, idempotently, logged in as its admin: every Handoff topic
-# (dev.handoff.common.event.Topics.all()), one SCRAM user per service with the password from deploy/handoff.env
-# (HANDOFF_KAFKA_PASSWORD_<SERVICE>), and exactly the ACLs of helm/handoff/files/kafka-acls.txt (docs/security.md).
-# The handoff topics are the replay source and the ledger can be rebuilt from them, so they keep their history:
-# retention.ms=-1 and retention.bytes=-1, for the dead-letter topics too (they hold what still needs a look).
-# handoff.host-keys, the SSH host key pin store of every service, is compacted: the newest decision per host stays.
+# Sets up a Kafka for Handoff, idempotently: every Handoff topic (dev.handoff.common.event.Topics.all()), and (unless
+# HANDOFF_KAFKA_SETUP_USERS=false) one SCRAM user per service with the password HANDOFF_KAFKA_PASSWORD_<SERVICE> and
+# exactly the ACLs of helm/handoff/files/kafka-acls.txt (docs/security.md).
+# Two callers: the compose setup container (logged in as the broker's admin with HANDOFF_KAFKA_ADMIN_PASSWORD), and
+# the Helm chart's topics Job (topics only, logged in like the services: KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM,
+# KAFKA_SASL_JAAS_CONFIG, KAFKA_SSL_TRUSTSTORE_TYPE/LOCATION). helm/handoff/files/create-topics.sh is a copy of this
+# file (deploy-tests checks that they are the same).
+# The handoff topics are the replay source and the ledger can be rebuilt from them, so by default they keep their
+# history: retention.ms=-1 and retention.bytes=-1, for the dead-letter topics too (they hold what still needs a look).
+# HANDOFF_TOPIC_CONFIG (space-separated key=value) replaces that default. handoff.host-keys, the SSH host key pin store
+# of every service, is always compacted: the newest decision per host stays.
 set -euo pipefail
 
 bootstrap=${KAFKA_BOOTSTRAP_SERVERS:-kafka:9092}
 partitions=${HANDOFF_TOPIC_PARTITIONS:-6}
 replication=${HANDOFF_TOPIC_REPLICATION_FACTOR:-1}
+topic_config=${HANDOFF_TOPIC_CONFIG:-retention.ms=-1 retention.bytes=-1 cleanup.policy=delete}
+setup_users=${HANDOFF_KAFKA_SETUP_USERS:-true}
 kafka_bin=${KAFKA_BIN:-/opt/kafka/bin}
 acls=${HANDOFF_KAFKA_ACLS:-/opt/handoff/kafka-acls.txt}
-: "${HANDOFF_KAFKA_ADMIN_PASSWORD:?set HANDOFF_KAFKA_ADMIN_PASSWORD in deploy/handoff.env}"
 
 umask 077
 admin_config=$(mktemp)
 trap 'rm -f "$admin_config"' EXIT
-cat > "$admin_config" <<PROPERTIES
+if [ -n "${HANDOFF_KAFKA_ADMIN_PASSWORD:-}" ]; then
+  cat > "$admin_config" <<PROPERTIES
 security.protocol=SASL_PLAINTEXT
 sasl.mechanism=SCRAM-SHA-512
 sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${HANDOFF_KAFKA_ADMIN_PASSWORD}";
 PROPERTIES
+elif [ -n "${KAFKA_SECURITY_PROTOCOL:-}" ]; then
+  {
+    echo "security.protocol=${KAFKA_SECURITY_PROTOCOL}"
+    if [ -n "${KAFKA_SASL_MECHANISM:-}" ]; then echo "sasl.mechanism=${KAFKA_SASL_MECHANISM}"; fi
+    if [ -n "${KAFKA_SASL_JAAS_CONFIG:-}" ]; then echo "sasl.jaas.config=${KAFKA_SASL_JAAS_CONFIG}"; fi
+    if [ -n "${KAFKA_SSL_TRUSTSTORE_LOCATION:-}" ]; then
+      echo "ssl.truststore.type=${KAFKA_SSL_TRUSTSTORE_TYPE:-PEM}"
+      echo "ssl.truststore.location=${KAFKA_SSL_TRUSTSTORE_LOCATION}"
+    fi
+  } > "$admin_config"
+else
+  echo "set HANDOFF_KAFKA_ADMIN_PASSWORD in deploy/handoff.env (compose), or KAFKA_SECURITY_PROTOCOL and the other" \
+    "KAFKA_* login variables of a user that may create the handoff. topics" >&2
+  exit 2
+fi
 
 # Keep in step with Topics.all(): deploy-tests' ComposeFileTest compares the two lists.
 topics=(
@@ -41,25 +63,44 @@ topics=(
   handoff.replay.backup
 )
 
+answered=false
 for _ in $(seq 1 60); do
-  "$kafka_bin/kafka-broker-api-versions.sh" --bootstrap-server "$bootstrap" --command-config "$admin_config" \
-    >/dev/null 2>&1 && break
+  if "$kafka_bin/kafka-broker-api-versions.sh" --bootstrap-server "$bootstrap" --command-config "$admin_config" \
+    >/dev/null 2>&1; then
+    answered=true
+    break
+  fi
   sleep 2
 done
+if [ "$answered" != true ]; then
+  echo "Kafka at $bootstrap did not answer within 120 s (or refused the login); check the address and the login" >&2
+  exit 1
+fi
 
-cleanup_policy() {
-  if [ "$1" = handoff.host-keys ]; then echo compact; else echo delete; fi
+# --config arguments of one topic: HANDOFF_TOPIC_CONFIG, with cleanup.policy=compact for handoff.host-keys
+topic_configs() {
+  local entry
+  for entry in $topic_config; do
+    if [ "$1" = handoff.host-keys ] && [ "${entry%%=*}" = cleanup.policy ]; then continue; fi
+    printf '%s\n' --config "$entry"
+  done
+  if [ "$1" = handoff.host-keys ]; then printf '%s\n' --config cleanup.policy=compact; fi
 }
 
 for topic in "${topics[@]}" ; do
   for name in "$topic" "$topic.dlq"; do
+    mapfile -t configs < <(topic_configs "$name")
     "$kafka_bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --command-config "$admin_config" --create --if-not-exists \
-      --topic "$name" --partitions "$partitions" --replication-factor "$replication" \
-      --config retention.ms=-1 --config retention.bytes=-1 --config cleanup.policy="$(cleanup_policy "$name")"
+      --topic "$name" --partitions "$partitions" --replication-factor "$replication" "${configs[@]}"
   done
 done
 echo "Handoff topics present on $bootstrap:"
 "$kafka_bin/kafka-topics.sh" --bootstrap-server "$bootstrap" --command-config "$admin_config" --list | grep '^handoff\.'
+
+if [ "$setup_users" = false ]; then
+  echo "Kafka users and ACLs left as they are (HANDOFF_KAFKA_SETUP_USERS=false)"
+  exit 0
+fi
 
 # One SCRAM user per service. A password must be 32+ characters of A-Z a-z 0-9 . _ ~ + / = - (it goes into a JAAS line).
 services=(control-service infra-service secrets-service converge-service workload-service backup-service)

@@ -90,7 +90,10 @@ class ComposeFileTest {
 
         // Then they are exactly Topics.all(), kept forever, with the partitions of the env file, from the same image
         assertThat(created).containsExactlyInAnyOrderElementsOf(Topics.all());
-        assertThat(script).contains("--config retention.ms=-1", "--config retention.bytes=-1", "--if-not-exists");
+        assertThat(script)
+                .contains(
+                        "${HANDOFF_TOPIC_CONFIG:-retention.ms=-1 retention.bytes=-1 cleanup.policy=delete}",
+                        "--if-not-exists");
         assertThat(map(topicsService.get("environment")))
                 .containsEntry("HANDOFF_TOPIC_PARTITIONS", "${HANDOFF_TOPIC_PARTITIONS:-6}");
         assertThat(topicsService.get("image")).isEqualTo(service("kafka").get("image"));

@@ -1,6 +1,7 @@
 package dev.handoff.deploy;
 
 import static dev.handoff.deploy.ComposeFileTest.map;
+import static dev.handoff.deploy.ComposeFileTest.stringList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,6 +37,9 @@ class HelmChartTest {
             "converge-service",
             "workload-service",
             "backup-service");
+
+    private static final String HOOK = "helm.sh/hook";
+    private static final String RENAMED_HOOK = "test.handoff.dev/hook";
 
     @TempDir
     Path temp;
@@ -132,7 +136,9 @@ class HelmChartTest {
 
         // and the chart renders no Secret and no inventory: every reference names the operator's own objects
         assertThat(names(objects, "Secret")).isEmpty();
-        assertThat(names(objects, "ConfigMap")).isEmpty();
+        assertThat(names(objects, "ConfigMap"))
+                .as("only the databases Job's script, a hook")
+                .containsExactly("handoff-init-scripts");
         Map<String, Object> control = container(object(objects, "Deployment", "handoff-control-service"));
         assertThat(secretRef(control, "HANDOFF_WEBHOOK_SECRET")).containsEntry("name", "handoff-app");
         assertThat(secretRef(control, "QUARKUS_DATASOURCE_PASSWORD"))
@@ -293,7 +299,7 @@ class HelmChartTest {
                     .as(service)
                     .containsExactlyElementsOf(dev.handoff.common.messaging.KafkaAccess.grants(service).stream()
                             .map(g -> g.resource().name().toLowerCase(java.util.Locale.ROOT) + " "
-                                    + (g.prefixed() ? "prefixed" : "literal") + " " + g.name() + " "
+                                    + (g.prefixed() ? "prefix" : "literal") + " " + g.name() + " "
                                     + (g.operation() == dev.handoff.common.messaging.KafkaAccess.Operation.READ
                                             ? "Read"
                                             : "Write"))
@@ -301,10 +307,266 @@ class HelmChartTest {
         }
     }
 
+    @Test
+    void aValueOfTheWrongTypeIsRefusedByTheSchemaNamingTheValue() {
+        // Given values with a word where a number belongs, and a misspelt block
+        Path wrongType = write("wrong-type.yaml", "services:\n  control-service:\n    replicas: three\n");
+        Path misspelt = write("misspelt.yaml", "tracing:\n  otlpEndpiont: http://collector:4318\n");
+        Path notAUrl = write("not-a-url.yaml", "tracing:\n  otlpEndpoint: 4318\n");
+
+        // When the chart is rendered with each, then values.schema.json refuses it and says which value is wrong
+        assertThatThrownBy(() -> render(wrongType))
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("replicas");
+        assertThatThrownBy(() -> render(misspelt)).hasMessageContaining("otlpEndpiont");
+        assertThatThrownBy(() -> render(notAUrl)).hasMessageContaining("otlpEndpoint");
+    }
+
+    @Test
+    void everyEnabledServiceHasAPodDisruptionBudgetThatSelectsItsPods() {
+        for (Path values : java.util.Arrays.asList(null, SCALED)) {
+            // When the chart is rendered
+            List<Map<String, Object>> objects = render(values);
+
+            // Then each service has a PodDisruptionBudget over exactly its own pods
+            assertThat(names(objects, "PodDisruptionBudget"))
+                    .as("values %s", values)
+                    .containsExactlyInAnyOrderElementsOf(
+                            SERVICES.stream().map(s -> "handoff-" + s).toList());
+            for (String service : SERVICES) {
+                Map<String, Object> spec = map(object(objects, "PodDisruptionBudget", "handoff-" + service)
+                        .get("spec"));
+                assertThat(map(map(spec.get("selector")).get("matchLabels")))
+                        .isEqualTo(map(map(map(object(objects, "Deployment", "handoff-" + service)
+                                                .get("spec"))
+                                        .get("selector"))
+                                .get("matchLabels")));
+            }
+        }
+        // and a drain evicts one pod at a time by default, while the scaled control-service keeps two of three
+        assertThat(map(object(render(null), "PodDisruptionBudget", "handoff-infra-service")
+                        .get("spec")))
+                .containsEntry("maxUnavailable", 1)
+                .doesNotContainKey("minAvailable");
+        assertThat(map(object(render(SCALED), "PodDisruptionBudget", "handoff-control-service")
+                        .get("spec")))
+                .containsEntry("minAvailable", 2)
+                .doesNotContainKey("maxUnavailable");
+    }
+
+    @Test
+    void theTestHookChecksControlServicesReadinessAndTheWebhooksRefusalOfAnUnsignedDelivery() {
+        // When the chart is rendered with its defaults
+        List<Map<String, Object>> objects = render(null);
+
+        // Then `helm test` runs one Pod, as non-root, against control-service's Service
+        List<Map<String, Object>> tests = objects.stream()
+                .filter(o -> "test".equals(annotations(o).get("helm.sh/hook")))
+                .toList();
+        assertThat(tests).hasSize(1);
+        Map<String, Object> pod = tests.get(0);
+        assertThat(pod.get("kind")).isEqualTo("Pod");
+        Map<String, Object> spec = map(pod.get("spec"));
+        assertThat(spec.get("restartPolicy")).isEqualTo("Never");
+        assertThat(map(spec.get("securityContext"))).containsEntry("runAsNonRoot", true);
+        Map<String, Object> container = map(((List<?>) spec.get("containers")).get(0));
+        assertThat(env(container)).containsEntry("CONTROL_SERVICE_URL", "http://handoff-control-service:8080");
+        assertThat((String) container.get("image")).isEqualTo("handoff/control-service:0.1.0-SNAPSHOT");
+        // and it asks for readiness (200) and posts an unsigned delivery to the webhook, which must answer 401
+        String script = String.join("\n", stringList(container.get("command")));
+        assertThat(script)
+                .contains("$CONTROL_SERVICE_URL/q/health/ready", "!= 200")
+                .contains("-X POST", "$CONTROL_SERVICE_URL/hooks/forgejo", "!= 401")
+                .doesNotContain("X-Forgejo-Signature");
+        assertThat(map(service(objects, "control-service").get("spec")).toString())
+                .contains("port=8080");
+    }
+
+    @Test
+    void preInstallAndPreUpgradeJobsCreateTheTopicsAndTheServicesDatabases() {
+        // When the chart is rendered with its defaults (topics not managed by Strimzi)
+        List<Map<String, Object>> objects = render(null);
+
+        // Then two hook Jobs run before install and upgrade, as non-root, and are removed once they succeeded
+        Map<String, Object> topicsJob = object(objects, "Job", "handoff-create-topics");
+        Map<String, Object> databasesJob = object(objects, "Job", "handoff-create-databases");
+        for (Map<String, Object> job : List.of(topicsJob, databasesJob)) {
+            assertThat(annotations(job))
+                    .containsEntry("helm.sh/hook", "pre-install,pre-upgrade")
+                    .containsEntry("helm.sh/hook-delete-policy", "before-hook-creation,hook-succeeded");
+            assertThat(map(jobPod(job).get("securityContext"))).containsEntry("runAsNonRoot", true);
+        }
+        // and what they need is made before them, as hooks too: the scripts, and the topics Job's own Kafka user
+        Map<String, Object> scripts = object(objects, "ConfigMap", "handoff-init-scripts");
+        assertThat(annotations(scripts))
+                .containsEntry("helm.sh/hook", "pre-install,pre-upgrade")
+                .containsEntry("helm.sh/hook-weight", "-10");
+        assertThat(map(scripts.get("data")))
+                .containsEntry(
+                        "create-topics.sh",
+                        ProjectFiles.read(ProjectFiles.root().resolve("deploy/kafka/create-topics.sh")))
+                .containsEntry("create-databases.sh", ProjectFiles.read(CHART.resolve("files/create-databases.sh")));
+        Map<String, Object> topicsUser = object(objects, "KafkaUser", "handoff-topics");
+        assertThat(annotations(topicsUser)).containsEntry("helm.sh/hook-weight", "-10");
+        assertThat(map(topicsUser.get("spec")).toString())
+                .contains("name=handoff.", "patternType=prefix", "Create", "Describe")
+                .doesNotContain("Write", "Read");
+
+        // and the topics Job logs in as that user and creates every topic with the chart's partitions and config
+        Map<String, Object> topics = jobContainer(topicsJob);
+        assertThat(stringList(topics.get("command"))).containsExactly("/bin/bash", "/opt/handoff/create-topics.sh");
+        assertThat(env(topics))
+                .containsEntry("KAFKA_BOOTSTRAP_SERVERS", "handoff-kafka-bootstrap:9093")
+                .containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+                .containsEntry("HANDOFF_TOPIC_PARTITIONS", "6")
+                .containsEntry("HANDOFF_TOPIC_REPLICATION_FACTOR", "3")
+                .containsEntry("HANDOFF_KAFKA_SETUP_USERS", "false");
+        assertThat(env(topics).get("HANDOFF_TOPIC_CONFIG").split(" "))
+                .containsExactlyInAnyOrder(
+                        "cleanup.policy=delete", "min.insync.replicas=2", "retention.bytes=-1", "retention.ms=-1");
+        assertThat(secretRef(topics, "KAFKA_SASL_JAAS_CONFIG"))
+                .containsEntry("name", "handoff-topics")
+                .containsEntry("key", "sasl.jaas.config");
+
+        // and the databases Job creates the database of every service that keeps one, owned by the services' user
+        Map<String, Object> databases = jobContainer(databasesJob);
+        assertThat(stringList(databases.get("command"))).containsExactly("/bin/sh", "/opt/handoff/create-databases.sh");
+        assertThat(env(databases))
+                .containsEntry("PGHOST", "postgresql")
+                .containsEntry("PGPORT", "5432")
+                .containsEntry("PGDATABASE", "postgres")
+                .containsEntry("PGUSER", "handoff")
+                .containsEntry(
+                        "HANDOFF_DATABASES", "handoff,handoff_backup,handoff_converge,handoff_secrets,handoff_workload")
+                .containsEntry("HANDOFF_DATABASE_OWNER", "handoff");
+    }
+
+    @Test
+    void theInitJobsFollowTheScaledValuesStrimziTopicsAndTheOperatorsDatabaseSecret() {
+        // When the chart is rendered with ci/scaled-values.yaml (Strimzi topics, an existing PostgreSQL Secret)
+        List<Map<String, Object>> objects = render(SCALED);
+
+        // Then Strimzi makes the topics, so there is no topics Job and no user for it
+        assertThat(names(objects, "Job")).containsExactly("handoff-create-databases");
+        assertThat(names(objects, "KafkaUser")).isEmpty();
+        // and the databases Job reads the operator's Secret and takes the JDBC parameters' sslmode
+        Map<String, Object> databases = jobContainer(object(objects, "Job", "handoff-create-databases"));
+        assertThat(secretRef(databases, "PGPASSWORD"))
+                .containsEntry("name", "handoff-db-app")
+                .containsEntry("key", "password");
+        assertThat(env(databases))
+                .containsEntry("PGHOST", "handoff-db-rw.databases.svc")
+                .containsEntry("PGSSLMODE", "require");
+    }
+
+    @Test
+    void aPasswordTheChartHoldsReachesTheDatabasesJobThroughAHookSecretNeverAsPlainEnv() {
+        // Given the PostgreSQL password in the values (no existing Secret)
+        Path values = write("password.yaml", "postgresql:\n  password: a-password-of-the-test-0123456789\n");
+
+        // When the chart is rendered
+        List<Map<String, Object>> objects = render(values);
+
+        // Then a hook Secret made before the Job holds it, and the Job reads it from there
+        Map<String, Object> secret = object(objects, "Secret", "handoff-create-databases");
+        assertThat(annotations(secret))
+                .containsEntry("helm.sh/hook", "pre-install,pre-upgrade")
+                .containsEntry("helm.sh/hook-weight", "-10");
+        Map<String, Object> databases = jobContainer(object(objects, "Job", "handoff-create-databases"));
+        assertThat(secretRef(databases, "PGPASSWORD")).containsEntry("name", "handoff-create-databases");
+        assertThat(objects.stream().filter(o -> !"Secret".equals(o.get("kind"))).map(Object::toString))
+                .noneMatch(text -> text.contains("a-password-of-the-test"));
+    }
+
+    @Test
+    void theChartsTopicScriptIsTheOneComposeRuns() {
+        // The chart can only package files below helm/handoff: its copy must stay the script compose runs
+        assertThat(ProjectFiles.read(CHART.resolve("files/create-topics.sh")))
+                .as("helm/handoff/files/create-topics.sh is a copy of deploy/kafka/create-topics.sh")
+                .isEqualTo(ProjectFiles.read(ProjectFiles.root().resolve("deploy/kafka/create-topics.sh")));
+    }
+
+    @Test
+    void nameOverrideAndFullnameOverrideNameEveryObject() {
+        // Given a release "prod" with nameOverride, and one with fullnameOverride
+        Path nameOverride = write("name-override.yaml", "nameOverride: gitops\n");
+        Path fullnameOverride = write("fullname-override.yaml", "fullnameOverride: edge-deploy\n");
+
+        // When the chart is rendered with each
+        List<Map<String, Object>> named = render(nameOverride, "prod");
+        List<Map<String, Object>> fullnamed = render(fullnameOverride, "prod");
+
+        // Then the object names carry the override, and the references between objects follow
+        assertThat(names(named, "Deployment"))
+                .containsExactlyInAnyOrderElementsOf(
+                        SERVICES.stream().map(s -> "prod-gitops-" + s).toList());
+        assertThat(names(named, "PodDisruptionBudget")).contains("prod-gitops-control-service");
+        assertThat(names(named, "Job")).contains("prod-gitops-create-topics", "prod-gitops-create-databases");
+        assertThat(names(fullnamed, "Deployment"))
+                .containsExactlyInAnyOrderElementsOf(
+                        SERVICES.stream().map(s -> "edge-deploy-" + s).toList());
+        assertThat(names(fullnamed, "Service")).contains("edge-deploy-control-service");
+        assertThat(names(fullnamed, "ConfigMap")).contains("edge-deploy-inventory", "edge-deploy-init-scripts");
+        assertThat(secretRef(
+                        container(object(fullnamed, "Deployment", "edge-deploy-control-service")),
+                        "HANDOFF_WEBHOOK_SECRET"))
+                .containsEntry("name", "edge-deploy-app");
+        Map<String, Object> test = objectsOf(fullnamed, "Pod").get(0);
+        assertThat(env(map(((List<?>) map(test.get("spec")).get("containers")).get(0))))
+                .containsEntry("CONTROL_SERVICE_URL", "http://edge-deploy-control-service:8080");
+        // and without an override, a release named after the chart is not repeated
+        assertThat(names(render(null, "handoff"), "Deployment")).contains("handoff-control-service");
+        assertThat(names(render(null, "prod"), "Deployment")).contains("prod-handoff-control-service");
+    }
+
+    @Test
+    void theTracingEndpointReachesAllSixServicesAndIsEmptyByDefault() {
+        for (Path values : java.util.Arrays.asList(null, SCALED)) {
+            // When the chart is rendered
+            List<Map<String, Object>> objects = render(values);
+
+            // Then every service gets HANDOFF_OTLP_ENDPOINT: empty (no export) by default, the collector when set
+            String expected = values == null ? "" : "http://otel-collector.observability.svc:4318";
+            for (String service : SERVICES) {
+                assertThat(env(container(object(objects, "Deployment", "handoff-" + service))))
+                        .as("%s (values %s)", service, values)
+                        .containsEntry("HANDOFF_OTLP_ENDPOINT", expected);
+            }
+        }
+    }
+
+    @Test
+    void aServiceOverridesTheSharedProbesAndHasItsOwnResources() {
+        // When the chart is rendered with the scaled values (control-service waits longer to start)
+        List<Map<String, Object>> objects = render(SCALED);
+
+        // Then only control-service's startup probe changes, the rest keeps the shared values
+        Map<String, Object> control = container(object(objects, "Deployment", "handoff-control-service"));
+        Map<String, Object> secrets = container(object(objects, "Deployment", "handoff-secrets-service"));
+        assertThat(map(control.get("startupProbe")))
+                .containsEntry("failureThreshold", 120)
+                .containsEntry("periodSeconds", 5);
+        assertThat(map(secrets.get("startupProbe"))).containsEntry("failureThreshold", 60);
+        assertThat(map(control.get("readinessProbe")))
+                .containsEntry("timeoutSeconds", 3)
+                .containsEntry("failureThreshold", 3);
+        assertThat(map(map(control.get("resources")).get("limits"))).containsEntry("memory", "1536Mi");
+        assertThat(map(map(secrets.get("resources")).get("limits"))).containsEntry("memory", "512Mi");
+    }
+
     private List<Map<String, Object>> render(Path valuesFile) {
-        var template = new Helm(CHART)
+        return render(valuesFile, "handoff");
+    }
+
+    /**
+     * `helm template` of the chart, hooks included. helm-java returns only the release's manifest, without the hooks
+     * that the helm CLI prints after it; so this renders a copy of the chart whose {@value #HOOK} annotation is
+     * renamed (Helm sets hooks apart by it), and names it {@value #HOOK} again in the objects it returns.
+     */
+    private List<Map<String, Object>> render(Path valuesFile, String release) {
+        var template = new Helm(chartWithHooksInTheManifest())
                 .template()
-                .withName("handoff")
+                .withName(release)
                 .withNamespace("handoff")
                 .withKubeVersion("1.31.0");
         if (valuesFile != null) {
@@ -314,10 +576,37 @@ class HelmChartTest {
         List<Map<String, Object>> objects = new ArrayList<>();
         for (Object document : new Yaml().loadAll(manifest)) {
             if (document != null) {
-                objects.add(map(document));
+                Map<String, Object> object = map(document);
+                Map<String, Object> annotations = annotations(object);
+                if (annotations.containsKey(RENAMED_HOOK)) {
+                    annotations.put(HOOK, annotations.remove(RENAMED_HOOK));
+                }
+                objects.add(object);
             }
         }
         return objects;
+    }
+
+    private Path chartWithHooksInTheManifest() {
+        Path copy = temp.resolve("chart-with-hooks/handoff");
+        if (Files.isDirectory(copy)) {
+            return copy;
+        }
+        try (Stream<Path> files = Files.walk(CHART)) {
+            for (Path file : files.toList()) {
+                Path target = copy.resolve(CHART.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else if (file.toString().endsWith(".yaml") && file.startsWith(CHART.resolve("templates"))) {
+                    Files.writeString(target, Files.readString(file).replace(HOOK + ":", RENAMED_HOOK + ":"));
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return copy;
     }
 
     private Path copyChartWithValues(Path overrides) {
@@ -383,6 +672,24 @@ class HelmChartTest {
     private static int replicas(List<Map<String, Object>> objects, String deployment) {
         return (Integer)
                 map(object(objects, "Deployment", deployment).get("spec")).get("replicas");
+    }
+
+    private static Map<String, Object> annotations(Map<String, Object> object) {
+        return map(map(object.get("metadata")).get("annotations"));
+    }
+
+    private static Map<String, Object> service(List<Map<String, Object>> objects, String name) {
+        return object(objects, "Service", "handoff-" + name);
+    }
+
+    private static Map<String, Object> jobPod(Map<String, Object> job) {
+        return map(map(map(job.get("spec")).get("template")).get("spec"));
+    }
+
+    private static Map<String, Object> jobContainer(Map<String, Object> job) {
+        List<?> containers = (List<?>) jobPod(job).get("containers");
+        assertThat(containers).hasSize(1);
+        return map(containers.get(0));
     }
 
     private static Map<String, Object> podSpec(Map<String, Object> deployment) {
