@@ -88,6 +88,45 @@ public class DeliveryLog {
         return Optional.empty();
     }
 
+    /**
+     * Takes the lock of one commit of one repository, shared by every control-service replica (a PostgreSQL advisory
+     * lock), until closed: the webhook and the reconciliation each hold it from "was this commit deployed before?" to
+     * recording what they published, so that a delivery and a reconciliation of the same commit (or two deliveries)
+     * never both publish it.
+     */
+    public CommitLock lockCommit(String repository, String commit) throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            // a transaction's lock: whatever happens to this connection, the lock ends with the transaction
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+                ps.setString(1, repository + "@" + commit);
+                ps.execute();
+            }
+            return new CommitLock(c);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** A held commit lock; closing ends its transaction, which releases it. */
+    public static final class CommitLock implements AutoCloseable {
+        private final Connection connection;
+
+        CommitLock(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (Connection c = connection) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
     /** Records an accepted delivery; a concurrent duplicate changes nothing. */
     public void record(String deliveryId, String repository, String commit, List<String> deploymentIds)
             throws SQLException {

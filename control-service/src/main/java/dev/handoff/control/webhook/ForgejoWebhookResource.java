@@ -150,6 +150,7 @@ public class ForgejoWebhookResource {
                             deliveryId,
                             null));
         }
+        DeliveryLog.CommitLock commitLock = null;
         try {
             Optional<List<String>> seen = deliveries.accepted(deliveryId);
             if (seen.isPresent()) {
@@ -191,6 +192,8 @@ public class ForgejoWebhookResource {
                                 + e.getMessage() + "; nothing published, Forgejo may redeliver later",
                         deliveryId);
             }
+            // from here to recording the delivery, no reconciliation or other delivery publishes this commit
+            commitLock = deliveries.lockCommit(push.repository(), push.after());
             Map<String, String> before = deliveries.deployedBefore(push.repository(), push.after());
             List<EventEnvelope> stale = new ArrayList<>();
             List<EventEnvelope> events = new ArrayList<>();
@@ -287,6 +290,20 @@ public class ForgejoWebhookResource {
             LOG.errorf("delivery %s: database error: %s", deliveryId, e.getMessage());
             return unavailable(
                     "database-unavailable", "cannot reach PostgreSQL; redeliver later: " + e.getMessage(), deliveryId);
+        } finally {
+            release(commitLock, deliveryId);
+        }
+    }
+
+    private static void release(DeliveryLog.CommitLock lock, String deliveryId) {
+        if (lock == null) {
+            return;
+        }
+        try {
+            lock.close();
+        } catch (SQLException e) {
+            // the lock ends with its connection's session, which the pool closes when it is broken
+            LOG.warnf("delivery %s: releasing the commit lock failed: %s", deliveryId, e.getMessage());
         }
     }
 

@@ -50,6 +50,14 @@ public final class PushRouting {
 
     /** Routes one push delivery. */
     public Decision route(ForgejoPush push, String deliveryId) {
+        return route(push, deliveryId, null);
+    }
+
+    /**
+     * As {@link #route(ForgejoPush, String)}, marking the events with what found the push: null for a webhook,
+     * {@link CommitPushed#RECONCILIATION} for a branch head found by reading the repository.
+     */
+    public Decision route(ForgejoPush push, String deliveryId, String trigger) {
         String branch = push.branch();
         if (branch == null) {
             return new Ignore(
@@ -110,7 +118,8 @@ public final class PushRouting {
                                 push.pusher(),
                                 deliveryId,
                                 push.commitCount(),
-                                head)))
+                                head,
+                                trigger)))
                 .toList();
         return new Deploy(events);
     }

@@ -19,6 +19,8 @@ import java.util.List;
  * @param deliveryId the forge's delivery id of the webhook ({@code X-Forgejo-Delivery})
  * @param commitCount how many commits the push carried
  * @param headCommit the newest commit of the push
+ * @param trigger {@value #RECONCILIATION} when control-service found the commit by reading the branch (no webhook
+ *     delivered it); absent (null) for a webhook's push
  */
 public record CommitPushed(
         String host,
@@ -33,7 +35,50 @@ public record CommitPushed(
         String pusher,
         String deliveryId,
         int commitCount,
-        HeadCommit headCommit) {
+        HeadCommit headCommit,
+        String trigger) {
+
+    /** What published a push Forgejo delivered. */
+    public static final String WEBHOOK = "webhook";
+    /** What published a branch head control-service found by reading the repository ({@code trigger}). */
+    public static final String RECONCILIATION = "reconciliation";
+
+    /** A push delivered by a webhook (no {@code trigger} written: absent means webhook). */
+    public CommitPushed(
+            String host,
+            String repository,
+            String ref,
+            String branch,
+            String before,
+            String after,
+            String stage,
+            String cloneUrl,
+            String compareUrl,
+            String pusher,
+            String deliveryId,
+            int commitCount,
+            HeadCommit headCommit) {
+        this(
+                host,
+                repository,
+                ref,
+                branch,
+                before,
+                after,
+                stage,
+                cloneUrl,
+                compareUrl,
+                pusher,
+                deliveryId,
+                commitCount,
+                headCommit,
+                null);
+    }
+
+    /** How the push was found: {@link #WEBHOOK} unless it says {@link #RECONCILIATION}. */
+    public String triggeredBy() {
+        return trigger == null ? WEBHOOK : trigger;
+    }
 
     /** The newest commit of a push, as the forge described it. */
     public record HeadCommit(
