@@ -14,7 +14,7 @@ public final class LabCommands {
     /** The launcher is normally run by {@code ./handoff}, whose {@code help} is the full usage. */
     static final String USAGE_TEXT = """
             Usage: ./handoff up [--port N] [--kafka-port N] [--fresh] [--build] [--fleet N [--activation D]]
-                   ./handoff push <owner/name> [-m message] [--form]
+                   ./handoff push <owner/name> [-m message] [--form | --no-webhook]
                    ./handoff status
                    ./handoff down
                    ./handoff redeliver
@@ -100,10 +100,13 @@ public final class LabCommands {
         String repository = null;
         String message = PushCommand.DEFAULT_MESSAGE;
         boolean form = false;
+        boolean webhook = true;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.equals("--form")) {
                 form = true;
+            } else if (arg.equals("--no-webhook")) {
+                webhook = false;
             } else if (arg.equals("-m") || arg.equals("--message")) {
                 if (i + 1 >= args.size()) {
                     throw new UsageException("push: " + arg + " needs a message");
@@ -120,7 +123,13 @@ public final class LabCommands {
         if (repository == null) {
             throw new UsageException("push: which repository? e.g. ./handoff push ops/edge-cluster-infra");
         }
-        return new PushCommand(projectDir, env, out).run(repository, message, form);
+        if (!webhook && form) {
+            throw new UsageException(
+                    "push: --form says how to deliver the webhook, --no-webhook delivers none; give one");
+        }
+        return webhook
+                ? new PushCommand(projectDir, env, out).run(repository, message, form)
+                : new PushCommand(projectDir, env, out).pushOnly(repository, message);
     }
 
     private static void noArguments(List<String> args, String command) throws UsageException {

@@ -57,6 +57,28 @@ final class PushCommand {
         this.startWait = startWait;
     }
 
+    /**
+     * Commits and pushes to the lab's forge and delivers no webhook, as when Forgejo's delivery is lost: the lab's
+     * control-service finds the commit by reconciliation (docs/lab.md). Needs no running lab.
+     */
+    int pushOnly(String repositoryName, String message) {
+        Optional<LabRepository> repository = LabRepository.byFullName(repositoryName);
+        if (repository.isEmpty()) {
+            out.println("Unknown repository " + repositoryName + "; the lab's repositories are: "
+                    + LabRepository.ALL.stream().map(LabRepository::fullName).collect(Collectors.joining(", ")));
+            return 2;
+        }
+        LabLogging.toFile(home.logs().resolve("push.log"));
+        LabForge forge = home.labForge();
+        ForgePush push = forge.commitAndPush(repository.get(), message);
+        out.println("Committed " + push.after().substring(0, 10) + " in " + forge.workingCopy(repository.get()) + ": "
+                + firstLine(message));
+        out.println("Pushed " + push.branch() + " to " + forge.bareRepository(repository.get()) + " ("
+                + shortId(push.before()) + ".." + shortId(push.after()) + "); no webhook delivered: control-service"
+                + " finds it when it next reads the branch (HANDOFF_RECONCILE_INTERVAL, default 5m, and at its start)");
+        return 0;
+    }
+
     /** Runs the push; returns the exit code (0 only for a 2xx answer to the webhook). */
     int run(String repositoryName, String message) throws InterruptedException {
         return run(repositoryName, message, false);
