@@ -9,6 +9,8 @@ import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
 import dev.handoff.control.api.ReplayViews.RedeployView;
 import dev.handoff.control.api.ReplayViews.ReplayError;
+import dev.handoff.control.fleet.Fleet;
+import dev.handoff.control.fleet.HostView;
 import dev.handoff.control.kafka.KafkaClients;
 import dev.handoff.control.ledger.HostKeyLedger;
 import dev.handoff.control.replay.HostRedeploy;
@@ -57,18 +59,44 @@ public class HostsResource {
     private final EventPublisher publisher;
     private final EventCodec codec;
     private final HostRedeploy redeploy;
+    private final Fleet fleet;
 
     public HostsResource(
             Inventory inventory,
             HostKeyLedger ledger,
             EventPublisher publisher,
             EventCodec codec,
-            HostRedeploy redeploy) {
+            HostRedeploy redeploy,
+            Fleet fleet) {
         this.inventory = inventory;
         this.ledger = ledger;
         this.publisher = publisher;
         this.codec = codec;
         this.redeploy = redeploy;
+        this.fleet = fleet;
+    }
+
+    @GET
+    @Operation(
+            summary = "The fleet: each host desired against actual",
+            description = "Every host of handoff.yaml: for each of its repositories the head of the deployed branch in"
+                    + " Git (read with git ls-remote, at most 15 s old) against the commit deployed, the newest"
+                    + " completed run of each stage, a drift no later completion cleared, and the newest verified"
+                    + " backup of each contract. state: in-sync, behind, deploying, drifted or unknown.")
+    public List<HostView> fleet() throws SQLException {
+        return fleet.hosts();
+    }
+
+    @GET
+    @Path("/{host}")
+    @Operation(summary = "One host desired against actual", description = "As GET /api/hosts, for one host.")
+    public Response host(@PathParam("host") String host) throws SQLException {
+        return fleet.host(host)
+                .map(view -> Response.ok(view).build())
+                .orElseGet(() -> ApiErrors.notFound(
+                        "host " + host + " is not in handoff.yaml",
+                        "use a host name of handoff.yaml's hosts: "
+                                + String.join(", ", inventory.hosts().keySet())));
     }
 
     /**

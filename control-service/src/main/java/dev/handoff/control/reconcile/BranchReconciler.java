@@ -6,12 +6,11 @@ import dev.handoff.common.inventory.Inventory;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.control.config.HandoffConfig;
+import dev.handoff.control.fleet.GitHeads;
 import dev.handoff.control.kafka.KafkaClients;
-import dev.handoff.control.webhook.BranchHistory;
 import dev.handoff.control.webhook.DeliveryLog;
 import dev.handoff.control.webhook.ForgejoPush;
 import dev.handoff.control.webhook.PushFreshness;
-import dev.handoff.control.webhook.PushFreshnessConfig;
 import dev.handoff.control.webhook.PushRouting;
 import dev.handoff.control.webhook.RepositoryUnreachableException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,7 +19,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +51,7 @@ public class BranchReconciler {
     private final PushFreshness freshness;
     private final DeliveryLog deliveries;
     private final EventPublisher publisher;
-    private final BranchHistory history;
+    private final GitHeads heads;
     private final MeterRegistry registry;
     private final Map<String, AtomicInteger> reachable = new ConcurrentHashMap<>();
     private final Map<String, String> lastReported = new ConcurrentHashMap<>();
@@ -63,7 +61,7 @@ public class BranchReconciler {
     public BranchReconciler(
             ReconcileConfig config,
             HandoffConfig handoff,
-            PushFreshnessConfig freshnessConfig,
+            GitHeads heads,
             Inventory inventory,
             EventCodec codec,
             PushFreshness freshness,
@@ -77,8 +75,7 @@ public class BranchReconciler {
         this.freshness = freshness;
         this.deliveries = deliveries;
         this.publisher = publisher;
-        this.history =
-                new BranchHistory(Path.of(freshnessConfig.repositoryCache()), freshnessConfig.repositoryTimeout());
+        this.heads = heads;
         this.registry = registry;
     }
 
@@ -141,23 +138,21 @@ public class BranchReconciler {
         if (hosts.isEmpty()) {
             return List.of();
         }
-        String head;
-        try {
-            head = history.head(repository.url(), repository.branch());
-            reachable(repository, true);
-        } catch (RepositoryUnreachableException e) {
+        GitHeads.Head read = heads.read(repository);
+        if (read.commit() == null) {
             reachable(repository, false);
             count(repository, "unreachable");
             report(
                     repository,
                     "unreachable",
-                    "reconciliation cannot read %s (%s): a push whose webhook was lost"
-                            + " is not found until it can; check the URL and credentials in handoff.yaml and that the forge"
-                            + " answers",
+                    "reconciliation cannot read %s (%s): a push whose webhook was lost is not found until it can;"
+                            + " check the URL and credentials in handoff.yaml and that the forge answers",
                     repository.name(),
-                    e.getMessage());
+                    read.error());
             return List.of();
         }
+        reachable(repository, true);
+        String head = read.commit();
         try {
             // a repository's first deployment on a host comes from a push: reconciliation finds what was missed since
             List<Inventory.Host> deployed = new ArrayList<>();

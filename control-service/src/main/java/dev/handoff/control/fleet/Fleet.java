@@ -1,0 +1,105 @@
+package dev.handoff.control.fleet;
+
+import dev.handoff.common.inventory.Inventory;
+import dev.handoff.control.ledger.FleetQueries;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Builds the fleet view: each host of handoff.yaml, its repositories' heads in Git against what the ledger says. */
+@ApplicationScoped
+public class Fleet {
+    private final Inventory inventory;
+    private final FleetQueries ledger;
+    private final GitHeads heads;
+
+    public Fleet(Inventory inventory, FleetQueries ledger, GitHeads heads) {
+        this.inventory = inventory;
+        this.ledger = ledger;
+        this.heads = heads;
+    }
+
+    /** Every host of handoff.yaml, by name. */
+    public List<HostView> hosts() throws SQLException {
+        List<HostView> out = new ArrayList<>();
+        for (String host : new java.util.TreeSet<>(inventory.hosts().keySet())) {
+            out.add(host(host).orElseThrow());
+        }
+        return out;
+    }
+
+    /** One host, or empty when handoff.yaml has none of that name. */
+    public Optional<HostView> host(String name) throws SQLException {
+        Inventory.Host host = inventory.hosts().get(name);
+        if (host == null) {
+            return Optional.empty();
+        }
+        Map<String, List<FleetQueries.RepositoryRun>> runs = ledger.repositories(name, host.repositories());
+        List<HostView.RepositoryState> repositories = new ArrayList<>();
+        for (String repositoryName : host.repositories()) {
+            Inventory.Repository repository =
+                    inventory.repository(repositoryName).orElse(null);
+            if (repository == null) {
+                continue;
+            }
+            GitHeads.Head head = heads.recent(repository);
+            List<FleetQueries.RepositoryRun> r = runs.get(repositoryName);
+            repositories.add(state(repository, head, r.get(0), r.get(1)));
+        }
+        Optional<FleetQueries.Drift> drift = ledger.drift(name);
+        return Optional.of(new HostView(
+                name,
+                host.role().name().toLowerCase(java.util.Locale.ROOT),
+                hostState(repositories, drift.isPresent()),
+                repositories,
+                ledger.lastCompleted(name),
+                drift.orElse(null),
+                ledger.backups(name)));
+    }
+
+    static HostView.RepositoryState state(
+            Inventory.Repository repository,
+            GitHeads.Head head,
+            FleetQueries.RepositoryRun deployed,
+            FleetQueries.RepositoryRun running) {
+        String state;
+        if (head.commit() == null) {
+            state = "unknown";
+        } else if (deployed != null && deployed.commit().equals(head.commit())) {
+            state = "in-sync";
+        } else if (running != null && running.commit().equals(head.commit())) {
+            state = "deploying";
+        } else if (deployed == null && running == null) {
+            state = "never-deployed";
+        } else {
+            state = "behind";
+        }
+        return new HostView.RepositoryState(
+                repository.name(),
+                repository.branch(),
+                head.commit(),
+                head.error(),
+                head.readAt(),
+                deployed == null ? null : deployed.commit(),
+                deployed == null ? null : deployed.deploymentId(),
+                running == null ? null : running.commit(),
+                state);
+    }
+
+    static String hostState(List<HostView.RepositoryState> repositories, boolean drifted) {
+        if (drifted) {
+            return "drifted";
+        }
+        List<String> states =
+                repositories.stream().map(HostView.RepositoryState::state).toList();
+        for (String s : List.of("behind", "deploying", "unknown", "never-deployed")) {
+            if (states.contains(s)) {
+                return s.equals("never-deployed") ? "unknown" : s;
+            }
+        }
+        return "in-sync";
+    }
+}

@@ -1,0 +1,120 @@
+package dev.handoff.control.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.Stage;
+import dev.handoff.control.ChainEvents;
+import dev.handoff.control.Deliveries;
+import dev.handoff.lab.KafkaTestResource;
+import dev.handoff.lab.PostgresTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code GET /api/hosts}: each host desired against actual. The tests' repositories do not exist (https://forge.test),
+ * so Git's side is unknown here and says why; ReconciliationTest and FleetTest cover the heads.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(PostgresTestResource.class)
+class FleetApiTest {
+    private final ChainEvents chain = new ChainEvents();
+
+    @AfterEach
+    void close() {
+        chain.close();
+    }
+
+    @Test
+    void aHostShowsWhatEachStageLastVerifiedItsNewestBackupsAndADriftUntilTheStageCompletesAgain() {
+        // Given: a push of the runtime repository that ran to the backup verification
+        String deployment = Deliveries.pushForTestHost("ops/nix-k3s-edge-cluster");
+        String commit = given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .get("/api/deployments/" + deployment)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("commit");
+        var converged = chain.completed(Stage.CONVERGE, deployment, null);
+        var verified =
+                chain.completed(Stage.WORKLOAD, deployment, converged.event().id());
+        chain.completed(Stage.BACKUP, deployment, verified.event().id());
+
+        // Then: the host lists the run of each stage, the deployed commit and the backup of the contract
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonPath host = host(ChainEvents.HOST);
+            assertThat(host.getString("repositories.find { it.repository == 'ops/nix-k3s-edge-cluster' }.deployed"))
+                    .isEqualTo(commit);
+            assertThat(host.getList("stages.stage", String.class))
+                    .containsSubsequence("converge", "workload", "backup");
+            assertThat(host.getString("stages.find { it.stage == 'converge' }.deploymentId"))
+                    .isEqualTo(deployment);
+            assertThat(host.getList("backups.contract", String.class)).isNotEmpty();
+        });
+        JsonPath host = host(ChainEvents.HOST);
+        assertThat(host.getString("role")).isEqualTo("edge");
+        // the tests' forge does not exist: Git's side is unknown, with the reason
+        assertThat(host.getString("repositories.find { it.repository == 'ops/nix-k3s-edge-cluster' }.state"))
+                .isEqualTo("unknown");
+        assertThat(host.getString("repositories.find { it.repository == 'ops/nix-k3s-edge-cluster' }.gitError"))
+                .contains("forge.test");
+        assertThat(host.getString("drift")).isNull();
+
+        // When: the infra stage reports drift
+        ObjectNode drift =
+                ChainEvents.sample("cloud-facts.failed/v1/oci-timeout.json").deepCopy();
+        drift.put("reason", "drift").put("message", "the instance's shape differs from the last cloud facts");
+        chain.publish(EventType.of(Stage.INFRA, "failed"), deployment, null, drift);
+
+        // Then: the host is drifted, naming the stage and what differs
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() ->
+                        assertThat(host(ChainEvents.HOST).getString("state")).isEqualTo("drifted"));
+        assertThat(host(ChainEvents.HOST).getString("drift.stage")).isEqualTo("infra");
+        assertThat(host(ChainEvents.HOST).getString("drift.message")).contains("shape differs");
+
+        // When: infra completes again, the drift is cleared
+        chain.completed(Stage.INFRA, deployment, null);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() ->
+                        assertThat(host(ChainEvents.HOST).getString("drift")).isNull());
+
+        // And: the list holds every host of handoff.yaml
+        given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .get("/api/hosts")
+                .then()
+                .statusCode(200)
+                .body("find { it.host == 'forgejo-pi' }.role", equalTo("control"));
+    }
+
+    @Test
+    void anUnknownHostIsRefusedNamingTheHostsThereAre() {
+        given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .get("/api/hosts/no-such-host")
+                .then()
+                .statusCode(404)
+                .body("fix", org.hamcrest.Matchers.containsString("cloud-edge-1"));
+    }
+
+    private static JsonPath host(String name) {
+        return given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .get("/api/hosts/" + name)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+    }
+}
