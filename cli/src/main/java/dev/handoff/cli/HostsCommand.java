@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,22 +12,117 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code handoffctl hosts}: the SSH host keys every service checks a host against. */
+/**
+ * {@code handoffctl hosts}: each host desired against actual (the fleet view), and the SSH host keys every service
+ * checks a host against.
+ */
 @Command(
         name = "hosts",
         mixinStandardHelpOptions = true,
-        description = "The SSH host keys of the hosts: trust a host's key (operator token), list a host's decisions.",
+        description = "Each host of handoff.yaml against Git: per repository the branch head in Git, the commit"
+                + " deployed and whether the host is in-sync, deploying or behind; drift a stage reported; -o wide adds"
+                + " the newest backup of each contract. Subcommands: trust a host's SSH key (operator token), list a"
+                + " host's key decisions.",
         subcommands = {HostsCommand.Trust.class, HostsCommand.Keys.class})
-final class HostsCommand implements Runnable {
+final class HostsCommand implements Callable<Integer> {
     @ParentCommand
     HandoffCtl parent;
 
     @Spec
     CommandSpec spec;
 
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "HOST",
+            description = "only this host, as handoff.yaml names it")
+    String host;
+
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "which command? trust or keys");
+    public Integer call() throws CliFailure {
+        JsonNode answer = parent.api()
+                .get(
+                        host == null
+                                ? "/api/hosts"
+                                : "/api/hosts/"
+                                        + java.net.URLEncoder.encode(host, java.nio.charset.StandardCharsets.UTF_8),
+                        Map.of());
+        PrintWriter out = spec.commandLine().getOut();
+        if (parent.output.isData()) {
+            parent.printData(out, answer);
+            return ExitCodes.OK;
+        }
+        boolean wide = parent.output == Output.wide;
+        Table table = wide
+                ? new Table("HOST", "STATE", "REPOSITORY", "GIT HEAD", "DEPLOYED", "REPO STATE", "DRIFT", "BACKUPS")
+                : new Table("HOST", "STATE", "REPOSITORY", "GIT HEAD", "DEPLOYED", "REPO STATE", "DRIFT");
+        int behind = 0;
+        for (JsonNode h : host == null ? answer : java.util.List.of(answer)) {
+            String drift = h.hasNonNull("drift")
+                    ? h.path("drift").path("stage").asText() + ": "
+                            + h.path("drift").path("message").asText("")
+                    : "";
+            String backups = backups(h.path("backups"));
+            if (h.path("state").asText().equals("behind")) {
+                behind++;
+            }
+            boolean first = true;
+            for (JsonNode r : h.path("repositories")) {
+                String head = r.hasNonNull("gitHead")
+                        ? DeploymentsCommand.shortCommit(r.path("gitHead").asText())
+                        : "? " + r.path("gitError").asText("");
+                String cells0 = first ? h.path("host").asText() : "";
+                String cells1 = first ? h.path("state").asText() : "";
+                String deployed =
+                        DeploymentsCommand.shortCommit(r.path("deployed").asText(""))
+                                + (r.hasNonNull("deploying")
+                                        ? " (deploying "
+                                                + DeploymentsCommand.shortCommit(
+                                                        r.path("deploying").asText()) + ")"
+                                        : "");
+                if (wide) {
+                    table.row(
+                            cells0,
+                            cells1,
+                            r.path("repository").asText(),
+                            head,
+                            deployed,
+                            r.path("state").asText(),
+                            first ? drift : "",
+                            first ? backups : "");
+                } else {
+                    table.row(
+                            cells0,
+                            cells1,
+                            r.path("repository").asText(),
+                            head,
+                            deployed,
+                            r.path("state").asText(),
+                            first ? drift : "");
+                }
+                first = false;
+            }
+        }
+        if (table.isEmpty()) {
+            out.println("handoff.yaml lists no host.");
+        } else {
+            table.print(out);
+            if (behind > 0) {
+                out.println(behind + " host(s) behind Git: a push's deployment is missing (reconciliation publishes it"
+                        + " within HANDOFF_RECONCILE_INTERVAL), or redeploy with handoffctl redeploy <host>");
+            }
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** "runtime 2026-12-07T03:00Z, infra-state …": the newest verified backup of each contract. */
+    private static String backups(JsonNode backups) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (JsonNode b : backups) {
+            parts.add(b.path("contract").asText() + " " + b.path("verifiedAt").asText(""));
+        }
+        return String.join(", ", parts);
     }
 
     /** {@code handoffctl hosts trust <host> <fingerprint>}: an operator's decision, recorded in the ledger. */

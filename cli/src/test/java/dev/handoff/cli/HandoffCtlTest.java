@@ -196,6 +196,34 @@ class HandoffCtlTest {
     }
 
     @Test
+    void hostsShowsEachHostsRepositoriesAgainstGitAndSaysWhichAreBehind() throws Exception {
+        // Given: one host in sync, one behind Git with a drift report
+        answer = "[{\"host\":\"cloud-edge-1\",\"role\":\"edge\",\"state\":\"behind\",\"repositories\":["
+                + "{\"repository\":\"ops/nix-k3s-edge-cluster\",\"branch\":\"main\",\"gitHead\":"
+                + "\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"deployed\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+                + "\"state\":\"behind\"}],\"stages\":[],\"drift\":{\"stage\":\"infra\",\"message\":"
+                + "\"shape differs\"},\"backups\":[{\"contract\":\"runtime\",\"verifiedAt\":\"2026-12-07T03:00:00Z\"}]},"
+                + "{\"host\":\"forgejo-pi\",\"role\":\"control\",\"state\":\"in-sync\",\"repositories\":["
+                + "{\"repository\":\"ops/infrastructure-nixos\",\"branch\":\"main\",\"gitHead\":"
+                + "\"cccccccccccccccccccccccccccccccccccccccc\",\"deployed\":\"cccccccccccccccccccccccccccccccccccccccc\","
+                + "\"state\":\"in-sync\"}],\"stages\":[],\"backups\":[]}]";
+
+        // When
+        Ctl.Run table = Ctl.run("hosts", "--server", server(), "--token", "t0k");
+        Ctl.Run wide = Ctl.run("hosts", "-o", "wide", "--server", server(), "--token", "t0k");
+
+        // Then
+        assertThat(table.exit()).isZero();
+        assertThat(seen.get(0).path()).isEqualTo("/api/hosts");
+        assertThat(table.out())
+                .contains("HOST", "GIT HEAD", "DEPLOYED", "REPO STATE")
+                .contains("cloud-edge-1", "behind", "bbbbbbb", "aaaaaaa", "infra: shape differs")
+                .contains("forgejo-pi", "in-sync")
+                .contains("1 host(s) behind Git");
+        assertThat(wide.out()).contains("BACKUPS", "runtime 2026-12-07T03:00:00Z");
+    }
+
+    @Test
     void hostsTrustPostsTheFingerprintAndReasonAndHostsKeysListsTheDecisionInEffect() throws Exception {
         // Given
         String fingerprint = "SHA256:/UTVGWR1feIqqbwDWDGrSNNcFV8OYqFhsgH4MToi4Uo";
