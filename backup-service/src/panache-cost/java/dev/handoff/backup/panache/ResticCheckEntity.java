@@ -10,7 +10,7 @@ import java.io.Serializable;
 import java.time.OffsetDateTime;
 import java.util.Objects;
 
-/** bench/run-panache-cost only (ADR 0007): backup-service's restic_checks as a Panache entity. */
+/** bench/run-panache-cost only (ADR 0008): backup-service's restic_checks as a Panache entity. */
 @Entity
 @Table(name = "restic_checks")
 @IdClass(ResticCheckEntity.Key.class)

@@ -7,7 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
-/** bench/run-panache-cost only (ADR 0007): control-service's UI sessions as a Panache entity, to measure its cost. */
+/** bench/run-panache-cost only (ADR 0008): control-service's UI sessions as a Panache entity, to measure its cost. */
 @Entity
 @Table(name = "ui_session")
 public class UiSessionEntity extends PanacheEntityBase {

@@ -7,7 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
-/** bench/run-panache-cost only (ADR 0007): the webhook deliveries as a Panache entity, to measure its cost. */
+/** bench/run-panache-cost only (ADR 0008): the webhook deliveries as a Panache entity, to measure its cost. */
 @Entity
 @Table(name = "webhook_delivery")
 public class WebhookDeliveryEntity extends PanacheEntityBase {

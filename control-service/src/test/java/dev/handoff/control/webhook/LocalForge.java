@@ -34,6 +34,38 @@ final class LocalForge {
         return bare(repository).toUri().toString();
     }
 
+    /** The host that deploys {@code repository} alone in {@link #oneHostEach}, e.g. {@code rollback-infra-edge}. */
+    static String host(String repository) {
+        return repository.substring(repository.indexOf('/') + 1) + "-edge";
+    }
+
+    /**
+     * Config overrides for an inventory of {@code repositories} (starting at infra, branch main), one edge host each
+     * ({@link #host}); only {@code real} ones get a bare repository, the others cannot be reached. The stale-push check
+     * is on and its cache in the forge's folder.
+     */
+    static java.util.Map<String, String> oneHostEach(List<String> real, List<String> repositories) {
+        StringBuilder yaml = new StringBuilder("repositories:\n");
+        for (String r : repositories) {
+            yaml.append("  ").append(r).append(": { url: ").append(url(r)).append(", branch: main, starts: infra }\n");
+        }
+        yaml.append("hosts:\n");
+        for (String r : repositories) {
+            yaml.append("  ")
+                    .append(host(r))
+                    .append(":\n    role: edge\n    repositories: [")
+                    .append(r)
+                    .append("]\n");
+        }
+        return java.util.Map.of(
+                "handoff.inventory",
+                inventory(real, yaml.toString()).toString(),
+                "handoff.webhook.freshness-check",
+                "true",
+                "handoff.webhook.repository-cache",
+                ROOT.resolve("cache").toString());
+    }
+
     /** Creates the bare repositories (an existing one is kept) and writes an inventory naming them and others. */
     static synchronized Path inventory(List<String> repositories, String text) {
         try {

@@ -46,26 +46,10 @@ class ReconciliationTest {
     public static class RealRepositories implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            List<String> real = List.of(MISSED, RACED, FRESH);
-            StringBuilder yaml = new StringBuilder("repositories:\n");
-            for (String r : List.of(MISSED, RACED, FRESH, GONE)) {
-                yaml.append("  ").append(r).append(": { url: ").append(LocalForge.url(r));
-                yaml.append(", branch: main, starts: infra }\n");
-            }
-            yaml.append("hosts:\n");
-            for (String r : List.of(MISSED, RACED, FRESH, GONE)) {
-                yaml.append("  ").append(host(r)).append(":\n    role: edge\n    repositories: [");
-                yaml.append(r).append("]\n");
-            }
-            return Map.of(
-                    "handoff.inventory",
-                    LocalForge.inventory(real, yaml.toString()).toString(),
-                    "handoff.webhook.freshness-check",
-                    "true",
-                    "handoff.webhook.repository-cache",
-                    LocalForge.ROOT.resolve("cache").toString(),
-                    "handoff.reconcile.interval",
-                    "0s");
+            Map<String, String> config = new java.util.HashMap<>(
+                    LocalForge.oneHostEach(List.of(MISSED, RACED, FRESH), List.of(MISSED, RACED, FRESH, GONE)));
+            config.put("handoff.reconcile.interval", "0s");
+            return config;
         }
     }
 
@@ -81,7 +65,7 @@ class ReconciliationTest {
     }
 
     static String host(String repository) {
-        return repository.substring(repository.indexOf('/') + 1) + "-edge";
+        return LocalForge.host(repository);
     }
 
     @Test

@@ -44,37 +44,16 @@ class StalePushTest {
     public static class RealRepositories implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            List<String> real = List.of(ROLLBACK, LATE, UNKNOWN);
-            StringBuilder yaml = new StringBuilder("repositories:\n");
-            real.forEach(r -> yaml.append("  ")
-                    .append(r)
-                    .append(": { url: ")
-                    .append(LocalForge.url(r))
-                    .append(", branch: main, starts: infra }\n"));
-            // never created: the repository cannot be reached
-            yaml.append("  ").append(GONE).append(": { url: ").append(LocalForge.url(GONE));
-            yaml.append(", branch: main, starts: infra }\n");
-            yaml.append("hosts:\n");
-            for (String r : List.of(ROLLBACK, LATE, UNKNOWN, GONE)) {
-                yaml.append("  ").append(host(r)).append(":\n    role: edge\n    repositories: [");
-                yaml.append(r).append("]\n");
-            }
-            return Map.of(
-                    "handoff.inventory",
-                    LocalForge.inventory(real, yaml.toString()).toString(),
-                    "handoff.webhook.freshness-check",
-                    "true",
-                    "handoff.webhook.repository-cache",
-                    LocalForge.ROOT.resolve("cache").toString());
+            // GONE is never created: the repository cannot be reached
+            return LocalForge.oneHostEach(List.of(ROLLBACK, LATE, UNKNOWN), List.of(ROLLBACK, LATE, UNKNOWN, GONE));
         }
     }
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    /** The host that deploys {@code repository} alone, e.g. {@code rollback-infra-edge}. */
     static String host(String repository) {
-        return repository.substring(repository.indexOf('/') + 1) + "-edge";
+        return LocalForge.host(repository);
     }
 
     @Test

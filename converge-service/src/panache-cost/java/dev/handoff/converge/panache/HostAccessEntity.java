@@ -7,7 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
-/** bench/run-panache-cost only (ADR 0007): converge-service's host_access as a Panache entity. */
+/** bench/run-panache-cost only (ADR 0008): converge-service's host_access as a Panache entity. */
 @Entity
 @Table(name = "host_access")
 public class HostAccessEntity extends PanacheEntityBase {

@@ -7,7 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
-/** bench/run-panache-cost only (ADR 0007): converge-service's infra_running as a Panache entity. */
+/** bench/run-panache-cost only (ADR 0008): converge-service's infra_running as a Panache entity. */
 @Entity
 @Table(name = "infra_running")
 public class InfraRunningEntity extends PanacheEntityBase {

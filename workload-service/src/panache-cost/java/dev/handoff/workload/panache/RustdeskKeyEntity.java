@@ -10,7 +10,7 @@ import java.io.Serializable;
 import java.time.OffsetDateTime;
 import java.util.Objects;
 
-/** bench/run-panache-cost only (ADR 0007): workload-service's rustdesk_keys as a Panache entity. */
+/** bench/run-panache-cost only (ADR 0008): workload-service's rustdesk_keys as a Panache entity. */
 @Entity
 @Table(name = "rustdesk_keys")
 @IdClass(RustdeskKeyEntity.Key.class)
