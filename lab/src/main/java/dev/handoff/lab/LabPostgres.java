@@ -95,6 +95,11 @@ public final class LabPostgres implements AutoCloseable {
         return description;
     }
 
+    /** The server's {@code host:port}, e.g. {@code localhost:5432}. */
+    public String address() {
+        return adminJdbcUrl.replaceFirst("^jdbc:postgresql://([^/?]+).*$", "$1");
+    }
+
     /** Which kind of server this is. */
     public PostgresServerChoice.Kind kind() {
         return choice.kind();

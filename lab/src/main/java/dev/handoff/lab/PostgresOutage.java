@@ -41,8 +41,8 @@ public final class PostgresOutage {
     public String begin() {
         if (postgres.kind() == PostgresServerChoice.Kind.EMBEDDED) {
             postgres.close();
-            return "Stopped the lab's embedded PostgreSQL server (" + withoutPrefix(postgres.description())
-                    + "): the services' connections are gone and new ones are refused.";
+            return "Stopped the lab's embedded PostgreSQL server on " + postgres.address()
+                    + ": the services' connections are gone and new ones are refused.";
         }
         try (Connection c = postgres.adminConnectionForOutage()) {
             List<String> paused = new ArrayList<>();
@@ -60,8 +60,8 @@ public final class PostgresOutage {
                     ended = rs.next() ? rs.getInt(1) : 0;
                 }
             }
-            return "Paused the lab's databases on the shared server (" + withoutPrefix(postgres.description())
-                    + ", which keeps running for its other users): ended " + ended + " sessions of "
+            return "Paused the lab's databases on the shared server " + postgres.address()
+                    + " (it keeps running for its other users): ended " + ended + " sessions of "
                     + String.join(", ", paused) + " and refused new ones (ALLOW_CONNECTIONS false).";
         } catch (SQLException e) {
             throw failed("pause the lab's databases", e);
@@ -72,11 +72,11 @@ public final class PostgresOutage {
     public String end() {
         if (postgres.kind() == PostgresServerChoice.Kind.EMBEDDED) {
             postgres.startEmbeddedAgain();
-            return "Started the lab's embedded PostgreSQL server again (" + withoutPrefix(postgres.description())
-                    + "): the services can connect again.";
+            return "Started the lab's embedded PostgreSQL server again on " + postgres.address()
+                    + " with its data: the services can connect again.";
         }
         List<String> resumed = allowAll();
-        return "Resumed the lab's databases on the shared server (" + withoutPrefix(postgres.description()) + "): "
+        return "Resumed the lab's databases on the shared server " + postgres.address() + ": "
                 + String.join(", ", resumed) + " accept connections again (ALLOW_CONNECTIONS true).";
     }
 
@@ -147,12 +147,8 @@ public final class PostgresOutage {
 
     private IllegalStateException failed(String what, SQLException e) {
         return new IllegalStateException(
-                "PostgreSQL: cannot " + what + " (" + withoutPrefix(postgres.description()) + "): " + e.getMessage()
-                        + ". Is the server running? " + PostgresServerChoice.START_HINT,
+                "PostgreSQL: cannot " + what + " on " + postgres.address() + ": " + e.getMessage()
+                        + ". Is the server running? (" + PostgresServerChoice.START_HINT + ")",
                 e);
-    }
-
-    private static String withoutPrefix(String description) {
-        return description.replaceFirst("^PostgreSQL: ", "");
     }
 }

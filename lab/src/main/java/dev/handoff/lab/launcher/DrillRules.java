@@ -99,6 +99,10 @@ final class DrillRules {
             }
             case PARTITION, HEAL -> {
                 Boolean cut = now.hosts().get(target);
+                if (cut == null && now.hosts().isEmpty()) {
+                    yield Optional.of("The lab runs no simulated host to partition: they start with converge-service,"
+                            + " workload-service or backup-service, and none of them is built.");
+                }
                 if (cut == null) {
                     yield Optional.of("The lab has no simulated host named " + target + " to partition; its hosts are "
                             + String.join(", ", now.hosts().keySet()) + ": ./handoff partition <host> [--heal].");

@@ -28,6 +28,7 @@ public final class ServiceProcess {
     private final Path log;
     private final Process process;
     private final Launch launch;
+    private final java.time.Instant started;
     private final HttpClient http;
 
     /** How the process was started, to start it again the same way. */
@@ -39,6 +40,8 @@ public final class ServiceProcess {
         this.log = log;
         this.process = process;
         this.launch = launch;
+        // kept: once the process is gone (a drill killed it), the operating system no longer tells
+        this.started = LabState.startOf(process.toHandle());
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2))
@@ -109,6 +112,11 @@ public final class ServiceProcess {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** When the process started. */
+    public java.time.Instant started() {
+        return started;
     }
 
     public boolean isAlive() {

@@ -672,11 +672,7 @@ final class UpCommand {
                 kafka == null ? "" : kafka.bootstrapServers(),
                 postgres == null ? "" : postgres.description(),
                 services.stream()
-                        .map(s -> new LabState.Service(
-                                s.name(),
-                                s.port(),
-                                s.pid(),
-                                LabState.startOf(s.process().toHandle())))
+                        .map(s -> new LabState.Service(s.name(), s.port(), s.pid(), s.started()))
                         .toList(),
                 versions,
                 drills == null ? Map.of() : drills.drilled());
