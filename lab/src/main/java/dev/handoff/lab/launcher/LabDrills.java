@@ -177,20 +177,23 @@ final class LabDrills {
     }
 
     private Answer partition(String host) {
-        lab.network().orElseThrow().partition(host);
+        HostNetwork network = lab.network().orElseThrow();
+        network.partition(host);
         return new Answer(
                 true,
-                "Partitioned " + host + ": its SSH and K3s API get no byte through any more. Open"
-                        + " connections stall; new ones connect and get no answer (no SSH banner, no TLS handshake) until"
-                        + " the client gives up. Heal it with ./handoff partition " + host + " --heal.");
+                "Partitioned " + host + " (" + network.describe(host) + "): its SSH and K3s API get no byte through"
+                        + " any more. Open connections stall; new ones connect and get no answer (no SSH banner, no"
+                        + " TLS handshake) until the client gives up. Heal it with ./handoff partition " + host
+                        + " --heal.");
     }
 
     private Answer heal(String host) {
-        lab.network().orElseThrow().heal(host);
+        HostNetwork network = lab.network().orElseThrow();
+        network.heal(host);
         return new Answer(
                 true,
-                "Healed " + host + ": its SSH and K3s API answer again; connections that stalled go"
-                        + " on if their clients still wait.");
+                "Healed " + host + " (" + network.describe(host) + "): its SSH and K3s API answer again;"
+                        + " connections that stalled go on if their clients still wait.");
     }
 
     private ServiceProcess service(String name) {

@@ -69,6 +69,11 @@ public final class HostLink implements AutoCloseable {
         }
     }
 
+    /** What the link leads to, e.g. {@code cloud-edge-1 ssh}. */
+    public String name() {
+        return name;
+    }
+
     /** The port the services connect to. */
     public int port() {
         return server.getLocalPort();

@@ -48,6 +48,18 @@ public final class HostNetwork implements AutoCloseable {
         linksOf(host).forEach(HostLink::restore);
     }
 
+    /**
+     * The listeners of {@code host} as the services reach them, e.g. {@code ssh 127.0.0.1:40123, k3s api
+     * 127.0.0.1:40125}.
+     */
+    public synchronized String describe(String host) {
+        return String.join(
+                ", ",
+                linksOf(host).stream()
+                        .map(l -> l.name().substring(host.length() + 1) + " 127.0.0.1:" + l.port())
+                        .toList());
+    }
+
     /** Whether {@code host}'s links are cut. */
     public synchronized boolean partitioned(String host) {
         return linksOf(host).stream().anyMatch(HostLink::isCut);
