@@ -330,6 +330,11 @@ final class UpCommand {
         public void restarted(ServiceProcess old, ServiceProcess fresh) {
             synchronized (UpCommand.this) {
                 services.set(services.indexOf(old), fresh);
+                if (stopped) {
+                    // the lab began to stop while the drill started it: it goes with the rest
+                    fresh.stop(STOP_GRACE);
+                    return;
+                }
             }
             watch(fresh);
             recordState(LabState.Phase.UP);
@@ -594,6 +599,10 @@ final class UpCommand {
             return;
         }
         stopped = true;
+        if (drillEndpoint != null) {
+            // no drill may start a service while the lab stops them
+            drillEndpoint.close();
+        }
         if (state != null) {
             state = state.in(LabState.Phase.STOPPING);
             writeState();
@@ -614,9 +623,6 @@ final class UpCommand {
                 out.println("  stopping " + service.name() + " (pid " + service.pid() + ")");
                 service.stop(STOP_GRACE);
             }
-        }
-        if (drillEndpoint != null) {
-            drillEndpoint.close();
         }
         if (drills != null
                 && drills.drilled().containsKey("postgres")
