@@ -6,6 +6,7 @@ import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.LabKafkaUsers;
 import dev.handoff.lab.LabPostgres;
 import dev.handoff.lab.PostgresOutage;
+import dev.handoff.lab.PostgresServerChoice;
 import dev.handoff.lab.forge.ForgejoStatusApi;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
@@ -341,14 +342,14 @@ final class UpCommand {
         }
 
         @Override
-        public dev.handoff.lab.LabKafka kafka() {
+        public LabKafka kafka() {
             synchronized (UpCommand.this) {
                 return kafka;
             }
         }
 
         @Override
-        public void kafkaStarted(dev.handoff.lab.LabKafka fresh) {
+        public void kafkaStarted(LabKafka fresh) {
             synchronized (UpCommand.this) {
                 kafka = fresh;
             }
@@ -626,7 +627,7 @@ final class UpCommand {
         }
         if (drills != null
                 && drills.drilled().containsKey("postgres")
-                && postgres.kind() != dev.handoff.lab.PostgresServerChoice.Kind.EMBEDDED) {
+                && postgres.kind() != PostgresServerChoice.Kind.EMBEDDED) {
             // the lab's databases must not stay closed to its next run (nor to anyone else) after it ends
             out.println("  " + outage().end());
         }
