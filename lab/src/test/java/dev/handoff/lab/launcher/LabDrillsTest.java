@@ -97,6 +97,26 @@ class LabDrillsTest {
                         + " on http://localhost:");
         assertThat(status()).doesNotContain("Drills").containsPattern("control-service .* ready +pid " + restarted);
 
+        // When: the service dies by itself (here: a SIGTERM from outside the lab)
+        ProcessHandle.of(restarted).orElseThrow().destroy();
+        await("the lab notices").atMost(Duration.ofSeconds(30)).until(() -> status().contains("EXITED"));
+
+        // Then: the lab goes on without it, reports it, and restarts it when asked
+        assertThat(launcher.isAlive()).isTrue();
+        assertThat(launcherOutput()).contains("control-service exited with code 143");
+        assertThat(drill("kill", "control-service").output())
+                .contains("control-service is not running: it exited by itself");
+        Result afterExit = drill("restart", "control-service");
+        assertThat(afterExit.exit()).as(afterExit.output()).isZero();
+        assertThat(afterExit.output()).contains("it had exited with code 143");
+
+        // And: a running service is stopped with SIGTERM before it starts again
+        long running =
+                LabState.read(home.labState()).orElseThrow().services().get(0).pid();
+        Result again = drill("restart", "control-service");
+        assertThat(again.exit()).as(again.output()).isZero();
+        assertThat(again.output()).contains("stopped pid " + running + " with SIGTERM first");
+
         // When: the broker stops, and starts again
         Result stopKafka = drill("stop", "kafka");
         assertThat(stopKafka.exit()).as(stopKafka.output()).isZero();
