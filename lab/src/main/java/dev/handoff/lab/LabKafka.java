@@ -430,6 +430,30 @@ public final class LabKafka implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close()} stopped this broker. */
+    public synchronized boolean stopped() {
+        return closed;
+    }
+
+    /**
+     * A broker like this stopped one, started again on the same port with the same storage and users: its topics,
+     * records and consumer offsets are those it had when it stopped, and clients that retried meanwhile reconnect.
+     *
+     * @throws IllegalStateException if this broker still runs, or kept its data in a temporary folder (deleted when it
+     *     stopped)
+     */
+    public synchronized LabKafka startAgain() {
+        if (server == null || !closed) {
+            throw new IllegalStateException("Kafka: the broker on " + bootstrapServers + " is running");
+        }
+        if (deleteOnClose) {
+            throw new IllegalStateException("Kafka: the broker on " + bootstrapServers + " kept its data in a"
+                    + " temporary folder, deleted when it stopped; it cannot start again with the same topics");
+        }
+        int port = Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
+        return start(port, dataDir, users);
+    }
+
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

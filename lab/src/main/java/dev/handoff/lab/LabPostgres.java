@@ -34,13 +34,24 @@ public final class LabPostgres implements AutoCloseable {
     private final PostgresServerChoice choice;
     private final String adminJdbcUrl;
     private final String description;
-    private final Closeable embedded;
+    private final Path embeddedDataDir;
+    private Closeable embedded;
 
     private LabPostgres(PostgresServerChoice choice, String adminJdbcUrl, String description, Closeable embedded) {
+        this(choice, adminJdbcUrl, description, embedded, null);
+    }
+
+    private LabPostgres(
+            PostgresServerChoice choice,
+            String adminJdbcUrl,
+            String description,
+            Closeable embedded,
+            Path embeddedDataDir) {
         this.choice = choice;
         this.adminJdbcUrl = adminJdbcUrl;
         this.description = description;
         this.embedded = embedded;
+        this.embeddedDataDir = embeddedDataDir;
     }
 
     /**
@@ -54,7 +65,7 @@ public final class LabPostgres implements AutoCloseable {
                             ? ContainerBackend.postgresEnvironment(System.getenv())
                             : System.getenv(),
                     null);
-            if (shared.embedded != null) {
+            if (shared.kind() == PostgresServerChoice.Kind.EMBEDDED) {
                 Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "lab-postgres-shutdown"));
             }
         }
@@ -82,6 +93,11 @@ public final class LabPostgres implements AutoCloseable {
     /** One line saying which server is used and why, e.g. for the launcher's output. */
     public String description() {
         return description;
+    }
+
+    /** The server's {@code host:port}, e.g. {@code localhost:5432}. */
+    public String address() {
+        return adminJdbcUrl.replaceFirst("^jdbc:postgresql://([^/?]+).*$", "$1");
     }
 
     /** Which kind of server this is. */
@@ -270,7 +286,7 @@ public final class LabPostgres implements AutoCloseable {
 
     /** Stops an embedded server; an existing server is left running. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (embedded != null) {
             try {
                 LOG.info("PostgreSQL: stopping the embedded server");
@@ -278,7 +294,34 @@ public final class LabPostgres implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warnf("PostgreSQL: the embedded server did not stop cleanly: %s", e.getMessage());
             }
+            embedded = null;
         }
+    }
+
+    /** Whether this is an embedded server that {@link #close()} stopped. */
+    synchronized boolean embeddedStopped() {
+        return choice.kind() == PostgresServerChoice.Kind.EMBEDDED && embedded == null;
+    }
+
+    /**
+     * Starts a stopped embedded server again on its port with its data folder, so that the services' JDBC URLs and
+     * data hold.
+     *
+     * @throws IllegalStateException if it keeps its data in a temporary folder, which stopping deleted
+     */
+    synchronized void startEmbeddedAgain() {
+        if (embeddedDataDir == null) {
+            throw new IllegalStateException("PostgreSQL: this embedded server kept its data in a temporary folder,"
+                    + " deleted when it stopped; it cannot start again with the same databases");
+        }
+        int port = Integer.parseInt(adminJdbcUrl.replaceFirst("^jdbc:postgresql://[^:/]+:(\\d+)/.*$", "$1"));
+        embedded = EmbeddedServer.startAgain(embeddedDataDir, port);
+        checkReachable();
+    }
+
+    /** The server's maintenance database as the lab's admin user (the drills' outage goes through it). */
+    Connection adminConnectionForOutage() throws SQLException {
+        return adminConnection();
     }
 
     /**
@@ -340,12 +383,32 @@ public final class LabPostgres implements AutoCloseable {
                 String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
                 String where = dataDir == null ? "temporary data" : "data in " + dataDir.toAbsolutePath();
                 return new LabPostgres(
-                        choice, url, "PostgreSQL: embedded (zonky) on localhost:" + pg.getPort() + ", " + where, pg);
+                        choice,
+                        url,
+                        "PostgreSQL: embedded (zonky) on localhost:" + pg.getPort() + ", " + where,
+                        pg,
+                        dataDir == null ? null : dataDir.toAbsolutePath());
             } catch (IOException e) {
                 throw new UncheckedIOException(
                         "PostgreSQL: the embedded server did not start (" + e.getMessage()
                                 + "); set HANDOFF_PG_URL=jdbc:postgresql://localhost:5432/postgres to use a"
                                 + " local server",
+                        e);
+            }
+        }
+
+        static Closeable startAgain(Path dataDir, int port) {
+            try {
+                return EmbeddedPostgres.builder()
+                        .setDataDirectory(dataDir)
+                        .setCleanDataDirectory(false)
+                        .setRegisterShutdownHook(false)
+                        .setPort(port)
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "PostgreSQL: the embedded server did not start again on port " + port + " (" + e.getMessage()
+                                + "); see its log in " + dataDir,
                         e);
             }
         }

@@ -160,6 +160,58 @@ class LabKafkaTest {
         }
     }
 
+    @Test
+    void aStoppedBrokerStartsAgainOnItsPortWithItsRecordsAndConsumerOffsets(@TempDir Path dataDir) throws Exception {
+        // Given: a broker whose consumer group has read and committed the first record
+        String first = "before the outage " + UUID.randomUUID();
+        String second = "after the outage " + UUID.randomUUID();
+        String group = "drill-" + UUID.randomUUID();
+        LabKafka kafka = LabKafka.start(0, dataDir, LabKafkaUsers.generate());
+        String bootstrap = kafka.bootstrapServers();
+        kafka.createTopics(List.of(Topics.COMMITS));
+        produce(bootstrap, Topics.COMMITS, "cloud-edge-1", first);
+        assertThat(consumeInGroup(bootstrap, group, first)).contains(first);
+
+        // When: it is stopped (./handoff stop kafka) and started again (./handoff start kafka)
+        kafka.close();
+        assertThat(kafka.stopped()).isTrue();
+        try (LabKafka again = kafka.startAgain()) {
+            // Then: same address, and the group goes on after what it committed
+            assertThat(again.bootstrapServers()).isEqualTo(bootstrap);
+            assertThat(again.stopped()).isFalse();
+            assertThatThrownBy(again::startAgain).hasMessageContaining("is running");
+            produce(bootstrap, Topics.COMMITS, "cloud-edge-1", second);
+            assertThat(consumeInGroup(bootstrap, group, second)).containsExactly(second);
+        }
+    }
+
+    /** What the consumer group {@code group} reads up to {@code value}, committing it. */
+    private static List<String> consumeInGroup(String bootstrap, String group, String value) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                group,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class.getName());
+        List<String> received = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(LabKafka.asAdmin(config))) {
+            consumer.subscribe(List.of(Topics.COMMITS));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> received.add(r.value()));
+                return received.contains(value);
+            });
+            consumer.commitSync(Duration.ofSeconds(30));
+        }
+        return received;
+    }
+
     private static RecordMetadata produce(String bootstrap, String topic, String key, String value) throws Exception {
         Map<String, Object> config = Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,

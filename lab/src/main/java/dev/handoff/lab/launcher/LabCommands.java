@@ -19,6 +19,9 @@ public final class LabCommands {
                    ./handoff down
                    ./handoff redeliver
                    ./handoff kafka-produce --as <service|nobody> --topic <t> [--key k] [--header n=v]… --value-file f
+                   ./handoff kill <service> | restart <service>
+                   ./handoff stop kafka|postgres | start kafka|postgres
+                   ./handoff partition <host> [--heal]
                    ./handoff help
             Run ./handoff help for what each does; docs/lab.md tells the whole story.
             """;
@@ -57,6 +60,9 @@ public final class LabCommands {
                     noArguments(list, "down");
                     yield new DownCommand(LabHome.resolve(env, projectDir), out, DownCommand.WAIT).run();
                 }
+                case "kill", "restart", "stop", "start", "partition" ->
+                    new DrillCommand(LabHome.resolve(env, projectDir), out)
+                            .run(Drill.parse(list.get(0), list.subList(1, list.size())));
                 case "kafka-produce" ->
                     new KafkaProduceCommand(LabHome.resolve(env, projectDir), out)
                             .run(KafkaProduceCommand.parse(list.subList(1, list.size())));

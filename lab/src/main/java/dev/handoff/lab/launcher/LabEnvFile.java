@@ -28,6 +28,10 @@ public record LabEnvFile(Map<String, String> values) {
     public static final String PID = "HANDOFF_LAB_PID";
     /** The lab's Forgejo API, where control-service posts commit statuses. */
     public static final String FORGEJO_URL = "HANDOFF_LAB_FORGEJO_URL";
+    /** The running lab's drill endpoint ({@code ./handoff kill}, {@code stop kafka}, …), on loopback. */
+    public static final String DRILL_URL = "HANDOFF_LAB_DRILL_URL";
+    /** The bearer token of the drill endpoint, new at each start. */
+    public static final String DRILL_TOKEN = "HANDOFF_LAB_DRILL_TOKEN";
 
     public LabEnvFile {
         values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));

@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param postgres which PostgreSQL server, empty until chosen
  * @param services the service processes started so far, in start order
  * @param versions what runs, by component ({@code Handoff}, {@code Java}, {@code Kafka}, …), in print order
+ * @param drills what the drills changed and is not undone yet, by thing ({@code kafka}, {@code postgres}, a service or
+ *     a host): e.g. {@code kafka → stopped}, {@code converge-service → killed}, {@code cloud-edge-1 → partitioned}
  */
 public record LabState(
         long pid,
@@ -38,7 +40,8 @@ public record LabState(
         String kafka,
         String postgres,
         List<Service> services,
-        Map<String, String> versions) {
+        Map<String, String> versions,
+        Map<String, String> drills) {
 
     /** Where a lab is in its life. */
     public enum Phase {
@@ -68,11 +71,25 @@ public record LabState(
     public LabState {
         services = List.copyOf(services);
         versions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(versions));
+        drills = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(drills));
+    }
+
+    /** A state no drill has changed. */
+    public LabState(
+            long pid,
+            Instant processStarted,
+            Phase phase,
+            Instant since,
+            String kafka,
+            String postgres,
+            List<Service> services,
+            Map<String, String> versions) {
+        this(pid, processStarted, phase, since, kafka, postgres, services, versions, Map.of());
     }
 
     /** This state with another phase. */
     public LabState in(Phase newPhase) {
-        return new LabState(pid, processStarted, newPhase, since, kafka, postgres, services, versions);
+        return new LabState(pid, processStarted, newPhase, since, kafka, postgres, services, versions, drills);
     }
 
     /** Whether the launcher that wrote this state still runs. */
@@ -99,6 +116,7 @@ public record LabState(
             line(text, "service." + s.name(), s.port() + " " + s.pid() + " " + s.started());
         }
         versions.forEach((what, version) -> line(text, "version." + what, version));
+        drills.forEach((what, done) -> line(text, "drill." + what, done));
         try {
             Files.createDirectories(file.getParent());
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -125,6 +143,7 @@ public record LabState(
         Map<String, String> values = new LinkedHashMap<>();
         List<Service> services = new ArrayList<>();
         Map<String, String> versions = new LinkedHashMap<>();
+        Map<String, String> drills = new LinkedHashMap<>();
         for (String line : lines) {
             int eq = line.indexOf('=');
             if (line.startsWith("#") || eq < 1) {
@@ -147,6 +166,8 @@ public record LabState(
                 }
             } else if (key.startsWith("version.")) {
                 versions.put(key.substring("version.".length()), value);
+            } else if (key.startsWith("drill.")) {
+                drills.put(key.substring("drill.".length()), value);
             } else {
                 values.put(key, value);
             }
@@ -160,7 +181,8 @@ public record LabState(
                     values.getOrDefault("kafka", ""),
                     values.getOrDefault("postgres", ""),
                     services,
-                    versions));
+                    versions,
+                    drills));
         } catch (NumberFormatException | DateTimeParseException e) {
             return Optional.empty();
         } catch (IllegalArgumentException unknownPhase) {

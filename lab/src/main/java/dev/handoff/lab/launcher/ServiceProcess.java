@@ -27,13 +27,21 @@ public final class ServiceProcess {
     private final int port;
     private final Path log;
     private final Process process;
+    private final Launch launch;
+    private final java.time.Instant started;
     private final HttpClient http;
 
-    private ServiceProcess(String name, int port, Path log, Process process) {
+    /** How the process was started, to start it again the same way. */
+    private record Launch(List<String> command, Map<String, String> env, List<String> removed, Path workDir) {}
+
+    private ServiceProcess(String name, int port, Path log, Process process, Launch launch) {
         this.name = name;
         this.port = port;
         this.log = log;
         this.process = process;
+        this.launch = launch;
+        // kept: once the process is gone (a drill killed it), the operating system no longer tells
+        this.started = LabState.startOf(process.toHandle());
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2))
@@ -72,10 +80,22 @@ public final class ServiceProcess {
             builder.environment().putAll(env);
             Process process = builder.start();
             LOG.infof("Started %s (pid %d) on port %d, log %s", name, process.pid(), port, log);
-            return new ServiceProcess(name, port, log, process);
+            return new ServiceProcess(
+                    name, port, log, process, new Launch(List.copyOf(command), Map.copyOf(env), removed, workDir));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (" + String.join(" ", command) + ")", e);
         }
+    }
+
+    /**
+     * Starts the service again as it was started (command, environment, folder, log, port), e.g. after a drill killed
+     * it; this process must have ended.
+     */
+    public ServiceProcess startAgain() {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " (pid " + process.pid() + ") is still running");
+        }
+        return start(name, launch.command(), launch.env(), launch.removed(), launch.workDir(), log, port);
     }
 
     public String name() {
@@ -92,6 +112,11 @@ public final class ServiceProcess {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** When the process started. */
+    public java.time.Instant started() {
+        return started;
     }
 
     public boolean isAlive() {

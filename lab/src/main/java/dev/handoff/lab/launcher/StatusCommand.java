@@ -74,13 +74,20 @@ final class StatusCommand {
         if (!lab.postgres().isEmpty()) {
             out.println("  PostgreSQL       " + lab.postgres().replaceFirst("^PostgreSQL: ", ""));
         }
+        if (!lab.drills().isEmpty()) {
+            out.println("  Drills           " + drilled(lab));
+        }
         if (lab.services().isEmpty()) {
             out.println("  Services         none started yet");
         }
         for (LabState.Service service : lab.services()) {
             out.printf(
                     "  %-16s http://localhost:%d  %-9s pid %d, since %s%n",
-                    service.name(), service.port(), readiness(service), service.pid(), TIME.format(service.started()));
+                    service.name(),
+                    service.port(),
+                    readiness(lab, service),
+                    service.pid(),
+                    TIME.format(service.started()));
         }
         Optional<LabEnvFile> env = LabEnvFile.read(home.labEnv()).filter(LabEnvFile::labRunning);
         deployments(lab, env);
@@ -101,9 +108,24 @@ final class StatusCommand {
                 + ". ./handoff down cleans up.)");
     }
 
-    private String readiness(LabState.Service service) throws InterruptedException {
+    /** What the drills changed, each with the command that undoes it. */
+    private static String drilled(LabState lab) {
+        List<String> changes = new ArrayList<>();
+        lab.drills().forEach((what, done) -> {
+            String undo = switch (done) {
+                case "killed" -> "./handoff restart " + what;
+                case "stopped" -> "./handoff start " + what;
+                case "partitioned" -> "./handoff partition " + what + " --heal";
+                default -> "";
+            };
+            changes.add(what + " " + done + (undo.isEmpty() ? "" : " (" + undo + ")"));
+        });
+        return String.join(", ", changes);
+    }
+
+    private String readiness(LabState lab, LabState.Service service) throws InterruptedException {
         if (!service.alive()) {
-            return "EXITED";
+            return "killed".equals(lab.drills().get(service.name())) ? "KILLED" : "EXITED";
         }
         try {
             HttpResponse<Void> ready = http.send(

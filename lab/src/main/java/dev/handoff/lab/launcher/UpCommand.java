@@ -5,9 +5,12 @@ import dev.handoff.lab.LabDatabase;
 import dev.handoff.lab.LabKafka;
 import dev.handoff.lab.LabKafkaUsers;
 import dev.handoff.lab.LabPostgres;
+import dev.handoff.lab.PostgresOutage;
+import dev.handoff.lab.PostgresServerChoice;
 import dev.handoff.lab.forge.ForgejoStatusApi;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
+import dev.handoff.lab.world.HostNetwork;
 import dev.handoff.lab.world.InfraWorld;
 import dev.handoff.lab.world.fleet.FleetRepositories;
 import dev.handoff.lab.world.fleet.FleetWorld;
@@ -76,6 +79,9 @@ final class UpCommand {
     private FleetWorld fleetWorld;
     private Fleet fleet = Fleet.NONE;
     private LabDatabases databases;
+    private final HostNetwork network = new HostNetwork();
+    private LabDrills drills;
+    private DrillEndpoint drillEndpoint;
     private LabState state;
     private final Map<String, String> versions = new LinkedHashMap<>();
     private boolean stopped;
@@ -172,6 +178,8 @@ final class UpCommand {
             LabCredentials credentials = LabCredentials.fromEnvironment(env, new SecureRandom());
             startForgejoApi();
             startServices(built, port, credentials);
+            drills = new LabDrills(new DrilledLab(), out);
+            drillEndpoint = DrillEndpoint.start(drills);
             writeLabEnv(built, port, credentials);
             recordState(LabState.Phase.UP);
             printSummary(built, port, credentials, controlDatabase, started);
@@ -240,6 +248,11 @@ final class UpCommand {
         recordState(LabState.Phase.STARTING);
         databases = new LabDatabases(postgres, env, LabIdentity.of(home), out);
         databases.claim(fresh, !newLab);
+        List<String> refusing = outage().endLeftOver();
+        if (!refusing.isEmpty()) {
+            out.println("PostgreSQL: " + String.join(", ", refusing) + " refused connections since ./handoff stop"
+                    + " postgres in an earlier run; they accept them again");
+        }
         LabPostgres.DatabaseAndState control = databases.open(ServiceModule.ALL.get(0));
         out.println("PostgreSQL: database " + control.database().name() + " ("
                 + (control.created() ? "created" : "reused") + ")");
@@ -281,12 +294,7 @@ final class UpCommand {
                     servicePort);
             services.add(process);
             recordState(LabState.Phase.STARTING);
-            process.process().onExit().thenAccept(p -> {
-                if (isUpAndRunning()) {
-                    out.println(module.name() + " exited with code " + p.exitValue() + "; see "
-                            + home.logs().resolve(module.name() + ".log"));
-                }
-            });
+            watch(process);
             out.println("Service:    " + module.name() + " starting on port " + servicePort + " (pid " + process.pid()
                     + ")");
         }
@@ -294,6 +302,79 @@ final class UpCommand {
             process.awaitReady(READY_TIMEOUT);
             out.println("Service:    " + process.name() + " ready on http://localhost:" + process.port());
         }
+    }
+
+    /**
+     * Reports a service that ends while the lab is up, and leaves it ended: the lab keeps running without it (a drill,
+     * or a crash to look into), and {@code ./handoff restart <service>} starts it again.
+     */
+    private void watch(ServiceProcess process) {
+        process.process().onExit().thenAccept(p -> {
+            if (isUpAndRunning() && !drills.killed(process.name())) {
+                out.println(process.name() + " exited with code " + p.exitValue() + "; see " + process.log()
+                        + " (./handoff restart " + process.name() + " starts it again)");
+                recordState(LabState.Phase.UP);
+            }
+        });
+    }
+
+    /** The parts of this lab that the drills act on. */
+    private final class DrilledLab implements LabDrills.RunningLab {
+        @Override
+        public List<ServiceProcess> services() {
+            synchronized (UpCommand.this) {
+                return List.copyOf(services);
+            }
+        }
+
+        @Override
+        public void restarted(ServiceProcess old, ServiceProcess fresh) {
+            synchronized (UpCommand.this) {
+                services.set(services.indexOf(old), fresh);
+                if (stopped) {
+                    // the lab began to stop while the drill started it: it goes with the rest
+                    fresh.stop(STOP_GRACE);
+                    return;
+                }
+            }
+            watch(fresh);
+            recordState(LabState.Phase.UP);
+        }
+
+        @Override
+        public LabKafka kafka() {
+            synchronized (UpCommand.this) {
+                return kafka;
+            }
+        }
+
+        @Override
+        public void kafkaStarted(LabKafka fresh) {
+            synchronized (UpCommand.this) {
+                kafka = fresh;
+            }
+        }
+
+        @Override
+        public PostgresOutage postgres() {
+            return outage();
+        }
+
+        @Override
+        public Optional<HostNetwork> network() {
+            return network.hosts().isEmpty() ? Optional.empty() : Optional.of(network);
+        }
+
+        @Override
+        public void drillsChanged() {
+            recordState(LabState.Phase.UP);
+        }
+    }
+
+    /** The lab's databases going away and coming back ({@code ./handoff stop|start postgres}). */
+    private PostgresOutage outage() {
+        return new PostgresOutage(
+                postgres, ServiceModule.ALL.stream().map(s -> s.database(env)).toList());
     }
 
     private Map<String, String> serviceEnvironment(ServiceModule module, int port, LabCredentials credentials) {
@@ -359,7 +440,8 @@ final class UpCommand {
                     LabSecrets.writeValidationIdentity(home.run().resolve("keys"))
                             .toString());
         }
-        return serviceEnv;
+        // the simulated hosts are reached through the lab's network, which ./handoff partition cuts
+        return network.route(serviceEnv);
     }
 
     /**
@@ -379,8 +461,11 @@ final class UpCommand {
                 + NixosWorld.FORGEJO_HOST + " on 127.0.0.1:"
                 + nixosWorld.forgejoHost().tailnetPort() + " ("
                 + NixosWorld.FORGEJO_TAILNET_ADDRESS + ")");
+        network.link(NixosWorld.HOST, "ssh (public IP)", nixosWorld.host().publicPort());
+        nixosWorld.hosts().forEach((name, host) -> network.link(name, "ssh", host.tailnetPort()));
         if (names.contains("workload-service")) {
             kubeWorld = KubeWorld.start(home.root(), nixosWorld);
+            network.link(NixosWorld.HOST, "k3s api", kubeWorld.api().port());
             out.println("K3s:        simulated API and kubelet of " + NixosWorld.HOST + " (" + kubeWorld.portAddress()
                     + "; faults in " + home.root().resolve("kube").resolve("kube-faults.properties") + ")");
         }
@@ -454,6 +539,8 @@ final class UpCommand {
         values.put(LabEnvFile.KAFKA, kafka.bootstrapServers());
         values.put(LabEnvFile.FORGEJO_URL, forgejoApi.url().toString());
         values.put(LabEnvFile.PID, Long.toString(ProcessHandle.current().pid()));
+        values.put(LabEnvFile.DRILL_URL, drillEndpoint.url().toString());
+        values.put(LabEnvFile.DRILL_TOKEN, drillEndpoint.token());
         new LabEnvFile(values).write(home.labEnv());
     }
 
@@ -513,6 +600,10 @@ final class UpCommand {
             return;
         }
         stopped = true;
+        if (drillEndpoint != null) {
+            // no drill may start a service while the lab stops them
+            drillEndpoint.close();
+        }
         if (state != null) {
             state = state.in(LabState.Phase.STOPPING);
             writeState();
@@ -534,6 +625,12 @@ final class UpCommand {
                 service.stop(STOP_GRACE);
             }
         }
+        if (drills != null
+                && drills.drilled().containsKey("postgres")
+                && postgres.kind() != PostgresServerChoice.Kind.EMBEDDED) {
+            // the lab's databases must not stay closed to its next run (nor to anyone else) after it ends
+            out.println("  " + outage().end());
+        }
         if (forgejoApi != null) {
             forgejoApi.close();
         }
@@ -550,6 +647,7 @@ final class UpCommand {
         if (fleetWorld != null) {
             fleetWorld.close();
         }
+        network.close();
         if (nixosWorld != null) {
             nixosWorld.close();
         }
@@ -581,13 +679,10 @@ final class UpCommand {
                 kafka == null ? "" : kafka.bootstrapServers(),
                 postgres == null ? "" : postgres.description(),
                 services.stream()
-                        .map(s -> new LabState.Service(
-                                s.name(),
-                                s.port(),
-                                s.pid(),
-                                LabState.startOf(s.process().toHandle())))
+                        .map(s -> new LabState.Service(s.name(), s.port(), s.pid(), s.started()))
                         .toList(),
-                versions);
+                versions,
+                drills == null ? Map.of() : drills.drilled());
         writeState();
     }
 

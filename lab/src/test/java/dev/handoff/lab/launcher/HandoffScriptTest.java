@@ -93,6 +93,22 @@ class HandoffScriptTest {
                 .contains("Stop the lab running from this folder as Ctrl-C in its terminal does");
     }
 
+    @Test
+    void helpDescribesTheDrills() throws Exception {
+        // When
+        Result help = handoff(System.getenv("PATH"), "help");
+
+        // Then
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.output())
+                .contains("  kill <service>\n")
+                .contains("  restart <service>\n")
+                .contains("  stop kafka | start kafka\n")
+                .contains("  stop postgres | start postgres\n")
+                .contains("  partition <host> [--heal]\n")
+                .contains("See \"Drills\" in docs/lab.md");
+    }
+
     /** A folder of links to every program on this machine's PATH but {@code missing}, and to this JVM's java. */
     private Path pathWithout(String missing) throws IOException {
         for (String folder : System.getenv("PATH").split(":")) {

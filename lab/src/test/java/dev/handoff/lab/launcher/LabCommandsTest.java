@@ -68,6 +68,34 @@ class LabCommandsTest {
         assertThat(output()).contains("down takes no arguments");
     }
 
+    @Test
+    void aDrillWithoutARunningLabSaysSoAndABadOneIsAUsageError(@TempDir Path home) throws Exception {
+        // When
+        int kill = LabCommands.run(
+                new String[] {"kill", "converge-service"},
+                Map.of(LabHome.VARIABLE, home.toString()),
+                new PrintStream(output, true, StandardCharsets.UTF_8));
+
+        // Then
+        assertThat(kill).isEqualTo(StatusCommand.NOT_RUNNING);
+        assertThat(output())
+                .contains("No lab is running from " + home + ": ./handoff kill converge-service acts on a running lab."
+                        + " Start one with ./handoff up");
+        assertThat(run("stop", "converge-service")).isEqualTo(2);
+        assertThat(output()).contains("stop: the lab can stop kafka or postgres, not 'converge-service'");
+        assertThat(run("partition")).isEqualTo(2);
+        assertThat(output()).contains("./handoff partition <host> [--heal]");
+    }
+
+    @Test
+    void usageListsTheDrills() throws Exception {
+        assertThat(run("help")).isZero();
+        assertThat(output())
+                .contains("./handoff kill <service> | restart <service>")
+                .contains("./handoff stop kafka|postgres | start kafka|postgres")
+                .contains("./handoff partition <host> [--heal]");
+    }
+
     private int run(String... args) throws InterruptedException {
         return LabCommands.run(args, Map.of(), new PrintStream(output, true, StandardCharsets.UTF_8));
     }

@@ -205,7 +205,7 @@ class LabLifecycleTest {
     }
 
     /** A runnable jar holding {@link FakeControlService}, where the launcher looks for control-service's. */
-    private static void writeFakeControlServiceJar(Path jar) throws Exception {
+    static void writeFakeControlServiceJar(Path jar) throws Exception {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, FakeControlService.class.getName());
@@ -220,7 +220,7 @@ class LabLifecycleTest {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

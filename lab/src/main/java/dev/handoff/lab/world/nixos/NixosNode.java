@@ -94,7 +94,7 @@ public final class NixosNode {
                 return t;
             });
     private Duration rebootDelay = Duration.ofMillis(300);
-    private Duration activationTime = Duration.ZERO;
+    private java.util.function.Supplier<Duration> activationTime = () -> Duration.ZERO;
     private int activations;
 
     /**
@@ -286,6 +286,11 @@ public final class NixosNode {
 
     /** How long an activation takes (to make overlapping runs observable). */
     public synchronized void activationTime(Duration time) {
+        activationTime = () -> time;
+    }
+
+    /** How long each activation takes, asked anew at each one (the lab's faults file can change it while it runs). */
+    public synchronized void activationTime(java.util.function.Supplier<Duration> time) {
         activationTime = time;
     }
 
@@ -330,8 +335,13 @@ public final class NixosNode {
                     activationOverlaps.add(running);
                 }
             }
-            if (!activationTime.isZero()) {
-                Thread.sleep(activationTime.toMillis());
+            java.util.function.Supplier<Duration> timeSource;
+            synchronized (this) {
+                timeSource = activationTime;
+            }
+            Duration time = timeSource.get();
+            if (!time.isZero()) {
+                Thread.sleep(time.toMillis());
             }
             Answer answer = activateLocked(systemPath, revision, kernel, manifests, services);
             if (answer.exitCode() == 0) {

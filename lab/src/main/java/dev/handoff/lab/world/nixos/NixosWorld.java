@@ -36,16 +36,19 @@ public final class NixosWorld implements AutoCloseable {
     private final String publicIp;
     private final LabSshIdentity runner;
     private final Map<String, SimulatedNixosHost> hosts = new LinkedHashMap<>();
+    private final NixosFaults faults;
 
     private NixosWorld(Path dir, String publicIp) {
         this.dir = dir;
         this.publicIp = publicIp;
+        this.faults = new NixosFaults(dir);
         this.runner = LabSshIdentity.loadOrCreate(dir.resolve("runner").resolve("id_ecdsa"));
         try {
             for (String name : List.of(HOST, FORGEJO_HOST)) {
                 LabSshIdentity hostKey =
                         LabSshIdentity.loadOrCreate(dir.resolve("host-keys").resolve(name));
                 NixosNode node = new NixosNode(name, dir.resolve("nodes").resolve(name));
+                node.activationTime(() -> faults.activationTime(name));
                 hosts.put(name, SimulatedNixosHost.start(node, runner.publicKey(), 0, 0, hostKey.keyPair()));
                 copyAgeKey(name);
             }
@@ -65,6 +68,11 @@ public final class NixosWorld implements AutoCloseable {
      */
     public static NixosWorld start(Path labRoot, String publicIp) {
         return new NixosWorld(labRoot.resolve("nixos"), publicIp);
+    }
+
+    /** The hosts' faults file ({@code nixos-faults.properties}). */
+    public NixosFaults faults() {
+        return faults;
     }
 
     /** The runner's SSH identity, the client key every simulated host authorizes. */

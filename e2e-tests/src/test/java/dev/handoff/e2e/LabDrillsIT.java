@@ -1,0 +1,187 @@
+package dev.handoff.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.handoff.lab.world.nixos.NixosFaults;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fault drills of {@code docs/lab.md} on a lab with every service, as an operator runs them from a second
+ * terminal: a converge run whose service is killed mid-activation and restarted completes once; the chain goes on
+ * after the broker was stopped and started during a run; the services work again after PostgreSQL came back; a
+ * partitioned host gets no answer through until it heals. One lab for all of them: starting one takes a minute.
+ */
+class LabDrillsIT {
+    private static final String HOST = "cloud-edge-1";
+    private static final String RUNTIME = "ops/nix-k3s-edge-cluster";
+    private static final Duration RUN = Duration.ofMinutes(5);
+
+    private LabProcess lab;
+    private NixosFaults faults;
+
+    @BeforeEach
+    void startLab() throws Exception {
+        lab = LabProcess.start();
+        faults = new NixosFaults(lab.home().resolve("nixos"));
+        // the host's cloud facts come from a first run of the infra repository
+        JsonNode infra = lab.finished(lab.push("ops/edge-cluster-infra", HOST), RUN);
+        assertThat(infra.path("status").asText())
+                .as("infra run: %s", infra.path("result"))
+                .isEqualTo("succeeded");
+    }
+
+    @AfterEach
+    void stopLab() throws Exception {
+        lab.close();
+    }
+
+    @Test
+    void theLabsDrillsHitTheRunningChainAndItRecoversFromEach() throws Exception {
+        convergeKilledMidActivationAndRestartedCompletesOnce();
+        theChainGoesOnAfterTheBrokerStoppedAndStartedDuringARun();
+        theServicesWorkAgainAfterPostgresCameBack();
+        aPartitionedHostGetsNoAnswerUntilItHeals();
+    }
+
+    private void convergeKilledMidActivationAndRestartedCompletesOnce() throws Exception {
+        // Given: a converge run in the middle of its activation (held there far longer than this test runs)
+        faults.activationTime(HOST, Duration.ofMinutes(30));
+        int switches = switchesOf(lab.log("converge-service"));
+        String id = lab.push(RUNTIME, HOST);
+        await("converge of " + id + " is activating " + HOST)
+                .atMost(RUN)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> switchesOf(lab.log("converge-service")) > switches
+                        && !LabProcess.events(lab.deployment(id), "handoff.convergence.started")
+                                .isEmpty());
+
+        // When: converge-service is killed
+        LabProcess.Result kill = lab.run("kill", "converge-service");
+
+        // Then: it stays dead and the run with it; the lab says so
+        assertThat(kill.exit()).as(kill.output()).isZero();
+        assertThat(kill.output()).startsWith("Killed converge-service with SIGKILL (pid ");
+        faults.clearActivationTime(HOST);
+        assertThat(lab.run("status").output())
+                .containsPattern("converge-service +http://localhost:\\d+ +KILLED")
+                .contains("converge-service killed (./handoff restart converge-service)");
+        assertThat(lab.deployment(id).path("status").asText()).isEqualTo("running");
+
+        // When: it is restarted
+        LabProcess.Result restart = lab.run("restart", "converge-service");
+
+        // Then: the deployment completes, with one converge completion in the ledger
+        assertThat(restart.exit()).as(restart.output()).isZero();
+        assertThat(restart.output())
+                .contains("Restarted converge-service (pid ")
+                .contains("ready on");
+        JsonNode done = lab.finished(id, RUN);
+        assertThat(done.path("status").asText())
+                .as("result: %s", done.path("result"))
+                .isEqualTo("succeeded");
+        assertThat(LabProcess.events(done, "handoff.convergence.completed")).hasSize(1);
+    }
+
+    private void theChainGoesOnAfterTheBrokerStoppedAndStartedDuringARun() throws Exception {
+        // Given: a run activating the host for a while
+        faults.activationTime(HOST, Duration.ofSeconds(15));
+        int switches = switchesOf(lab.log("converge-service"));
+        String id = lab.push(RUNTIME, HOST);
+        await("converge of " + id + " is activating " + HOST)
+                .atMost(RUN)
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> switchesOf(lab.log("converge-service")) > switches);
+
+        // When: the broker stops and starts again
+        LabProcess.Result stop = lab.run("stop", "kafka");
+        assertThat(stop.exit()).as(stop.output()).isZero();
+        faults.clearActivationTime(HOST);
+        assertThat(lab.run("status").output()).contains("kafka stopped (./handoff start kafka)");
+        assertThat(lab.run("stop", "kafka").output()).contains("Kafka is already stopped");
+        LabProcess.Result start = lab.run("start", "kafka");
+        assertThat(start.exit()).as(start.output()).isZero();
+
+        // Then: the run goes on to the end of the chain
+        JsonNode done = lab.finished(id, RUN);
+        assertThat(done.path("status").asText())
+                .as("result: %s", done.path("result"))
+                .isEqualTo("succeeded");
+        assertThat(LabProcess.events(done, "handoff.convergence.completed")).hasSize(1);
+    }
+
+    private void theServicesWorkAgainAfterPostgresCameBack() throws Exception {
+        // When
+        LabProcess.Result stop = lab.run("stop", "postgres");
+
+        // Then
+        assertThat(stop.exit()).as(stop.output()).isZero();
+        assertThat(stop.output()).containsPattern("^(Paused|Stopped) the lab's");
+        assertThat(lab.run("status").output()).contains("postgres stopped (./handoff start postgres)");
+
+        // When
+        LabProcess.Result start = lab.run("start", "postgres");
+
+        // Then: a push runs the chain to its end, every service writing its database again
+        assertThat(start.exit()).as(start.output()).isZero();
+        JsonNode done = lab.finished(lab.push(RUNTIME, HOST), RUN);
+        assertThat(done.path("status").asText())
+                .as("result: %s", done.path("result"))
+                .isEqualTo("succeeded");
+    }
+
+    private void aPartitionedHostGetsNoAnswerUntilItHeals() throws Exception {
+        // When
+        LabProcess.Result partition = lab.run("partition", HOST);
+
+        // Then: its SSH, as the services reach it, says nothing
+        assertThat(partition.exit()).as(partition.output()).isZero();
+        Matcher ssh = Pattern.compile("ssh 127\\.0\\.0\\.1:(\\d+)").matcher(partition.output());
+        assertThat(ssh.find()).as(partition.output()).isTrue();
+        int port = Integer.parseInt(ssh.group(1));
+        assertThat(sshBanner(port)).isEmpty();
+        assertThat(lab.run("status").output())
+                .contains(HOST + " partitioned (./handoff partition " + HOST + " --heal)");
+
+        // When
+        LabProcess.Result heal = lab.run("partition", HOST, "--heal");
+
+        // Then
+        assertThat(heal.exit()).as(heal.output()).isZero();
+        assertThat(sshBanner(port)).startsWith("SSH-2.0-");
+        assertThat(lab.run("partition", HOST, "--heal").output()).contains(HOST + " is not partitioned");
+    }
+
+    /** The SSH server's identification line on {@code port}, or empty if none comes within 3 s. */
+    private static String sshBanner(int port) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 3000);
+            socket.setSoTimeout(3000);
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                line.append((char) b);
+            }
+            return line.toString().trim();
+        } catch (SocketTimeoutException silent) {
+            return "";
+        }
+    }
+
+    private static int switchesOf(String convergeLog) {
+        return convergeLog.split(Pattern.quote(HOST + ": switch on "), -1).length - 1;
+    }
+}
