@@ -53,6 +53,42 @@ class LabDrillsIT {
         theChainGoesOnAfterTheBrokerStoppedAndStartedDuringARun();
         theServicesWorkAgainAfterPostgresCameBack();
         aPartitionedHostGetsNoAnswerUntilItHeals();
+        aPushWhoseWebhookWasLostDeploysWhenControlServiceStartsAgain();
+    }
+
+    /** Issue 21's acceptance: Git stays the truth when control-service missed the webhook. */
+    private void aPushWhoseWebhookWasLostDeploysWhenControlServiceStartsAgain() throws Exception {
+        // Given: control-service is down, and a commit is pushed to the forge with no webhook delivered
+        LabProcess.Result kill = lab.run("kill", "control-service");
+        assertThat(kill.exit()).as(kill.output()).isZero();
+        LabProcess.Result push = lab.run("push", RUNTIME, "--no-webhook", "-m", "e2e: webhook lost");
+        assertThat(push.exit()).as(push.output()).isZero();
+        assertThat(push.output()).contains("no webhook delivered");
+        java.util.regex.Matcher committed =
+                java.util.regex.Pattern.compile("Committed ([0-9a-f]{10})").matcher(push.output());
+        assertThat(committed.find()).as(push.output()).isTrue();
+        String commit = committed.group(1);
+
+        // When: control-service starts again
+        LabProcess.Result restart = lab.run("restart", "control-service");
+        assertThat(restart.exit()).as(restart.output()).isZero();
+
+        // Then: its reconciliation at start deploys the commit, marked as found by reconciliation, to the end
+        JsonNode found = await("a deployment of " + commit + " on " + HOST)
+                .atMost(RUN)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(
+                        () -> lab.newestDeployment(RUNTIME, HOST),
+                        d -> d != null && d.path("commit").asText().startsWith(commit));
+        JsonNode done = lab.finished(found.path("id").asText(), RUN);
+        assertThat(done.path("status").asText())
+                .as("result: %s", done.path("result"))
+                .isEqualTo("succeeded");
+        assertThat(LabProcess.events(done, "handoff.commit.pushed"))
+                .singleElement()
+                .satisfies(
+                        e -> assertThat(e.path("data").path("trigger").asText()).isEqualTo("reconciliation"));
     }
 
     private void convergeKilledMidActivationAndRestartedCompletesOnce() throws Exception {

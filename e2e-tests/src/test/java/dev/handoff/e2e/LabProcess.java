@@ -133,6 +133,20 @@ final class LabProcess implements AutoCloseable {
         return response.statusCode() == 404 ? null : JSON.readTree(response.body());
     }
 
+    /** The newest deployment of {@code repository} on {@code host} ({@code GET /api/deployments}), or null. */
+    JsonNode newestDeployment(String repository, String host) throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/deployments?host=" + host
+                                + "&repository=" + java.net.URLEncoder.encode(repository, StandardCharsets.UTF_8)
+                                + "&limit=1"))
+                        .header("Authorization", "Bearer " + token)
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode items = JSON.readTree(response.body()).path("items");
+        return items.isEmpty() ? null : items.get(0);
+    }
+
     /** Waits until the deployment {@code id} has finished (succeeded or failed) and returns it. */
     JsonNode finished(String id, Duration within) {
         return await("deployment " + id + " finished")
