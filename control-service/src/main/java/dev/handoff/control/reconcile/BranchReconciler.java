@@ -19,6 +19,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,8 @@ import org.jboss.logging.Logger;
 public class BranchReconciler {
     private static final Logger LOG = Logger.getLogger(BranchReconciler.class);
     private static final String ZERO_SHA = "0".repeat(40);
+    /** How soon a round that failed to publish is tried again. */
+    static final Duration RETRY = Duration.ofSeconds(30);
 
     private final ReconcileConfig config;
     private final HandoffConfig handoff;
@@ -56,6 +59,7 @@ public class BranchReconciler {
     private final Map<String, AtomicInteger> reachable = new ConcurrentHashMap<>();
     private final Map<String, String> lastReported = new ConcurrentHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean failedLastRound;
     private Thread thread;
 
     public BranchReconciler(
@@ -108,14 +112,23 @@ public class BranchReconciler {
         try {
             do {
                 round();
-            } while (!stopped.await(config.interval().toMillis(), TimeUnit.MILLISECONDS));
+            } while (!stopped.await(nextRound().toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
+    /**
+     * The interval, or at most {@link #RETRY} after a round that could not publish or record what it found (Kafka or
+     * PostgreSQL not there yet, e.g. just after a start): a missed push should not wait a whole interval more.
+     */
+    private Duration nextRound() {
+        return failedLastRound && RETRY.compareTo(config.interval()) < 0 ? RETRY : config.interval();
+    }
+
     /** One look at every repository now; answers the deployments it published, by repository. */
     public Map<String, List<String>> round() {
+        failedLastRound = false;
         Map<String, List<String>> published = new java.util.TreeMap<>();
         for (Inventory.Repository repository : inventory.repositories().values()) {
             try {
@@ -281,6 +294,9 @@ public class BranchReconciler {
     }
 
     private void count(Inventory.Repository repository, String result) {
+        if (result.equals("error")) {
+            failedLastRound = true;
+        }
         registry.counter("handoff_reconcile_checks_total", Tags.of("repository", repository.name(), "result", result))
                 .increment();
     }
