@@ -124,7 +124,7 @@ class DeploymentPagesBrowserTest {
         assertThat(browser.findElement(By.id("stage-infra")).getText()).contains("Facts");
         assertThat(converge.getCssValue("border-color")).isNotNull();
         assertThat(browser.findElements(By.cssSelector("meta[http-equiv='refresh']")))
-                .as("a finished deployment does not refresh")
+                .as("no page reloads itself: they follow the ledger's events")
                 .isEmpty();
         screenshot("ui-deployment-timeline.png");
 
@@ -153,7 +153,8 @@ class DeploymentPagesBrowserTest {
                             .containsExactly(replayed);
                 });
 
-        // Then: the original links to the replay, the replay back to the original, and a running replay refreshes
+        // Then: the original links to the replay, the replay back to the original, and a running replay follows the
+        // ledger
         browser.findElement(By.cssSelector("#replayed-as a")).click();
         // the replay runs, so its page refreshes itself: read it again if a refresh lands between two reads
         await().atMost(Duration.ofSeconds(20))
@@ -163,7 +164,7 @@ class DeploymentPagesBrowserTest {
                             .contains(id, "converge", "test-operator");
                     assertThat(browser.findElement(By.id("deployment-status")).getText())
                             .isEqualTo("running");
-                    assertThat(browser.findElements(By.cssSelector("meta[http-equiv='refresh']")))
+                    assertThat(browser.findElements(By.cssSelector("main[data-live]")))
                             .isNotEmpty();
                 });
 
