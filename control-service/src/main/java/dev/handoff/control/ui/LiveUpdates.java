@@ -91,7 +91,11 @@ public class LiveUpdates {
     @Path("/live.js")
     @Produces("text/javascript")
     @Operation(hidden = true)
-    public Response script() {
+    public Response script(@CookieParam(UiSessions.COOKIE) String sessionId) {
+        // only signed-in pages load it; a stranger gets nothing but the sign-in form from /ui
+        if (sessions.find(sessionId).isEmpty()) {
+            throw refuse(Response.Status.UNAUTHORIZED, "no session: sign in at /ui/login");
+        }
         try (InputStream in = LiveUpdates.class.getClassLoader().getResourceAsStream("ui/live.js")) {
             if (in == null) {
                 throw new IllegalStateException("ui/live.js is missing from the class path");
