@@ -172,7 +172,7 @@ public final class HostState {
     /** Whether a backup failure names the contract among its details. */
     private static boolean mentions(JsonNode failure, String contract) {
         for (JsonNode d : failure.path("details")) {
-            if (contract.equals(d.path("subject").asText())) {
+            if (ofContract(d, contract)) {
                 return true;
             }
         }
@@ -182,11 +182,17 @@ public final class HostState {
     private static String failureOf(JsonNode failure, String contract) {
         List<String> lines = new ArrayList<>();
         for (JsonNode d : failure.path("details")) {
-            if (contract.equals(d.path("subject").asText())) {
+            if (ofContract(d, contract)) {
                 lines.add(d.path("code").asText() + ": " + d.path("message").asText());
             }
         }
         return lines.isEmpty() ? failure.path("message").asText("") : String.join("; ", lines);
+    }
+
+    /** backup-service names a finding's contract as its subject: {@code <contract>} or {@code <contract>:<path>}. */
+    private static boolean ofContract(JsonNode detail, String contract) {
+        String subject = detail.path("subject").asText();
+        return subject.equals(contract) || subject.startsWith(contract + ":");
     }
 
     private static String shortCommit(String commit) {

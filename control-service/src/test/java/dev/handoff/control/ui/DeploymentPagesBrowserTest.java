@@ -304,6 +304,7 @@ class DeploymentPagesBrowserTest {
         form.findElement(By.cssSelector("select[name='stage'] option[value='converge']"))
                 .click();
         form.findElement(By.name("confirm")).click();
+        screenshot("browser/host.png");
         form.findElement(By.id("redeploy-submit")).click();
 
         // Then the browser is on the new deployment, a replay of the host's last converge trigger
