@@ -76,7 +76,7 @@
     pending = false;
     note.hidden = true;
     loading = true;
-    fetch(window.location.href, {credentials: 'same-origin', cache: 'no-store', headers: {Accept: 'text/html'}})
+    fetch(window.location.href, {credentials: 'same-origin', cache: 'no-store', headers: {Accept: 'text/html', 'X-Handoff-Live': '1'}})
       .then(function (response) {
         if (response.redirected && new URL(response.url).pathname === '/ui/login') {
           window.location.assign(response.url);

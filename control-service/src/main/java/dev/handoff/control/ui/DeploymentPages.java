@@ -17,6 +17,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -167,9 +168,11 @@ public class DeploymentPages {
             @QueryParam("host") String host,
             @QueryParam("repository") String repository,
             @QueryParam("status") String status,
-            @QueryParam("before") String before)
+            @QueryParam("before") String before,
+            @HeaderParam(LiveUpdates.BY_ITSELF) String byItself)
             throws SQLException {
-        Optional<UiSessions.Session> session = sessions.find(sessionId);
+        Optional<UiSessions.Session> session =
+                LiveUpdates.byItself(byItself) ? sessions.peek(sessionId) : sessions.find(sessionId);
         if (session.isEmpty()) {
             return toLogin();
         }
@@ -207,9 +210,13 @@ public class DeploymentPages {
     @GET
     @Path("/deployments/{id}")
     @Operation(hidden = true)
-    public Response deployment(@CookieParam(UiSessions.COOKIE) String sessionId, @PathParam("id") String id)
+    public Response deployment(
+            @CookieParam(UiSessions.COOKIE) String sessionId,
+            @PathParam("id") String id,
+            @HeaderParam(LiveUpdates.BY_ITSELF) String byItself)
             throws SQLException {
-        Optional<UiSessions.Session> session = sessions.find(sessionId);
+        Optional<UiSessions.Session> session =
+                LiveUpdates.byItself(byItself) ? sessions.peek(sessionId) : sessions.find(sessionId);
         if (session.isEmpty()) {
             return toLogin();
         }

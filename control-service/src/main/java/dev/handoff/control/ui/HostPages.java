@@ -11,6 +11,7 @@ import dev.handoff.control.ledger.LedgerQueries;
 import dev.handoff.control.ledger.LedgerQueries.DeploymentFilter;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -89,8 +91,11 @@ public class HostPages {
     @GET
     @Path("/hosts")
     @Operation(hidden = true)
-    public Response list(@CookieParam(UiSessions.COOKIE) String sessionId) throws SQLException {
-        Optional<UiSessions.Session> session = sessions.find(sessionId);
+    public Response list(
+            @CookieParam(UiSessions.COOKIE) String sessionId, @HeaderParam(LiveUpdates.BY_ITSELF) String byItself)
+            throws SQLException {
+        Optional<UiSessions.Session> session =
+                LiveUpdates.byItself(byItself) ? sessions.peek(sessionId) : sessions.find(sessionId);
         if (session.isEmpty()) {
             return Response.seeOther(URI.create("/ui/login")).build();
         }
@@ -100,7 +105,7 @@ public class HostPages {
                     .items();
             rows.add(new HostRow(
                     h.name(),
-                    h.role().name().toLowerCase(java.util.Locale.ROOT),
+                    h.role().name().toLowerCase(Locale.ROOT),
                     h.repositories(),
                     last.isEmpty() ? "" : last.get(0).status(),
                     last.isEmpty() ? "" : Timeline.time(last.get(0).startedAt()),
@@ -116,9 +121,13 @@ public class HostPages {
     @GET
     @Path("/hosts/{host}")
     @Operation(hidden = true)
-    public Response host(@CookieParam(UiSessions.COOKIE) String sessionId, @PathParam("host") String host)
+    public Response host(
+            @CookieParam(UiSessions.COOKIE) String sessionId,
+            @PathParam("host") String host,
+            @HeaderParam(LiveUpdates.BY_ITSELF) String byItself)
             throws SQLException {
-        Optional<UiSessions.Session> session = sessions.find(sessionId);
+        Optional<UiSessions.Session> session =
+                LiveUpdates.byItself(byItself) ? sessions.peek(sessionId) : sessions.find(sessionId);
         if (session.isEmpty()) {
             return Response.seeOther(URI.create("/ui/login")).build();
         }
@@ -168,7 +177,7 @@ public class HostPages {
         Map<String, Object> data = new HashMap<>();
         data.put("user", user);
         data.put("host", host);
-        data.put("role", h.role().name().toLowerCase(java.util.Locale.ROOT));
+        data.put("role", h.role().name().toLowerCase(Locale.ROOT));
         data.put("stages", stages);
         data.put("repositories", repositories);
         data.put(

@@ -178,7 +178,7 @@ public class LedgerWatch {
 
     private void heartbeat() {
         for (Stream s : streams) {
-            if (sessions.find(s.sessionId()).isEmpty()) {
+            if (sessions.peek(s.sessionId()).isEmpty()) {
                 close(s);
             } else {
                 send(s, s.sse().newEventBuilder().comment("heartbeat").build());

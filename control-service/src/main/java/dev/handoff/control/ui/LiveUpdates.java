@@ -38,6 +38,17 @@ public class LiveUpdates {
         this.inventory = inventory;
     }
 
+    /**
+     * The header {@code live.js} sends when it fetches a page by itself: that does not keep the session alive, so a
+     * page left open still signs its person out after {@link UiSessions#IDLE}.
+     */
+    static final String BY_ITSELF = "X-Handoff-Live";
+
+    /** Whether a page was fetched by {@code live.js} rather than by a person. */
+    static boolean byItself(String header) {
+        return header != null;
+    }
+
     /** The stream a deployment's page follows. */
     static String streamOfDeployment(String id) {
         return "/ui/live?deployment=" + URLEncoder.encode(id, StandardCharsets.UTF_8);
@@ -63,7 +74,7 @@ public class LiveUpdates {
             @QueryParam("host") String host,
             @Context SseEventSink sink,
             @Context Sse sse) {
-        if (sessions.find(sessionId).isEmpty()) {
+        if (sessions.peek(sessionId).isEmpty()) {
             throw refuse(Response.Status.UNAUTHORIZED, "no session: sign in at /ui/login and open the page again");
         }
         if (deployment != null && (deployment.isBlank() || deployment.length() > MAX_ID)) {
@@ -93,7 +104,7 @@ public class LiveUpdates {
     @Operation(hidden = true)
     public Response script(@CookieParam(UiSessions.COOKIE) String sessionId) {
         // only signed-in pages load it; a stranger gets nothing but the sign-in form from /ui
-        if (sessions.find(sessionId).isEmpty()) {
+        if (sessions.peek(sessionId).isEmpty()) {
             throw refuse(Response.Status.UNAUTHORIZED, "no session: sign in at /ui/login");
         }
         try (InputStream in = LiveUpdates.class.getClassLoader().getResourceAsStream("ui/live.js")) {

@@ -29,6 +29,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
@@ -185,9 +186,9 @@ public class PageActions {
                     403,
                     user,
                     "Not allowed",
-                    "Only a token with the " + needed.name().toLowerCase(java.util.Locale.ROOT) + " role may " + what
+                    "Only a token with the " + needed.name().toLowerCase(Locale.ROOT) + " role may " + what
                             + "; you are signed in as " + user + " ("
-                            + session.role().name().toLowerCase(java.util.Locale.ROOT) + ").",
+                            + session.role().name().toLowerCase(Locale.ROOT) + ").",
                     "Sign in with an operator token.",
                     back));
         }
