@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -36,6 +37,8 @@ public class LedgerWatch {
     static final Duration TICK = Duration.ofSeconds(1);
     /** Open streams per replica; a page beyond this gets 503 and tries again later. */
     static final int MAX_STREAMS = 200;
+    /** Open streams of one session (its tabs), so that one person cannot take a replica's every stream. */
+    static final int MAX_STREAMS_PER_SESSION = 20;
     /** Ticks between heartbeats (an SSE comment) and session checks. */
     static final int HEARTBEAT_TICKS = 15;
     /** More new events than this in one tick: every stream is told, rather than reading them all. */
@@ -102,12 +105,16 @@ public class LedgerWatch {
 
     /**
      * Starts following {@code interest} for an open stream: it gets a {@code ready} event at once and a
-     * {@code changed} event whenever the ledger has new events for it after that. False (nothing sent) when this replica has its
-     * {@link #MAX_STREAMS}.
+     * {@code changed} event whenever the ledger has new events for it after that. Refused (nothing sent), with the
+     * reason, when this replica has its {@link #MAX_STREAMS} or the session its {@link #MAX_STREAMS_PER_SESSION}.
      */
-    public synchronized boolean follow(Interest interest, SseEventSink sink, Sse sse, String sessionId) {
+    public synchronized Optional<String> follow(Interest interest, SseEventSink sink, Sse sse, String sessionId) {
+        streams.removeIf(x -> x.sink().isClosed());
         if (streams.size() >= MAX_STREAMS) {
-            return false;
+            return Optional.of("this control-service follows " + MAX_STREAMS + " pages already");
+        }
+        if (streams.stream().filter(x -> x.sessionId().equals(sessionId)).count() >= MAX_STREAMS_PER_SESSION) {
+            return Optional.of("your session follows " + MAX_STREAMS_PER_SESSION + " pages already; close some tabs");
         }
         Stream s = new Stream(interest, sink, sse, sessionId);
         streams.add(s);
@@ -136,7 +143,7 @@ public class LedgerWatch {
                             .reconnectDelay(RECONNECT_MILLIS)
                             .build());
         });
-        return true;
+        return Optional.empty();
     }
 
     /** How many streams are open on this replica. */

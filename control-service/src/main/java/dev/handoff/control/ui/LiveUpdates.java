@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
@@ -88,12 +89,12 @@ public class LiveUpdates {
                     "host " + host + " is not in handoff.yaml; follow one of "
                             + String.join(", ", inventory.hosts().keySet()));
         }
-        if (!watch.follow(new LedgerWatch.Interest(deployment, host), sink, sse, sessionId)) {
+        Optional<String> refused = watch.follow(new LedgerWatch.Interest(deployment, host), sink, sse, sessionId);
+        if (refused.isPresent()) {
             throw new WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
                     .header("Retry-After", "30")
                     .type(MediaType.TEXT_PLAIN_TYPE)
-                    .entity("this control-service follows " + LedgerWatch.MAX_STREAMS + " pages already; the page"
-                            + " tries again in 30 s (reload it to see the newest state now)")
+                    .entity(refused.get() + "; the page tries again in 30 s (reload it to see the newest state now)")
                     .build());
         }
     }

@@ -69,6 +69,33 @@ class LiveUpdatesTest {
     }
 
     @Test
+    void oneSessionFollowsAtMostTwentyPagesAtOnce() throws Exception {
+        // Given a session that follows as many pages as it may
+        String session = UiForms.signIn(Deliveries.VIEWER);
+        int before = watch.streams();
+        List<Follower> tabs = new java.util.ArrayList<>();
+        for (int i = 0; i < LedgerWatch.MAX_STREAMS_PER_SESSION; i++) {
+            tabs.add(follow(session, "ui/live"));
+        }
+
+        // When it opens one more, it is refused with the reason; another session is not
+        HttpResponse<String> refused = http.send(
+                HttpRequest.newBuilder(URI.create(base + "ui/live"))
+                        .header("Cookie", UiSessions.COOKIE + "=" + session)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(refused.body()).contains("your session follows 20 pages already");
+        Follower other = follow(UiForms.signIn(Deliveries.VIEWER), "ui/live");
+
+        // Then once the tabs close, their streams are gone
+        other.close();
+        tabs.forEach(Follower::close);
+        await().atMost(Duration.ofSeconds(40)).until(() -> watch.streams() == before);
+    }
+
+    @Test
     void aStreamNeedsASessionAndAHostOfHandoffYaml() throws Exception {
         HttpResponse<String> anonymous = http.send(
                 HttpRequest.newBuilder(URI.create(base + "ui/live")).build(), HttpResponse.BodyHandlers.ofString());
