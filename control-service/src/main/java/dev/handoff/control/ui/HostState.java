@@ -37,10 +37,14 @@ public final class HostState {
             new DriftSource(
                     "Host system (converge)", "handoff.convergence.drifted", null, "handoff.convergence.completed"));
 
-    /** A stage's newest run; status {@code not-run} when the host never ran it. */
+    /**
+     * A stage's newest run: its status as the ledger has it ({@code not-run} when the host never ran it), and the
+     * status the page colours it by.
+     */
     public record StageLine(
             String stage,
             String status,
+            String shown,
             String time,
             String reason,
             String deploymentId,
@@ -94,11 +98,12 @@ public final class HostState {
 
     static StageLine stage(String stage, StageRun run) {
         if (run == null) {
-            return new StageLine(stage, "not-run", "", "", "", "", "", "");
+            return new StageLine(stage, "not-run", "not-run", "", "", "", "", "", "");
         }
         return new StageLine(
                 stage,
                 run.status(),
+                Timeline.shown(run.status()),
                 Timeline.time(run.finishedAt() != null ? run.finishedAt() : run.startedAt()),
                 orEmpty(run.reason()),
                 run.deploymentId(),
