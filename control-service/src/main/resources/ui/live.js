@@ -11,7 +11,8 @@
   if (!main || !live || !window.EventSource || !window.fetch || !window.DOMParser) {
     return;
   }
-  var pending = false;
+  var held = false; // newer content waits for the form to be left
+  var again = false; // a change came while the page was being fetched
   var loading = false;
 
   function dirty(field) {
@@ -59,24 +60,24 @@
     return copy.innerHTML;
   }
 
-  function hold() {
-    pending = true;
-    note.hidden = false;
+  function hold(waiting) {
+    held = waiting;
+    note.hidden = !waiting;
   }
 
+  // Fetches the page; swaps its content in when it shows something new, or holds it while a form is in use.
   function update() {
     if (loading) {
-      pending = true;
+      again = true;
       return;
     }
-    if (engaged()) {
-      hold();
-      return;
-    }
-    pending = false;
-    note.hidden = true;
+    again = false;
     loading = true;
-    fetch(window.location.href, {credentials: 'same-origin', cache: 'no-store', headers: {Accept: 'text/html', 'X-Handoff-Live': '1'}})
+    fetch(window.location.href, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: {Accept: 'text/html', 'X-Handoff-Live': '1'}
+    })
       .then(function (response) {
         if (response.redirected && new URL(response.url).pathname === '/ui/login') {
           window.location.assign(response.url);
@@ -90,15 +91,21 @@
         }
         var fresh = new DOMParser().parseFromString(html, 'text/html');
         var content = fresh.getElementById('live');
-        if (!content || signature(content) === signature(live)) {
+        if (!content) {
+          return;
+        }
+        if (signature(content) === signature(live)) {
+          // nothing new to show (nor left of an update held before)
+          hold(false);
           return;
         }
         if (engaged()) {
-          hold();
+          hold(true);
           return;
         }
         live.innerHTML = content.innerHTML;
         document.title = fresh.title;
+        hold(false);
         main.setAttribute('data-updated', String(Date.now()));
       })
       .catch(function () {
@@ -106,7 +113,7 @@
       })
       .finally(function () {
         loading = false;
-        if (pending && !engaged()) {
+        if (again) {
           update();
         }
       });
@@ -114,7 +121,7 @@
 
   function retryWhenFree() {
     window.setTimeout(function () {
-      if (pending && !loading && !engaged()) {
+      if (held && !loading && !engaged()) {
         update();
       }
     }, 0);
