@@ -17,6 +17,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -41,20 +42,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * The deployment history web page, rendered on the server ({@link Pages}, Qute templates): the deployments list with filters, and a
  * deployment as a timeline of its stages. Signing in with an API token opens a session (see {@link UiSessions});
- * pages refresh themselves while a deployment runs.
+ * pages follow the ledger live ({@link LiveUpdates}) instead of reloading.
  */
 @Path("/ui")
 @Produces(MediaType.TEXT_HTML)
 public class DeploymentPages {
     private static final Set<String> STATUSES = Set.of("running", "succeeded", "failed", "stale", "superseded");
     private static final int PAGE = 50;
-    /** Seconds between refreshes of a page that shows a running deployment. */
-    static final int REFRESH_SECONDS = 3;
 
     /**
      * A deployment in the list.
@@ -168,9 +168,11 @@ public class DeploymentPages {
             @QueryParam("host") String host,
             @QueryParam("repository") String repository,
             @QueryParam("status") String status,
-            @QueryParam("before") String before)
+            @QueryParam("before") String before,
+            @HeaderParam(LiveUpdates.BY_ITSELF) String byItself)
             throws SQLException {
-        Optional<UiSessions.Session> session = sessions.find(sessionId);
+        Optional<UiSessions.Session> session =
+                LiveUpdates.byItself(byItself) ? sessions.peek(sessionId) : sessions.find(sessionId);
         if (session.isEmpty()) {
             return toLogin();
         }
@@ -188,7 +190,6 @@ public class DeploymentPages {
                             null,
                             List.of(),
                             "",
-                            0,
                             "Status must be running, succeeded, failed, stale or superseded."));
         }
         Cursor cursor = null;
@@ -196,23 +197,26 @@ public class DeploymentPages {
             try {
                 cursor = Cursor.decode(before);
             } catch (IllegalArgumentException e) {
-                return html("list", list(user, h, r, s, List.of(), "", 0, "That page link is broken; start again."));
+                return html("list", list(user, h, r, s, List.of(), "", "That page link is broken; start again."));
             }
         }
         Page<DeploymentView> page = ledger.deployments(new DeploymentFilter(h, r, s), PAGE, cursor);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<Row> rows = page.items().stream().map(d -> row(d, now)).toList();
         String next = page.next() == null ? "" : query(h, r, s, page.next());
-        int refresh = rows.stream().anyMatch(x -> x.status().equals("running")) ? REFRESH_SECONDS : 0;
-        return html("list", list(user, h, r, s, rows, next, refresh, ""));
+        return html("list", list(user, h, r, s, rows, next, ""));
     }
 
     @GET
     @Path("/deployments/{id}")
     @Operation(hidden = true)
-    public Response deployment(@CookieParam(UiSessions.COOKIE) String sessionId, @PathParam("id") String id)
+    public Response deployment(
+            @CookieParam(UiSessions.COOKIE) String sessionId,
+            @PathParam("id") String id,
+            @HeaderParam(LiveUpdates.BY_ITSELF) String byItself)
             throws SQLException {
-        Optional<UiSessions.Session> session = sessions.find(sessionId);
+        Optional<UiSessions.Session> session =
+                LiveUpdates.byItself(byItself) ? sessions.peek(sessionId) : sessions.find(sessionId);
         if (session.isEmpty()) {
             return toLogin();
         }
@@ -233,17 +237,21 @@ public class DeploymentPages {
                 replayedAs.add(link(l));
             }
         }
-        // a page showing a plan to decide does not reload itself under the operator reading it
         ApprovalForm approval = approvalForm(session.get(), d);
-        int refresh = "running".equals(d.status()) && approval == null ? REFRESH_SECONDS : 0;
         Map<String, Object> data = new HashMap<>();
         data.put("user", user);
         data.put("d", row(d, now));
         data.put("steps", Timeline.of(d, now));
         data.put("replayOf", replayOf);
         data.put("replays", replayedAs);
-        data.put("refresh", refresh);
         data.put("approval", approval);
+        data.put(
+                "replayForms",
+                session.get().role().allows(PageActions.REPLAY_ROLE)
+                        ? ReplayForms.of(
+                                d, session.get().csrf(), UUID.randomUUID().toString())
+                        : Map.of());
+        data.put("live", LiveUpdates.streamOfDeployment(id));
         return html("deployment", data);
     }
 
@@ -338,16 +346,6 @@ public class DeploymentPages {
         return notice(503, user, "Not decided", u.error(), u.fix(), back);
     }
 
-    private Response notice(int status, String user, String heading, String message, String fix, String back) {
-        Map<String, Object> data = new HashMap<>();
-        data.put("user", user);
-        data.put("heading", heading);
-        data.put("message", message);
-        data.put("fix", fix);
-        data.put("back", back);
-        return Response.fromResponse(html("notice", data)).status(status).build();
-    }
-
     private Link link(ReplayLink l) throws SQLException {
         Optional<ReplayView> replay = replays.replay(l.replayId());
         return new Link(
@@ -391,7 +389,6 @@ public class DeploymentPages {
             String status,
             List<Row> rows,
             String nextQuery,
-            int refresh,
             String error) {
         Map<String, Object> data = new HashMap<>();
         data.put("user", user);
@@ -400,17 +397,17 @@ public class DeploymentPages {
         data.put("status", orEmpty(status));
         data.put("rows", rows);
         data.put("nextQuery", nextQuery);
-        data.put("refresh", refresh);
         data.put("error", error);
+        data.put("live", LiveUpdates.streamOfList(host));
         return data;
     }
 
     private Response html(String page, Map<String, Object> data) {
-        return Response.ok(pages.render("pages/" + page, data), MediaType.TEXT_HTML_TYPE)
-                .header("Cache-Control", "no-store")
-                .header("X-Content-Type-Options", "nosniff")
-                .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
-                .build();
+        return pages.html(page, data);
+    }
+
+    private Response notice(int status, String user, String heading, String message, String fix, String back) {
+        return pages.notice(status, user, heading, message, fix, back);
     }
 
     private static String query(String host, String repository, String status, String before) {

@@ -7,11 +7,14 @@ import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateLocator.TemplateLocation;
 import io.quarkus.qute.Variant;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,6 +48,32 @@ public class Pages {
             return t;
         });
         return template.data(data).render();
+    }
+
+    /**
+     * A page as an answer: never cached (it holds a session's form token), and only this origin's script (the live
+     * updates, {@code /ui/live.js}) and server-sent events may run or connect.
+     */
+    public Response html(String page, Map<String, Object> data) {
+        return Response.ok(render("pages/" + page, data), MediaType.TEXT_HTML_TYPE)
+                .header("Cache-Control", "no-store")
+                .header("X-Content-Type-Options", "nosniff")
+                .header(
+                        "Content-Security-Policy",
+                        "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self';"
+                                + " form-action 'self'; frame-ancestors 'none'")
+                .build();
+    }
+
+    /** A page that says why an action was not done and what to do, with a link back. */
+    public Response notice(int status, String user, String heading, String message, String fix, String back) {
+        Map<String, Object> data = new HashMap<>();
+        data.put("user", user);
+        data.put("heading", heading);
+        data.put("message", message);
+        data.put("fix", fix);
+        data.put("back", back);
+        return Response.fromResponse(html("notice", data)).status(status).build();
     }
 
     private static Optional<TemplateLocation> locate(String id) {

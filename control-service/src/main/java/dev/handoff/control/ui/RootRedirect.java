@@ -6,7 +6,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-/** Sends a browser that opens control-service's address to the deployment history page. */
+/** Sends a browser that opens control-service's address to the deployment list page. */
 @Path("/")
 public class RootRedirect {
     @GET

@@ -74,10 +74,7 @@ public final class Timeline {
                 steps.add(new Step(stage, LABELS.get(stage), "not-run", "", "", "", "", ""));
                 continue;
             }
-            String status = switch (s.status()) {
-                case "completed", "failed", "pushed", "stale", "superseded", "waiting" -> s.status();
-                default -> "running";
-            };
+            String status = shown(s.status());
             String duration = s.durationMillis() != null
                     ? duration(s.durationMillis())
                     : status.equals("running") && s.startedAt() != null
@@ -94,6 +91,17 @@ public final class Timeline {
                     facts(d.events(), stage)));
         }
         return steps;
+    }
+
+    /**
+     * The status a page colours a stage by: the ledger's own, or {@code running} for the states of a stage at work
+     * (started, waiting for approval, approved, …).
+     */
+    public static String shown(String status) {
+        return switch (status) {
+            case "completed", "failed", "pushed", "stale", "superseded", "waiting", "not-run" -> status;
+            default -> "running";
+        };
     }
 
     /** A time for people, in UTC. */

@@ -106,6 +106,18 @@ public class UiSessions {
 
     /** The session of a cookie value, if it is live; using it keeps it alive. */
     public Optional<Session> find(String sessionId) {
+        return find(sessionId, true);
+    }
+
+    /**
+     * The session of a cookie value, if it is live, without keeping it alive: for what a page does by itself (its
+     * live updates), so that a page left open still ends its session after {@link #IDLE} without a person.
+     */
+    public Optional<Session> peek(String sessionId) {
+        return find(sessionId, false);
+    }
+
+    private Optional<Session> find(String sessionId, boolean touch) {
         if (sessionId == null || sessionId.isBlank() || sessionId.length() > 100) {
             return Optional.empty();
         }
@@ -131,6 +143,9 @@ public class UiSessions {
                             rs.getObject(3, OffsetDateTime.class).toInstant(),
                             rs.getString(4));
                 }
+            }
+            if (!touch) {
+                return Optional.of(session);
             }
             if (session.lastUsed().plus(TOUCH).isBefore(now.toInstant())) {
                 try (PreparedStatement ps =

@@ -124,7 +124,7 @@ class DeploymentPagesBrowserTest {
         assertThat(browser.findElement(By.id("stage-infra")).getText()).contains("Facts");
         assertThat(converge.getCssValue("border-color")).isNotNull();
         assertThat(browser.findElements(By.cssSelector("meta[http-equiv='refresh']")))
-                .as("a finished deployment does not refresh")
+                .as("no page reloads itself: they follow the ledger's events")
                 .isEmpty();
         screenshot("ui-deployment-timeline.png");
 
@@ -153,7 +153,8 @@ class DeploymentPagesBrowserTest {
                             .containsExactly(replayed);
                 });
 
-        // Then: the original links to the replay, the replay back to the original, and a running replay refreshes
+        // Then: the original links to the replay, the replay back to the original, and a running replay follows the
+        // ledger
         browser.findElement(By.cssSelector("#replayed-as a")).click();
         // the replay runs, so its page refreshes itself: read it again if a refresh lands between two reads
         await().atMost(Duration.ofSeconds(20))
@@ -163,7 +164,7 @@ class DeploymentPagesBrowserTest {
                             .contains(id, "converge", "test-operator");
                     assertThat(browser.findElement(By.id("deployment-status")).getText())
                             .isEqualTo("running");
-                    assertThat(browser.findElements(By.cssSelector("meta[http-equiv='refresh']")))
+                    assertThat(browser.findElements(By.cssSelector("main[data-live]")))
                             .isNotEmpty();
                 });
 
@@ -220,6 +221,113 @@ class DeploymentPagesBrowserTest {
             assertThat(browser.findElements(By.id("approval"))).isEmpty();
         }
         screenshot("browser/decided.png");
+    }
+
+    @Test
+    void anOperatorReplaysAFailedStageFromThePageWhichFollowsTheLedgerWithoutDisturbingAnOpenForm() throws Exception {
+        // Given a deployment whose converge stage failed
+        String id = Deliveries.pushForTestHost("ops/nix-k3s-edge-cluster");
+        chain.started(Stage.CONVERGE, id, null);
+        chain.failed(Stage.CONVERGE, id, null);
+        signIn();
+        browser.get(base + "ui/deployments/" + id);
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptionsMatching(DeploymentPagesBrowserTest::pageSwappedUnderUs)
+                .untilAsserted(() -> {
+                    if (!"failed".equals(status("converge"))) {
+                        browser.navigate().refresh();
+                    }
+                    assertThat(status("converge")).isEqualTo("failed");
+                });
+        browser.executeScript("window.sameDocument = true;");
+
+        // When the operator opens the replay's confirmation, and meanwhile the deployment gets a new event
+        browser.findElement(By.cssSelector("#replay-converge summary")).click();
+        chain.started(Stage.WORKLOAD, id, null);
+
+        // Then the page says newer events wait, and leaves the open form alone
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> browser.findElement(By.id("live-note")).isDisplayed());
+        assertThat(browser.findElement(By.id("replay-converge")).getAttribute("open"))
+                .isNotNull();
+        assertThat(status("workload")).isEqualTo("not-run");
+
+        // and once the form is closed, the page shows the event without reloading
+        browser.findElement(By.cssSelector("#replay-converge summary")).click();
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptionsMatching(DeploymentPagesBrowserTest::pageSwappedUnderUs)
+                .until(() -> "running".equals(status("workload")));
+        assertThat(browser.executeScript("return window.sameDocument === true;"))
+                .isEqualTo(true);
+
+        // When the operator confirms the replay of converge and sends it
+        browser.findElement(By.cssSelector("#replay-converge summary")).click();
+        WebElement form = browser.findElement(By.cssSelector("#replay-converge form"));
+        assertThat(form.getText()).contains("handoff.commit.pushed", "handoff.commits");
+        form.findElement(By.name("confirm")).click();
+        form.findElement(By.id("replay-converge-submit")).click();
+
+        // Then the browser is on the new deployment, a replay of the first in the operator's name
+        await().atMost(Duration.ofSeconds(20)).until(() -> gone(form));
+        String replayed =
+                browser.getCurrentUrl().substring(browser.getCurrentUrl().lastIndexOf('/') + 1);
+        assertThat(replayed).isNotEqualTo(id);
+        assertThat(browser.findElement(By.id("replay-of")).getText()).contains(id, "converge", "test-operator");
+        screenshot("browser/replayed-from-the-page.png");
+
+        // and when converge starts again for it, its open page shows that without reloading
+        browser.executeScript("window.sameDocument = true;");
+        chain.started(Stage.CONVERGE, replayed, null);
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptionsMatching(DeploymentPagesBrowserTest::pageSwappedUnderUs)
+                .until(() -> "running".equals(status("converge")));
+        assertThat(browser.executeScript("return window.sameDocument === true;"))
+                .isEqualTo(true);
+    }
+
+    @Test
+    void anOperatorRedeploysAHostFromItsPage() throws Exception {
+        // Given the host's newest push of the runtime repository
+        String original = Deliveries.pushForTestHost("ops/nix-k3s-edge-cluster");
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> given().auth()
+                        .oauth2(Deliveries.VIEWER)
+                        .get("/api/deployments/" + original)
+                        .then()
+                        .statusCode(200));
+        signIn();
+        browser.get(base + "ui/hosts/" + ChainEvents.HOST);
+
+        // When the operator redeploys it from converge, confirmed
+        browser.findElement(By.cssSelector("#redeploy summary")).click();
+        WebElement form = browser.findElement(By.cssSelector("#redeploy form"));
+        form.findElement(By.cssSelector("select[name='stage'] option[value='converge']"))
+                .click();
+        form.findElement(By.name("confirm")).click();
+        screenshot("browser/host.png");
+        form.findElement(By.id("redeploy-submit")).click();
+
+        // Then the browser is on the new deployment, a replay of the host's last converge trigger
+        await().atMost(Duration.ofSeconds(20)).until(() -> gone(form));
+        assertThat(browser.getCurrentUrl()).contains("/ui/deployments/").doesNotEndWith(original);
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptionsMatching(DeploymentPagesBrowserTest::pageSwappedUnderUs)
+                .untilAsserted(
+                        () -> assertThat(browser.findElement(By.id("replay-of")).getText())
+                                .contains("converge", "test-operator"));
+    }
+
+    private void signIn() {
+        browser.get(base + "ui");
+        browser.findElement(By.id("token")).sendKeys(Deliveries.OPERATOR);
+        WebElement signIn = browser.findElement(By.id("sign-in"));
+        signIn.click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> gone(signIn));
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.manage().getCookieNamed(UiSessions.COOKIE) != null);
+    }
+
+    private String status(String stage) {
+        return browser.findElement(By.id("stage-" + stage)).getAttribute("data-status");
     }
 
     /** Opens a held plan's page, checks it lists the change, confirms and decides. */

@@ -183,4 +183,25 @@ class DeploymentPagesTest {
         now[0] = now[0].plus(UiSessions.IDLE).plusSeconds(1);
         assertThat(sessions.find(session)).isEmpty();
     }
+
+    @Test
+    void whatAPageDoesByItselfDoesNotKeepItsSessionAlive() {
+        // Given a session opened at 08:00
+        Instant opened = Instant.parse("2026-01-01T08:00:00Z");
+        String session = replicaAt(opened).signIn(Deliveries.VIEWER).orElseThrow();
+
+        // When only the page's live updates use it for hours
+        assertThat(replicaAt(opened.plus(Duration.ofHours(7))).peek(session)).isPresent();
+
+        // Then it still ends 8 hours after the person last used it
+        assertThat(replicaAt(opened.plus(UiSessions.IDLE).plusSeconds(1)).peek(session))
+                .isEmpty();
+    }
+
+    private UiSessions replicaAt(Instant now) {
+        return new UiSessions(
+                ApiTokens.parse(config.auth().tokens().orElse("")),
+                dataSource,
+                Clock.fixed(now, java.time.ZoneOffset.UTC));
+    }
 }
