@@ -4,6 +4,8 @@ import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Stage;
 import dev.handoff.common.inventory.Inventory;
 import dev.handoff.control.api.Views.DeploymentView;
+import dev.handoff.control.fleet.Fleet;
+import dev.handoff.control.fleet.HostView;
 import dev.handoff.control.ledger.HostStateQueries;
 import dev.handoff.control.ledger.HostStateQueries.HostEvent;
 import dev.handoff.control.ledger.HostTriggers;
@@ -72,6 +74,7 @@ public class HostPages {
     private final LedgerQueries ledger;
     private final HostStateQueries state;
     private final HostTriggers triggers;
+    private final Fleet fleet;
 
     public HostPages(
             Inventory inventory,
@@ -79,8 +82,10 @@ public class HostPages {
             Pages pages,
             LedgerQueries ledger,
             HostStateQueries state,
-            HostTriggers triggers) {
+            HostTriggers triggers,
+            Fleet fleet) {
         this.triggers = triggers;
+        this.fleet = fleet;
         this.inventory = inventory;
         this.sessions = sessions;
         this.pages = pages;
@@ -150,12 +155,15 @@ public class HostPages {
             stages.add(HostState.stage(s.id(), runs.get(s.id())));
         }
         List<HostState.RepositoryLine> repositories = new ArrayList<>();
+        java.util.Map<String, HostView.RepositoryState> git = new java.util.HashMap<>();
+        fleet.host(host).ifPresent(v -> v.repositories().forEach(r -> git.put(r.repository(), r)));
         for (String repository : h.repositories()) {
             Optional<LedgerQueries.DeployedCommit> c = ledger.lastDeployment(repository, host);
             repositories.add(HostState.repository(
                     repository,
                     c.map(LedgerQueries.DeployedCommit::commit).orElse(null),
-                    c.map(LedgerQueries.DeployedCommit::at).orElse(null)));
+                    c.map(LedgerQueries.DeployedCommit::at).orElse(null),
+                    git.get(repository)));
         }
         List<HostState.DriftLine> drift = new ArrayList<>();
         for (HostState.DriftSource source : HostState.DRIFT_SOURCES) {

@@ -52,8 +52,13 @@ public final class HostState {
             String repository,
             String commit) {}
 
-    /** The commit a host runs from one of its repositories; empty commit when none was deployed. */
-    public record RepositoryLine(String repository, String commit, String since) {}
+    /**
+     * The commit a host runs from one of its repositories (empty when none was deployed), against the head of its
+     * branch in Git ({@link dev.handoff.control.fleet.Fleet}): {@code state} in-sync, deploying, behind, never-deployed
+     * or unknown (with {@code gitError}).
+     */
+    public record RepositoryLine(
+            String repository, String commit, String since, String gitHead, String state, String gitError) {}
 
     /** The host's newest convergence: its NixOS generation and what it was built from. */
     public record Generation(
@@ -170,8 +175,18 @@ public final class HostState {
                 orEmpty(newest.deploymentId()));
     }
 
-    static RepositoryLine repository(String repository, String commit, java.time.OffsetDateTime at) {
-        return new RepositoryLine(repository, shortCommit(commit), Timeline.time(at));
+    static RepositoryLine repository(
+            String repository,
+            String commit,
+            java.time.OffsetDateTime at,
+            dev.handoff.control.fleet.HostView.RepositoryState git) {
+        return new RepositoryLine(
+                repository,
+                shortCommit(commit),
+                Timeline.time(at),
+                git == null ? null : shortCommit(git.gitHead()),
+                git == null ? "unknown" : git.state(),
+                git == null ? null : git.gitError());
     }
 
     /** Whether a backup failure names the contract among its details. */
