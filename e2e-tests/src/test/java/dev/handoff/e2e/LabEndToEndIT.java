@@ -267,6 +267,56 @@ class LabEndToEndIT {
 
         // And: the trust boundaries hold in the running lab (docs/security.md), rehearsed with ./handoff kafka-produce
         rehearseAttacks();
+
+        // And: a stage that fails is a failure status on the commit in Forgejo, with its reason (last: the rotated
+        // RustDesk key stays a finding of the host's workload stage until an operator re-pins it)
+        aFailingStagesStatusIsAFailureWithItsReason(runtimeRun.path("id").asText());
+    }
+
+    private void aFailingStagesStatusIsAFailureWithItsReason(String previous) throws Exception {
+        // Given: RustDesk's key rotated on the host (a lab fault: kube/kube-faults.properties)
+        new dev.handoff.lab.world.kube.KubeFaults(home.resolve("kube")).rotateKey();
+
+        // When: the runtime repository is pushed again
+        push("ops/nix-k3s-edge-cluster", "e2e: after the key rotated");
+
+        // Then: the workload stage fails with its reason, and Forgejo shows that as the commit's workload status
+        JsonNode failed = await("the deployment after " + previous)
+                .atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> finishedDeployment("ops/nix-k3s-edge-cluster", HOST),
+                        d -> !d.path("id").asText().equals(previous));
+        assertThat(failed.path("status").asText())
+                .as("result: %s", failed.path("result"))
+                .isEqualTo("failed");
+        assertThat(failed.path("result").asText()).startsWith("workload: rustdesk-key-changed");
+        URI statuses = URI.create(labEnv("HANDOFF_LAB_FORGEJO_URL") + "/api/v1/repos/ops/nix-k3s-edge-cluster/commits/"
+                + failed.path("commit").asText() + "/statuses");
+        await("a failure status of workload on " + failed.path("commit").asText())
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    JsonNode workload = newest(statuses, "handoff/" + HOST + "/workload");
+                    assertThat(workload.path("status").asText()).isEqualTo("failure");
+                    assertThat(workload.path("description").asText()).contains("rustdesk-key-changed");
+                });
+    }
+
+    /** The newest status of {@code context} among a commit's statuses in the lab's Forgejo (newest first). */
+    private static JsonNode newest(URI statuses, String context) throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(statuses)
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (JsonNode status : JSON.readTree(response.body())) {
+            if (status.path("context").asText().equals(context)) {
+                return status;
+            }
+        }
+        throw new AssertionError("no status " + context + " in " + response.body());
     }
 
     /**
