@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
@@ -32,8 +33,7 @@ public class ProblemMappers {
                 request,
                 400,
                 "malformed-body",
-                "the body is not JSON this route reads: " + e.getOriginalMessage()
-                        + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"),
+                what(e) + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"),
                 "send a JSON object as the route's description in /q/openapi shows, with Content-Type:"
                         + " application/json");
     }
@@ -47,7 +47,8 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response refusedByQuarkus(WebApplicationException e, ContainerRequestContext request) {
         Response original = e.getResponse();
-        if (isPage(request)) {
+        // a route that throws an answer with a body of its own meant that answer
+        if (isPage(request) || (original != null && original.hasEntity())) {
             return original;
         }
         int status = original == null ? 500 : original.getStatus();
@@ -181,6 +182,19 @@ public class ProblemMappers {
         return Problem.of(status, reason, detail, fix)
                 .at(request.getUriInfo().getPath())
                 .respond();
+    }
+
+    /** What is wrong with the body, without Jackson's words for it (they name our classes). */
+    private static String what(JsonProcessingException e) {
+        if (!(e instanceof MismatchedInputException wrong)) {
+            return "the body is not JSON: " + e.getOriginalMessage();
+        }
+        String field = wrong.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+        return field.isEmpty()
+                ? "the body is not a JSON object of the shape this route reads"
+                : "the body's '" + field + "' has the wrong type";
     }
 
     private static boolean isPage(ContainerRequestContext request) {

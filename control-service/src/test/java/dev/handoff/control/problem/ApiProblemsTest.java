@@ -97,6 +97,14 @@ class ApiProblemsTest {
                 400,
                 "malformed-body",
                 "/api/hosts/forgejo-pi/trust");
+        Response wrongType = operator()
+                .contentType("application/json")
+                .body("{\"stage\": \"converge\", \"partition\": \"zero\"}")
+                .post("/api/replays");
+        assertProblem("wrong type", wrongType, 400, "malformed-body", "/api/replays");
+        assertThat(wrongType.jsonPath().getString("detail"))
+                .startsWith("the body's 'partition' has the wrong type")
+                .doesNotContain("dev.handoff");
         // a parameter of the wrong type
         Response badParameter = operator().get("/api/deployments?limit=many");
         assertThat(badParameter.statusCode()).isBetween(400, 404);
