@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * Every reason the API answers with: its title (the same on every problem of the reason) and a sentence that explains
- * it, which the reason's page shows. A reason missing here still answers, titled with the HTTP status's phrase;
- * {@code ProblemTypesTest} keeps the reasons the code uses listed.
+ * it, which the reason's page shows. A reason missing here still answers, titled with the HTTP status's phrase, so
+ * that a new refusal never breaks an answer; list it here to give it a title and a page.
  */
 public final class ProblemTypes {
     /**
