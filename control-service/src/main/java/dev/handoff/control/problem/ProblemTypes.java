@@ -82,6 +82,7 @@ public final class ProblemTypes {
                 "this address sent too many unknown tokens within"
                         + " HANDOFF_AUTH_FAILURE_WINDOW; wait for Retry-After.");
         // what Quarkus refuses before a route runs
+        add("too-large", "Body too large", "the request announces a body over quarkus.http.limits.max-body-size.");
         add("malformed-body", "Malformed request body", "the body is not JSON of the expected shape.");
         add("bad-parameter", "Bad parameter", "a path, query or header parameter has the wrong type.");
         add("unknown-route", "No such route", "no API route has this path.");

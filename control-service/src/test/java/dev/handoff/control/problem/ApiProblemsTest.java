@@ -105,6 +105,12 @@ class ApiProblemsTest {
         assertThat(wrongType.jsonPath().getString("detail"))
                 .startsWith("the body's 'partition' has the wrong type")
                 .doesNotContain("dev.handoff");
+        // a body over the limit, refused before it is read
+        Response tooLarge = operator()
+                .contentType("application/json")
+                .body("{\"comment\": \"" + "x".repeat(3 * 1024 * 1024) + "\"}")
+                .post("/api/approvals/d1");
+        assertProblem("too large", tooLarge, 413, "too-large", "/api/approvals/d1");
         // a parameter of the wrong type
         Response badParameter = operator().get("/api/deployments?limit=many");
         assertThat(badParameter.statusCode()).isBetween(400, 404);
