@@ -99,7 +99,7 @@ final class ControlApi {
                             + " .handoff/run/lab.env)");
         }
         request.header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json")
+                .header("Accept", "application/json, application/problem+json")
                 .timeout(Duration.ofSeconds(60));
         HttpResponse<String> response;
         try {
@@ -117,14 +117,12 @@ final class ControlApi {
             Thread.currentThread().interrupt();
             throw new CliFailure(ExitCodes.UNREACHABLE, "interrupted while waiting for control-service");
         }
-        JsonNode body = parse(response.body());
         int status = response.statusCode();
         if (status / 100 == 2 || (status == 404 && notFoundIsAnAnswer)) {
-            return new Answer(status, body);
+            return new Answer(status, parse(response.body()));
         }
-        String error = body.path("error").asText("");
-        String fix = body.path("fix").asText("");
-        String said = error.isEmpty() ? "HTTP " + status : error + (fix.isEmpty() ? "" : "\n  fix: " + fix);
+        ApiProblem problem = ApiProblem.read(status, response.body());
+        String said = problem.said();
         if (status == 401) {
             throw new CliFailure(
                     ExitCodes.AUTH,
@@ -134,10 +132,9 @@ final class ControlApi {
         if (status == 403) {
             throw new CliFailure(ExitCodes.AUTH, "not allowed: " + said);
         }
-        String reason = body.path("reason").asText("");
         throw new CliFailure(
                 ExitCodes.REFUSED,
-                what + " → " + status + (reason.isEmpty() ? "" : " " + reason) + ": " + said
+                what + " → " + status + (problem.reason().isEmpty() ? "" : " " + problem.reason()) + ": " + said
                         + (status == 503 && idempotencyKey != null ? retryHint(idempotencyKey) : ""));
     }
 

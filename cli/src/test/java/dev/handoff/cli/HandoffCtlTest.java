@@ -24,6 +24,7 @@ class HandoffCtlTest {
     private HttpServer stub;
     private volatile int status = 200;
     private volatile String answer = "{}";
+    private volatile String contentType = "application/json";
 
     @BeforeEach
     void startStub() throws IOException {
@@ -44,7 +45,7 @@ class HandoffCtlTest {
                 exchange.getRequestHeaders().getFirst("Authorization"),
                 new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
         byte[] body = answer.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.getResponseHeaders().add("Content-Type", contentType);
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);
         exchange.close();
@@ -78,10 +79,13 @@ class HandoffCtlTest {
     }
 
     @Test
-    void aRefusalExitsWith1AndPrintsTheServersReasonAndFix() {
-        // Given
+    void aRefusalExitsWith1AndPrintsTheProblemsReasonDetailAndFix() {
+        // Given: an RFC 9457 problem detail
         status = 400;
-        answer = "{\"reason\":\"not-an-input\",\"error\":\"handoff.convergence is not an input of converge\","
+        contentType = "application/problem+json";
+        answer = "{\"type\":\"/problems/not-an-input\",\"title\":\"Topic is not an input of the stage\","
+                + "\"status\":400,\"detail\":\"handoff.convergence is not an input of converge\","
+                + "\"instance\":\"/api/replays\",\"reason\":\"not-an-input\","
                 + "\"fix\":\"converge reads handoff.secret-facts, handoff.commits; replay from one of those\"}";
 
         // When
@@ -102,20 +106,43 @@ class HandoffCtlTest {
         // Then
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err())
-                .contains("not-an-input", "is not an input of converge", "fix: converge reads handoff.secret-facts");
+                .contains(
+                        "POST /api/replays → 400 not-an-input: handoff.convergence is not an input of converge",
+                        "\n  fix: converge reads handoff.secret-facts");
         assertThat(seen.get(0).body()).contains("\"fromOffset\":3").doesNotContain("toOffset");
+    }
+
+    @Test
+    void aPageFromAProxyInsteadOfControlServicesJsonIsShownAsTheProxysAnswer() {
+        // Given: a reverse proxy in front of control-service answers with its own page
+        status = 502;
+        contentType = "text/html";
+        answer = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><h1>502 Bad Gateway</h1></body>\n</html>";
+
+        // When
+        Ctl.Run run = Ctl.run("deployments", "--server", server(), "--token", "t0k");
+
+        // Then
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err())
+                .contains("GET /api/deployments → 502", "not control-service's JSON (a proxy in front of it?)")
+                .contains("<title>502 Bad Gateway</title>")
+                .doesNotContain("\n<body>");
     }
 
     @Test
     void authProblemsExitWith4AndSayWhichTokenToUse() {
         // Given / When
         Ctl.Run noToken = Ctl.run("deployments", "--server", server(), "--token", "");
+        // a server from before problem details answers {error, fix}
         status = 401;
         answer = "{\"error\":\"the token is not recognised\"}";
         Ctl.Run unknown = Ctl.run("deployments", "--server", server(), "--token", "nope");
         status = 403;
-        answer =
-                "{\"error\":\"token 'ci' has role viewer; this needs operator\",\"fix\":\"use a token with role operator\"}";
+        contentType = "application/problem+json";
+        answer = "{\"type\":\"/problems/role-too-low\",\"title\":\"Role too low\",\"status\":403,"
+                + "\"detail\":\"token 'ci' has role viewer; this needs operator\",\"reason\":\"role-too-low\","
+                + "\"fix\":\"use a token with role operator\"}";
         Ctl.Run viewer = Ctl.run("approve", "d", "--server", server(), "--token", "viewer");
 
         // Then

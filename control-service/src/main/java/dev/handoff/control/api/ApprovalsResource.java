@@ -56,13 +56,13 @@ public class ApprovalsResource {
         int max = config.ledger().maxPageSize();
         int size = limit == null ? 50 : limit;
         if (size < 1 || size > max) {
-            return ApiErrors.badRequest("limit " + size + " is out of range", "use a limit from 1 to " + max);
+            return ApiErrors.badLimit(size, max);
         }
         Cursor cursor;
         try {
             cursor = before == null || before.isBlank() ? null : Cursor.decode(before);
         } catch (IllegalArgumentException e) {
-            return ApiErrors.badRequest(e.getMessage(), "omit 'before' for the first page");
+            return ApiErrors.badCursor(e);
         }
         return Response.ok(approvals.list(pending, size, cursor)).build();
     }
@@ -105,22 +105,15 @@ public class ApprovalsResource {
                     .build();
         }
         if (outcome instanceof ApprovalDecisions.Invalid i) {
-            return ApiErrors.badRequest(i.error(), i.fix());
+            return ApiErrors.badRequest("invalid-decision", i.error(), i.fix());
         }
         if (outcome instanceof ApprovalDecisions.NoRequest n) {
-            return ApiErrors.notFound(n.error(), n.fix());
+            return ApiErrors.notFound("no-approval-request", n.error(), n.fix());
         }
         if (outcome instanceof ApprovalDecisions.NotWaiting w) {
-            return error(Response.Status.CONFLICT, w.error(), w.fix());
+            return ApiErrors.of(409, "not-waiting", w.error(), w.fix());
         }
         ApprovalDecisions.Unavailable u = (ApprovalDecisions.Unavailable) outcome;
-        return error(Response.Status.SERVICE_UNAVAILABLE, u.error(), u.fix());
-    }
-
-    private static Response error(Response.Status status, String error, String fix) {
-        return Response.status(status)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(new Views.ApiError(error, fix))
-                .build();
+        return ApiErrors.kafkaUnavailable(u.error(), u.fix());
     }
 }

@@ -44,19 +44,20 @@ public class DeploymentsResource {
             throws SQLException {
         if (status != null && !STATUSES.contains(status)) {
             return ApiErrors.badRequest(
+                    "bad-status",
                     "status '" + status + "' is not a deployment status",
                     "use running, succeeded, failed, stale or superseded");
         }
         int max = config.ledger().maxPageSize();
         int size = limit == null ? 50 : limit;
         if (size < 1 || size > max) {
-            return ApiErrors.badRequest("limit " + size + " is out of range", "use a limit from 1 to " + max);
+            return ApiErrors.badLimit(size, max);
         }
         Cursor cursor;
         try {
             cursor = before == null || before.isBlank() ? null : Cursor.decode(before);
         } catch (IllegalArgumentException e) {
-            return ApiErrors.badRequest(e.getMessage(), "omit 'before' for the first page");
+            return ApiErrors.badCursor(e);
         }
         return Response.ok(ledger.deployments(
                         new DeploymentFilter(blankToNull(host), blankToNull(repository), status), size, cursor))
@@ -69,8 +70,8 @@ public class DeploymentsResource {
     public Response get(@PathParam("id") String id) throws SQLException {
         return ledger.deployment(id)
                 .map(d -> Response.ok(d).build())
-                .orElseGet(
-                        () -> ApiErrors.notFound("no deployment " + id, "list deployments with GET /api/deployments"));
+                .orElseGet(() -> ApiErrors.notFound(
+                        "unknown-deployment", "no deployment " + id, "list deployments with GET /api/deployments"));
     }
 
     private static String blankToNull(String s) {

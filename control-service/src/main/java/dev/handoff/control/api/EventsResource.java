@@ -41,12 +41,14 @@ public class EventsResource {
             throws SQLException {
         if (fromOffset != null && (topic == null || partition == null)) {
             return ApiErrors.badRequest(
-                    "fromOffset is an offset within one partition", "give topic and partition with fromOffset");
+                    "offset-without-partition",
+                    "fromOffset is an offset within one partition",
+                    "give topic and partition with fromOffset");
         }
         int max = config.ledger().maxPageSize();
         int size = limit == null ? 100 : limit;
         if (size < 1 || size > max) {
-            return ApiErrors.badRequest("limit " + size + " is out of range", "use a limit from 1 to " + max);
+            return ApiErrors.badLimit(size, max);
         }
         return Response.ok(Map.of(
                         "items", ledger.events(new EventFilter(deployment, type, topic, partition, fromOffset), size)))

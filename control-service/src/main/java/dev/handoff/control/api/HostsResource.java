@@ -8,7 +8,6 @@ import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.common.serde.InvalidEventException;
 import dev.handoff.control.api.ReplayViews.RedeployView;
-import dev.handoff.control.api.ReplayViews.ReplayError;
 import dev.handoff.control.fleet.Fleet;
 import dev.handoff.control.fleet.HostView;
 import dev.handoff.control.kafka.KafkaClients;
@@ -94,6 +93,7 @@ public class HostsResource {
         return fleet.host(host)
                 .map(view -> Response.ok(view).build())
                 .orElseGet(() -> ApiErrors.notFound(
+                        "unknown-host",
                         "host " + host + " is not in handoff.yaml",
                         "use a host name of handoff.yaml's hosts: "
                                 + String.join(", ", inventory.hosts().keySet())));
@@ -145,6 +145,7 @@ public class HostsResource {
             throws InvalidEventException {
         if (!inventory.hosts().containsKey(host)) {
             return ApiErrors.notFound(
+                    "unknown-host",
                     "host " + host + " is not in handoff.yaml",
                     "use a host name of handoff.yaml's hosts: "
                             + String.join(", ", inventory.hosts().keySet()));
@@ -153,13 +154,16 @@ public class HostsResource {
                 || body.fingerprint() == null
                 || !HostKeyTrusted.FINGERPRINT.matcher(body.fingerprint()).matches()) {
             return ApiErrors.badRequest(
+                    "bad-fingerprint",
                     "'" + (body == null ? null : body.fingerprint()) + "' is not an SSH host key fingerprint",
                     "send SHA256: and 43 base64 characters, as `ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub`"
                             + " prints it on the host's console");
         }
         if (body.reason() != null && body.reason().length() > MAX_REASON) {
             return ApiErrors.badRequest(
-                    "the reason has " + body.reason().length() + " characters", "keep it to " + MAX_REASON);
+                    "text-too-long",
+                    "the reason has " + body.reason().length() + " characters",
+                    "keep it to " + MAX_REASON);
         }
         String caller = String.valueOf(request.getProperty(ApiAuthFilter.CALLER));
         String reason = body.reason() == null || body.reason().isBlank() ? null : body.reason();
@@ -170,10 +174,7 @@ public class HostsResource {
         try {
             publisher.publishAll(List.of(event), PUBLISH_TIMEOUT);
         } catch (EventPublisher.PublishException e) {
-            return Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(new Views.ApiError(e.getMessage(), "try again once Kafka is reachable"))
-                    .build();
+            return ApiErrors.kafkaUnavailable(e.getMessage(), "try again once Kafka is reachable");
         }
         LOG.infof("host key: %s trusted %s for %s", caller, body.fingerprint(), host);
         return Response.accepted(new TrustView(
@@ -190,6 +191,7 @@ public class HostsResource {
     public Response keys(@PathParam("host") String host) throws SQLException {
         if (!inventory.hosts().containsKey(host) && !host.startsWith(HostKeyTrusted.BUILD_HOST_PREFIX)) {
             return ApiErrors.notFound(
+                    "unknown-host",
                     "host " + host + " is not in handoff.yaml",
                     "use a host name of handoff.yaml's hosts: "
                             + String.join(", ", inventory.hosts().keySet()));
@@ -241,21 +243,11 @@ public class HostsResource {
                     .location(URI.create("/api/deployments/" + done.deploymentId()))
                     .build();
         } catch (ReplayRefused e) {
-            return Response.status(
-                            e.reason().equals("unknown-host") ? Response.Status.NOT_FOUND : Response.Status.BAD_REQUEST)
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(new ReplayError(e.reason(), e.getMessage(), e.fix()))
-                    .build();
+            return ApiErrors.of(e.reason().equals("unknown-host") ? 404 : 400, e.reason(), e.getMessage(), e.fix());
         } catch (ReplayService.KafkaUnavailable e) {
-            return Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                    .header("Retry-After", "10")
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(new ReplayError(
-                            "kafka-unavailable",
-                            e.getMessage(),
-                            "retry later with the same Idempotency-Key; it repeats the same redeploy, not a second"
-                                    + " one"))
-                    .build();
+            return ApiErrors.kafkaUnavailable(
+                    e.getMessage(),
+                    "retry later with the same Idempotency-Key; it repeats the same redeploy, not a second one");
         }
     }
 }

@@ -100,16 +100,4 @@ public final class ReplayViews {
             long offset,
             String deploymentId,
             OffsetDateTime time) {}
-
-    /**
-     * A refused replay.
-     *
-     * @param reason a stable code: {@code unknown-stage}, {@code not-an-input}, {@code unknown-partition},
-     *     {@code offset-out-of-range}, {@code too-many-records}, {@code nothing-to-replay}, {@code bad-host},
-     *     {@code malformed-request}, {@code kafka-unavailable}; for a redeploy also {@code unknown-host},
-     *     {@code no-deployment}, {@code no-trigger}
-     * @param error what is wrong
-     * @param fix what to do
-     */
-    public record ReplayError(String reason, String error, String fix) {}
 }

@@ -1,6 +1,5 @@
 package dev.handoff.control.api;
 
-import dev.handoff.control.api.ReplayViews.ReplayError;
 import dev.handoff.control.api.ReplayViews.ReplayView;
 import dev.handoff.control.config.HandoffConfig;
 import dev.handoff.control.ledger.LedgerQueries.Cursor;
@@ -67,20 +66,11 @@ public class ReplaysResource {
                     .location(URI.create("/api/replays/" + replay.id()))
                     .build();
         } catch (ReplayRefused e) {
-            return Response.status(Response.Status.BAD_REQUEST)
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(new ReplayError(e.reason(), e.getMessage(), e.fix()))
-                    .build();
+            return ApiErrors.badRequest(e.reason(), e.getMessage(), e.fix());
         } catch (ReplayService.KafkaUnavailable e) {
-            return Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                    .header("Retry-After", "10")
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(new ReplayError(
-                            "kafka-unavailable",
-                            e.getMessage(),
-                            "retry later with the same Idempotency-Key; it repeats the same replay, not a second"
-                                    + " one"))
-                    .build();
+            return ApiErrors.kafkaUnavailable(
+                    e.getMessage(),
+                    "retry later with the same Idempotency-Key; it repeats the same replay, not a second one");
         }
     }
 
@@ -93,13 +83,13 @@ public class ReplaysResource {
         int max = config.ledger().maxPageSize();
         int size = limit == null ? 50 : limit;
         if (size < 1 || size > max) {
-            return ApiErrors.badRequest("limit " + size + " is out of range", "use a limit from 1 to " + max);
+            return ApiErrors.badLimit(size, max);
         }
         Cursor cursor;
         try {
             cursor = before == null || before.isBlank() ? null : Cursor.decode(before);
         } catch (IllegalArgumentException e) {
-            return ApiErrors.badRequest(e.getMessage(), "omit 'before' for the first page");
+            return ApiErrors.badCursor(e);
         }
         return Response.ok(ledger.replays(size, cursor)).build();
     }
@@ -111,6 +101,8 @@ public class ReplaysResource {
         return ledger.replay(id)
                 .map(r -> Response.ok(r).build())
                 .orElseGet(() -> ApiErrors.notFound(
-                        "no replay " + id, "list replays with GET /api/replays (a new one appears within seconds)"));
+                        "unknown-replay",
+                        "no replay " + id,
+                        "list replays with GET /api/replays (a new one appears within seconds)"));
     }
 }

@@ -148,13 +148,4 @@ public final class Views {
             String decidedBy,
             OffsetDateTime decidedAt,
             String comment) {}
-
-    /**
-     * An error a person reads.
-     *
-     * @param error what is wrong
-     * @param fix what to do
-     */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ApiError(String error, String fix) {}
 }

@@ -1,7 +1,7 @@
 package dev.handoff.control.security;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.handoff.control.config.HandoffConfig;
+import dev.handoff.control.problem.Problem;
 import dev.handoff.control.ui.UiSessions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -63,15 +63,6 @@ public class ApiAuthFilter {
         this.secureCookie = secureCookie;
     }
 
-    /**
-     * An authentication or authorisation error.
-     *
-     * @param error what is wrong
-     * @param fix what to do
-     */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record AuthError(String error, String fix) {}
-
     @ServerRequestFilter
     public Optional<Response> authenticate(
             ContainerRequestContext request, ResourceInfo resource, HttpServerRequest http) {
@@ -87,11 +78,12 @@ public class ApiAuthFilter {
                     request.getUriInfo().getPath(),
                     resource.getResourceClass().getName(),
                     method.getName());
-            return Optional.of(json(
-                    Response.Status.FORBIDDEN,
-                    new AuthError(
+            return Optional.of(Problem.of(
+                            403,
+                            "no-access-rule",
                             "this endpoint declares no access rule, so it is refused",
-                            "the service's developers must annotate it with @RequiresRole or @PublicEndpoint")));
+                            "the service's developers must annotate it with @RequiresRole or @PublicEndpoint")
+                    .toResponse());
         }
         String client = client(http);
         request.setProperty(CLIENT, client);
@@ -109,28 +101,34 @@ public class ApiAuthFilter {
         if (header == null || header.isBlank()) {
             return unauthorized(
                     client,
+                    "missing-token",
                     "missing bearer token",
                     "send 'Authorization: Bearer <token>' (the lab prints its operator token)");
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return unauthorized(
-                    client, "the Authorization header is not a bearer token", "send 'Authorization: Bearer <token>'");
+                    client,
+                    "not-bearer",
+                    "the Authorization header is not a bearer token",
+                    "send 'Authorization: Bearer <token>'");
         }
         Optional<ApiTokens.Token> token = tokens.find(header.substring(7).trim());
         if (token.isEmpty()) {
             return unauthorized(
                     client,
+                    "unknown-token",
                     "the token is not recognised",
                     "use a token whose SHA-256 is listed in HANDOFF_AUTH_TOKENS");
         }
         Role needed = ((AccessRules.Bearer) rule.get()).role();
         if (!token.get().role().allows(needed)) {
-            return Optional.of(json(
-                    Response.Status.FORBIDDEN,
-                    new AuthError(
+            return Optional.of(Problem.of(
+                            403,
+                            "role-too-low",
                             "token '" + token.get().name() + "' has role "
                                     + token.get().role().id() + "; this needs " + needed.id(),
-                            "use a token with role " + needed.id())));
+                            "use a token with role " + needed.id())
+                    .toResponse());
         }
         request.setProperty(CALLER, token.get().name());
         return Optional.empty();
@@ -158,25 +156,21 @@ public class ApiAuthFilter {
             return Optional.of(
                     answer.type(MediaType.TEXT_PLAIN_TYPE).entity(error + ".\n").build());
         }
-        return Optional.of(answer.type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new AuthError(error, "wait, then use a token whose SHA-256 is listed in HANDOFF_AUTH_TOKENS"))
+        return Optional.of(answer.type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(
+                        429,
+                        "too-many-failures",
+                        error,
+                        "wait, then use a token whose SHA-256 is listed in HANDOFF_AUTH_TOKENS"))
                 .build());
     }
 
-    private Optional<Response> unauthorized(String client, String error, String fix) {
+    private Optional<Response> unauthorized(String client, String reason, String error, String fix) {
         failures.failed(client);
-        return Optional.of(Response.status(Response.Status.UNAUTHORIZED)
+        return Optional.of(Problem.of(401, reason, error, fix)
+                .respond()
                 .header("WWW-Authenticate", "Bearer realm=\"handoff\"")
-                .type(MediaType.APPLICATION_JSON)
-                .entity(new AuthError(error, fix))
                 .build());
-    }
-
-    private static Response json(Response.Status status, AuthError error) {
-        return Response.status(status)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(error)
-                .build();
     }
 
     private static boolean isSignIn(ContainerRequestContext request) {

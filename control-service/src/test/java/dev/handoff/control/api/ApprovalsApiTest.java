@@ -76,7 +76,9 @@ class ApprovalsApiTest {
                 .post("/api/approvals/" + deployment)
                 .then()
                 .statusCode(409)
-                .body("error", containsString("no longer waiting"));
+                .contentType("application/problem+json")
+                .body("reason", equalTo("not-waiting"))
+                .body("detail", containsString("no longer waiting"));
     }
 
     @Test
@@ -119,7 +121,8 @@ class ApprovalsApiTest {
                 .post("/api/approvals/" + unknown)
                 .then()
                 .statusCode(400)
-                .body("error", containsString("approve"));
+                .body("reason", equalTo("invalid-decision"))
+                .body("detail", containsString("approve"));
         given().auth()
                 .oauth2(Deliveries.OPERATOR)
                 .contentType("application/json")
@@ -127,6 +130,7 @@ class ApprovalsApiTest {
                 .post("/api/approvals/" + unknown)
                 .then()
                 .statusCode(404)
+                .body("reason", equalTo("no-approval-request"))
                 .body("fix", containsString("waiting-approval"));
     }
 
@@ -180,6 +184,7 @@ class ApprovalsApiTest {
                 .get("/api/approvals")
                 .then()
                 .statusCode(400)
+                .body("reason", equalTo("bad-limit"))
                 .body("fix", containsString("use a limit from 1"));
     }
 

@@ -32,12 +32,23 @@ class DeploymentsApiTest {
                 .then()
                 .statusCode(401)
                 .header("WWW-Authenticate", containsString("Bearer"))
+                .contentType("application/problem+json")
+                .body("type", equalTo("/problems/missing-token"))
+                .body("title", equalTo("Bearer token missing"))
+                .body("status", equalTo(401))
+                .body("detail", equalTo("missing bearer token"))
+                .body("reason", equalTo("missing-token"))
+                .body("fix", containsString("Authorization: Bearer"))
+                .body("instance", equalTo("/api/deployments"))
+                // kept for one release: clients that read 'error' still work
                 .body("error", equalTo("missing bearer token"));
         given().auth()
                 .oauth2("guessed")
                 .get("/api/deployments")
                 .then()
                 .statusCode(401)
+                .body("reason", equalTo("unknown-token"))
+                .body("detail", equalTo("the token is not recognised"))
                 .body("error", equalTo("the token is not recognised"));
         given().header("Authorization", "Basic dXNlcjpwYXNz")
                 .get("/api/deployments")
@@ -152,25 +163,34 @@ class DeploymentsApiTest {
                 .get("/api/deployments")
                 .then()
                 .statusCode(400)
+                .contentType("application/problem+json")
+                .body("reason", equalTo("bad-status"))
+                .body("detail", equalTo("status 'done' is not a deployment status"))
                 .body("fix", equalTo("use running, succeeded, failed, stale or superseded"));
         given().auth()
                 .oauth2(Deliveries.VIEWER)
                 .queryParam("before", "garbage!")
                 .get("/api/deployments")
                 .then()
-                .statusCode(400);
+                .statusCode(400)
+                .body("reason", equalTo("bad-cursor"));
         given().auth()
                 .oauth2(Deliveries.VIEWER)
                 .queryParam("limit", 0)
                 .get("/api/deployments")
                 .then()
-                .statusCode(400);
+                .statusCode(400)
+                .body("reason", equalTo("bad-limit"))
+                .body("title", equalTo("Page size out of range"));
         given().auth()
                 .oauth2(Deliveries.VIEWER)
                 .get("/api/deployments/nope")
                 .then()
                 .statusCode(404)
-                .body("error", equalTo("no deployment nope"));
+                .contentType("application/problem+json")
+                .body("reason", equalTo("unknown-deployment"))
+                .body("detail", equalTo("no deployment nope"))
+                .body("instance", equalTo("/api/deployments/nope"));
         given().auth()
                 .oauth2(Deliveries.VIEWER)
                 .queryParam("fromOffset", 3)

@@ -78,7 +78,9 @@ class HostsApiTest {
                 .post("/api/hosts/not-a-host/trust")
                 .then()
                 .statusCode(404)
-                .body("error", containsString("not-a-host is not in handoff.yaml"));
+                .contentType("application/problem+json")
+                .body("reason", equalTo("unknown-host"))
+                .body("detail", containsString("not-a-host is not in handoff.yaml"));
         given().auth()
                 .oauth2(Deliveries.OPERATOR)
                 .contentType("application/json")
@@ -86,6 +88,7 @@ class HostsApiTest {
                 .post("/api/hosts/" + HOST + "/trust")
                 .then()
                 .statusCode(400)
+                .body("reason", equalTo("bad-fingerprint"))
                 .body("fix", containsString("ssh-keygen -l"));
     }
 }

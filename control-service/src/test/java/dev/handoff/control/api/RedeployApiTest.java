@@ -117,8 +117,10 @@ class RedeployApiTest {
                 .post("/api/hosts/no-such-host/redeploy")
                 .then()
                 .statusCode(404)
+                .contentType("application/problem+json")
+                .body("type", equalTo("/problems/unknown-host"))
                 .body("reason", equalTo("unknown-host"))
-                .body("error", equalTo("host no-such-host is not in handoff.yaml"))
+                .body("detail", equalTo("host no-such-host is not in handoff.yaml"))
                 .body("fix", containsString("cloud-edge-1"));
         // forgejo-pi uses no repository that infra owns: infra never ran for it
         given().auth()
@@ -129,7 +131,7 @@ class RedeployApiTest {
                 .then()
                 .statusCode(400)
                 .body("reason", equalTo("no-trigger"))
-                .body("error", containsString("no trigger of infra for forgejo-pi"))
+                .body("detail", containsString("no trigger of infra for forgejo-pi"))
                 .body("fix", containsString("firstStage"));
         given().auth()
                 .oauth2(Deliveries.OPERATOR)

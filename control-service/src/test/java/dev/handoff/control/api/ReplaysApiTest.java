@@ -268,7 +268,7 @@ class ReplaysApiTest {
     }
 
     private static ValidatableResponse refused(Map<String, Object> request) {
-        return replay(request, null).statusCode(400);
+        return replay(request, null).statusCode(400).contentType("application/problem+json");
     }
 
     private static ValidatableResponse replay(Map<String, Object> request, String key) {

@@ -52,7 +52,9 @@ class SignInLimitTest {
                 .get("/api/deployments")
                 .then()
                 .statusCode(429)
-                .body("error", containsString("too many failed sign-ins"))
+                .contentType("application/problem+json")
+                .body("reason", equalTo("too-many-failures"))
+                .body("detail", containsString("too many failed sign-ins"))
                 .extract();
 
         // Then it is told when to come back, and is not let in meanwhile even with a good token
