@@ -43,7 +43,7 @@ final class HostsCommand implements Callable<Integer> {
         JsonNode answer = parent.api()
                 .get(
                         host == null
-                                ? "/api/hosts"
+                                ? "/api/hosts?limit=500"
                                 : "/api/hosts/"
                                         + java.net.URLEncoder.encode(host, java.nio.charset.StandardCharsets.UTF_8),
                         Map.of());
@@ -57,7 +57,7 @@ final class HostsCommand implements Callable<Integer> {
                 ? new Table("HOST", "STATE", "REPOSITORY", "GIT HEAD", "DEPLOYED", "REPO STATE", "DRIFT", "BACKUPS")
                 : new Table("HOST", "STATE", "REPOSITORY", "GIT HEAD", "DEPLOYED", "REPO STATE", "DRIFT");
         int behind = 0;
-        for (JsonNode h : host == null ? answer : java.util.List.of(answer)) {
+        for (JsonNode h : host == null ? answer.path("items") : java.util.List.of(answer)) {
             String drift = h.hasNonNull("drift")
                     ? h.path("drift").path("stage").asText() + ": "
                             + h.path("drift").path("message").asText("")
@@ -107,6 +107,9 @@ final class HostsCommand implements Callable<Integer> {
             out.println("handoff.yaml lists no host.");
         } else {
             table.print(out);
+            if (host == null && answer.hasNonNull("next")) {
+                out.println("(more than 500 hosts: use --output json and the API's 'next')");
+            }
             if (behind > 0) {
                 out.println(behind + " host(s) behind Git: a push's deployment is missing (reconciliation publishes it"
                         + " within HANDOFF_RECONCILE_INTERVAL), or redeploy with handoffctl redeploy <host>");

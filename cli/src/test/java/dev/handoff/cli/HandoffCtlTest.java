@@ -225,7 +225,7 @@ class HandoffCtlTest {
     @Test
     void hostsShowsEachHostsRepositoriesAgainstGitAndSaysWhichAreBehind() throws Exception {
         // Given: one host in sync, one behind Git with a drift report
-        answer = "[{\"host\":\"cloud-edge-1\",\"role\":\"edge\",\"state\":\"behind\",\"repositories\":["
+        answer = "{\"items\":[{\"host\":\"cloud-edge-1\",\"role\":\"edge\",\"state\":\"behind\",\"repositories\":["
                 + "{\"repository\":\"ops/nix-k3s-edge-cluster\",\"branch\":\"main\",\"gitHead\":"
                 + "\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"deployed\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
                 + "\"state\":\"behind\"}],\"stages\":[],\"drift\":{\"stage\":\"infra\",\"message\":"
@@ -233,7 +233,7 @@ class HandoffCtlTest {
                 + "{\"host\":\"forgejo-pi\",\"role\":\"control\",\"state\":\"in-sync\",\"repositories\":["
                 + "{\"repository\":\"ops/infrastructure-nixos\",\"branch\":\"main\",\"gitHead\":"
                 + "\"cccccccccccccccccccccccccccccccccccccccc\",\"deployed\":\"cccccccccccccccccccccccccccccccccccccccc\","
-                + "\"state\":\"in-sync\"}],\"stages\":[],\"backups\":[]}]";
+                + "\"state\":\"in-sync\"}],\"stages\":[],\"backups\":[]}]}";
 
         // When
         Ctl.Run table = Ctl.run("hosts", "--server", server(), "--token", "t0k");
@@ -241,7 +241,7 @@ class HandoffCtlTest {
 
         // Then
         assertThat(table.exit()).isZero();
-        assertThat(seen.get(0).path()).isEqualTo("/api/hosts");
+        assertThat(seen.get(0).path()).isEqualTo("/api/hosts?limit=500");
         assertThat(table.out())
                 .contains("HOST", "GIT HEAD", "DEPLOYED", "REPO STATE")
                 .contains("cloud-edge-1", "behind", "bbbbbbb", "aaaaaaa", "infra: shape differs")

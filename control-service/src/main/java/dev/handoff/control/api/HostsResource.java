@@ -25,6 +25,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -52,6 +53,8 @@ public class HostsResource {
     private static final Logger LOG = Logger.getLogger(HostsResource.class);
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(15);
     private static final int MAX_REASON = 2000;
+    /** The fleet view's largest page: each host costs a few ledger reads. */
+    private static final int MAX_HOSTS = 500;
 
     private final Inventory inventory;
     private final HostKeyLedger ledger;
@@ -78,12 +81,44 @@ public class HostsResource {
     @GET
     @Operation(
             summary = "The fleet: each host desired against actual",
-            description = "Every host of handoff.yaml: for each of its repositories the head of the deployed branch in"
-                    + " Git (read with git ls-remote, at most 15 s old) against the commit deployed, the newest"
-                    + " completed run of each stage, a drift no later completion cleared, and the newest verified"
-                    + " backup of each contract. state: in-sync, behind, deploying, drifted or unknown.")
-    public List<HostView> fleet() throws SQLException {
-        return fleet.hosts();
+            description =
+                    "The hosts of handoff.yaml by name, a page at a time: for each of its repositories the head of"
+                            + " the deployed branch in Git (read with git ls-remote, at most 15 s old) against the commit"
+                            + " deployed, the newest completed run of each stage, a drift no later completion cleared, and the"
+                            + " newest verified backup of each contract. state: in-sync, behind, deploying, drifted or unknown;"
+                            + " ?state= keeps the hosts in one of them. next: the 'after' of the next page, absent on the last.")
+    public Response fleet(
+            @QueryParam("limit") @Parameter(description = "hosts per page, default 100, at most 500") Integer limit,
+            @QueryParam("after") @Parameter(description = "the host name the previous page's next gave") String after,
+            @QueryParam("state") @Parameter(description = "in-sync, behind, deploying, drifted or unknown")
+                    String state)
+            throws SQLException {
+        int size = limit == null ? 100 : limit;
+        if (size < 1 || size > MAX_HOSTS) {
+            return ApiErrors.badLimit(size, MAX_HOSTS);
+        }
+        if (state != null && !Fleet.STATES.contains(state)) {
+            return ApiErrors.badRequest(
+                    "bad-state",
+                    "state " + state + " is not a host state",
+                    "use one of " + String.join(", ", Fleet.STATES));
+        }
+        List<String> names = new java.util.TreeSet<>(inventory.hosts().keySet())
+                .stream().filter(h -> after == null || h.compareTo(after) > 0).toList();
+        List<HostView> page = new java.util.ArrayList<>();
+        String next = null;
+        for (String name : names) {
+            HostView view = fleet.host(name).orElseThrow();
+            if (state != null && !view.state().equals(state)) {
+                continue;
+            }
+            if (page.size() == size) {
+                next = page.get(size - 1).host();
+                break;
+            }
+            page.add(view);
+        }
+        return Response.ok(new Views.Page<>(page, next)).build();
     }
 
     @GET

@@ -22,14 +22,8 @@ public class Fleet {
         this.heads = heads;
     }
 
-    /** Every host of handoff.yaml, by name. */
-    public List<HostView> hosts() throws SQLException {
-        List<HostView> out = new ArrayList<>();
-        for (String host : new java.util.TreeSet<>(inventory.hosts().keySet())) {
-            out.add(host(host).orElseThrow());
-        }
-        return out;
-    }
+    /** The states a host can be in, worst first. */
+    public static final List<String> STATES = List.of("drifted", "behind", "deploying", "unknown", "in-sync");
 
     /** One host, or empty when handoff.yaml has none of that name. */
     public Optional<HostView> host(String name) throws SQLException {

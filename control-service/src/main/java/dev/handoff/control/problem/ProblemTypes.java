@@ -27,6 +27,7 @@ public final class ProblemTypes {
         add("bad-limit", "Page size out of range", "limit is below 1 or above HANDOFF_LEDGER_MAX_PAGE_SIZE.");
         add("bad-cursor", "Unreadable page cursor", "before is not a 'next' cursor this API handed out.");
         add("bad-status", "Unknown deployment status", "status is not one a deployment can have.");
+        add("bad-state", "Unknown host state", "state is not one the fleet view gives a host.");
         add(
                 "offset-without-partition",
                 "Offset without a partition",

@@ -95,7 +95,40 @@ class FleetApiTest {
                 .get("/api/hosts")
                 .then()
                 .statusCode(200)
-                .body("find { it.host == 'forgejo-pi' }.role", equalTo("control"));
+                .body("items.find { it.host == 'forgejo-pi' }.role", equalTo("control"));
+
+        // And: a page at a time, and only the hosts in one state
+        given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .queryParam("limit", 1)
+                .get("/api/hosts")
+                .then()
+                .statusCode(200)
+                .body("items.host", org.hamcrest.Matchers.contains("cloud-edge-1"))
+                .body("next", equalTo("cloud-edge-1"));
+        given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .queryParam("after", "cloud-edge-1")
+                .get("/api/hosts")
+                .then()
+                .statusCode(200)
+                .body("items.host", org.hamcrest.Matchers.contains("forgejo-pi"))
+                .body("next", org.hamcrest.Matchers.nullValue());
+        given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .queryParam("state", "drifted")
+                .get("/api/hosts")
+                .then()
+                .statusCode(200)
+                .body("items", org.hamcrest.Matchers.empty());
+        given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .queryParam("state", "sideways")
+                .get("/api/hosts")
+                .then()
+                .statusCode(400)
+                .body("reason", equalTo("bad-state"))
+                .body("fix", org.hamcrest.Matchers.containsString("in-sync"));
     }
 
     @Test
