@@ -4,6 +4,7 @@ import dev.handoff.common.event.TraceParent;
 import dev.handoff.common.messaging.ReceivedEvent;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
@@ -35,6 +36,7 @@ public final class Tracing {
     public static final AttributeKey<Long> OFFSET = AttributeKey.longKey("messaging.kafka.offset");
     public static final AttributeKey<String> DRIVER = AttributeKey.stringKey("handoff.driver");
     public static final AttributeKey<Long> EXIT_CODE = AttributeKey.longKey("process.exit.code");
+    public static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
 
     private static volatile Tracer tracer = OpenTelemetry.noop().getTracer(SCOPE);
 
@@ -157,9 +159,10 @@ public final class Tracing {
     }
 
     static void failed(Span span, Throwable e) {
-        // the exception's message, not its stack: messages here name hosts and files, never secret values
+        // the exception's type only, not its message or stack: spans leave for a collector that is not ours, and a
+        // tool's message can quote what it was given; the deployment's events and logs carry the reason
         span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
-        span.recordException(e);
+        span.addEvent("exception", Attributes.of(EXCEPTION_TYPE, e.getClass().getName()));
     }
 
     private static void setIfPresent(SpanBuilder builder, AttributeKey<String> key, String value) {

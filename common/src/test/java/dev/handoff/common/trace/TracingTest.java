@@ -150,6 +150,12 @@ class TracingTest {
 
         List<SpanData> spans = exported.getFinishedSpanItems();
         assertThat(named(spans, "restic check").getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        // the exception's type leaves with the span, never its message (a tool's message can quote its input)
+        assertThat(named(spans, "restic check").getEvents()).singleElement().satisfies(e -> {
+            assertThat(e.getAttributes().get(Tracing.EXCEPTION_TYPE)).isEqualTo("java.io.IOException");
+            assertThat(e.getAttributes().asMap().values())
+                    .noneMatch(v -> v.toString().contains("repository locked"));
+        });
         assertThat(named(spans, "backup commit.pushed").getStatus().getStatusCode())
                 .isEqualTo(StatusCode.ERROR);
     }
