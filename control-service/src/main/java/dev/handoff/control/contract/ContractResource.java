@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
- * Serves the event contract: {@code /asyncapi.yaml}, generated when {@code common} was built, and
+ * Serves the event contract (whatever a client accepts: JSON Schema tools ask for {@code application/json}, and a 404
+ * is plain text): {@code /asyncapi.yaml}, generated when {@code common} was built, and
  * {@code /schemas/<short name>/v<N>.json}, the schemas events name in {@code ce_dataschema} when their producer has
  * {@code HANDOFF_SCHEMA_BASE_URL} pointing here. Only names of the contract are looked up, on the classpath; nothing
  * of the request reaches a file path.
@@ -37,7 +38,7 @@ public class ContractResource {
 
     @GET
     @Path("asyncapi.yaml")
-    @Produces(YAML)
+    @Produces({YAML, MediaType.WILDCARD})
     @Operation(summary = "The AsyncAPI 3.0 document of the event contract (no token needed)")
     public Response asyncApi() {
         return resource(AsyncApiGenerator.RESOURCE)
@@ -50,7 +51,7 @@ public class ContractResource {
 
     @GET
     @Path("schemas/{type}/{file}")
-    @Produces({SCHEMA_JSON, MediaType.TEXT_PLAIN})
+    @Produces({SCHEMA_JSON, MediaType.APPLICATION_JSON, MediaType.WILDCARD})
     @Operation(summary = "The JSON Schema of one version of an event type, e.g. /schemas/commit.pushed/v1.json")
     public Response schema(@PathParam("type") String name, @PathParam("file") String file) {
         Optional<EventType> type = EventType.byType("handoff." + name);

@@ -136,9 +136,11 @@ class ContractEndpointTest {
     @Test
     void everySchemaIsServedAsItIsInTheContract() throws Exception {
         for (EventType type : EventType.values()) {
-            byte[] served = given().get("/schemas/" + type.shortName() + "/v1.json")
+            byte[] served = given().accept("application/schema+json, application/json")
+                    .get("/schemas/" + type.shortName() + "/v1.json")
                     .then()
                     .statusCode(200)
+                    .contentType(ContractResource.SCHEMA_JSON)
                     .header("Cache-Control", containsString("max-age"))
                     .extract()
                     .asByteArray();

@@ -484,6 +484,7 @@ final class UpCommand {
         if (control) {
             out.println("  Control API     " + controlUrl + "   (OpenAPI: " + controlUrl + "/q/openapi)");
             out.println("  Webhook URL     " + controlUrl + "/hooks/forgejo");
+            out.println("  Event contract  " + controlUrl + "/asyncapi.yaml   (schemas: " + schemaBaseUrl(port) + ")");
         } else {
             out.println("  Control API     not running: control-service is not built"
                     + " (./mvnw -B install -DskipTests, then ./handoff up again)");
