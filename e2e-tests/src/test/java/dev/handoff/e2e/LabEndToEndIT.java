@@ -448,11 +448,8 @@ class LabEndToEndIT {
 
     /** A value of the running lab's run/lab.env. */
     private String labEnv(String name) throws Exception {
-        return read(home.resolve("run/lab.env"))
-                .lines()
-                .filter(l -> l.startsWith(name + "="))
-                .map(l -> l.substring(name.length() + 1))
-                .findFirst()
+        return dev.handoff.lab.launcher.LabEnvFile.read(home.resolve("run/lab.env"))
+                .flatMap(env -> env.get(name))
                 .orElseThrow(() -> new AssertionError("run/lab.env has no " + name));
     }
 
@@ -477,12 +474,7 @@ class LabEndToEndIT {
 
     /** The keys of every record in handoff.commits.dlq, read as the lab's admin. */
     private List<String> deadLetterKeys() throws Exception {
-        String bootstrap = read(home.resolve("run/lab.env"))
-                .lines()
-                .filter(l -> l.startsWith("KAFKA_BOOTSTRAP_SERVERS="))
-                .map(l -> l.substring("KAFKA_BOOTSTRAP_SERVERS=".length()))
-                .findFirst()
-                .orElseThrow();
+        String bootstrap = labEnv("KAFKA_BOOTSTRAP_SERVERS");
         Map<String, Object> settings = new HashMap<>(
                 dev.handoff.lab.LabKafkaUsers.load(home.resolve("kafka-secret")).clientSecurity("admin"));
         return dev.handoff.lab.TopicRecords.records(bootstrap, "handoff.commits.dlq", settings).stream()
