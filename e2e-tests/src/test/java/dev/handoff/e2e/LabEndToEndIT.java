@@ -265,6 +265,9 @@ class LabEndToEndIT {
                 .doesNotContainKeys("infra", "secrets");
         assertControlPlaneVerified(controlRun);
 
+        // And: the contract is published: every event's dataschema resolves at the lab's control-service, no token
+        assertEveryDataschemaResolves(List.of(infraRun, runtimeRun, secretsRun, controlRun));
+
         // And: the trust boundaries hold in the running lab (docs/security.md), rehearsed with ./handoff kafka-produce
         rehearseAttacks();
 
@@ -495,11 +498,8 @@ class LabEndToEndIT {
 
     /** A value of the running lab's run/lab.env. */
     private String labEnv(String name) throws Exception {
-        return read(home.resolve("run/lab.env"))
-                .lines()
-                .filter(l -> l.startsWith(name + "="))
-                .map(l -> l.substring(name.length() + 1))
-                .findFirst()
+        return dev.handoff.lab.launcher.LabEnvFile.read(home.resolve("run/lab.env"))
+                .flatMap(env -> env.get(name))
                 .orElseThrow(() -> new AssertionError("run/lab.env has no " + name));
     }
 
@@ -524,12 +524,7 @@ class LabEndToEndIT {
 
     /** The keys of every record in handoff.commits.dlq, read as the lab's admin. */
     private List<String> deadLetterKeys() throws Exception {
-        String bootstrap = read(home.resolve("run/lab.env"))
-                .lines()
-                .filter(l -> l.startsWith("KAFKA_BOOTSTRAP_SERVERS="))
-                .map(l -> l.substring("KAFKA_BOOTSTRAP_SERVERS=".length()))
-                .findFirst()
-                .orElseThrow();
+        String bootstrap = labEnv("KAFKA_BOOTSTRAP_SERVERS");
         Map<String, Object> settings = new HashMap<>(
                 dev.handoff.lab.LabKafkaUsers.load(home.resolve("kafka-secret")).clientSecurity("admin"));
         return dev.handoff.lab.TopicRecords.records(bootstrap, "handoff.commits.dlq", settings).stream()
@@ -617,6 +612,36 @@ class LabEndToEndIT {
         return list(deployment.path("events")).stream()
                 .filter(e -> e.path("type").asText().equals(type))
                 .toList();
+    }
+
+    /** Issue 19: each event names its schema as the lab's control-service serves it, and so does the AsyncAPI doc. */
+    private void assertEveryDataschemaResolves(List<JsonNode> deployments) throws Exception {
+        List<JsonNode> events = deployments.stream()
+                .flatMap(d -> list(d.path("events")).stream())
+                .toList();
+        assertThat(events).isNotEmpty();
+        for (String dataSchema : events.stream()
+                .map(e -> e.path("dataschema").asText())
+                .distinct()
+                .toList()) {
+            assertThat(dataSchema).startsWith("http://localhost:" + port + "/schemas/");
+            HttpResponse<String> schema = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(dataSchema))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(schema.statusCode())
+                    .as("GET %s: %s", dataSchema, schema.body())
+                    .isEqualTo(200);
+            assertThat(schema.headers().firstValue("Content-Type")).hasValue("application/schema+json");
+        }
+        HttpResponse<String> asyncApi = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/asyncapi.yaml"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(asyncApi.statusCode()).isEqualTo(200);
+        assertThat(asyncApi.body()).contains("asyncapi: 3.0.0");
     }
 
     private static List<JsonNode> list(JsonNode array) {

@@ -1,5 +1,6 @@
 package dev.handoff.support;
 
+import dev.handoff.common.event.SchemaLocations;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
@@ -9,6 +10,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -17,19 +19,22 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The Kafka side every stage service shares: where the broker is ({@code kafka.bootstrap.servers}), the service's
  * CloudEvents {@code source} ({@code /handoff/<quarkus.application.name>}), and the beans built on them: the contract's
- * codec, one idempotent producer (closed at shutdown) and the validating {@link EventPublisher}, whose acknowledged
+ * codec (its events' {@code dataschema} under {@code handoff.schema-base-url} when set), one idempotent producer (closed at shutdown) and the validating {@link EventPublisher}, whose acknowledged
  * events count the stage's runs ({@link StageMetrics}).
  */
 @ApplicationScoped
 public class StageKafka {
     private final String bootstrapServers;
     private final String serviceName;
+    private final Optional<String> schemaBaseUrl;
 
     public StageKafka(
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            @ConfigProperty(name = "quarkus.application.name") String serviceName) {
+            @ConfigProperty(name = "quarkus.application.name") String serviceName,
+            @ConfigProperty(name = SchemaLocations.CONFIG_KEY) Optional<String> schemaBaseUrl) {
         this.bootstrapServers = bootstrapServers;
         this.serviceName = serviceName;
+        this.schemaBaseUrl = schemaBaseUrl;
     }
 
     /**
@@ -58,7 +63,7 @@ public class StageKafka {
     @Produces
     @Singleton
     EventCodec codec() {
-        return new EventCodec();
+        return new EventCodec(SchemaLocations.of(schemaBaseUrl));
     }
 
     @Produces

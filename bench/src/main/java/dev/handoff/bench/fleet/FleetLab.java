@@ -117,18 +117,11 @@ final class FleetLab implements AutoCloseable {
 
     /** The running lab's {@code run/lab.env}; empty when it is not written. */
     Map<String, String> labEnv() {
-        Map<String, String> values = new HashMap<>();
         try {
-            for (String line : Files.readAllLines(home.labEnv(), StandardCharsets.UTF_8)) {
-                int eq = line.indexOf('=');
-                if (eq > 0 && !line.startsWith("#")) {
-                    values.put(line.substring(0, eq), line.substring(eq + 1));
-                }
-            }
-        } catch (IOException notYet) {
+            return LabEnvFile.read(home.labEnv()).map(LabEnvFile::values).orElse(Map.of());
+        } catch (UncheckedIOException notYet) {
             return Map.of();
         }
-        return values;
     }
 
     String controlUrl() {

@@ -3,8 +3,10 @@ package dev.handoff.common.serde;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.handoff.common.event.DataSchemas;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.SchemaLocations;
 import dev.handoff.common.event.Topics;
 import dev.handoff.common.event.TraceParent;
 import java.io.IOException;
@@ -57,14 +59,30 @@ public final class EventCodec {
     private final ObjectMapper mapper = Json.mapper();
     private final SchemaCatalog schemas;
     private final Upcasters upcasters;
+    private final SchemaLocations locations;
 
     public EventCodec() {
         this(new SchemaCatalog(), Upcasters.none());
     }
 
+    /** A codec whose new events name their schema by {@code locations} (a service's {@code handoff.schema-base-url}). */
+    public EventCodec(SchemaLocations locations) {
+        this(new SchemaCatalog(), Upcasters.none(), locations);
+    }
+
     public EventCodec(SchemaCatalog schemas, Upcasters upcasters) {
+        this(schemas, upcasters, SchemaLocations.IDS);
+    }
+
+    public EventCodec(SchemaCatalog schemas, Upcasters upcasters, SchemaLocations locations) {
         this.schemas = schemas;
         this.upcasters = upcasters;
+        this.locations = locations;
+    }
+
+    /** Where this codec's new events say their schema is. */
+    public SchemaLocations locations() {
+        return locations;
     }
 
     /**
@@ -100,7 +118,7 @@ public final class EventCodec {
                 type.type(),
                 host,
                 OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS),
-                type.dataSchema(type.currentVersion()),
+                locations.dataSchema(type, type.currentVersion()),
                 deploymentId,
                 causationId,
                 null,
@@ -230,7 +248,7 @@ public final class EventCodec {
         if (version != target) {
             data = upcasters.toTarget(type, version, data);
             checkSchema(type, target, data, id);
-            dataSchema = type.dataSchema(target);
+            dataSchema = locations.dataSchema(type, target);
         }
         return new EventEnvelope(
                 id,
@@ -278,12 +296,13 @@ public final class EventCodec {
     }
 
     private int checkVersion(EventType type, String dataSchema) throws InvalidEventException {
-        int version = dev.handoff.common.event.DataSchemas.version(dataSchema);
-        if (version < 1 || !dataSchema.equals(type.dataSchema(version))) {
+        int version = DataSchemas.version(type, dataSchema);
+        if (version < 1) {
             throw new InvalidEventException(
                     InvalidEventException.Reason.BAD_DATASCHEMA,
-                    "ce_dataschema '" + shown(dataSchema) + "' is not a schema of " + type.type() + "; expected "
-                            + type.dataSchema(type.currentVersion()));
+                    "ce_dataschema '" + shown(dataSchema) + "' is not a schema of " + type.type()
+                            + "; expected an absolute URI ending in /" + type.shortName() + "/v<N> or /"
+                            + type.shortName() + "/v<N>.json, e.g. " + type.dataSchema(type.currentVersion()));
         }
         if (schemas.schema(type, version).isEmpty()) {
             throw new InvalidEventException(

@@ -1,5 +1,6 @@
 package dev.handoff.control.kafka;
 
+import dev.handoff.common.event.SchemaLocations;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaSettings;
 import dev.handoff.common.serde.EventCodec;
@@ -10,6 +11,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -18,7 +20,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The Kafka clients of control-service: one idempotent producer, one admin client, the contract's codec. */
+/**
+ * The Kafka clients of control-service: one idempotent producer, one admin client, the contract's codec (its events'
+ * {@code dataschema} under {@code handoff.schema-base-url} when set).
+ */
 @ApplicationScoped
 public class KafkaClients {
     public static final String SOURCE = "/handoff/control-service";
@@ -26,9 +31,13 @@ public class KafkaClients {
     static final int BATCH_BYTES = 512 * 1024;
 
     private final String bootstrapServers;
+    private final Optional<String> schemaBaseUrl;
 
-    public KafkaClients(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public KafkaClients(
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = SchemaLocations.CONFIG_KEY) Optional<String> schemaBaseUrl) {
         this.bootstrapServers = bootstrapServers;
+        this.schemaBaseUrl = schemaBaseUrl;
     }
 
     /**
@@ -47,7 +56,7 @@ public class KafkaClients {
     @Produces
     @Singleton
     EventCodec codec() {
-        return new EventCodec();
+        return new EventCodec(SchemaLocations.of(schemaBaseUrl));
     }
 
     /**

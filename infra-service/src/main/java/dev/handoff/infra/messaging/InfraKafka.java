@@ -1,5 +1,6 @@
 package dev.handoff.infra.messaging;
 
+import dev.handoff.common.event.SchemaLocations;
 import dev.handoff.common.messaging.DeadLetters;
 import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.messaging.KafkaSettings;
@@ -12,6 +13,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,15 +32,19 @@ public class InfraKafka {
     public static final String SOURCE = "/handoff/infra-service";
 
     private final String bootstrapServers;
+    private final Optional<String> schemaBaseUrl;
 
-    public InfraKafka(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public InfraKafka(
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = SchemaLocations.CONFIG_KEY) Optional<String> schemaBaseUrl) {
         this.bootstrapServers = bootstrapServers;
+        this.schemaBaseUrl = schemaBaseUrl;
     }
 
     @Produces
     @Singleton
     EventCodec codec() {
-        return new EventCodec();
+        return new EventCodec(SchemaLocations.of(schemaBaseUrl));
     }
 
     @Produces

@@ -14,8 +14,10 @@ import java.util.Optional;
 
 /**
  * {@code run/lab.env}: what a running lab tells {@code ./handoff push} and people (control URL, webhook secret,
- * operator token), as {@code KEY=value} lines a shell can source. Readable by its owner only: it holds credentials.
- * It exists while the lab runs.
+ * operator token), as {@code export KEY=value} lines: {@code source .handoff/run/lab.env} is enough for curl
+ * ({@code $HANDOFF_CONTROL_URL}, {@code $HANDOFF_OPERATOR_TOKEN}) and for {@code handoffctl}, which reads the same
+ * values as {@code HANDOFF_SERVER} and {@code HANDOFF_TOKEN}. Readable by its owner only: it holds credentials. It
+ * exists while the lab runs.
  *
  * @param values the variables, in file order
  */
@@ -24,6 +26,11 @@ public record LabEnvFile(Map<String, String> values) {
     public static final String WEBHOOK_URL = "HANDOFF_WEBHOOK_URL";
     public static final String WEBHOOK_SECRET = LabCredentials.SECRET_VARIABLE;
     public static final String OPERATOR_TOKEN = LabCredentials.TOKEN_VARIABLE;
+    /** The control URL under the name {@code handoffctl} reads. */
+    public static final String CTL_SERVER = "HANDOFF_SERVER";
+    /** The operator token under the name {@code handoffctl} reads. */
+    public static final String CTL_TOKEN = "HANDOFF_TOKEN";
+
     public static final String KAFKA = "KAFKA_BOOTSTRAP_SERVERS";
     public static final String PID = "HANDOFF_LAB_PID";
     /** The lab's Forgejo API, where control-service posts commit statuses. */
@@ -32,6 +39,11 @@ public record LabEnvFile(Map<String, String> values) {
     public static final String DRILL_URL = "HANDOFF_LAB_DRILL_URL";
     /** The bearer token of the drill endpoint, new at each start. */
     public static final String DRILL_TOKEN = "HANDOFF_LAB_DRILL_TOKEN";
+
+    /** Each line exports its variable, so that programs started from the shell that sources the file see it. */
+    private static final String EXPORT = "export ";
+
+    private static final java.util.regex.Pattern PLAIN = java.util.regex.Pattern.compile("[A-Za-z0-9._:/@%+=,-]*");
 
     public LabEnvFile {
         values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
@@ -46,7 +58,8 @@ public record LabEnvFile(Map<String, String> values) {
     public void write(Path file) {
         StringBuilder text =
                 new StringBuilder("# The running Handoff lab (./handoff up). Holds credentials: keep it private.\n");
-        values.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        values.forEach((k, v) ->
+                text.append(EXPORT).append(k).append('=').append(quoted(v)).append('\n'));
         try {
             Files.createDirectories(file.getParent());
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -77,13 +90,32 @@ public record LabEnvFile(Map<String, String> values) {
         }
         Map<String, String> values = new LinkedHashMap<>();
         for (String line : lines) {
-            int eq = line.indexOf('=');
-            if (line.isBlank() || line.startsWith("#") || eq < 1) {
+            String assignment = line.startsWith(EXPORT) ? line.substring(EXPORT.length()) : line;
+            int eq = assignment.indexOf('=');
+            if (assignment.isBlank() || assignment.startsWith("#") || eq < 1) {
                 continue;
             }
-            values.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            values.put(
+                    assignment.substring(0, eq).trim(),
+                    unquoted(assignment.substring(eq + 1).trim()));
         }
         return Optional.of(new LabEnvFile(values));
+    }
+
+    /** A value as the shell reads it back unchanged: as it is when it is plain, else in single quotes. */
+    static String quoted(String value) {
+        if (PLAIN.matcher(value).matches()) {
+            return value;
+        }
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+
+    /** The inverse of {@link #quoted}; a line of a file from before the quoting (a plain value) stays as it is. */
+    static String unquoted(String text) {
+        if (text.length() >= 2 && text.startsWith("'") && text.endsWith("'")) {
+            return text.substring(1, text.length() - 1).replace("'\\''", "'");
+        }
+        return text;
     }
 
     /** {@code true} if the lab that wrote this file is still running. */

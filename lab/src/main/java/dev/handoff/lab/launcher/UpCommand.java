@@ -43,6 +43,9 @@ import org.jboss.logging.Logger;
  */
 final class UpCommand {
     static final int DEFAULT_PORT = 8080;
+    /** Where the services point their events' {@code dataschema} (docs/events.md). */
+    static final String SCHEMA_BASE_URL = "HANDOFF_SCHEMA_BASE_URL";
+
     static final int DEFAULT_KAFKA_PORT = 9092;
     static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
@@ -283,6 +286,10 @@ final class UpCommand {
         for (ServiceModule module : built) {
             int servicePort = port + module.portOffset();
             Map<String, String> serviceEnv = serviceEnvironment(module, servicePort, credentials);
+            if (built.stream().anyMatch(ServiceModule::isControl)) {
+                // every event's dataschema names the copy the lab's control-service serves, so that it resolves
+                serviceEnv.put(SCHEMA_BASE_URL, schemaBaseUrl(port));
+            }
             List<String> removed = List.of(LabCredentials.TOKEN_VARIABLE, LabCredentials.SECRET_VARIABLE);
             ServiceProcess process = ServiceProcess.start(
                     module.name(),
@@ -528,14 +535,21 @@ final class UpCommand {
         return command;
     }
 
+    /** The schemas the lab's control-service, on {@code port}, serves. */
+    static String schemaBaseUrl(int port) {
+        return "http://localhost:" + port + "/schemas/";
+    }
+
     private void writeLabEnv(List<ServiceModule> built, int port, LabCredentials credentials) {
         Map<String, String> values = new LinkedHashMap<>();
         if (built.stream().anyMatch(ServiceModule::isControl)) {
             values.put(LabEnvFile.CONTROL_URL, "http://localhost:" + port);
+            values.put(LabEnvFile.CTL_SERVER, "http://localhost:" + port);
             values.put(LabEnvFile.WEBHOOK_URL, "http://localhost:" + port + "/hooks/forgejo");
         }
         values.put(LabEnvFile.WEBHOOK_SECRET, credentials.webhookSecret());
         values.put(LabEnvFile.OPERATOR_TOKEN, credentials.operatorToken());
+        values.put(LabEnvFile.CTL_TOKEN, credentials.operatorToken());
         values.put(LabEnvFile.KAFKA, kafka.bootstrapServers());
         values.put(LabEnvFile.FORGEJO_URL, forgejoApi.url().toString());
         values.put(LabEnvFile.PID, Long.toString(ProcessHandle.current().pid()));
@@ -557,6 +571,7 @@ final class UpCommand {
         if (control) {
             out.println("  Control API     " + controlUrl + "   (OpenAPI: " + controlUrl + "/q/openapi)");
             out.println("  Webhook URL     " + controlUrl + "/hooks/forgejo");
+            out.println("  Event contract  " + controlUrl + "/asyncapi.yaml   (schemas: " + schemaBaseUrl(port) + ")");
         } else {
             out.println("  Control API     not running: control-service is not built"
                     + " (./mvnw -B install -DskipTests, then ./handoff up again)");
