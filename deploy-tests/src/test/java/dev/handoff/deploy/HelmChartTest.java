@@ -536,6 +536,22 @@ class HelmChartTest {
     }
 
     @Test
+    void theContractsSchemaBaseReachesAllSixServicesAndIsEmptyByDefault() {
+        for (Path values : java.util.Arrays.asList(null, SCALED)) {
+            // When the chart is rendered
+            List<Map<String, Object>> objects = render(values);
+
+            // Then every service writes dataschema under control-service's /schemas/ when it is set
+            String expected = values == null ? "" : "https://handoff.example.org/schemas/";
+            for (String service : SERVICES) {
+                assertThat(env(container(object(objects, "Deployment", "handoff-" + service))))
+                        .as("%s (values %s)", service, values)
+                        .containsEntry("HANDOFF_SCHEMA_BASE_URL", expected);
+            }
+        }
+    }
+
+    @Test
     void aServiceOverridesTheSharedProbesAndHasItsOwnResources() {
         // When the chart is rendered with the scaled values (control-service waits longer to start)
         List<Map<String, Object>> objects = render(SCALED);

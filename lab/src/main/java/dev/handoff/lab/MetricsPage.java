@@ -30,7 +30,23 @@ public final class MetricsPage {
     public static double sum(String page, String name, String... labels) {
         return page.lines()
                 .filter(l -> l.startsWith(name + "{") && Arrays.stream(labels).allMatch(l::contains))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .mapToDouble(MetricsPage::value)
                 .sum();
+    }
+
+    /**
+     * The value of one sample line: the token after its labels. An OpenMetrics exemplar may follow it
+     * ({@code … 1.0 # {trace_id="…",span_id="…"} 1.0 1796614520.963}): the stage's work runs in its deployment's
+     * span, and Micrometer links the sample to that trace.
+     */
+    static double value(String line) {
+        String sample = line.substring(line.lastIndexOf('}') < 0 ? 0 : line.indexOf('}') + 1)
+                .trim();
+        int exemplar = sample.indexOf(" #");
+        if (exemplar >= 0) {
+            sample = sample.substring(0, exemplar).trim();
+        }
+        int timestamp = sample.indexOf(' ');
+        return Double.parseDouble(timestamp < 0 ? sample : sample.substring(0, timestamp));
     }
 }
