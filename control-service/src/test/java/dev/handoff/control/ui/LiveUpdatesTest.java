@@ -50,7 +50,9 @@ class LiveUpdatesTest {
         // Given a deployment, and its page's stream open
         String deployment = Deliveries.pushForTestHost("ops/nix-k3s-edge-cluster");
         String session = UiForms.signIn(Deliveries.VIEWER);
-        int before = watch.streams();
+        // streams of earlier tests' pages (the browser's) may still be closing: wait until none is left
+        await().atMost(Duration.ofSeconds(40)).until(() -> watch.streams() == 0);
+        int before = 0;
         Follower page = follow(session, "ui/live?deployment=" + deployment);
         Follower host = follow(session, "ui/live?host=" + ChainEvents.HOST);
         await().atMost(Duration.ofSeconds(10)).until(() -> page.saw("event:ready") && host.saw("event:ready"));
@@ -72,7 +74,9 @@ class LiveUpdatesTest {
     void oneSessionFollowsAtMostTwentyPagesAtOnce() throws Exception {
         // Given a session that follows as many pages as it may
         String session = UiForms.signIn(Deliveries.VIEWER);
-        int before = watch.streams();
+        // streams of earlier tests' pages (the browser's) may still be closing: wait until none is left
+        await().atMost(Duration.ofSeconds(40)).until(() -> watch.streams() == 0);
+        int before = 0;
         List<Follower> tabs = new java.util.ArrayList<>();
         for (int i = 0; i < LedgerWatch.MAX_STREAMS_PER_SESSION; i++) {
             tabs.add(follow(session, "ui/live"));
