@@ -85,18 +85,12 @@ public final class EventPublisher implements AutoCloseable {
                 records.add(codec.encode(e));
                 continue;
             }
-            try {
-                records.add(Tracing.deploymentStart(
-                        e.deploymentId(),
-                        origin + " " + Tracing.shortType(e.type()),
-                        e.subject(),
-                        cause,
-                        () -> codec.encode(e)));
-            } catch (InvalidEventException | RuntimeException failure) {
-                throw failure;
-            } catch (Exception impossible) {
-                throw new IllegalStateException("encoding event " + e.id() + " failed", impossible);
-            }
+            records.add(Tracing.deploymentStart(
+                    e.deploymentId(),
+                    origin + " " + Tracing.shortType(e.type()),
+                    e.subject(),
+                    cause,
+                    () -> codec.encode(e)));
         }
         return sendAll(events, records, timeout);
     }

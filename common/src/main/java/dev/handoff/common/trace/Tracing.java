@@ -48,10 +48,10 @@ public final class Tracing {
         void run() throws Exception;
     }
 
-    /** Work with a result that may throw. */
+    /** Work with a result that may throw {@code E}. */
     @FunctionalInterface
-    public interface Call<T> {
-        T call() throws Exception;
+    public interface Call<T, E extends Exception> {
+        T call() throws E;
     }
 
     /** Makes this service's spans go to {@code openTelemetry} (its SDK, or a no-op one when tracing is off). */
@@ -86,8 +86,8 @@ public final class Tracing {
      * ({@link DeploymentTraceIds}) and which links to {@code cause} (the webhook's request, or the original event a
      * replay copies) when it is valid.
      */
-    public static <T> T deploymentStart(String deploymentId, String name, String host, SpanContext cause, Call<T> call)
-            throws Exception {
+    public static <T, E extends Exception> T deploymentStart(
+            String deploymentId, String name, String host, SpanContext cause, Call<T, E> call) throws E {
         SpanBuilder builder = tracer.spanBuilder(name)
                 .setNoParent()
                 .setSpanKind(SpanKind.PRODUCER)
@@ -116,15 +116,8 @@ public final class Tracing {
         return new DriverSpan(span, span.makeCurrent());
     }
 
-    /** A driver call that may throw {@code E}. */
-    @FunctionalInterface
-    public interface DriverCall<T, E extends Exception> {
-        T call() throws E;
-    }
-
     /** Runs {@code call} in a driver's span ({@link #driver}), marking the span failed when it throws. */
-    public static <T, E extends Exception> T driverCall(String driver, String operation, DriverCall<T, E> call)
-            throws E {
+    public static <T, E extends Exception> T driverCall(String driver, String operation, Call<T, E> call) throws E {
         try (DriverSpan span = driver(driver, operation)) {
             try {
                 return call.call();
@@ -147,7 +140,7 @@ public final class Tracing {
         });
     }
 
-    private static <T> T call(Span span, Call<T> call) throws Exception {
+    private static <T, E extends Exception> T call(Span span, Call<T, E> call) throws E {
         try (Scope ignored = span.makeCurrent()) {
             return call.call();
         } catch (Exception | Error e) {

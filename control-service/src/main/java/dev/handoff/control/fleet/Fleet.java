@@ -31,18 +31,7 @@ public class Fleet {
         if (host == null) {
             return Optional.empty();
         }
-        Map<String, List<FleetQueries.RepositoryRun>> runs = ledger.repositories(name, host.repositories());
-        List<HostView.RepositoryState> repositories = new ArrayList<>();
-        for (String repositoryName : host.repositories()) {
-            Inventory.Repository repository =
-                    inventory.repository(repositoryName).orElse(null);
-            if (repository == null) {
-                continue;
-            }
-            GitHeads.Head head = heads.recent(repository);
-            List<FleetQueries.RepositoryRun> r = runs.get(repositoryName);
-            repositories.add(state(repository, head, r.get(0), r.get(1)));
-        }
+        List<HostView.RepositoryState> repositories = repositories(host);
         Optional<FleetQueries.Drift> drift = ledger.drift(name);
         return Optional.of(new HostView(
                 name,
@@ -52,6 +41,22 @@ public class Fleet {
                 ledger.lastCompleted(name),
                 drift.orElse(null),
                 ledger.backups(name)));
+    }
+
+    /** Each repository of {@code host} (a host of handoff.yaml): its head in Git against what the host runs. */
+    public List<HostView.RepositoryState> repositories(Inventory.Host host) throws SQLException {
+        Map<String, List<FleetQueries.RepositoryRun>> runs = ledger.repositories(host.name(), host.repositories());
+        List<HostView.RepositoryState> repositories = new ArrayList<>();
+        for (String repositoryName : host.repositories()) {
+            Inventory.Repository repository =
+                    inventory.repository(repositoryName).orElse(null);
+            if (repository == null) {
+                continue;
+            }
+            List<FleetQueries.RepositoryRun> r = runs.get(repositoryName);
+            repositories.add(state(repository, heads.recent(repository), r.get(0), r.get(1)));
+        }
+        return repositories;
     }
 
     static HostView.RepositoryState state(

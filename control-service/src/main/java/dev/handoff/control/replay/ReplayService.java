@@ -222,19 +222,13 @@ public class ReplayService {
         if (copy.deploymentId() == null) {
             return ReplayCopy.record(channel, copy, original);
         }
-        try {
-            return Tracing.deploymentStart(
-                    copy.deploymentId(),
-                    "replay " + Tracing.shortType(copy.type()),
-                    copy.subject(),
-                    TraceParent.remoteParent(EventCodec.optional(original.headers(), TraceParent.HEADER))
-                            .orElse(null),
-                    () -> ReplayCopy.record(channel, copy, original));
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception impossible) {
-            throw new IllegalStateException("copying " + copy.replayOf() + " failed", impossible);
-        }
+        return Tracing.deploymentStart(
+                copy.deploymentId(),
+                "replay " + Tracing.shortType(copy.type()),
+                copy.subject(),
+                TraceParent.remoteParent(EventCodec.optional(original.headers(), TraceParent.HEADER))
+                        .orElse(null),
+                () -> ReplayCopy.record(channel, copy, original));
     }
 
     /** Publishes the replay's audit record, once its copies are acknowledged, and answers. */

@@ -156,7 +156,7 @@ public class HostPages {
         }
         List<HostState.RepositoryLine> repositories = new ArrayList<>();
         java.util.Map<String, HostView.RepositoryState> git = new java.util.HashMap<>();
-        fleet.host(host).ifPresent(v -> v.repositories().forEach(r -> git.put(r.repository(), r)));
+        fleet.repositories(h).forEach(r -> git.put(r.repository(), r));
         for (String repository : h.repositories()) {
             Optional<LedgerQueries.DeployedCommit> c = ledger.lastDeployment(repository, host);
             repositories.add(HostState.repository(
