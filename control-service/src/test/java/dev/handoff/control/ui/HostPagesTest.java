@@ -94,6 +94,33 @@ class HostPagesTest {
     }
 
     @Test
+    void aHostsPageShowsItsSystemDriftWithWhatDiffersUntilItConvergesAgain() {
+        // Given a convergence of cloud-edge-1, then the watch's report that the host was rolled back by hand
+        String deployment = UUID.randomUUID().toString();
+        chain.completed(Stage.CONVERGE, deployment, null);
+        chain.publish(
+                EventType.CONVERGENCE_DRIFTED,
+                deployment,
+                null,
+                ChainEvents.sample("convergence.drifted/v1/rolled-back-by-hand-report.json"));
+        String viewer = UiForms.signIn(Deliveries.VIEWER);
+
+        // When / Then its page shows the standing drift, each field expected against observed
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                        section(UiForms.page(viewer, "/ui/hosts/" + ChainEvents.HOST), "id=\"drift\""))
+                .containsPattern("data-standing=\"true\">\\s*<strong>Host system \\(converge\\)</strong>")
+                .contains("no longer runs what Handoff converged")
+                .contains("generation: 12 → 11"));
+
+        // When the host converges again, the drift shows as reconciled
+        chain.completed(Stage.CONVERGE, deployment, null);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                        section(UiForms.page(viewer, "/ui/hosts/" + ChainEvents.HOST), "id=\"drift\""))
+                .containsPattern("Host system \\(converge\\)</strong>: drift reported at [^<]*, reconciled by newer"
+                        + " facts"));
+    }
+
+    @Test
     void aHostWithoutDriftReportsSaysSoAndTheListLinksEveryHost() {
         String viewer = UiForms.signIn(Deliveries.VIEWER);
 
