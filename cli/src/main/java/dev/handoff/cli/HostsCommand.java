@@ -129,7 +129,8 @@ final class HostsCommand implements Callable<Integer> {
         if (!drift.path("differences").isEmpty()) {
             java.util.List<String> fields = new java.util.ArrayList<>();
             for (JsonNode d : drift.path("differences")) {
-                fields.add(d.path("field").asText() + " " + brief(d.path("expected").asText()) + "→"
+                fields.add(d.path("field").asText() + " "
+                        + brief(d.path("expected").asText()) + "→"
                         + brief(d.path("observed").asText()));
             }
             return stage + ": " + String.join(", ", fields);

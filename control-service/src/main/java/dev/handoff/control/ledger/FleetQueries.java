@@ -163,7 +163,7 @@ public class FleetQueries {
     }
 
     /** The {@code differences} of a {@code convergence.drifted} payload; empty for other drift reports. */
-    static List<Difference> differences(String json) {
+    public static List<Difference> differences(String json) {
         if (json == null) {
             return List.of();
         }

@@ -145,8 +145,9 @@ public final class HostState {
         String message = r.data().path("message").asText(r.data().path("reason").asText(""));
         List<String> differences = new java.util.ArrayList<>();
         for (var d : r.data().path("differences")) {
-            differences.add(d.path("field").asText() + ": " + shown(d.path("expected").asText()) + " → "
-                    + shown(d.path("observed").asText()));
+            differences.add(
+                    d.path("field").asText() + ": " + shown(d.path("expected").asText()) + " → "
+                            + shown(d.path("observed").asText()));
         }
         return Optional.of(new DriftLine(
                 source.label(),

@@ -150,7 +150,8 @@ class FleetApiTest {
         ObjectNode drift = ChainEvents.sample("convergence.drifted/v1/rolled-back-by-hand-report.json")
                 .deepCopy();
         drift.put("convergedDeployment", deployment);
-        var drifted = chain.publish(EventType.CONVERGENCE_DRIFTED, deployment, converged.event().id(), drift);
+        var drifted = chain.publish(
+                EventType.CONVERGENCE_DRIFTED, deployment, converged.event().id(), drift);
 
         // Then: the host is drifted, naming the stage and each field expected against observed
         await().atMost(Duration.ofSeconds(20))

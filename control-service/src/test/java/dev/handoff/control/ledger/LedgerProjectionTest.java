@@ -63,7 +63,8 @@ class LedgerProjectionTest {
                         commit,
                         "5b0f6c1e-2d3a-4e5f-8a9b-0c1d2e3f4a5b",
                         T0.plusHours(1).toInstant(),
-                        List.of(new dev.handoff.common.event.v1.ConvergenceDrifted.Difference("generation", "12", "11")),
+                        List.of(new dev.handoff.common.event.v1.ConvergenceDrifted.Difference(
+                                "generation", "12", "11")),
                         "report",
                         null,
                         "cloud-edge-1 no longer runs what Handoff converged"),
