@@ -58,10 +58,7 @@ final class HostsCommand implements Callable<Integer> {
                 : new Table("HOST", "STATE", "REPOSITORY", "GIT HEAD", "DEPLOYED", "REPO STATE", "DRIFT");
         int behind = 0;
         for (JsonNode h : host == null ? answer.path("items") : java.util.List.of(answer)) {
-            String drift = h.hasNonNull("drift")
-                    ? h.path("drift").path("stage").asText() + ": "
-                            + h.path("drift").path("message").asText("")
-                    : "";
+            String drift = drift(h.path("drift"));
             String backups = backups(h.path("backups"));
             if (h.path("state").asText().equals("behind")) {
                 behind++;
@@ -120,6 +117,38 @@ final class HostsCommand implements Callable<Integer> {
     }
 
     /** "runtime 2026-12-07T03:00Z, infra-state …": the newest verified backup of each contract. */
+    /**
+     * The drift cell: the stage and, for a convergence drift, what differs ({@code converge: generation 12→11,
+     * systemPath x48gzfj→0n3w8bq}); else the stage and the report's message.
+     */
+    static String drift(JsonNode drift) {
+        if (drift.isMissingNode() || drift.isNull()) {
+            return "";
+        }
+        String stage = drift.path("stage").asText();
+        if (!drift.path("differences").isEmpty()) {
+            java.util.List<String> fields = new java.util.ArrayList<>();
+            for (JsonNode d : drift.path("differences")) {
+                fields.add(d.path("field").asText() + " "
+                        + brief(d.path("expected").asText()) + "→"
+                        + brief(d.path("observed").asText()));
+            }
+            return stage + ": " + String.join(", ", fields);
+        }
+        return stage + ": " + drift.path("message").asText("");
+    }
+
+    /** A store path by the first 7 characters of its hash, a commit by its first 7; other values as they are. */
+    private static String brief(String value) {
+        if (value.isEmpty()) {
+            return "none";
+        }
+        if (value.startsWith("/nix/store/") && value.length() > 18) {
+            return value.substring(11, 18);
+        }
+        return value.matches("[0-9a-f]{40}|[0-9a-f]{64}") ? value.substring(0, 7) : value;
+    }
+
     private static String backups(JsonNode backups) {
         java.util.List<String> parts = new java.util.ArrayList<>();
         for (JsonNode b : backups) {

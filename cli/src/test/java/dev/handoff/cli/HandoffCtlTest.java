@@ -251,6 +251,29 @@ class HandoffCtlTest {
     }
 
     @Test
+    void hostsShowsAHostDriftedFromItsLastConvergenceWithWhatDiffers() throws Exception {
+        // Given: converge-service's watch reported the host rolled back by hand
+        answer = "{\"host\":\"cloud-edge-1\",\"role\":\"edge\",\"state\":\"drifted\",\"repositories\":["
+                + "{\"repository\":\"ops/nix-k3s-edge-cluster\",\"branch\":\"main\",\"gitHead\":"
+                + "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"deployed\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+                + "\"state\":\"in-sync\"}],\"stages\":[],\"drift\":{\"stage\":\"converge\",\"message\":"
+                + "\"cloud-edge-1 no longer runs what Handoff converged\",\"differences\":["
+                + "{\"field\":\"systemPath\",\"expected\":\"/nix/store/x48gzfjghm8dl5lsn801qhsdkcbplzsx-nixos-system\","
+                + "\"observed\":\"/nix/store/0n3w8bq1f2hzqv6g7j1l5k9c8xm4p2dr-nixos-system\"},"
+                + "{\"field\":\"generation\",\"expected\":\"12\",\"observed\":\"11\"}]},\"backups\":[]}";
+
+        // When
+        Ctl.Run run = Ctl.run("hosts", "cloud-edge-1", "--server", server(), "--token", "t0k");
+
+        // Then
+        assertThat(run.exit()).isZero();
+        assertThat(seen.get(0).path()).isEqualTo("/api/hosts/cloud-edge-1");
+        assertThat(run.out())
+                .contains("cloud-edge-1", "drifted")
+                .contains("converge: systemPath x48gzfj→0n3w8bq, generation 12→11");
+    }
+
+    @Test
     void hostsTrustPostsTheFingerprintAndReasonAndHostsKeysListsTheDecisionInEffect() throws Exception {
         // Given
         String fingerprint = "SHA256:/UTVGWR1feIqqbwDWDGrSNNcFV8OYqFhsgH4MToi4Uo";

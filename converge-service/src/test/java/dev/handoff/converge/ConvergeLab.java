@@ -4,6 +4,7 @@ import dev.handoff.lab.forge.ForgePush;
 import dev.handoff.lab.forge.LabForge;
 import dev.handoff.lab.forge.LabRepository;
 import dev.handoff.lab.world.nixos.LabSshIdentity;
+import dev.handoff.lab.world.nixos.NixosFaults;
 import dev.handoff.lab.world.nixos.NixosNode;
 import dev.handoff.lab.world.nixos.SimulatedNixosHost;
 import dev.handoff.lab.world.nixos.StandInColmena;
@@ -50,7 +51,13 @@ public final class ConvergeLab {
             "edge-pin",
             "edge-unknown",
             "edge-required",
-            "edge-waiting");
+            "edge-waiting",
+            "edge-drift",
+            "edge-drift-fix",
+            "edge-drift-busy");
+
+    /** The test host whose handoff.yaml says {@code onDrift: reconverge}. */
+    public static final String RECONVERGES = "edge-drift-fix";
 
     /** The fingerprint handoff.yaml requires of edge-required: not the key the simulated host presents. */
     public static final String REQUIRED_HOST_KEY = "SHA256:/UTVGWR1feIqqbwDWDGrSNNcFV8OYqFhsgH4MToi4Uo";
@@ -61,6 +68,7 @@ public final class ConvergeLab {
     private final LabRepository secretsRepository;
     private final Map<String, SimulatedNixosHost> nodes = new LinkedHashMap<>();
     private final LabSshIdentity identity;
+    private final NixosFaults faults;
 
     private ConvergeLab(Path home) throws IOException {
         this.home = home;
@@ -71,6 +79,7 @@ public final class ConvergeLab {
         // after the SSH identity: sshd's security registrars are set up before the SOPS encryption runs
         this.secretsRepository = LabRepository.byFullName(SECRETS).orElseThrow();
         forge.ensure(secretsRepository);
+        this.faults = new NixosFaults(home.resolve("nixos"));
         Path keys = home.resolve("age-keys");
         Files.createDirectories(keys);
         byte[] key = resource("lab/keys/cloud-edge-1.agekey");
@@ -80,6 +89,7 @@ public final class ConvergeLab {
                     keys.resolve(host + ".agekey"),
                     host.equals("edge-wrongkey") ? resource("lab/keys/operator.agekey") : key);
             NixosNode node = new NixosNode(host, home.resolve("nodes").resolve(host));
+            node.switchesByHand(() -> faults.takeSystemDrift(host));
             nodes.put(host, SimulatedNixosHost.start(node, identity.publicKey(), 0, 0));
         }
         Files.writeString(home.resolve("handoff.yaml"), inventory(), StandardCharsets.UTF_8);
@@ -126,6 +136,11 @@ public final class ConvergeLab {
 
     public SimulatedNixosHost node(String host) {
         return nodes.get(host);
+    }
+
+    /** The hosts' faults file, as the lab's {@code nixos/nixos-faults.properties}. */
+    public NixosFaults faults() {
+        return faults;
     }
 
     public Path home() {
@@ -207,6 +222,7 @@ public final class ConvergeLab {
                     .append(host.equals("edge-required") ? "      hostKey: " + REQUIRED_HOST_KEY + "\n" : "")
                     // a host of another system than the build host's (x86_64-linux here) is built on the host itself
                     .append(host.equals("edge-secrets") ? "    system: aarch64-linux\n" : "")
+                    .append(host.equals(RECONVERGES) ? "    onDrift: reconverge\n" : "")
                     .append("    secrets:   { files: [hosts/")
                     .append(host)
                     .append(".yaml], recipient: ")

@@ -231,6 +231,7 @@ class HelmChartTest {
                         "HandoffStageFailingRepeatedly",
                         "HandoffBackupOlderThanContract",
                         "HandoffDriftDetected",
+                        "HandoffHostDrifted",
                         "HandoffDeadLettersGrowing",
                         "HandoffConsumerLag");
         assertThat(exprs.get("HandoffStageFailingRepeatedly"))
@@ -238,6 +239,7 @@ class HelmChartTest {
         assertThat(exprs.get("HandoffBackupOlderThanContract"))
                 .contains("handoff_backup_age_seconds", "handoff_backup_max_age_seconds");
         assertThat(exprs.get("HandoffDriftDetected")).contains("handoff_drift_detected");
+        assertThat(exprs.get("HandoffHostDrifted")).contains("handoff_host_drifted");
         assertThat(exprs.get("HandoffDeadLettersGrowing"))
                 .contains("handoff_dead_letters_total", "handoff_ledger_dead_lettered_total");
         assertThat(exprs.get("HandoffConsumerLag")).contains("handoff_consumer_lag_records", "> 1000");

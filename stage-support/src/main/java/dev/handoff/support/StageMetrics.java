@@ -32,7 +32,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * {@link EventPublisher.Listener} of the service's publisher), so they count exactly what the ledger shows: a run
  * starts with {@code <stage>.started} and ends with {@code completed}, {@code failed} or {@code waiting} under the same
  * deployment and host; a trigger that never ran ends with {@code superseded}. Labels stay bounded: stage, result,
- * topic, dead-letter reason and consumer group; only the backup age and the drift gauge carry a host.
+ * topic, dead-letter reason and consumer group; only the backup age and the drift gauges carry a host.
  */
 @ApplicationScoped
 public class StageMetrics implements EventPublisher.Listener {
@@ -42,6 +42,10 @@ public class StageMetrics implements EventPublisher.Listener {
     static final Duration[] LOCK_BUCKETS = durations(0.01, 0.1, 1, 10, 60, 300, 900, 1800, 3600);
     /** Runs whose start is remembered while they last; a run cut short by a crash is forgotten oldest first. */
     static final int RUNNING_LIMIT = 10_000;
+
+    /** The verbs that start or end a run; other events of a stage's topic are counted elsewhere, if at all. */
+    static final java.util.Set<String> RUN_VERBS =
+            java.util.Set.of("started", "completed", "failed", "waiting", "superseded");
 
     private final MeterRegistry registry;
     private final Map<Run, Long> running = new LinkedHashMap<>(16, 0.75f, false) {
@@ -75,6 +79,10 @@ public class StageMetrics implements EventPublisher.Listener {
                 continue;
             }
             String verb = verb(type.get());
+            if (!RUN_VERBS.contains(verb)) {
+                // convergence.drifted is a watch's finding, not a run's start or end
+                continue;
+            }
             Run run = new Run(stage.get(), e.deploymentId(), e.subject());
             if (verb.equals("started")) {
                 synchronized (running) {
@@ -222,6 +230,32 @@ public class StageMetrics implements EventPublisher.Listener {
                 .tag("host", host)
                 .strongReference(true)
                 .register(registry);
+    }
+
+    /**
+     * Exposes whether converge-service's watch found the host no longer running what Handoff last converged there (1
+     * while a reported {@code convergence.drifted} stands) or running it (0).
+     */
+    public void hostDrifted(String host, DoubleSupplier drifted) {
+        Gauge.builder("handoff.host.drifted", drifted, DoubleSupplier::getAsDouble)
+                .description("1 while the host no longer runs what Handoff last converged there (a reported"
+                        + " convergence.drifted stands), else 0")
+                .tag("host", host)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Counts a watch round of {@code stage} by result: {@code in-sync} and {@code drifted} hosts, {@code skipped} ones
+     * (busy with a run, or unreachable). A round that finds everything in sync publishes nothing but this.
+     */
+    public void watched(String stage, String result, int hosts) {
+        Counter.builder("handoff.watch.hosts")
+                .description("Hosts a scheduled watch round looked at, by result: in-sync, drifted, skipped")
+                .tag("stage", stage)
+                .tag("result", result)
+                .register(registry)
+                .increment(hosts);
     }
 
     private static Duration[] durations(double... seconds) {

@@ -130,6 +130,57 @@ class StageMetricsTest {
     }
 
     @Test
+    void aHostDriftIsAGaugeOfItsOwnAndNotARun() {
+        // Given: converge-service's watch reported the host drifted from its last convergence
+        EventEnvelope drifted = codec.newEvent(
+                EventType.CONVERGENCE_DRIFTED,
+                "/handoff/converge-service",
+                HOST,
+                "5b0f6c1e-2d3a-4e5f-8a9b-0c1d2e3f4a5b",
+                null,
+                new dev.handoff.common.event.v1.ConvergenceDrifted(
+                        HOST,
+                        "ops/nix-k3s-edge-cluster",
+                        "a".repeat(40),
+                        "5b0f6c1e-2d3a-4e5f-8a9b-0c1d2e3f4a5b",
+                        Instant.now(),
+                        List.of(new dev.handoff.common.event.v1.ConvergenceDrifted.Difference(
+                                "generation", "12", "11")),
+                        "report",
+                        null,
+                        HOST + " no longer runs what Handoff converged"));
+        boolean[] standing = {true};
+
+        // When
+        metrics.published(List.of(drifted));
+        metrics.hostDrifted(HOST, () -> standing[0] ? 1 : 0);
+        metrics.watched("converge", "drifted", 1);
+
+        // Then
+        assertThat(registry.find("handoff.stage.runs").counters()).isEmpty();
+        assertThat(registry.get("handoff.host.drifted")
+                        .tags("host", HOST)
+                        .gauge()
+                        .value())
+                .isEqualTo(1);
+        assertThat(registry.get("handoff.watch.hosts")
+                        .tags("stage", "converge", "result", "drifted")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+
+        // When the host converges again
+        standing[0] = false;
+
+        // Then
+        assertThat(registry.get("handoff.host.drifted")
+                        .tags("host", HOST)
+                        .gauge()
+                        .value())
+                .isZero();
+    }
+
+    @Test
     void theBackupAgeGrowsFromTheNewestVerifiedSnapshotAndShowsTheContractsMaximum() {
         // When
         metrics.backupVerified(HOST, "runtime", Instant.now().minusSeconds(3_600), Duration.ofHours(26));

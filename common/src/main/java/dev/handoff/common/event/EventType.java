@@ -7,6 +7,7 @@ import dev.handoff.common.event.v1.CloudFacts;
 import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.event.v1.CommitStale;
 import dev.handoff.common.event.v1.Convergence;
+import dev.handoff.common.event.v1.ConvergenceDrifted;
 import dev.handoff.common.event.v1.HostKeyTrusted;
 import dev.handoff.common.event.v1.ReplayRequested;
 import dev.handoff.common.event.v1.SecretFacts;
@@ -41,6 +42,7 @@ public enum EventType {
     CONVERGENCE_FAILED("convergence.failed", Topics.CONVERGENCE, 1, StageFailed.class),
     CONVERGENCE_SUPERSEDED("convergence.superseded", Topics.CONVERGENCE, 1, StageSuperseded.class),
     CONVERGENCE_WAITING("convergence.waiting", Topics.CONVERGENCE, 1, StageWaiting.class),
+    CONVERGENCE_DRIFTED("convergence.drifted", Topics.CONVERGENCE, 1, ConvergenceDrifted.class),
     WORKLOAD_STARTED("workload.started", Topics.WORKLOAD, 1, StageStarted.class),
     WORKLOAD_COMPLETED("workload.completed", Topics.WORKLOAD, 1, Workload.class),
     WORKLOAD_FAILED("workload.failed", Topics.WORKLOAD, 1, StageFailed.class),

@@ -44,6 +44,32 @@ public record Inventory(Map<String, Repository> repositories, Map<String, Host> 
         }
     }
 
+    /** What converge-service does with a host that drifted from what it last converged there. */
+    public enum OnDrift {
+        /** Publish {@code convergence.drifted}, nothing more. */
+        REPORT("report"),
+        /** Publish {@code convergence.drifted}, then converge the host again at the last verified commits. */
+        RECONVERGE("reconverge");
+
+        private final String id;
+
+        OnDrift(String id) {
+            this.id = id;
+        }
+
+        /** The value in handoff.yaml and in events. */
+        public String id() {
+            return id;
+        }
+
+        /** The value named {@code id} in handoff.yaml, if there is one. */
+        public static Optional<OnDrift> of(String id) {
+            return java.util.Arrays.stream(values())
+                    .filter(v -> v.id.equals(id))
+                    .findFirst();
+        }
+    }
+
     /**
      * A host converged by Handoff.
      *
@@ -58,6 +84,8 @@ public record Inventory(Map<String, Repository> repositories, Map<String, Host> 
      * @param backupContracts the same contracts with their settings, by name, in file order
      * @param system the host's Nix system ({@code system: aarch64-linux}), if set: a host of another system than the
      *     build host's is built on the host itself
+     * @param onDrift what converge-service does when its watch finds the host no longer running what it last converged
+     *     there ({@code onDrift:}, default {@link OnDrift#REPORT})
      */
     public record Host(
             String name,
@@ -69,7 +97,34 @@ public record Inventory(Map<String, Repository> repositories, Map<String, Host> 
             List<String> workloads,
             List<String> backups,
             Map<String, BackupContract> backupContracts,
-            Optional<String> system) {
+            Optional<String> system,
+            OnDrift onDrift) {
+
+        /** A host that reports drift ({@code onDrift: report}, the default). */
+        public Host(
+                String name,
+                Role role,
+                List<String> repositories,
+                Optional<Cloud> cloud,
+                Optional<Access> access,
+                Optional<HostSecrets> secrets,
+                List<String> workloads,
+                List<String> backups,
+                Map<String, BackupContract> backupContracts,
+                Optional<String> system) {
+            this(
+                    name,
+                    role,
+                    repositories,
+                    cloud,
+                    access,
+                    secrets,
+                    workloads,
+                    backups,
+                    backupContracts,
+                    system,
+                    OnDrift.REPORT);
+        }
 
         /** A host without {@code system}. */
         public Host(

@@ -229,7 +229,16 @@ public final class InventoryLoader {
         Map<String, Node> f = fields(
                 m,
                 path,
-                Set.of("role", "repositories", "cloud", "access", "secrets", "workloads", "backups", "system"));
+                Set.of(
+                        "role",
+                        "repositories",
+                        "cloud",
+                        "access",
+                        "secrets",
+                        "workloads",
+                        "backups",
+                        "system",
+                        "onDrift"));
         Node roleNode = require(f, "role", m, path);
         String roleText = text(roleNode, path + ".role");
         Role role = null;
@@ -269,6 +278,23 @@ public final class InventoryLoader {
             }
             return nixSystem;
         });
+        Inventory.OnDrift onDrift = Optional.ofNullable(f.get("onDrift"))
+                .map(n -> {
+                    String onDriftText = text(n, path + ".onDrift");
+                    Optional<Inventory.OnDrift> known =
+                            Optional.ofNullable(onDriftText).flatMap(Inventory.OnDrift::of);
+                    if (onDriftText != null && known.isEmpty()) {
+                        problem(
+                                n,
+                                path + ".onDrift",
+                                "'" + onDriftText + "' is not what to do when host " + name
+                                        + " drifted; use report (the"
+                                        + " default: publish convergence.drifted) or reconverge (then converge it"
+                                        + " again at the last verified commits)");
+                    }
+                    return known.orElse(Inventory.OnDrift.REPORT);
+                })
+                .orElse(Inventory.OnDrift.REPORT);
         Node backupsNode = f.get("backups");
         Map<String, BackupContract> contracts =
                 backupsNode == null ? new LinkedHashMap<>() : backups(backupsNode, path + ".backups");
@@ -294,7 +320,8 @@ public final class InventoryLoader {
                 workloads == null ? List.of() : workloads,
                 backups,
                 java.util.Collections.unmodifiableMap(contracts),
-                system);
+                system,
+                onDrift);
     }
 
     /**

@@ -19,6 +19,7 @@ import javax.sql.DataSource;
  */
 public final class HostLock {
     private static final String LOCK = "SELECT pg_advisory_lock(hashtextextended(?, 5))";
+    private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(hashtextextended(?, 5))";
     private static final String UNLOCK = "SELECT pg_advisory_unlock(hashtextextended(?, 5))";
 
     private final DataSource dataSource;
@@ -74,6 +75,37 @@ public final class HostLock {
             throw e;
         }
         waits.waited(Duration.ofNanos(System.nanoTime() - asked));
+        return held(host, key, connection);
+    }
+
+    /**
+     * The lock of {@code host} if nobody holds it now, without waiting: empty while a run of the host holds it (a
+     * check that must never race a run skips the host instead).
+     */
+    public java.util.Optional<Held> tryAcquire(String host) throws SQLException {
+        String key = key(host);
+        Connection connection = dataSource.getConnection();
+        boolean locked;
+        try {
+            connection.setAutoCommit(true);
+            try (PreparedStatement s = connection.prepareStatement(TRY_LOCK)) {
+                s.setString(1, key);
+                try (var rs = s.executeQuery()) {
+                    locked = rs.next() && rs.getBoolean(1);
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        if (!locked) {
+            connection.close();
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(held(host, key, connection));
+    }
+
+    private Held held(String host, String key, Connection connection) {
         return new Held() {
             private boolean released;
 

@@ -71,9 +71,36 @@ class InventoryLoaderTest {
                                 "handoff.yaml:3: repositories.ops/infrastructure-secrets.starts: 'secret' is not a"
                                         + " stage; use one of infra, secrets, converge, workload, backup",
                                 "handoff.yaml:16: hosts.cloud-edge-1.colour: unknown field; allowed here: access,"
-                                        + " backups, cloud, repositories, role, secrets, system, workloads",
+                                        + " backups, cloud, onDrift, repositories, role, secrets, system, workloads",
                                 "handoff.yaml:18: hosts.forgejo-pi.role: 'controller' is not a role; use edge or"
                                         + " control"));
+    }
+
+    @Test
+    void onDriftIsReportUnlessTheHostSaysReconverge() {
+        // Given
+        String reconverge =
+                VALID.replace("    workloads: [rustdesk]\n", "    workloads: [rustdesk]\n    onDrift: reconverge\n");
+
+        // When
+        Inventory inventory = InventoryLoader.parse("handoff.yaml", reconverge);
+
+        // Then
+        assertThat(inventory.hosts().get("cloud-edge-1").onDrift()).isEqualTo(Inventory.OnDrift.RECONVERGE);
+        assertThat(inventory.hosts().get("forgejo-pi").onDrift()).isEqualTo(Inventory.OnDrift.REPORT);
+    }
+
+    @Test
+    void anUnknownOnDriftNamesTheHostAndTheAllowedValues() {
+        // Given
+        String broken = VALID.replace("    workloads: [rustdesk]\n", "    workloads: [rustdesk]\n    onDrift: fix\n");
+
+        // When / Then
+        assertThatThrownBy(() -> InventoryLoader.parse("handoff.yaml", broken))
+                .isInstanceOf(InventoryException.class)
+                .hasMessageContaining("handoff.yaml:15: hosts.cloud-edge-1.onDrift: 'fix' is not what to do when host"
+                        + " cloud-edge-1 drifted; use report")
+                .hasMessageContaining("or reconverge");
     }
 
     @Test

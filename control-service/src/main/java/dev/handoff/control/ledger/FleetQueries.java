@@ -33,8 +33,22 @@ public class FleetQueries {
     /** A deployment of a repository on a host, with its status. */
     public record RepositoryRun(String deploymentId, String commit, String status, OffsetDateTime startedAt) {}
 
-    /** A drift a stage reported ({@code <stage>.failed} with reason {@code drift}), not yet cleared. */
-    public record Drift(String stage, String eventId, String deploymentId, OffsetDateTime at, String message) {}
+    /**
+     * A drift reported and not yet cleared: infra's {@code cloud-facts.failed} with reason {@code drift}, or
+     * converge-service's {@code convergence.drifted} (stage {@code converge}) with what differs.
+     *
+     * @param differences for a convergence drift, each field expected against observed; empty otherwise
+     */
+    public record Drift(
+            String stage,
+            String eventId,
+            String deploymentId,
+            OffsetDateTime at,
+            String message,
+            List<Difference> differences) {}
+
+    /** One field of a host that differs from what was last converged there. */
+    public record Difference(String field, String expected, String observed) {}
 
     /** The newest {@code backup.completed} of a contract. */
     public record Backup(
@@ -112,17 +126,24 @@ public class FleetQueries {
         return out;
     }
 
-    /** The newest drift reported on {@code host} that no later completion of the same stage cleared. */
+    /**
+     * The newest drift reported on {@code host} that no later completion of the same stage cleared: a stage's
+     * {@code failed} with reason {@code drift}, or a {@code convergence.drifted} (cleared by a later completed
+     * converge stage).
+     */
     public Optional<Drift> drift(String host) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("""
-                        select e.id, e.type, e.deployment_id, e.time, e.data->>'message', e.data->>'stage'
+                        select e.id, e.type, e.deployment_id, e.time, e.data->>'message',
+                               coalesce(e.data->>'stage', 'converge'), e.data->'differences'
                         from event e
-                        where e.subject = ? and e.data->>'reason' = 'drift' and e.type like 'handoff.%.failed'
+                        where e.subject = ?
+                          and ((e.data->>'reason' = 'drift' and e.type like 'handoff.%.failed')
+                               or e.type = 'handoff.convergence.drifted')
                           and not exists (
                             select 1 from deployment d join deployment_stage s on s.deployment_id = d.id
-                            where d.host = e.subject and s.stage = e.data->>'stage' and s.status = 'completed'
-                              and s.finished_at > e.time)
+                            where d.host = e.subject and s.stage = coalesce(e.data->>'stage', 'converge')
+                              and s.status = 'completed' and s.finished_at > e.time)
                         order by e.time desc limit 1
                         """)) {
             ps.setString(1, host);
@@ -135,8 +156,28 @@ public class FleetQueries {
                         rs.getString(1),
                         rs.getString(3),
                         rs.getObject(4, OffsetDateTime.class),
-                        rs.getString(5)));
+                        rs.getString(5),
+                        differences(rs.getString(7))));
             }
+        }
+    }
+
+    /** The {@code differences} of a {@code convergence.drifted} payload; empty for other drift reports. */
+    public static List<Difference> differences(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            List<Difference> out = new ArrayList<>();
+            for (var d : dev.handoff.common.serde.Json.mapper().readTree(json)) {
+                out.add(new Difference(
+                        d.path("field").asText(),
+                        d.path("expected").asText(),
+                        d.path("observed").asText()));
+            }
+            return List.copyOf(out);
+        } catch (java.io.IOException e) {
+            return List.of();
         }
     }
 

@@ -91,7 +91,9 @@ public final class LedgerProjection {
     }
 
     private void add(EventEnvelope e) {
-        if (e.deploymentId() == null) {
+        if (e.deploymentId() == null || e.type().equals(EventType.CONVERGENCE_DRIFTED.type())) {
+            // a drift is a finding about what a deployment left on the host, recorded in the event history (the
+            // deployment's timeline, the host's drift) without changing any deployment's or stage's status
             return;
         }
         Optional<StageEvent> stageEvent = StageEvent.of(e);

@@ -72,8 +72,15 @@ public final class HostState {
      * @param message what the report says
      * @param reconciledAt when newer facts came after it, or empty while it stands
      * @param deploymentId the report's deployment, if any
+     * @param differences what differs, each as {@code field: expected → observed} (a convergence drift)
      */
-    public record DriftLine(String label, String reportedAt, String message, String reconciledAt, String deploymentId) {
+    public record DriftLine(
+            String label,
+            String reportedAt,
+            String message,
+            String reconciledAt,
+            String deploymentId,
+            List<String> differences) {
         public boolean standing() {
             return reconciledAt.isEmpty();
         }
@@ -136,8 +143,23 @@ public final class HostState {
                 .map(f -> Timeline.time(f.time()))
                 .orElse("");
         String message = r.data().path("message").asText(r.data().path("reason").asText(""));
-        return Optional.of(
-                new DriftLine(source.label(), Timeline.time(r.time()), message, reconciled, orEmpty(r.deploymentId())));
+        List<String> differences = new java.util.ArrayList<>();
+        for (var d : r.data().path("differences")) {
+            differences.add(
+                    d.path("field").asText() + ": " + shown(d.path("expected").asText()) + " → "
+                            + shown(d.path("observed").asText()));
+        }
+        return Optional.of(new DriftLine(
+                source.label(),
+                Timeline.time(r.time()),
+                message,
+                reconciled,
+                orEmpty(r.deploymentId()),
+                List.copyOf(differences)));
+    }
+
+    private static String shown(String value) {
+        return value.isEmpty() ? "(none)" : value;
     }
 
     static BackupLine backup(String contract, Optional<HostEvent> verified, Optional<HostEvent> failed) {

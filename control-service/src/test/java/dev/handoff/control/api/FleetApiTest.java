@@ -136,6 +136,64 @@ class FleetApiTest {
     }
 
     @Test
+    void aConvergenceDriftMakesTheHostDriftedWithWhatDiffersUntilTheHostConvergesAgain() {
+        // Given: a runtime deployment that converged the host
+        String deployment = Deliveries.pushForTestHost("ops/nix-k3s-edge-cluster");
+        chain.completed(Stage.INFRA, deployment, null);
+        var converged = chain.completed(Stage.CONVERGE, deployment, null);
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() ->
+                        assertThat(host(ChainEvents.HOST).getString("drift")).isNull());
+        String status = deploymentStatus(deployment);
+
+        // When: converge-service's watch reports the host rolled back by hand, under the converged deployment
+        ObjectNode drift = ChainEvents.sample("convergence.drifted/v1/rolled-back-by-hand-report.json")
+                .deepCopy();
+        drift.put("convergedDeployment", deployment);
+        var drifted = chain.publish(
+                EventType.CONVERGENCE_DRIFTED, deployment, converged.event().id(), drift);
+
+        // Then: the host is drifted, naming the stage and each field expected against observed
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() ->
+                        assertThat(host(ChainEvents.HOST).getString("state")).isEqualTo("drifted"));
+        JsonPath host = host(ChainEvents.HOST);
+        assertThat(host.getString("drift.stage")).isEqualTo("converge");
+        assertThat(host.getString("drift.eventId")).isEqualTo(drifted.event().id());
+        assertThat(host.getList("drift.differences.field", String.class))
+                .containsExactly("systemPath", "generation", "configurationRevision");
+        assertThat(host.getString("drift.differences.find { it.field == 'generation' }.observed"))
+                .isEqualTo("11");
+        // and the deployment keeps its status, its history showing the drift
+        assertThat(deploymentStatus(deployment)).isEqualTo(status);
+        assertThat(given().auth()
+                        .oauth2(Deliveries.VIEWER)
+                        .get("/api/deployments/" + deployment)
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("events.type", String.class))
+                .contains(EventType.CONVERGENCE_DRIFTED.type());
+
+        // When: the host converges again, the drift is cleared
+        chain.completed(Stage.CONVERGE, deployment, drifted.event().id());
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() ->
+                        assertThat(host(ChainEvents.HOST).getString("drift")).isNull());
+    }
+
+    private static String deploymentStatus(String deployment) {
+        return given().auth()
+                .oauth2(Deliveries.VIEWER)
+                .get("/api/deployments/" + deployment)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("status");
+    }
+
+    @Test
     void anUnknownHostIsRefusedNamingTheHostsThereAre() {
         given().auth()
                 .oauth2(Deliveries.VIEWER)

@@ -53,4 +53,19 @@ class FleetTest {
         assertThat(Fleet.hostState(List.of(deploying, behind), false)).isEqualTo("behind");
         assertThat(Fleet.hostState(List.of(inSync), true)).isEqualTo("drifted");
     }
+
+    @Test
+    void aConvergenceDriftShowsEachFieldExpectedAgainstObservedAndOtherReportsShowNone() {
+        // When
+        var differences = dev.handoff.control.ledger.FleetQueries.differences(
+                "[{\"field\":\"generation\",\"expected\":\"12\",\"observed\":\"11\"},"
+                        + "{\"field\":\"failedUnits\",\"expected\":\"\",\"observed\":\"k3s.service\"}]");
+
+        // Then
+        assertThat(differences)
+                .containsExactly(
+                        new dev.handoff.control.ledger.FleetQueries.Difference("generation", "12", "11"),
+                        new dev.handoff.control.ledger.FleetQueries.Difference("failedUnits", "", "k3s.service"));
+        assertThat(dev.handoff.control.ledger.FleetQueries.differences(null)).isEmpty();
+    }
 }

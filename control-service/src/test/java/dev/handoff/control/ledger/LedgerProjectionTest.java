@@ -38,6 +38,55 @@ class LedgerProjectionTest {
     }
 
     @Test
+    void aDriftOfTheHostIsRecordedWithoutChangingTheDeploymentOrItsStages() {
+        // Given: a convergence that completed, and later the watch's report that the host left it
+        String commit = "a".repeat(40);
+        var completed = at(
+                EventType.CONVERGENCE_COMPLETED,
+                new dev.handoff.common.event.v1.Convergence(
+                        "cloud-edge-1",
+                        "ops/nix-k3s-edge-cluster",
+                        commit,
+                        "/nix/store/x48gzfjghm8dl5lsn801qhsdkcbplzsx-nixos-system-cloud-edge-1",
+                        12,
+                        commit,
+                        "fc885833-f67d-47bd-8394-bd147b33f007",
+                        false,
+                        dev.handoff.common.event.v1.Convergence.AccessPhase.STEADY,
+                        List.of(new dev.handoff.common.event.v1.Convergence.Check("current-system", true, "ok"))),
+                T0);
+        var drifted = at(
+                EventType.CONVERGENCE_DRIFTED,
+                new dev.handoff.common.event.v1.ConvergenceDrifted(
+                        "cloud-edge-1",
+                        "ops/nix-k3s-edge-cluster",
+                        commit,
+                        "5b0f6c1e-2d3a-4e5f-8a9b-0c1d2e3f4a5b",
+                        T0.plusHours(1).toInstant(),
+                        List.of(new dev.handoff.common.event.v1.ConvergenceDrifted.Difference(
+                                "generation", "12", "11")),
+                        "report",
+                        null,
+                        "cloud-edge-1 no longer runs what Handoff converged"),
+                T0.plusHours(1));
+
+        // When: folded with the completion, in either order, and alone
+        for (List<ReceivedEvent> batch : List.of(List.of(completed, drifted), List.of(drifted, completed))) {
+            LedgerProjection p = LedgerProjection.of(batch);
+
+            // Then: the deployment and its converge stage are as the completion left them
+            var d = p.deployments().iterator().next();
+            assertThat(d.status).isEqualTo(LedgerProjection.Status.RUNNING);
+            assertThat(d.updatedAt).isEqualTo(T0);
+            assertThat(p.stages()).singleElement().satisfies(s -> {
+                assertThat(s.stage).isEqualTo("converge");
+                assertThat(s.status).isEqualTo("completed");
+            });
+        }
+        assertThat(LedgerProjection.of(List.of(drifted)).deployments()).isEmpty();
+    }
+
+    @Test
     void aFailureAfterAStartFailsTheDeploymentWhateverTheArrivalOrder() {
         // Given
         var started = at(

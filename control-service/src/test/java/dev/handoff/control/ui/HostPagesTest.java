@@ -78,8 +78,9 @@ class HostPagesTest {
             assertThat(section(page, "id=\"generation\""))
                     .contains("<dd>1</dd>", "10c86433e812", "nixos-system-cloud-edge-1");
             assertThat(section(page, "id=\"drift\""))
-                    .contains("drift reported at", "no longer matches its last cloud facts")
-                    .doesNotContain("reconciled");
+                    .contains("no longer matches its last cloud facts")
+                    // the infra report stands (another test's converge drift may show reconciled beside it)
+                    .containsPattern("Cloud instance \\(infra drift watch\\)</strong>: drift reported at [^<,]*\\.\\n");
             assertThat(row(page, "data-contract=\"runtime\""))
                     .contains("failed", "stale-snapshot", "2025-11-24T03:00:12Z", "passed: restored /var/lib/rustdesk");
             assertThat(row(page, "data-contract=\"infra-state\"")).contains("data-status=\"");
@@ -90,7 +91,38 @@ class HostPagesTest {
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(
                                 section(UiForms.page(viewer, "/ui/hosts/" + ChainEvents.HOST), "id=\"drift\""))
-                        .contains("reconciled by newer facts"));
+                        .containsPattern("Cloud instance \\(infra drift watch\\)</strong>: drift reported at [^<]*,"
+                                + " reconciled by newer facts"));
+    }
+
+    @Test
+    void aHostsPageShowsItsSystemDriftWithWhatDiffersUntilItConvergesAgain() {
+        // Given a convergence of cloud-edge-1, then the watch's report that the host was rolled back by hand
+        String deployment = UUID.randomUUID().toString();
+        chain.completed(Stage.CONVERGE, deployment, null);
+        chain.publish(
+                EventType.CONVERGENCE_DRIFTED,
+                deployment,
+                null,
+                ChainEvents.sample("convergence.drifted/v1/rolled-back-by-hand-report.json"));
+        String viewer = UiForms.signIn(Deliveries.VIEWER);
+
+        // When / Then its page shows the standing drift, each field expected against observed
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                section(UiForms.page(viewer, "/ui/hosts/" + ChainEvents.HOST), "id=\"drift\""))
+                        .containsPattern("data-standing=\"true\">\\s*<strong>Host system \\(converge\\)</strong>")
+                        .contains("no longer runs what Handoff converged")
+                        .contains("generation: 12 → 11"));
+
+        // When the host converges again, the drift shows as reconciled
+        chain.completed(Stage.CONVERGE, deployment, null);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                section(UiForms.page(viewer, "/ui/hosts/" + ChainEvents.HOST), "id=\"drift\""))
+                        .containsPattern(
+                                "Host system \\(converge\\)</strong>: drift reported at [^<]*, reconciled by newer"
+                                        + " facts"));
     }
 
     @Test

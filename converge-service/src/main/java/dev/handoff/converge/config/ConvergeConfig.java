@@ -138,5 +138,22 @@ public interface ConvergeConfig {
          */
         @WithDefault("30m")
         Duration cloudFactsWait();
+
+        /** The watch: each converged host observed between runs (docs/converge-service.md, "The watch"). */
+        Watch watch();
+    }
+
+    /** The watch's schedule; {@code ConvergeWatch} reads both through its {@code @Scheduled}. */
+    interface Watch {
+        /**
+         * How often every host Handoff converged is observed ({@code HANDOFF_CONVERGE_WATCH_INTERVAL}): a duration
+         * such as {@code 15m} or {@code 30s}, or {@code off}.
+         */
+        @WithDefault("15m")
+        String interval();
+
+        /** How long after start the first round runs ({@code HANDOFF_CONVERGE_WATCH_DELAY}). */
+        @WithDefault("1m")
+        String delay();
     }
 }

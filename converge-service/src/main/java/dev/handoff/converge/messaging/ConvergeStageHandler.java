@@ -25,10 +25,12 @@ import dev.handoff.converge.config.ConvergeConfig;
 import dev.handoff.converge.driver.Activator;
 import dev.handoff.converge.driver.BuildPlace;
 import dev.handoff.converge.driver.CommandResult;
+import dev.handoff.converge.driver.ConvergedStore;
 import dev.handoff.converge.driver.DeployFlake;
 import dev.handoff.converge.driver.FactsStore;
 import dev.handoff.converge.driver.HostKeyChangedException;
 import dev.handoff.converge.driver.HostKeyRefusedException;
+import dev.handoff.converge.driver.HostObserver;
 import dev.handoff.converge.driver.HostSession;
 import dev.handoff.converge.driver.RuntimeCheckout;
 import dev.handoff.converge.driver.SshException;
@@ -74,6 +76,8 @@ public final class ConvergeStageHandler {
     private final EventCodec codec;
     private final EventPublisher publisher;
     private final FactsStore store;
+    private final ConvergedStore converged;
+    private final HostObserver observer;
     private final HostLock lock;
     private final String source;
     private final RuntimeCheckout checkout;
@@ -100,6 +104,7 @@ public final class ConvergeStageHandler {
             EventCodec codec,
             EventPublisher publisher,
             FactsStore store,
+            ConvergedStore converged,
             HostLock lock,
             RuntimeCheckout checkout,
             SshjHosts ssh,
@@ -111,6 +116,8 @@ public final class ConvergeStageHandler {
         this.codec = codec;
         this.publisher = publisher;
         this.store = store;
+        this.converged = converged;
+        this.observer = new HostObserver(inventory);
         this.lock = lock;
         this.checkout = checkout;
         this.ssh = ssh;
@@ -128,16 +135,25 @@ public final class ConvergeStageHandler {
         for (ReceivedEvent received : batch) {
             EventEnvelope trigger = received.event();
             for (ConvergeWork work : plan(trigger)) {
-                Optional<java.util.concurrent.locks.Lock> onBuildHost = buildHostGate(work.host());
-                if (onBuildHost.isPresent()) {
-                    onBuildHost.get().lockInterruptibly();
-                }
-                try (HostLock.Held held = lock.acquire(work.host())) {
-                    run(trigger, work);
-                } finally {
-                    onBuildHost.ifPresent(java.util.concurrent.locks.Lock::unlock);
-                }
+                runNow(trigger, work);
             }
+        }
+    }
+
+    /**
+     * Runs {@code work} because of {@code trigger} now, under the host's lock (and the build host's gate): what a
+     * trigger from a topic does, and what the watch does to converge a drifted host back ({@code onDrift:
+     * reconverge}). The run's events carry the trigger's deployment id and have the trigger as causation.
+     */
+    public void runNow(EventEnvelope trigger, ConvergeWork work) throws Exception {
+        Optional<java.util.concurrent.locks.Lock> onBuildHost = buildHostGate(work.host());
+        if (onBuildHost.isPresent()) {
+            onBuildHost.get().lockInterruptibly();
+        }
+        try (HostLock.Held held = lock.acquire(work.host())) {
+            run(trigger, work);
+        } finally {
+            onBuildHost.ifPresent(java.util.concurrent.locks.Lock::unlock);
         }
     }
 
@@ -262,6 +278,15 @@ public final class ConvergeStageHandler {
                     work.host(), f.reason, f.rolledBack, f.getMessage());
         }
         publisher.publishAll(List.of(outcome), config.publishTimeout());
+        if (EventType.CONVERGENCE_COMPLETED.type().equals(outcome.type())) {
+            // what the watch compares the host with from now on; a drift reported before is forgotten
+            converged.keep(
+                    work.host(),
+                    outcome.deploymentId(),
+                    outcome.id(),
+                    outcome.time().toInstant(),
+                    outcome.data());
+        }
     }
 
     /**
@@ -1045,49 +1070,7 @@ public final class ConvergeStageHandler {
     }
 
     private HostObservation observe(String host, HostSession session) throws SshException {
-        String current = session.run("readlink -f /run/current-system").stdout().trim();
-        String version = session.run("nixos-version --json").stdout().trim();
-        String revision = null;
-        try {
-            var node = JSON.readTree(version).path("configurationRevision");
-            revision = node.isMissingNode() || node.isNull() ? null : node.asText();
-        } catch (IOException e) {
-            revision = null;
-        }
-        long generation = 0;
-        for (String line : session.run("nix-env -p /nix/var/nix/profiles/system --list-generations")
-                .stdout()
-                .split("\n")) {
-            if (line.contains("(current)")) {
-                generation = Long.parseLong(line.trim().split("\\s+")[0]);
-            }
-        }
-        String state = session.run("systemctl is-system-running").stdout().trim();
-        List<String> failed = session.run("systemctl --failed --no-legend --plain")
-                .stdout()
-                .lines()
-                .filter(l -> !l.isBlank())
-                .map(l -> l.trim().split("\\s+")[0])
-                .toList();
-        List<String> required =
-                HealthChecks.requiredUnits(inventory.hosts().get(host).role());
-        List<String> states = session.run("systemctl is-active " + String.join(" ", required))
-                .stdout()
-                .lines()
-                .toList();
-        Map<String, String> units = new LinkedHashMap<>();
-        for (int i = 0; i < required.size(); i++) {
-            units.put(required.get(i), i < states.size() ? states.get(i).trim() : "unknown");
-        }
-        boolean secrets = session.run("test -d /run/secrets").ok();
-        String currentKernel =
-                session.run("readlink -f /run/current-system/kernel").stdout().trim();
-        String bootedKernel =
-                session.run("readlink -f /run/booted-system/kernel").stdout().trim();
-        String bootId =
-                session.run("cat /proc/sys/kernel/random/boot_id").stdout().trim();
-        return new HostObservation(
-                current, revision, generation, state, failed, units, secrets, currentKernel, bootedKernel, bootId);
+        return observer.observe(host, session);
     }
 
     private static <T> T read(String json, Class<T> type) {

@@ -12,6 +12,7 @@ import dev.handoff.common.serde.EventCodec;
 import dev.handoff.converge.config.ConvergeConfig;
 import dev.handoff.converge.driver.Activator;
 import dev.handoff.converge.driver.BuildPlace;
+import dev.handoff.converge.driver.ConvergedStore;
 import dev.handoff.converge.driver.FactsStore;
 import dev.handoff.converge.driver.RuntimeCheckout;
 import dev.handoff.converge.driver.SshjHosts;
@@ -44,6 +45,18 @@ public class TriggerConsumer {
     private final StageMetrics metrics;
     private final AgroalDataSource dataSource;
     private final HostKeyPins pins;
+    private volatile Parts parts;
+
+    /**
+     * What the stage works with once started, for the watch ({@code run/ConvergeWatch}) to observe hosts the same way
+     * and converge a drifted one back through the same handler.
+     *
+     * @param handler runs a convergence under the host's lock
+     * @param facts the kept cloud and secret facts and access phase per host
+     * @param converged what was last converged per host, and its reported drift
+     * @param ssh the SSH driver with the pinned host keys
+     */
+    public record Parts(ConvergeStageHandler handler, FactsStore facts, ConvergedStore converged, SshjHosts ssh) {}
 
     public TriggerConsumer(
             StageKafka kafka,
@@ -69,6 +82,7 @@ public class TriggerConsumer {
     void start(@Observes StartupEvent started) {
         ConvergeConfig.Converge c = config.converge();
         FactsStore store = new FactsStore(dataSource);
+        ConvergedStore converged = new ConvergedStore(dataSource);
         Path workdir = Path.of(c.workdir());
         SshjHosts ssh = new SshjHosts(
                 Path.of(c.sshIdentity()),
@@ -82,6 +96,7 @@ public class TriggerConsumer {
                 codec,
                 publisher,
                 store,
+                converged,
                 new HostLock(dataSource, "converge", metrics.hostLockWaits("converge")),
                 new RuntimeCheckout(workdir.resolve("worktrees")),
                 ssh,
@@ -89,6 +104,7 @@ public class TriggerConsumer {
                 place(c, ssh),
                 c,
                 kafka);
+        parts = new Parts(handler, store, converged, ssh);
         Map<String, Object> batches = Map.of("max.poll.records", 500);
         loops.start(
                 "converge-facts",
@@ -98,6 +114,11 @@ public class TriggerConsumer {
                 batch -> keep(store, batch));
         loops.startStage(
                 "converge-stage", c.consumerGroup(), Stage.CONVERGE, c.concurrency(), Map.of(), handler::handle);
+    }
+
+    /** The stage's parts, once it started. */
+    public java.util.Optional<Parts> parts() {
+        return java.util.Optional.ofNullable(parts);
     }
 
     /** Where the activator runs: the build host of handoff.converge.build-host, or this machine. */

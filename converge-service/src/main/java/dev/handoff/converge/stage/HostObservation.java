@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the runner read on a host over SSH after activation.
+ * What the runner read on a host over SSH: before and after activation, and between runs (the watch).
  *
  * @param currentSystem {@code readlink -f /run/current-system}
  * @param configurationRevision {@code nixos-version --json} configurationRevision, or null

@@ -95,6 +95,7 @@ public final class NixosNode {
             });
     private Duration rebootDelay = Duration.ofMillis(300);
     private java.util.function.Supplier<Duration> activationTime = () -> Duration.ZERO;
+    private java.util.function.Supplier<java.util.OptionalInt> switchesByHand = java.util.OptionalInt::empty;
     private int activations;
 
     /**
@@ -276,6 +277,51 @@ public final class NixosNode {
             org.jboss.logging.Logger.getLogger(NixosNode.class)
                     .warnf("simulated %s: rollback guard %s fired: back to generation %d", hostName, unit, generation);
             notifyActivated();
+        }
+    }
+
+    /**
+     * A person on the host switches it to generation {@code number}, as {@code nixos-rebuild switch --rollback} or
+     * {@code nix-env -p /nix/var/nix/profiles/system --switch-generation N && switch-to-configuration switch} do: the
+     * system profile and {@code /run/current-system} point at that generation (no new generation is made), its
+     * units and manifests are activated; the booted system stays.
+     */
+    public Answer switchByHand(int number) {
+        Answer answer;
+        synchronized (this) {
+            answer = switchGeneration(number);
+        }
+        if (answer.exitCode() == 0) {
+            org.jboss.logging.Logger.getLogger(NixosNode.class)
+                    .warnf("simulated %s: switched to generation %d by hand", hostName, number);
+            notifyActivated();
+        }
+        return answer;
+    }
+
+    /**
+     * Asked before each SSH command: a generation to {@link #switchByHand switch to by hand} first (the lab's faults
+     * file, {@code system-drift.<host>}).
+     */
+    public synchronized void switchesByHand(java.util.function.Supplier<java.util.OptionalInt> pending) {
+        switchesByHand = pending;
+    }
+
+    /** Switches by hand when the faults ask for it; before a command is answered. */
+    void switchByHandIfAsked() {
+        java.util.function.Supplier<java.util.OptionalInt> pending;
+        synchronized (this) {
+            pending = switchesByHand;
+        }
+        java.util.OptionalInt generation = pending.get();
+        if (generation.isPresent()) {
+            Answer answer = switchByHand(generation.getAsInt());
+            if (answer.exitCode() != 0) {
+                org.jboss.logging.Logger.getLogger(NixosNode.class)
+                        .warnf(
+                                "simulated %s: no switch by hand: %s",
+                                hostName, answer.stderr().strip());
+            }
         }
     }
 

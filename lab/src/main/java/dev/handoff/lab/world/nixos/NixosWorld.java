@@ -49,6 +49,7 @@ public final class NixosWorld implements AutoCloseable {
                         LabSshIdentity.loadOrCreate(dir.resolve("host-keys").resolve(name));
                 NixosNode node = new NixosNode(name, dir.resolve("nodes").resolve(name));
                 node.activationTime(() -> faults.activationTime(name));
+                node.switchesByHand(() -> faults.takeSystemDrift(name));
                 hosts.put(name, SimulatedNixosHost.start(node, runner.publicKey(), 0, 0, hostKey.keyPair()));
                 copyAgeKey(name);
             }

@@ -105,6 +105,7 @@ final class NodeCommands {
     }
 
     Answer run(String command) throws InterruptedException, java.io.IOException {
+        node.switchByHandIfAsked();
         String line = command.trim();
         switch (line) {
             case "true":

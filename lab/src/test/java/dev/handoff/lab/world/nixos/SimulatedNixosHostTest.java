@@ -104,6 +104,41 @@ class SimulatedNixosHostTest {
     }
 
     @Test
+    void theSystemDriftFaultSwitchesTheHostToAnOlderGenerationByHandOnce() throws Exception {
+        // Given a host that ran two configurations, the newer one current
+        Path key = host.node().file(NixosNode.SOPS_KEY);
+        Files.createDirectories(key.getParent());
+        Files.writeString(key, "# lab key\n");
+        for (String revision : List.of("a".repeat(40), "b".repeat(40))) {
+            String activate = "handoff-lab-activate --system /nix/store/" + StoreHash.of(revision)
+                    + "-nixos-system-cloud-edge-1 --revision " + revision + " --kernel default";
+            assertThat(run(host.publicPort(), activate).code()).isZero();
+        }
+        NixosNode.Generation older =
+                host.node().generations().get(host.node().generations().size() - 2);
+        int generations = host.node().generations().size();
+        String bootId = host.node().bootId();
+        NixosFaults faults = new NixosFaults(dir.resolve("world"));
+        host.node().switchesByHand(() -> faults.takeSystemDrift("cloud-edge-1"));
+
+        // When someone rolls it back by hand (the lab's faults file)
+        faults.systemDrift("cloud-edge-1", older.number());
+        Result current = run(host.publicPort(), "readlink -f /run/current-system");
+
+        // Then the host shows what a rolled-back NixOS host shows, and the fault is used up
+        assertThat(current.output().strip()).isEqualTo(older.systemPath());
+        assertThat(run(host.publicPort(), "nix-env -p /nix/var/nix/profiles/system --list-generations")
+                        .output())
+                .containsPattern("(?m)^\\s*" + older.number() + "\\s.*\\(current\\)$");
+        assertThat(run(host.publicPort(), "nixos-version --json").output()).contains("a".repeat(40));
+        assertThat(host.node().generations())
+                .as("a rollback makes no generation")
+                .hasSize(generations);
+        assertThat(Files.readString(faults.file())).doesNotContain("system-drift.cloud-edge-1");
+        assertThat(host.node().bootId()).as("nothing rebooted").isEqualTo(bootId);
+    }
+
+    @Test
     void aRebootDropsConnectionsAndComesBackWithANewBootId() throws Exception {
         // Given
         String before = host.node().bootId();
