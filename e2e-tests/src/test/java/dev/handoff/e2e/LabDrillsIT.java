@@ -10,7 +10,10 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -28,13 +31,16 @@ class LabDrillsIT {
     private static final String HOST = "cloud-edge-1";
     private static final String RUNTIME = "ops/nix-k3s-edge-cluster";
     private static final Duration RUN = Duration.ofMinutes(5);
+    private static final Duration WATCH = Duration.ofSeconds(5);
 
     private LabProcess lab;
     private NixosFaults faults;
 
     @BeforeEach
     void startLab() throws Exception {
-        lab = LabProcess.start();
+        // converge-service's watch every few seconds, so that a drift is found within the test's patience
+        lab = LabProcess.start(Map.of(
+                "HANDOFF_CONVERGE_WATCH_INTERVAL", WATCH.toSeconds() + "s", "HANDOFF_CONVERGE_WATCH_DELAY", "1s"));
         faults = new NixosFaults(lab.home().resolve("nixos"));
         // the host's cloud facts come from a first run of the infra repository
         JsonNode infra = lab.finished(lab.push("ops/edge-cluster-infra", HOST), RUN);
@@ -54,6 +60,87 @@ class LabDrillsIT {
         theChainGoesOnAfterTheBrokerStoppedAndStartedDuringARun();
         aPartitionedHostGetsNoAnswerUntilItHeals();
         aPushWhoseWebhookWasLostDeploysWhenControlServiceStartsAgain();
+        aHostChangedByHandIsReportedDriftedAndWithReconvergeConvergedBack();
+    }
+
+    /** Issue 21's acceptance: a host changed by hand is found by converge-service's watch; reconverge undoes it. */
+    private void aHostChangedByHandIsReportedDriftedAndWithReconvergeConvergedBack() throws Exception {
+        // Given: the host converged at the runtime repository's head, on generation g
+        String id = lab.push(RUNTIME, HOST);
+        JsonNode converged = lab.finished(id, RUN);
+        assertThat(converged.path("status").asText())
+                .as("result: %s", converged.path("result"))
+                .isEqualTo("succeeded");
+        long generation = LabProcess.events(converged, "handoff.convergence.completed")
+                .get(0)
+                .path("data")
+                .path("generation")
+                .asLong();
+        assertThat(generation).as("generations to go back to").isGreaterThan(2);
+
+        // When: someone switches the host back one generation by hand
+        faults.systemDrift(HOST, (int) generation - 1);
+
+        // Then: within the watch's interval the ledger has the drift under that deployment, and the fleet view says so
+        JsonNode drifted = driftedEvents(id, 1).get(0);
+        assertThat(drifted.path("data").path("onDrift").asText()).isEqualTo("report");
+        assertThat(drifted.path("data").path("reconvergeDeployment").isMissingNode()
+                        || drifted.path("data").path("reconvergeDeployment").isNull())
+                .as("no reconverge with onDrift: report: %s", drifted)
+                .isTrue();
+        assertThat(drifted.path("data").path("differences").toString())
+                .contains("\"field\":\"generation\"")
+                .contains("\"expected\":\"" + generation + "\"")
+                .contains("\"observed\":\"" + (generation - 1) + "\"");
+        assertThat(lab.deployment(id).path("status").asText())
+                .as("a drift changes no deployment's status")
+                .isEqualTo("succeeded");
+        LabProcess.Result hosts = lab.run("ctl", "hosts", HOST);
+        assertThat(hosts.exit()).as(hosts.output()).isZero();
+        assertThat(hosts.output()).contains("drifted").contains("generation " + generation + "→" + (generation - 1));
+
+        // When: handoff.yaml says onDrift: reconverge for the host, converge-service starts again with it, and the
+        // host is switched back once more
+        Path inventory = lab.home().resolve("handoff.yaml");
+        String yaml = Files.readString(inventory);
+        assertThat(yaml).contains("  " + HOST + ":\n");
+        Files.writeString(inventory, yaml.replace("  " + HOST + ":\n", "  " + HOST + ":\n    onDrift: reconverge\n"));
+        LabProcess.Result restart = lab.run("restart", "converge-service");
+        assertThat(restart.exit()).as(restart.output()).isZero();
+        faults.systemDrift(HOST, (int) generation - 2);
+
+        // Then: the new drift names the deployment that converges the host back, which was caused by it and succeeds
+        JsonNode second = driftedEvents(id, 2).get(1);
+        assertThat(second.path("data").path("onDrift").asText()).isEqualTo("reconverge");
+        String reconverge = second.path("data").path("reconvergeDeployment").asText();
+        assertThat(reconverge).as("the reconverge deployment in %s", second).isNotBlank();
+        JsonNode back = lab.finished(reconverge, RUN);
+        assertThat(back.path("status").asText())
+                .as("result: %s", back.path("result"))
+                .isEqualTo("succeeded");
+        assertThat(LabProcess.events(back, "handoff.convergence.started"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.path("causationId").asText())
+                        .isEqualTo(second.path("id").asText()));
+        assertThat(LabProcess.events(back, "handoff.convergence.completed"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.path("data").path("commit").asText())
+                        .isEqualTo(second.path("data").path("commit").asText()));
+        await("the fleet view no longer shows " + HOST + " drifted")
+                .atMost(RUN)
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> !lab.run("ctl", "hosts", HOST).output().contains("drifted"));
+    }
+
+    /** The ledger's {@code convergence.drifted} events of deployment {@code id}, once there are {@code count}. */
+    private java.util.List<JsonNode> driftedEvents(String id, int count) {
+        return await(count + " drift(s) of " + HOST + " in deployment " + id)
+                .atMost(WATCH.multipliedBy(12))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(
+                        () -> LabProcess.events(lab.deployment(id), "handoff.convergence.drifted"),
+                        events -> events.size() >= count);
     }
 
     /** Issue 21's acceptance: Git stays the truth when control-service missed the webhook. */

@@ -55,9 +55,20 @@ final class LabProcess implements AutoCloseable {
 
     /** Starts the lab with every service and waits until it is up. */
     static LabProcess start() throws Exception {
-        LabProcess process = new LabProcess();
+        return start(Map.of());
+    }
+
+    /** As {@link #start()}, with {@code environment} added to {@code ./handoff up}'s (and so the services'). */
+    static LabProcess start(Map<String, String> environment) throws Exception {
+        LabProcess process = new LabProcess(environment);
         process.up();
         return process;
+    }
+
+    private final Map<String, String> environment;
+
+    private LabProcess(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
     }
 
     private void up() throws Exception {
@@ -188,6 +199,7 @@ final class LabProcess implements AutoCloseable {
         env.put(ServiceModule.DATABASE_PREFIX_VARIABLE, databasePrefix);
         env.put("HANDOFF_OPERATOR_TOKEN", token);
         env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.putAll(environment);
         return builder;
     }
 
