@@ -54,6 +54,7 @@ public class StageMetrics implements EventPublisher.Listener {
 
     private final Map<BackupContract, Instant> newestBackups = new ConcurrentHashMap<>();
     private final Map<BackupContract, Duration> maxBackupAges = new ConcurrentHashMap<>();
+    private final Map<String, Double> lastWatchRounds = new ConcurrentHashMap<>();
 
     private record Run(Stage stage, String deployment, String host) {}
 
@@ -220,6 +221,28 @@ public class StageMetrics implements EventPublisher.Listener {
         Gauge.builder("handoff.drift.detected", detected, DoubleSupplier::getAsDouble)
                 .description("1 while the host's cloud resources differ from its last cloud facts, else 0")
                 .tag("host", host)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Counts one round of {@code stage}'s scheduled check ({@code dev.handoff.support.watch}) by result: {@code quiet}
+     * (nothing new found, nothing published), {@code reported} (something published) or {@code failed} (a host could
+     * not be checked); and marks when the stage's last round ended.
+     */
+    public void watchRound(String stage, String result) {
+        Counter.builder("handoff.watch.rounds")
+                .description("Rounds of a stage's scheduled check by result: quiet (nothing new), reported (published"
+                        + " a finding or a scheduled run), failed (a host could not be checked)")
+                .tag("stage", stage)
+                .tag("result", result)
+                .register(registry)
+                .increment();
+        lastWatchRounds.put(stage, System.currentTimeMillis() / 1000.0);
+        Gauge.builder("handoff.watch.last.round.timestamp", stage, s -> lastWatchRounds.getOrDefault(s, Double.NaN))
+                .description("When the stage's scheduled check last ended a round (Unix time)")
+                .baseUnit("seconds")
+                .tag("stage", stage)
                 .strongReference(true)
                 .register(registry);
     }

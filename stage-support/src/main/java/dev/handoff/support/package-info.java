@@ -4,7 +4,8 @@
  * {@link dev.handoff.support.StageLoops} (the service's consumer threads) with
  * {@link dev.handoff.support.StageReadiness} over them, {@link dev.handoff.support.StageMetrics} (every metric of a
  * stage, also used by infra-service, which takes no other bean from here), and
- * {@link dev.handoff.support.InventoryProducer}; and, in {@code dev.handoff.support.ssh}, the SSH connection with pinned
+ * {@link dev.handoff.support.InventoryProducer}; in {@code dev.handoff.support.watch}, the one mechanism of every stage's
+ * scheduled check ({@link dev.handoff.support.watch.WatchRounds}); and, in {@code dev.handoff.support.ssh}, the SSH connection with pinned
  * host keys that converge-, workload- and backup-service open ({@link dev.handoff.support.ssh.PinnedSsh}), checked
  * against handoff.yaml's {@code access.hostKey} or the one pin store they share, the compacted topic
  * {@code handoff.host-keys} ({@link dev.handoff.support.ssh.TopicHostKeyPins}, the bean of
