@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -19,6 +20,7 @@ import javax.sql.DataSource;
  */
 public final class HostLock {
     private static final String LOCK = "SELECT pg_advisory_lock(hashtextextended(?, 5))";
+    private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(hashtextextended(?, 5))";
     private static final String UNLOCK = "SELECT pg_advisory_unlock(hashtextextended(?, 5))";
 
     private final DataSource dataSource;
@@ -74,6 +76,34 @@ public final class HostLock {
             throw e;
         }
         waits.waited(Duration.ofNanos(System.nanoTime() - asked));
+        return held(host, key, connection);
+    }
+
+    /**
+     * The lock of {@code host} if no one holds it now, else empty at once (a scheduled check skips a host that a run is
+     * working on rather than queue behind it).
+     */
+    public Optional<Held> tryAcquire(String host) throws SQLException {
+        String key = key(host);
+        Connection connection = dataSource.getConnection();
+        boolean locked = false;
+        try {
+            connection.setAutoCommit(true);
+            try (PreparedStatement s = connection.prepareStatement(TRY_LOCK)) {
+                s.setString(1, key);
+                try (var rs = s.executeQuery()) {
+                    locked = rs.next() && rs.getBoolean(1);
+                }
+            }
+        } finally {
+            if (!locked) {
+                connection.close();
+            }
+        }
+        return locked ? Optional.of(held(host, key, connection)) : Optional.empty();
+    }
+
+    private static Held held(String host, String key, Connection connection) {
         return new Held() {
             private boolean released;
 
