@@ -238,7 +238,9 @@ public class StageMetrics implements EventPublisher.Listener {
                 .tag("result", result)
                 .register(registry)
                 .increment();
-        lastWatchRounds.put(stage, System.currentTimeMillis() / 1000.0);
+        if (lastWatchRounds.put(stage, System.currentTimeMillis() / 1000.0) != null) {
+            return; // the gauge reads the map: registered once per stage
+        }
         Gauge.builder("handoff.watch.last.round.timestamp", stage, s -> lastWatchRounds.getOrDefault(s, Double.NaN))
                 .description("When the stage's scheduled check last ended a round (Unix time)")
                 .baseUnit("seconds")
