@@ -29,6 +29,11 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -160,7 +165,56 @@ class WorkloadWatchTest {
                 .contains(":21116/TCP");
     }
 
+    @Test
+    void aRustdeskKeyChangedBetweenPushesIsReportedByFingerprintAndNeverTakenAsTheHostsKey() throws Exception {
+        // Given: a verified RustDesk host whose key pair is then replaced on the host, with no rotation declared
+        String host = "edge-watch-key";
+        WorkloadLab lab = WorkloadLabResource.lab();
+        lab.activate(host, null);
+        assertThat(outcome(converged(host)).get(1).type()).isEqualTo(EventType.WORKLOAD_COMPLETED.type());
+        List<String> recorded = rustdeskKeys(host);
+        Path publicKey = lab.node(host).file("/var/lib/rustdesk/id_ed25519.pub");
+        String oldKey = Files.readString(publicKey);
+        lab.kube(host).faults().rotateKey();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !Files.readString(publicKey).equals(oldKey));
+        int before = events(host).size();
+
+        // When
+        await().atMost(Duration.ofSeconds(60))
+                .until(this::round, r -> r.reported().contains(host));
+
+        // Then: a drift naming the object and both fingerprints; the recorded key stays the verified one
+        JsonNode failed = events(host).get(before + 1).data();
+        assertThat(failed.path("reason").asText()).isEqualTo("drift");
+        JsonNode changed = detail(failed, "rustdesk-key-changed");
+        assertThat(changed.path("subject").asText()).isEqualTo("Deployment/rustdesk/hbbs");
+        assertThat(changed.path("message").asText()).contains(recorded.get(0), "SHA256:");
+        assertThat(rustdeskKeys(host)).isEqualTo(recorded);
+        // and the key material itself is in no event of the host (only fingerprints)
+        String privateKey = Files.readString(lab.node(host).file("/var/lib/rustdesk/id_ed25519"));
+        String newPublicKey = Files.readString(publicKey).trim();
+        assertThat(events(host))
+                .allSatisfy(e -> assertThat(e.data().toString())
+                        .doesNotContain(privateKey.trim())
+                        .doesNotContain(newPublicKey));
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private List<String> rustdeskKeys(String host) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT fingerprint FROM rustdesk_keys WHERE host = ?")) {
+            s.setString(1, host);
+            try (ResultSet r = s.executeQuery()) {
+                List<String> out = new java.util.ArrayList<>();
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+                return out;
+            }
+        }
+    }
 
     private Round round() {
         return watch.round().orElseThrow();
