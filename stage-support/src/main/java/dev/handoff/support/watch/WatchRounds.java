@@ -45,7 +45,7 @@ public class WatchRounds {
         try {
             hosts = watch.hosts();
         } catch (Exception e) {
-            return ended(stage, 0, List.of(), Map.of("*", describe(e)), started);
+            return ended(stage, 0, List.of(), 0, Map.of("*", describe(e)), started);
         }
         List<String> reported = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
@@ -63,7 +63,7 @@ public class WatchRounds {
                 LOG.warnf(e, "%s watch: cannot check %s: %s", stage, host, describe(e));
             }
         }
-        return ended(stage, hosts.size(), reported, failed, started);
+        return ended(stage, hosts.size(), reported, reported.size(), failed, started);
     }
 
     /**
@@ -74,19 +74,25 @@ public class WatchRounds {
         long started = System.nanoTime();
         try {
             int published = checkNow.getAsInt();
-            return ended(stage, -1, published > 0 ? List.of(published + " finding(s)") : List.of(), Map.of(), started);
+            return ended(stage, -1, List.of(), published, Map.of(), started);
         } catch (RuntimeException e) {
             LOG.warnf(e, "%s watch: the round failed: %s", stage, describe(e));
-            return ended(stage, -1, List.of(), Map.of("*", describe(e)), started);
+            return ended(stage, -1, List.of(), 0, Map.of("*", describe(e)), started);
         }
     }
 
     private Round ended(
-            String stage, int checked, List<String> reported, Map<String, String> failed, long startedNanos) {
+            String stage,
+            int checked,
+            List<String> reported,
+            int published,
+            Map<String, String> failed,
+            long startedNanos) {
         Round round = new Round(
                 stage,
                 Math.max(checked, 0),
                 List.copyOf(reported),
+                published,
                 Map.copyOf(failed),
                 Duration.ofNanos(System.nanoTime() - startedNanos));
         metrics.watchRound(stage, round.result());
@@ -96,7 +102,11 @@ public class WatchRounds {
                 round.result(),
                 checked < 0 ? "hosts checked by the stage" : checked + " host(s) checked",
                 round.took().toMillis(),
-                reported.isEmpty() ? "" : "; reported: " + String.join(", ", reported),
+                published == 0
+                        ? ""
+                        : reported.isEmpty()
+                                ? "; published " + published
+                                : "; reported: " + String.join(", ", reported),
                 failed.isEmpty() ? "" : "; could not check: " + failed);
         if (failed.isEmpty()) {
             LOG.info(line);

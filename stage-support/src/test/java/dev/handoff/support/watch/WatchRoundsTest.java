@@ -120,6 +120,7 @@ class WatchRoundsTest {
 
         // Then
         assertThat(reported.result()).isEqualTo("reported");
+        assertThat(reported.published()).isEqualTo(2);
         assertThat(quiet.result()).isEqualTo("quiet");
         assertThat(failed.result()).isEqualTo("failed");
         assertThat(rounds("converge", "reported")).isEqualTo(1);

@@ -110,7 +110,17 @@ public final class WorkloadStore {
 
     /** The watched host {@code host}, if it is watched. */
     public Optional<Watched> watched(String host) throws SQLException {
-        return watched().stream().filter(w -> w.host().equals(host)).findFirst();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT host, verified_at, drift_reported FROM watched_hosts WHERE host = ?")) {
+            s.setString(1, host);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next()
+                        ? Optional.of(new Watched(
+                                r.getString(1), r.getTimestamp(2).toInstant(), Optional.ofNullable(r.getString(3))))
+                        : Optional.empty();
+            }
+        }
     }
 
     /**
