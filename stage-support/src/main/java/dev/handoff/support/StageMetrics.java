@@ -58,6 +58,7 @@ public class StageMetrics implements EventPublisher.Listener {
 
     private final Map<BackupContract, Instant> newestBackups = new ConcurrentHashMap<>();
     private final Map<BackupContract, Duration> maxBackupAges = new ConcurrentHashMap<>();
+    private final Map<String, Double> lastWatchRounds = new ConcurrentHashMap<>();
 
     private record Run(Stage stage, String deployment, String host) {}
 
@@ -246,16 +247,27 @@ public class StageMetrics implements EventPublisher.Listener {
     }
 
     /**
-     * Counts a watch round of {@code stage} by result: {@code in-sync} and {@code drifted} hosts, {@code skipped} ones
-     * (busy with a run, or unreachable). A round that finds everything in sync publishes nothing but this.
+     * Counts one round of {@code stage}'s scheduled check ({@code dev.handoff.support.watch}) by result: {@code quiet}
+     * (nothing new found, nothing published), {@code reported} (something published) or {@code failed} (a host could
+     * not be checked); and marks when the stage's last round ended.
      */
-    public void watched(String stage, String result, int hosts) {
-        Counter.builder("handoff.watch.hosts")
-                .description("Hosts a scheduled watch round looked at, by result: in-sync, drifted, skipped")
+    public void watchRound(String stage, String result) {
+        Counter.builder("handoff.watch.rounds")
+                .description("Rounds of a stage's scheduled check by result: quiet (nothing new), reported (published"
+                        + " a finding or a scheduled run), failed (a host could not be checked)")
                 .tag("stage", stage)
                 .tag("result", result)
                 .register(registry)
-                .increment(hosts);
+                .increment();
+        if (lastWatchRounds.put(stage, System.currentTimeMillis() / 1000.0) != null) {
+            return; // the gauge reads the map: registered once per stage
+        }
+        Gauge.builder("handoff.watch.last.round.timestamp", stage, s -> lastWatchRounds.getOrDefault(s, Double.NaN))
+                .description("When the stage's scheduled check last ended a round (Unix time)")
+                .baseUnit("seconds")
+                .tag("stage", stage)
+                .strongReference(true)
+                .register(registry);
     }
 
     private static Duration[] durations(double... seconds) {

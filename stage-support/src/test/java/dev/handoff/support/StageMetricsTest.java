@@ -154,7 +154,6 @@ class StageMetricsTest {
         // When
         metrics.published(List.of(drifted));
         metrics.hostDrifted(HOST, () -> standing[0] ? 1 : 0);
-        metrics.watched("converge", "drifted", 1);
 
         // Then
         assertThat(registry.find("handoff.stage.runs").counters()).isEmpty();

@@ -45,7 +45,10 @@ public final class WorkloadLab {
             "edge-dangling",
             "edge-big",
             "edge-empty",
-            "edge-untrusted");
+            "edge-untrusted",
+            "edge-watch",
+            "edge-watch-busy",
+            "edge-watch-key");
 
     /** An edge host whose SSH host key no service trusts: converge-service never pinned it. */
     public static final String UNTRUSTED = "edge-untrusted";

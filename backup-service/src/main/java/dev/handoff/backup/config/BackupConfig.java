@@ -65,18 +65,47 @@ public interface BackupConfig {
         @WithDefault("30s")
         Duration publishTimeout();
 
-        /** The scheduled runs. */
+        /** The scheduled check: every host with a configured contract, each run its own deployment. */
+        Watch watch();
+
+        /**
+         * The scheduled runs' old settings.
+         *
+         * @deprecated set {@code handoff.backup.watch.*} ({@code HANDOFF_BACKUP_WATCH_INTERVAL}, {@code _DELAY});
+         *     these are read only as its defaults
+         */
+        @Deprecated
         Schedule schedule();
     }
 
-    /** Scheduled runs: every host with a configured contract, each run its own deployment. */
-    interface Schedule {
-        /** Period of the scheduled runs (Quarkus scheduler syntax: {@code 6h}, {@code 30m}; {@code off} disables them). */
-        @WithDefault("6h")
+    /** The scheduled check (docs/operators.md, "Scheduled checks"). */
+    interface Watch {
+        /**
+         * Period of the scheduled runs ({@code HANDOFF_BACKUP_WATCH_INTERVAL}; Quarkus scheduler syntax: {@code 6h},
+         * {@code 30m}; {@code off} disables them); the deprecated {@code handoff.backup.schedule.interval} when unset.
+         */
+        @WithDefault("${handoff.backup.schedule.interval:6h}")
         String interval();
 
-        /** Delay of the first scheduled run after start. */
-        @WithDefault("1m")
+        /**
+         * Delay of the first scheduled run after start ({@code HANDOFF_BACKUP_WATCH_DELAY}); the deprecated
+         * {@code handoff.backup.schedule.delay} when unset.
+         */
+        @WithDefault("${handoff.backup.schedule.delay:1m}")
         String delay();
+    }
+
+    /**
+     * The old names of the scheduled check's settings.
+     *
+     * @deprecated use {@link Watch}
+     */
+    @Deprecated
+    interface Schedule {
+        /** Deprecated: {@code handoff.backup.watch.interval}. */
+        Optional<String> interval();
+
+        /** Deprecated: {@code handoff.backup.watch.delay}. */
+        Optional<String> delay();
     }
 }

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -79,13 +80,13 @@ public final class HostLock {
     }
 
     /**
-     * The lock of {@code host} if nobody holds it now, without waiting: empty while a run of the host holds it (a
-     * check that must never race a run skips the host instead).
+     * The lock of {@code host} if no one holds it now, else empty at once (a scheduled check skips a host that a run is
+     * working on rather than queue behind it).
      */
-    public java.util.Optional<Held> tryAcquire(String host) throws SQLException {
+    public Optional<Held> tryAcquire(String host) throws SQLException {
         String key = key(host);
         Connection connection = dataSource.getConnection();
-        boolean locked;
+        boolean locked = false;
         try {
             connection.setAutoCommit(true);
             try (PreparedStatement s = connection.prepareStatement(TRY_LOCK)) {
@@ -94,18 +95,15 @@ public final class HostLock {
                     locked = rs.next() && rs.getBoolean(1);
                 }
             }
-        } catch (SQLException | RuntimeException e) {
-            connection.close();
-            throw e;
+        } finally {
+            if (!locked) {
+                connection.close();
+            }
         }
-        if (!locked) {
-            connection.close();
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(held(host, key, connection));
+        return locked ? Optional.of(held(host, key, connection)) : Optional.empty();
     }
 
-    private Held held(String host, String key, Connection connection) {
+    private static Held held(String host, String key, Connection connection) {
         return new Held() {
             private boolean released;
 

@@ -26,7 +26,8 @@ public final class HostState {
 
     /**
      * Where drift is reported: infra-service's drift watch fails the infra stage with reason {@code drift}; issue #21's
-     * {@code convergence.drifted} reports a host whose running system left its last convergence.
+     * {@code convergence.drifted} reports a host whose running system left its last convergence; workload-service's
+     * scheduled check fails the workload stage with reason {@code drift} when declared workloads no longer hold.
      */
     public static final List<DriftSource> DRIFT_SOURCES = List.of(
             new DriftSource(
@@ -35,7 +36,12 @@ public final class HostState {
                     "drift",
                     "handoff.cloud-facts.completed"),
             new DriftSource(
-                    "Host system (converge)", "handoff.convergence.drifted", null, "handoff.convergence.completed"));
+                    "Host system (converge)", "handoff.convergence.drifted", null, "handoff.convergence.completed"),
+            new DriftSource(
+                    "Declared workloads (workload scheduled check)",
+                    "handoff.workload.failed",
+                    "drift",
+                    "handoff.workload.completed"));
 
     /**
      * A stage's newest run: its status as the ledger has it ({@code not-run} when the host never ran it), and the

@@ -183,6 +183,47 @@ class FleetApiTest {
                         assertThat(host(ChainEvents.HOST).getString("drift")).isNull());
     }
 
+    @Test
+    void aWorkloadDriftFromTheScheduledCheckIsTheHostsDriftUntilAWorkloadRunCompletes() {
+        // Given: a host whose workloads were verified (and no drift of another test standing)
+        String deployment = Deliveries.pushForTestHost("ops/nix-k3s-edge-cluster");
+        chain.completed(Stage.INFRA, deployment, null);
+        var converged = chain.completed(Stage.CONVERGE, deployment, null);
+        chain.completed(Stage.WORKLOAD, deployment, converged.event().id());
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() ->
+                        assertThat(host(ChainEvents.HOST).getString("drift")).isNull());
+
+        // When: workload-service's scheduled check reports a drift, as a deployment of its own
+        String check = java.util.UUID.randomUUID().toString();
+        chain.publish(
+                EventType.of(Stage.WORKLOAD, "started"),
+                check,
+                null,
+                ChainEvents.sample("workload.started/v1/scheduled-check.json"));
+        chain.publish(
+                EventType.of(Stage.WORKLOAD, "failed"),
+                check,
+                null,
+                ChainEvents.sample("workload.failed/v1/drift-port-unreachable.json"));
+
+        // Then: the host is drifted, naming the workload stage and the finding
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() ->
+                        assertThat(host(ChainEvents.HOST).getString("state")).isEqualTo("drifted"));
+        assertThat(host(ChainEvents.HOST).getString("drift.stage")).isEqualTo("workload");
+        assertThat(host(ChainEvents.HOST).getString("drift.deploymentId")).isEqualTo(check);
+        assertThat(host(ChainEvents.HOST).getString("drift.message")).contains("21115/TCP");
+
+        // When: a workload run completes again (the host redeployed from the workload stage)
+        chain.completed(Stage.WORKLOAD, deployment, converged.event().id());
+
+        // Then: the drift is cleared
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() ->
+                        assertThat(host(ChainEvents.HOST).getString("drift")).isNull());
+    }
+
     private static String deploymentStatus(String deployment) {
         return given().auth()
                 .oauth2(Deliveries.VIEWER)

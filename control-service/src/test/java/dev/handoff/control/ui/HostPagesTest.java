@@ -77,10 +77,9 @@ class HostPagesTest {
                     .doesNotContain("NOT_FOUND");
             assertThat(section(page, "id=\"generation\""))
                     .contains("<dd>1</dd>", "10c86433e812", "nixos-system-cloud-edge-1");
-            assertThat(section(page, "id=\"drift\""))
-                    .contains("no longer matches its last cloud facts")
-                    // the infra report stands (another test's converge drift may show reconciled beside it)
-                    .containsPattern("Cloud instance \\(infra drift watch\\)</strong>: drift reported at [^<,]*\\.\\n");
+            assertThat(driftLine(page, "Cloud instance"))
+                    .contains("drift reported at", "no longer matches its last cloud facts")
+                    .doesNotContain("reconciled");
             assertThat(row(page, "data-contract=\"runtime\""))
                     .contains("failed", "stale-snapshot", "2025-11-24T03:00:12Z", "passed: restored /var/lib/rustdesk");
             assertThat(row(page, "data-contract=\"infra-state\"")).contains("data-status=\"");
@@ -90,9 +89,39 @@ class HostPagesTest {
         chain.completed(Stage.INFRA, deployment, null);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(
-                                section(UiForms.page(viewer, "/ui/hosts/" + ChainEvents.HOST), "id=\"drift\""))
-                        .containsPattern("Cloud instance \\(infra drift watch\\)</strong>: drift reported at [^<]*,"
-                                + " reconciled by newer facts"));
+                                driftLine(UiForms.page(viewer, "/ui/hosts/" + ChainEvents.HOST), "Cloud instance"))
+                        .contains("reconciled by newer facts"));
+    }
+
+    @Test
+    void aWorkloadDriftFromTheScheduledCheckShowsOnTheHostsPageUntilAWorkloadRunCompletes() {
+        // Given: workload-service's scheduled check reported that a declared port stopped answering
+        String check = UUID.randomUUID().toString();
+        chain.publish(
+                EventType.of(Stage.WORKLOAD, "started"),
+                check,
+                null,
+                ChainEvents.sample("workload.started/v1/scheduled-check.json"));
+        chain.publish(
+                EventType.of(Stage.WORKLOAD, "failed"),
+                check,
+                null,
+                ChainEvents.sample("workload.failed/v1/drift-port-unreachable.json"));
+        String viewer = UiForms.signIn(Deliveries.VIEWER);
+
+        // When / Then: the host's page shows it as standing, linking the report
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                driftLine(UiForms.page(viewer, "/ui/hosts/" + ChainEvents.HOST), "Declared workloads"))
+                        .contains("drift reported at", "21115/TCP does not answer", "/ui/deployments/" + check)
+                        .doesNotContain("reconciled"));
+
+        // When a workload run completes, the drift shows as reconciled
+        chain.completed(Stage.WORKLOAD, UUID.randomUUID().toString(), null);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                driftLine(UiForms.page(viewer, "/ui/hosts/" + ChainEvents.HOST), "Declared workloads"))
+                        .contains("reconciled by newer facts"));
     }
 
     @Test
@@ -156,6 +185,15 @@ class HostPagesTest {
         int at = page.indexOf(marker);
         assertThat(at).as("the page has %s:\n%s", marker, page).isNotNegative();
         return page.substring(page.lastIndexOf("<tr", at), page.indexOf("</tr>", at));
+    }
+
+    /** The line of the page's drift section that starts with {@code label} (one per kind of drift). */
+    private static String driftLine(String page, String label) {
+        String drift = section(page, "id=\"drift\"");
+        int at = drift.indexOf(label);
+        assertThat(at).as("the drift section has %s:\n%s", label, drift).isNotNegative();
+        int next = drift.indexOf("data-standing=", at);
+        return drift.substring(at, next < 0 ? drift.length() : next);
     }
 
     /** From {@code marker} to the next section heading. */

@@ -3,6 +3,7 @@ package dev.handoff.converge.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
+import dev.handoff.common.event.Stage;
 import dev.handoff.common.event.v1.Convergence;
 import dev.handoff.common.event.v1.ConvergenceDrifted;
 import dev.handoff.common.inventory.Inventory;
@@ -20,6 +21,8 @@ import dev.handoff.converge.stage.DriftCheck;
 import dev.handoff.converge.stage.HostObservation;
 import dev.handoff.support.StageKafka;
 import dev.handoff.support.StageMetrics;
+import dev.handoff.support.watch.Watch;
+import dev.handoff.support.watch.WatchRounds;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,10 +38,11 @@ import org.jboss.logging.Logger;
  * {@code convergence.drifted} (until it matches again or converges anew); with {@code onDrift: reconverge} it is then
  * converged again at the last converged commit, as a deployment of its own caused by the drift. A host whose lock a
  * run holds is skipped this round, so the watch never races an activation. A round that finds every host in sync
- * publishes nothing, only {@code handoff_watch_hosts_total}.
+ * publishes nothing, only the round's metrics. Its rounds run on the mechanism every stage's scheduled check shares
+ * ({@link WatchRounds}; docs/operators.md, "Scheduled checks").
  */
 @ApplicationScoped
-public class ConvergeWatch {
+public class ConvergeWatch implements Watch {
     private static final Logger LOG = Logger.getLogger(ConvergeWatch.class);
     private static final ObjectMapper JSON = Json.mapper();
 
@@ -50,6 +54,7 @@ public class ConvergeWatch {
     private final HostLock lock;
     private final String source;
     private final ConvergeConfig config;
+    private final WatchRounds rounds;
 
     public ConvergeWatch(
             TriggerConsumer stage,
@@ -59,7 +64,8 @@ public class ConvergeWatch {
             StageMetrics metrics,
             AgroalDataSource dataSource,
             StageKafka kafka,
-            ConvergeConfig config) {
+            ConvergeConfig config,
+            WatchRounds rounds) {
         this.stage = stage;
         this.inventory = inventory;
         this.codec = codec;
@@ -68,6 +74,7 @@ public class ConvergeWatch {
         this.lock = new HostLock(dataSource, "converge");
         this.source = kafka.source();
         this.config = config;
+        this.rounds = rounds;
     }
 
     @Scheduled(
@@ -76,96 +83,74 @@ public class ConvergeWatch {
             delayed = "${handoff.converge.watch.delay}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        try {
-            checkNow();
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "the converge watch round failed: %s", e.getMessage());
-        }
+        rounds.run(this);
     }
 
     /** One round over every converged host now; returns how many drifts it published. */
     public synchronized int checkNow() {
-        Optional<TriggerConsumer.Parts> started = stage.parts();
-        if (started.isEmpty()) {
-            return 0;
-        }
-        TriggerConsumer.Parts parts = started.get();
-        HostReader reader = new HostReader(parts.facts(), parts.ssh(), new HostObserver(inventory));
-        List<ConvergedStore.Converged> all;
-        try {
-            all = parts.converged().all();
-        } catch (java.sql.SQLException e) {
-            LOG.warnf("the converge watch cannot read what was converged: %s", e.getMessage());
-            return 0;
-        }
-        Round round = new Round();
-        for (ConvergedStore.Converged last : all) {
-            Inventory.Host host = inventory.hosts().get(last.host());
-            if (host == null || host.access().isEmpty()) {
-                continue;
-            }
-            watchGauge(parts.converged(), last.host());
-            try {
-                check(parts, reader, host, last, round);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (Exception e) {
-                round.skipped++;
-                LOG.warnf("converge watch: %s not checked this round: %s", last.host(), e.getMessage());
-            }
-        }
-        metrics.watched("converge", "in-sync", round.inSync);
-        metrics.watched("converge", "drifted", round.drifted);
-        metrics.watched("converge", "skipped", round.skipped);
-        return round.drifted;
+        return rounds.run(this).published();
     }
 
-    /** The counts of one round. */
-    private static final class Round {
-        int inSync;
-        int drifted;
-        int skipped;
+    @Override
+    public String stage() {
+        return Stage.CONVERGE.id();
+    }
+
+    /** The hosts with a published convergence that handoff.yaml still lists with an access (none before the start). */
+    @Override
+    public List<String> hosts() throws Exception {
+        Optional<TriggerConsumer.Parts> started = stage.parts();
+        if (started.isEmpty()) {
+            return List.of();
+        }
+        return started.get().converged().all().stream()
+                .map(ConvergedStore.Converged::host)
+                .filter(h -> inventory.hosts().containsKey(h)
+                        && !inventory.hosts().get(h).access().isEmpty())
+                .toList();
+    }
+
+    @Override
+    public boolean check(String name) throws Exception {
+        TriggerConsumer.Parts parts = stage.parts().orElseThrow(() -> new IllegalStateException("not started"));
+        Inventory.Host host = inventory.hosts().get(name);
+        watchGauge(parts.converged(), name);
+        Optional<HostLock.Held> held = lock.tryAcquire(name);
+        if (held.isEmpty()) {
+            LOG.infof("converge watch: %s is being converged right now; the next round checks it", name);
+            return false;
+        }
+        Optional<Reconverge> again;
+        try (HostLock.Held h = held.get()) {
+            Optional<ConvergedStore.Converged> last = parts.converged().all().stream()
+                    .filter(c -> c.host().equals(name))
+                    .findFirst();
+            if (last.isEmpty()) {
+                return false;
+            }
+            HostReader reader = new HostReader(parts.facts(), parts.ssh(), new HostObserver(inventory));
+            again = compare(parts.converged(), host, last.get(), reader.read(host));
+        }
+        if (again.isEmpty()) {
+            return false;
+        }
+        Reconverge r = again.get();
+        StageLogContext.run(
+                name, r.trigger().deploymentId(), () -> parts.handler().runNow(r.trigger(), r.work()));
+        return true;
     }
 
     /** A convergence to run after the host's lock is given back: the drifted event as trigger, and the work. */
     private record Reconverge(EventEnvelope trigger, ConvergeWork work) {}
 
-    private void check(
-            TriggerConsumer.Parts parts,
-            HostReader reader,
-            Inventory.Host host,
-            ConvergedStore.Converged last,
-            Round round)
-            throws Exception {
-        Optional<HostLock.Held> held = lock.tryAcquire(host.name());
-        if (held.isEmpty()) {
-            round.skipped++;
-            LOG.infof("converge watch: %s is being converged; not checked this round", host.name());
-            return;
-        }
-        Optional<Reconverge> again;
-        try (HostLock.Held h = held.get()) {
-            again = compare(parts.converged(), host, last, reader.read(host), round);
-        }
-        if (again.isPresent()) {
-            Reconverge r = again.get();
-            StageLogContext.run(
-                    host.name(),
-                    r.trigger().deploymentId(),
-                    () -> parts.handler().runNow(r.trigger(), r.work()));
-        }
-    }
-
     /** Publishes the drift of {@code host} when it is new; returns the convergence to run for onDrift: reconverge. */
     private Optional<Reconverge> compare(
-            ConvergedStore store, Inventory.Host host, ConvergedStore.Converged last, HostObservation seen, Round round)
+            ConvergedStore store, Inventory.Host host, ConvergedStore.Converged last, HostObservation seen)
             throws Exception {
         Convergence converged = JSON.readValue(last.facts(), Convergence.class);
         List<ConvergenceDrifted.Difference> differences = DriftCheck.differences(converged, seen);
         if (differences.isEmpty()) {
             store.driftCleared(host.name());
-            round.inSync++;
             return Optional.empty();
         }
         String fingerprint = DriftCheck.fingerprint(differences);
@@ -193,7 +178,6 @@ public class ConvergeWatch {
                         DriftCheck.message(host.name(), last.deploymentId(), converged, differences, reconverge)));
         publisher.publishAll(List.of(drifted), config.converge().publishTimeout());
         store.driftReported(host.name(), last.eventId(), fingerprint, drifted.id());
-        round.drifted++;
         LOG.warnf(
                 "converge watch: %s drifted from deployment %s: %s%s",
                 host.name(),

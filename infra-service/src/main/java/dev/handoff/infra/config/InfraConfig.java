@@ -47,8 +47,11 @@ public interface InfraConfig {
         /** Approval of destructive plans. */
         Approval approval();
 
-        /** The scheduled read-back. */
+        /** The scheduled read-back: on or off. */
         Readback readback();
+
+        /** The scheduled read-back's period and first delay. */
+        Watch watch();
 
         /** The OCI API. */
         Oci oci();
@@ -112,13 +115,36 @@ public interface InfraConfig {
 
     /** The scheduled read-back that reports drift. */
     interface Readback {
-        /** Whether the scheduled read-back runs. */
+        /**
+         * Whether the scheduled read-back runs ({@code HANDOFF_INFRA_READBACK_ENABLED}); {@code false} switches it off
+         * as {@code handoff.infra.watch.interval=off} does.
+         */
         @WithDefault("true")
         boolean enabled();
 
-        /** Time between two read-backs of every host. */
+        /**
+         * Time between two read-backs of every host.
+         *
+         * @deprecated set {@code handoff.infra.watch.interval} ({@code HANDOFF_INFRA_WATCH_INTERVAL}); this is read
+         *     only as its default
+         */
+        @Deprecated
         @WithDefault("5M")
         Duration interval();
+    }
+
+    /** The scheduled read-back as every stage's scheduled check (docs/operators.md, "Scheduled checks"). */
+    interface Watch {
+        /**
+         * Period of the read-back ({@code HANDOFF_INFRA_WATCH_INTERVAL}; Quarkus scheduler syntax: {@code 5m},
+         * {@code 1h}; {@code off} disables it); the deprecated {@code handoff.infra.readback.interval} when unset.
+         */
+        @WithDefault("${handoff.infra.readback.interval:5M}")
+        String interval();
+
+        /** Delay of the first read-back after start ({@code HANDOFF_INFRA_WATCH_DELAY}). */
+        @WithDefault("1m")
+        String delay();
     }
 
     /** The OCI API. */

@@ -13,25 +13,26 @@ import dev.handoff.infra.stage.DriftCheck;
 import dev.handoff.infra.stage.ObservedInstance;
 import dev.handoff.infra.stage.StageFailure;
 import dev.handoff.support.StageMetrics;
-import io.quarkus.runtime.ShutdownEvent;
+import dev.handoff.support.watch.Watch;
+import dev.handoff.support.watch.WatchRounds;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * The scheduled read-back: every {@code handoff.infra.readback.interval} it reads each host with published cloud
- * facts back from the provider and, when reality differs from those facts, publishes the drift once (a
- * {@code cloud-facts.started} by schedule, then {@code cloud-facts.failed} with reason {@code drift} naming each
- * field) until reality matches again or a new run publishes new facts.
+ * The scheduled read-back, infra's scheduled check ({@link WatchRounds}, as every stage's): every
+ * {@code handoff.infra.watch.interval} (the deprecated {@code handoff.infra.readback.interval} when unset) it reads
+ * each host with published cloud facts back from the provider and, when reality differs from those facts, publishes the
+ * drift once (a {@code cloud-facts.started} by schedule, then {@code cloud-facts.failed} with reason {@code drift}
+ * naming each field) until reality matches again or a new run publishes new facts.
  */
 @ApplicationScoped
-public class DriftWatch {
+public class DriftWatch implements Watch {
     private static final Logger LOG = Logger.getLogger(DriftWatch.class);
 
     private final InfraConfig config;
@@ -40,7 +41,8 @@ public class DriftWatch {
     private final EventPublisher publisher;
     private final StageEvents events;
     private final StageMetrics metrics;
-    private ScheduledExecutorService scheduler;
+    // infra-service takes no CDI bean from stage-support (its own Kafka beans): the round runner is built here
+    private final WatchRounds rounds;
 
     public DriftWatch(
             InfraConfig config,
@@ -55,27 +57,25 @@ public class DriftWatch {
         this.cloud = cloud;
         this.publisher = publisher;
         this.events = new StageEvents(Stage.INFRA, InfraKafka.SOURCE, codec);
+        this.rounds = new WatchRounds(metrics);
     }
 
     void start(@Observes StartupEvent started) {
-        InfraConfig.Readback readback = config.infra().readback();
-        if (!readback.enabled()) {
+        if (!config.infra().readback().enabled()) {
             LOG.info("scheduled read-back is off (handoff.infra.readback.enabled=false)");
             return;
         }
         facts.all().forEach(last -> watchDrift(last.host()));
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "drift-watch");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = readback.interval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::checkQuietly, every, every, TimeUnit.MILLISECONDS);
     }
 
-    void stop(@Observes ShutdownEvent stopping) {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
+    @Scheduled(
+            identity = "infra-watch",
+            every = "${handoff.infra.watch.interval}",
+            delayed = "${handoff.infra.watch.delay}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        if (config.infra().readback().enabled()) {
+            checkNow();
         }
     }
 
@@ -87,56 +87,63 @@ public class DriftWatch {
         metrics.driftDetected(host, () -> facts.reportedDrift(host).isPresent() ? 1 : 0);
     }
 
-    private void checkQuietly() {
-        try {
-            checkNow();
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "scheduled read-back failed: %s", e.getMessage());
-        }
-    }
-
     /** Reads every host back now; returns how many drifts were published. */
     public synchronized int checkNow() {
-        int published = 0;
-        for (CloudFacts last : facts.all()) {
-            watchDrift(last.host());
-            ObservedInstance observed;
-            try {
-                observed = cloud.read(last.instanceId());
-            } catch (StageFailure f) {
-                LOG.warnf("read-back of %s (%s) failed: %s", last.host(), last.instanceId(), f.getMessage());
-                continue;
-            }
-            List<DriftCheck.Drift> drifts = DriftCheck.againstFacts(last, observed);
-            if (drifts.isEmpty()) {
-                facts.driftCleared(last.host());
-                continue;
-            }
-            String fingerprint = drifts.toString();
-            if (facts.reportedDrift(last.host()).filter(fingerprint::equals).isPresent()) {
-                continue;
-            }
-            String fields = String.join(
-                    ", ", drifts.stream().map(DriftCheck.Drift::field).toList());
-            try {
-                var start = events.started(null, last.host(), null, null);
-                var failed = events.failed(
-                        start,
-                        last.host(),
-                        "drift",
-                        "instance " + last.instanceId() + " of " + last.host() + " no longer matches its last cloud"
-                                + " facts (" + last.observedAt() + ") in " + fields + "; it was changed outside"
-                                + " OpenTofu. Push the infra repository to reconcile, or find who changed it.",
-                        false,
-                        DriftCheck.details(drifts, "the last cloud facts"));
-                publisher.publishAll(List.of(start, failed), Duration.ofSeconds(30));
-                facts.driftReported(last.host(), fingerprint);
-                published++;
-                LOG.warnf("drift of %s published: %s", last.host(), fields);
-            } catch (Exception e) {
-                LOG.warnf("cannot publish the drift of %s: %s", last.host(), e.getMessage());
-            }
+        return rounds.run(this).reported().size();
+    }
+
+    @Override
+    public String stage() {
+        return Stage.INFRA.id();
+    }
+
+    /** The hosts with published cloud facts. */
+    @Override
+    public List<String> hosts() {
+        return facts.all().stream().map(CloudFacts::host).toList();
+    }
+
+    /** Reads {@code host} back; publishes its drift unless this drift was reported already. */
+    @Override
+    public boolean check(String host) throws Exception {
+        Optional<CloudFacts> found =
+                facts.all().stream().filter(f -> f.host().equals(host)).findFirst();
+        if (found.isEmpty()) {
+            return false;
         }
-        return published;
+        CloudFacts last = found.get();
+        watchDrift(host);
+        ObservedInstance observed;
+        try {
+            observed = cloud.read(last.instanceId());
+        } catch (StageFailure f) {
+            throw new IllegalStateException(
+                    "read-back of " + host + " (" + last.instanceId() + ") failed: " + f.getMessage(), f);
+        }
+        List<DriftCheck.Drift> drifts = DriftCheck.againstFacts(last, observed);
+        if (drifts.isEmpty()) {
+            facts.driftCleared(host);
+            return false;
+        }
+        String fingerprint = drifts.toString();
+        if (facts.reportedDrift(host).filter(fingerprint::equals).isPresent()) {
+            return false;
+        }
+        String fields =
+                String.join(", ", drifts.stream().map(DriftCheck.Drift::field).toList());
+        var start = events.started(null, host, null, null);
+        var failed = events.failed(
+                start,
+                host,
+                "drift",
+                "instance " + last.instanceId() + " of " + host + " no longer matches its last cloud facts ("
+                        + last.observedAt() + ") in " + fields + "; it was changed outside OpenTofu. Push the infra"
+                        + " repository to reconcile, or find who changed it.",
+                false,
+                DriftCheck.details(drifts, "the last cloud facts"));
+        publisher.publishAll(List.of(start, failed), Duration.ofSeconds(30));
+        facts.driftReported(host, fingerprint);
+        LOG.warnf("drift of %s published: %s", host, fields);
+        return true;
     }
 }

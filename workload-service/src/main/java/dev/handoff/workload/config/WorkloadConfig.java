@@ -89,4 +89,28 @@ public interface WorkloadConfig {
     /** How long to wait for Kafka to acknowledge the stage's events. */
     @WithDefault("30s")
     Duration publishTimeout();
+
+    /** The scheduled check of the hosts whose workloads were verified (docs/operators.md, "Scheduled checks"). */
+    Watch watch();
+
+    /** The scheduled check: its rounds re-verify every watched host and report what no longer holds once. */
+    interface Watch {
+        /**
+         * Period of the rounds ({@code HANDOFF_WORKLOAD_WATCH_INTERVAL}; Quarkus scheduler syntax: {@code 15m},
+         * {@code 1h}; {@code off} disables them).
+         */
+        @WithDefault("15m")
+        String interval();
+
+        /** Delay of the first round after start ({@code HANDOFF_WORKLOAD_WATCH_DELAY}). */
+        @WithDefault("1m")
+        String delay();
+
+        /**
+         * How long a round waits for what does not hold to hold again before it reports it: a pod Kubernetes is
+         * restarting, a port a moment before its server listens ({@code HANDOFF_WORKLOAD_WATCH_GRACE}).
+         */
+        @WithDefault("1m")
+        Duration grace();
+    }
 }

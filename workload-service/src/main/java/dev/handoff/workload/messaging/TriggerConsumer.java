@@ -18,17 +18,20 @@ import dev.handoff.workload.driver.SshjHostFiles;
 import dev.handoff.workload.driver.TcpProbes;
 import dev.handoff.workload.driver.WorkloadStore;
 import dev.handoff.workload.run.WorkloadRun;
+import dev.handoff.workload.run.WorkloadWatch;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The trigger consumer: {@code handoff.convergence} and the replay channel {@code handoff.replay.workload}; every
  * {@code handoff.convergence.completed} runs the workload stage for its host. Unreadable records go to the dead-letter
- * topic ({@link EventConsumerLoop}).
+ * topic ({@link EventConsumerLoop}). It also builds the stage's scheduled check ({@link WorkloadWatch}) over the same
+ * drivers.
  */
 @ApplicationScoped
 public class TriggerConsumer {
@@ -41,6 +44,7 @@ public class TriggerConsumer {
     private final StageMetrics metrics;
     private final AgroalDataSource dataSource;
     private final HostKeyPins pins;
+    private volatile WorkloadWatch watch;
 
     public TriggerConsumer(
             StageKafka kafka,
@@ -88,8 +92,14 @@ public class TriggerConsumer {
                 new TcpProbes(addresses, config.connectTimeout()),
                 config,
                 kafka.source());
+        watch = run.watch();
         // the loop keeps polling while runs wait out their rollout timeouts, so the group never evicts it
         loops.startStage(
                 "workload-stage", config.consumerGroup(), Stage.WORKLOAD, config.concurrency(), Map.of(), run::handle);
+    }
+
+    /** The stage's scheduled check, once the service has started. */
+    public Optional<WorkloadWatch> watch() {
+        return Optional.ofNullable(watch);
     }
 }

@@ -12,6 +12,7 @@ import dev.handoff.workload.stage.PortProbe;
 import dev.handoff.workload.stage.WorkloadVerdict;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Steps 3 and 4 of a run: reads the declared objects from the API and connects to their ports until they hold or the
- * rollout timeout passes; fails at once when the API refuses the kubeconfig's credentials.
+ * wait passes (the rollout timeout of a run, the grace of a scheduled check); fails at once when the API refuses the kubeconfig's credentials.
  */
 final class RolloutWait {
     private static final Logger LOG = Logger.getLogger(RolloutWait.class);
@@ -35,11 +36,16 @@ final class RolloutWait {
         this.config = config;
     }
 
-    /** Reads until two reads in a row hold (restart counts stable between them) or the rollout timeout passes. */
+    /** Reads until two reads in a row hold (restart counts stable between them) or {@code wait} passes. */
     WorkloadVerdict.Result await(
-            String host, String address, KubernetesClient client, List<DeclaredObject> declared, String kubeconfig)
+            String host,
+            String address,
+            KubernetesClient client,
+            List<DeclaredObject> declared,
+            String kubeconfig,
+            Duration wait)
             throws Exception {
-        long deadline = System.nanoTime() + config.rolloutTimeout().toNanos();
+        long deadline = System.nanoTime() + wait.toNanos();
         Set<Integer> tcpPorts = new LinkedHashSet<>();
         declared.forEach(d -> d.exposedPorts().stream()
                 .filter(p -> p.protocol().equals("TCP"))
@@ -59,7 +65,7 @@ final class RolloutWait {
                     throw new RunFailure(
                             "api-unreachable",
                             host + ": the Kubernetes API at " + kube.where(address, 6443) + " did not answer within "
-                                    + config.rolloutTimeout() + ": " + why
+                                    + wait + ": " + why
                                     + "; check that k3s runs and that its certificate is the kubeconfig's CA's",
                             true,
                             List.of(new Detail("api-unreachable", address, why)));

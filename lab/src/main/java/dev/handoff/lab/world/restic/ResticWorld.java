@@ -324,7 +324,7 @@ public final class ResticWorld {
                 Path.of(converge.get("HANDOFF_CONVERGE_SSH_IDENTITY")), converge.get("HANDOFF_CONVERGE_ADDRESSES"));
         // a fresh lab's hosts have no snapshot until their first push converges them: the first scheduled run waits
         // an hour instead of reporting "no-snapshot" a minute after ./handoff up
-        env.put("HANDOFF_BACKUP_SCHEDULE_DELAY", "1h");
+        env.put("HANDOFF_BACKUP_WATCH_DELAY", "1h");
         return env;
     }
 
