@@ -120,7 +120,7 @@ public class ConvergeWatch implements Watch {
             LOG.infof("converge watch: %s is being converged right now; the next round checks it", name);
             return false;
         }
-        Optional<Reconverge> again;
+        Optional<Reported> reported;
         try (HostLock.Held h = held.get()) {
             Optional<ConvergedStore.Converged> last = parts.converged().all().stream()
                     .filter(c -> c.host().equals(name))
@@ -129,22 +129,29 @@ public class ConvergeWatch implements Watch {
                 return false;
             }
             HostReader reader = new HostReader(parts.facts(), parts.ssh(), new HostObserver(inventory));
-            again = compare(parts.converged(), host, last.get(), reader.read(host));
+            reported = compare(parts.converged(), host, last.get(), reader.read(host));
         }
-        if (again.isEmpty()) {
+        if (reported.isEmpty()) {
             return false;
         }
-        Reconverge r = again.get();
-        StageLogContext.run(
-                name, r.trigger().deploymentId(), () -> parts.handler().runNow(r.trigger(), r.work()));
+        Reported r = reported.get();
+        if (r.reconverge().isPresent()) {
+            StageLogContext.run(
+                    name,
+                    r.trigger().deploymentId(),
+                    () -> parts.handler().runNow(r.trigger(), r.reconverge().get()));
+        }
         return true;
     }
 
-    /** A convergence to run after the host's lock is given back: the drifted event as trigger, and the work. */
-    private record Reconverge(EventEnvelope trigger, ConvergeWork work) {}
+    /**
+     * A drift just published: the drifted event as a trigger, and with onDrift: reconverge the convergence to run once
+     * the host's lock is given back.
+     */
+    private record Reported(EventEnvelope trigger, Optional<ConvergeWork> reconverge) {}
 
-    /** Publishes the drift of {@code host} when it is new; returns the convergence to run for onDrift: reconverge. */
-    private Optional<Reconverge> compare(
+    /** Publishes the drift of {@code host} when it is new; empty when the host is in sync or the drift was reported. */
+    private Optional<Reported> compare(
             ConvergedStore store, Inventory.Host host, ConvergedStore.Converged last, HostObservation seen)
             throws Exception {
         Convergence converged = JSON.readValue(last.facts(), Convergence.class);
@@ -184,7 +191,7 @@ public class ConvergeWatch implements Watch {
                 last.deploymentId(),
                 fingerprint,
                 reconverge == null ? "" : "; reconverging as deployment " + reconverge);
-        return work.map(w -> new Reconverge(asTrigger(drifted, reconverge), w));
+        return Optional.of(new Reported(asTrigger(drifted, reconverge), work));
     }
 
     /** The last converged commit of the host's runtime repository, from where handoff.yaml says it is. */
