@@ -55,6 +55,7 @@ public class ConvergeWatch implements Watch {
     private final String source;
     private final ConvergeConfig config;
     private final WatchRounds rounds;
+    private final java.util.Set<String> gauged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ConvergeWatch(
             TriggerConsumer stage,
@@ -229,6 +230,9 @@ public class ConvergeWatch implements Watch {
 
     /** {@code handoff_host_drifted} of the host: 1 while a reported drift stands. */
     private void watchGauge(ConvergedStore store, String host) {
+        if (!gauged.add(host)) {
+            return; // registered once per host: the gauge reads the store
+        }
         metrics.hostDrifted(host, () -> {
             try {
                 return store.reportedDrift(host).isPresent() ? 1 : 0;
