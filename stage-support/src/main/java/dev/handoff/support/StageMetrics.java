@@ -203,7 +203,10 @@ public class StageMetrics implements EventPublisher.Listener {
      */
     public void backupVerified(String host, String contract, Instant newestSnapshot, Duration maxAge) {
         BackupContract key = new BackupContract(host, contract);
-        newestBackups.put(key, newestSnapshot);
+        maxBackupAges.put(key, maxAge);
+        if (newestBackups.put(key, newestSnapshot) != null) {
+            return; // the gauges read the maps: registered once per host and contract
+        }
         Gauge.builder("handoff.backup.age", key, k -> {
                     Instant newest = newestBackups.get(k);
                     return newest == null ? Double.NaN : (System.currentTimeMillis() - newest.toEpochMilli()) / 1000.0;
@@ -214,7 +217,6 @@ public class StageMetrics implements EventPublisher.Listener {
                 .tag("contract", contract)
                 .strongReference(true)
                 .register(registry);
-        maxBackupAges.put(key, maxAge);
         Gauge.builder("handoff.backup.max.age", key, k -> maxBackupAges.get(k).toSeconds())
                 .description("The recovery contract's maximum backup age (handoff.yaml)")
                 .baseUnit("seconds")
