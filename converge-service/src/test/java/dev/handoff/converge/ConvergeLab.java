@@ -50,7 +50,8 @@ public final class ConvergeLab {
             "edge-pin",
             "edge-unknown",
             "edge-required",
-            "edge-waiting");
+            "edge-waiting",
+            "edge-outage");
 
     /** The fingerprint handoff.yaml requires of edge-required: not the key the simulated host presents. */
     public static final String REQUIRED_HOST_KEY = "SHA256:/UTVGWR1feIqqbwDWDGrSNNcFV8OYqFhsgH4MToi4Uo";

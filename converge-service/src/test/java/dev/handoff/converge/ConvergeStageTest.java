@@ -16,6 +16,8 @@ import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.KafkaTestResource;
 import dev.handoff.lab.LabKafka;
+import dev.handoff.lab.LabPostgres;
+import dev.handoff.lab.PostgresOutage;
 import dev.handoff.lab.PostgresTestResource;
 import dev.handoff.lab.TopicRecords;
 import dev.handoff.lab.forge.ForgePush;
@@ -65,6 +67,9 @@ class ConvergeStageTest {
 
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    dev.handoff.support.StageLoops loops;
 
     @Test
     void aPushConvergesTheHostAndTheFirstSuccessMovesItFromBootstrapToSteady() throws Exception {
@@ -620,7 +625,75 @@ class ConvergeStageTest {
                 .noneMatch(e -> e.subject().equals("edge-required"));
     }
 
+    @Test
+    void aPushWhileTheDatabaseIsAwayConvergesOnceSoonAfterItComesBack() throws Exception {
+        // Given: the host converged, and the service's pool holds idle connections, as a busy service's does
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-outage").node();
+        convergedOnce("edge-outage");
+        holdIdleConnections(8);
+        int activations = node.activations();
+        PostgresOutage outage = new PostgresOutage(LabPostgres.shared(), List.of(databaseName()));
+        lab.write("hosts/edge-outage/revision", UUID.randomUUID().toString());
+        ForgePush push = lab.push("edge-outage: during an outage");
+
+        // When: the database goes away (sessions ended, new ones refused), the push arrives and the stage fails to
+        // take it up, then the database comes back
+        String databaseUnreachable = "FATAL";
+        outage.begin();
+        String deployment;
+        try {
+            deployment = pushed("edge-outage", push);
+            await("the stage tried the push while the database was away")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> String.valueOf(loops.lastError()).contains(databaseUnreachable));
+        } finally {
+            outage.end();
+        }
+        Instant back = Instant.now();
+
+        // Then: the push converges within seconds of the database's return, once: one activation, one completion
+        List<EventEnvelope> events = outcome(deployment);
+        Duration recovered = Duration.between(back, Instant.now());
+        assertThat(events)
+                .extracting(EventEnvelope::type)
+                .containsExactly(EventType.CONVERGENCE_STARTED.type(), EventType.CONVERGENCE_COMPLETED.type());
+        assertThat(events.get(1).data().path("commit").asText()).isEqualTo(push.after());
+        assertThat(recovered)
+                .as("time from the database's return to the completion")
+                .isLessThan(Duration.ofSeconds(20));
+        assertThat(node.activations()).isEqualTo(activations + 1);
+        assertThat(node.current().revision()).isEqualTo(push.after());
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
+
+    /** Opens {@code n} connections of the service's pool at once and returns them: they stay in the pool, idle. */
+    private void holdIdleConnections(int n) throws Exception {
+        List<Connection> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Connection c = dataSource.getConnection();
+                held.add(c);
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT 1");
+                }
+            }
+        } finally {
+            for (Connection c : held) {
+                c.close();
+            }
+        }
+    }
+
+    private String databaseName() throws Exception {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT current_database()")) {
+            r.next();
+            return r.getString(1);
+        }
+    }
 
     private void pushAndAwaitCompleted(ConvergeLab lab, String host) throws Exception {
         lab.write("hosts/" + host + "/revision", UUID.randomUUID().toString());
