@@ -87,7 +87,9 @@ public class TriggerConsumer {
                 new KubeClusters(addresses, config.verifyApiHostname(), config.apiTimeout()),
                 new TcpProbes(addresses, config.connectTimeout()),
                 config,
-                kafka.source());
+                kafka.source(),
+                new dev.handoff.support.StageOutcomes(
+                        Stage.WORKLOAD.id(), dev.handoff.support.StageOutcomes.jdbc(dataSource), codec, publisher));
         // the loop keeps polling while runs wait out their rollout timeouts, so the group never evicts it
         loops.startStage(
                 "workload-stage", config.consumerGroup(), Stage.WORKLOAD, config.concurrency(), Map.of(), run::handle);

@@ -63,6 +63,7 @@ public final class WorkloadRun {
     private final EventPublisher publisher;
     private final WorkloadStore store;
     private final HostLock lock;
+    private final dev.handoff.support.StageOutcomes outcomes;
     private final SshjHostFiles ssh;
     private final KubeClusters kube;
     private final WorkloadConfig config;
@@ -80,7 +81,8 @@ public final class WorkloadRun {
             KubeClusters kube,
             TcpProbes tcp,
             WorkloadConfig config,
-            String source) {
+            String source,
+            dev.handoff.support.StageOutcomes outcomes) {
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
@@ -90,6 +92,7 @@ public final class WorkloadRun {
         this.kube = kube;
         this.config = config;
         this.source = source;
+        this.outcomes = outcomes;
         this.declaration = new HostDeclaration(config);
         this.rollout = new RolloutWait(kube, tcp, config);
     }
@@ -108,7 +111,10 @@ public final class WorkloadRun {
                 continue;
             }
             try (HostLock.Held held = lock.acquire(host)) {
-                run(trigger, convergence);
+                // delivered again after its run ended: the same outcome again (docs/workload-service.md)
+                if (!outcomes.republished(trigger, host, config.publishTimeout())) {
+                    run(trigger, convergence);
+                }
             }
         }
     }
@@ -159,7 +165,7 @@ public final class WorkloadRun {
                             List.copyOf(details)));
             LOG.warnf("workload failed for %s (%s): %s", host, f.reason(), f.getMessage());
         }
-        publisher.publishAll(List.of(outcome), config.publishTimeout());
+        outcomes.publish(trigger, host, outcome, config.publishTimeout());
     }
 
     private EventEnvelope event(EventEnvelope trigger, EventType type, String host, Record payload) {
