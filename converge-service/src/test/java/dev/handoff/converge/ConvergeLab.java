@@ -51,7 +51,9 @@ public final class ConvergeLab {
             "edge-unknown",
             "edge-required",
             "edge-waiting",
-            "edge-outage");
+            "edge-outage",
+            "edge-redelivered",
+            "edge-halfway");
 
     /** The fingerprint handoff.yaml requires of edge-required: not the key the simulated host presents. */
     public static final String REQUIRED_HOST_KEY = "SHA256:/UTVGWR1feIqqbwDWDGrSNNcFV8OYqFhsgH4MToi4Uo";
