@@ -81,8 +81,9 @@ public final class StageOutcomes {
     }
 
     /**
-     * If a run of {@code trigger} for {@code work} (e.g. the host) ended before, publishes its outcome again and returns true; the
-     * caller then does not run. Call it under the host's lock, so that a second delivery waits for the first run.
+     * If a run of {@code trigger} for {@code work} (e.g. the host) ended before, publishes its outcome again and
+     * returns true; the caller then does not run. Call it under the host's lock, so that a second delivery waits for
+     * the first run.
      */
     public boolean republished(EventEnvelope trigger, String work, Duration timeout) throws Exception {
         List<JsonNode> kept = store.find(stage, trigger.id(), work);
@@ -93,7 +94,8 @@ public final class StageOutcomes {
         for (JsonNode encoded : kept) {
             again.add(decode(encoded));
         }
-        publisher.publishAll(again, timeout);
+        // sent again unchanged, and not counted again as a run in the stage's metrics
+        publisher.republishAll(again, timeout);
         LOG.infof(
                 "%s: trigger %s (%s) for %s was delivered again after its run ended: published its outcome again (%s)"
                         + " instead of running the stage a second time",
