@@ -133,6 +133,40 @@ class BackupStageTest {
     }
 
     @Test
+    void aWorkloadDeliveredAgainAfterItsRunEndedPublishesTheSameOutcomeAndChecksNothingAgain() throws Exception {
+        // Given: a workload completion the stage checked
+        String deployment = workloadCompleted(BackupLab.EDGE);
+        List<EventEnvelope> first = outcome(deployment, 3);
+        EventEnvelope trigger = TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.WORKLOAD).stream()
+                .filter(e -> deployment.equals(e.deploymentId()))
+                .findFirst()
+                .orElseThrow();
+        List<String> outcomeIds = first.stream()
+                .filter(e -> !e.type().equals(EventType.BACKUP_STARTED.type()))
+                .map(EventEnvelope::id)
+                .toList();
+
+        // When: the same trigger arrives again, as after a crash between the run and its offset commit
+        publisher.publishAll(List.of(trigger), Duration.ofSeconds(10));
+
+        // Then: the same outcome events again (same ids); no second run (no second started, no second rehearsal)
+        List<EventEnvelope> events = await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.BACKUP).stream()
+                                .filter(e -> deployment.equals(e.deploymentId()))
+                                .toList(),
+                        e -> e.size() >= first.size() + outcomeIds.size());
+        assertThat(events).hasSize(first.size() + outcomeIds.size());
+        assertThat(events)
+                .filteredOn(e -> e.type().equals(EventType.BACKUP_STARTED.type()))
+                .hasSize(1);
+        assertThat(events.subList(first.size(), events.size()))
+                .extracting(EventEnvelope::id)
+                .containsExactlyElementsOf(outcomeIds);
+    }
+
+    @Test
     void aStaleSnapshotFailsNamingTheContract() throws Exception {
         // Given
         BackupLab lab = BackupLabResource.lab();

@@ -54,7 +54,10 @@ public final class ConvergeLab {
             "edge-waiting",
             "edge-drift",
             "edge-drift-fix",
-            "edge-drift-busy");
+            "edge-drift-busy",
+            "edge-outage",
+            "edge-redelivered",
+            "edge-halfway");
 
     /** The test host whose handoff.yaml says {@code onDrift: reconverge}. */
     public static final String RECONVERGES = "edge-drift-fix";

@@ -16,6 +16,8 @@ import dev.handoff.common.messaging.EventPublisher;
 import dev.handoff.common.serde.EventCodec;
 import dev.handoff.lab.KafkaTestResource;
 import dev.handoff.lab.LabKafka;
+import dev.handoff.lab.LabPostgres;
+import dev.handoff.lab.PostgresOutage;
 import dev.handoff.lab.PostgresTestResource;
 import dev.handoff.lab.TopicRecords;
 import dev.handoff.lab.forge.ForgePush;
@@ -65,6 +67,9 @@ class ConvergeStageTest {
 
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    dev.handoff.support.StageLoops loops;
 
     @Test
     void aPushConvergesTheHostAndTheFirstSuccessMovesItFromBootstrapToSteady() throws Exception {
@@ -620,7 +625,178 @@ class ConvergeStageTest {
                 .noneMatch(e -> e.subject().equals("edge-required"));
     }
 
+    @Test
+    void aPushWhileTheDatabaseIsAwayConvergesOnceSoonAfterItComesBack() throws Exception {
+        // Given: the host converged, and the service's pool holds idle connections, as a busy service's does
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-outage").node();
+        convergedOnce("edge-outage");
+        holdIdleConnections(8);
+        int activations = node.activations();
+        PostgresOutage outage = new PostgresOutage(LabPostgres.shared(), List.of(databaseName()));
+        lab.write("hosts/edge-outage/revision", UUID.randomUUID().toString());
+        ForgePush push = lab.push("edge-outage: during an outage");
+
+        // When: the database goes away (sessions ended, new ones refused), the push arrives and the stage fails to
+        // take it up, then the database comes back
+        String databaseUnreachable = "FATAL";
+        outage.begin();
+        String deployment;
+        try {
+            deployment = pushed("edge-outage", push);
+            await("the stage tried the push while the database was away")
+                    .atMost(Duration.ofSeconds(60))
+                    .until(() -> String.valueOf(loops.lastError()).contains(databaseUnreachable));
+        } finally {
+            outage.end();
+        }
+        Instant back = Instant.now();
+
+        // Then: the push converges within seconds of the database's return, once: one activation, one completion
+        List<EventEnvelope> events = outcome(deployment);
+        Duration recovered = Duration.between(back, Instant.now());
+        assertThat(events)
+                .extracting(EventEnvelope::type)
+                .containsExactly(EventType.CONVERGENCE_STARTED.type(), EventType.CONVERGENCE_COMPLETED.type());
+        assertThat(events.get(1).data().path("commit").asText()).isEqualTo(push.after());
+        assertThat(recovered)
+                .as("time from the database's return to the completion")
+                .isLessThan(Duration.ofSeconds(20));
+        assertThat(node.activations()).isEqualTo(activations + 1);
+        assertThat(node.current().revision()).isEqualTo(push.after());
+    }
+
+    @Test
+    void aPushDeliveredAgainAfterItsRunEndedPublishesTheSameCompletionAndActivatesNothing() throws Exception {
+        // Given: a push that converged the host
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-redelivered").node();
+        convergedOnce("edge-redelivered");
+        lab.write("hosts/edge-redelivered/revision", UUID.randomUUID().toString());
+        EventEnvelope trigger = pushEvent("edge-redelivered", lab.push("edge-redelivered: once"));
+        publisher.publishAll(List.of(trigger), Duration.ofSeconds(10));
+        EventEnvelope completed = awaitType(trigger.deploymentId(), EventType.CONVERGENCE_COMPLETED);
+        int activations = node.activations();
+
+        // When: the same trigger arrives again, as after a crash between the run and its offset commit
+        publisher.publishAll(List.of(trigger), Duration.ofSeconds(10));
+
+        // Then: the same completion is published again — same id, same facts — and the host is not activated again
+        List<EventEnvelope> events = await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> eventsOf(trigger.deploymentId()),
+                        e -> e.stream()
+                                        .filter(x -> x.type().equals(EventType.CONVERGENCE_COMPLETED.type()))
+                                        .count()
+                                == 2);
+        assertThat(events)
+                .extracting(EventEnvelope::type)
+                .containsExactly(
+                        EventType.CONVERGENCE_STARTED.type(),
+                        EventType.CONVERGENCE_COMPLETED.type(),
+                        EventType.CONVERGENCE_COMPLETED.type());
+        assertThat(events.get(2).id()).isEqualTo(completed.id());
+        assertThat(events.get(2).data()).isEqualTo(completed.data());
+        assertThat(node.activations()).isEqualTo(activations);
+    }
+
+    @Test
+    void aRunThatFailsAfterTheActivationRunsAgainUnderTheHostLockAndCompletesOnce() throws Exception {
+        // Given: the host converged; its next activation takes the database away right after it switched, so the run
+        // fails half-way: the host activated, no outcome kept or published
+        ConvergeLab lab = ConvergeLabResource.lab();
+        NixosNode node = lab.node("edge-halfway").node();
+        convergedOnce("edge-halfway");
+        int activations = node.activations();
+        PostgresOutage outage = new PostgresOutage(LabPostgres.shared(), List.of(databaseName()));
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        node.addActivationListener((n, generation) -> {
+            if (armed.getAndSet(false)) {
+                outage.begin();
+            }
+        });
+        lab.write("hosts/edge-halfway/revision", UUID.randomUUID().toString());
+        ForgePush push = lab.push("edge-halfway: fails half-way");
+
+        // When: the push runs, fails after the activation, and the database comes back
+        String deployment;
+        try {
+            deployment = pushed("edge-halfway", push);
+            await("the run failed after the activation")
+                    .atMost(Duration.ofSeconds(90))
+                    .until(() ->
+                            !armed.get() && String.valueOf(loops.lastError()).contains("FATAL"));
+        } finally {
+            outage.end();
+        }
+
+        // Then: the stage runs the push again under the host's lock: the host activates the same commit a second
+        // time, never two at once, and one completion is published
+        EventEnvelope completed = awaitType(deployment, EventType.CONVERGENCE_COMPLETED);
+        assertThat(completed.data().path("commit").asText()).isEqualTo(push.after());
+        assertThat(node.activations()).isEqualTo(activations + 2);
+        assertThat(node.overlappingActivations()).isZero();
+        assertThat(node.current().revision()).isEqualTo(push.after());
+        assertThat(eventsOf(deployment))
+                .filteredOn(e -> e.type().equals(EventType.CONVERGENCE_COMPLETED.type())
+                        || e.type().equals(EventType.CONVERGENCE_FAILED.type()))
+                .hasSize(1);
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
+
+    /** A {@code commit.pushed} of {@code push} for {@code host}, not yet published. */
+    private EventEnvelope pushEvent(String host, ForgePush push) {
+        CommitPushed payload = new CommitPushed(
+                host,
+                ConvergeLab.RUNTIME,
+                push.ref(),
+                "main",
+                push.before(),
+                push.after(),
+                "converge",
+                push.cloneUrl(),
+                null,
+                "operator",
+                UUID.randomUUID().toString(),
+                push.commits().size(),
+                null);
+        return codec.newEvent(
+                EventType.COMMIT_PUSHED,
+                "/handoff/control-service",
+                host,
+                UUID.randomUUID().toString(),
+                null,
+                payload);
+    }
+
+    /** Opens {@code n} connections of the service's pool at once and returns them: they stay in the pool, idle. */
+    private void holdIdleConnections(int n) throws Exception {
+        List<Connection> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Connection c = dataSource.getConnection();
+                held.add(c);
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT 1");
+                }
+            }
+        } finally {
+            for (Connection c : held) {
+                c.close();
+            }
+        }
+    }
+
+    private String databaseName() throws Exception {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT current_database()")) {
+            r.next();
+            return r.getString(1);
+        }
+    }
 
     private void pushAndAwaitCompleted(ConvergeLab lab, String host) throws Exception {
         lab.write("hosts/" + host + "/revision", UUID.randomUUID().toString());

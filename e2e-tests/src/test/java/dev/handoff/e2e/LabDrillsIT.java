@@ -23,9 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The fault drills of {@code docs/lab.md} on a lab with every service, as an operator runs them from a second
  * terminal: a converge run whose service is killed mid-activation and restarted completes once; the chain goes on
- * after the broker was stopped and started during a run; a partitioned host gets no answer through until it heals; a
- * push whose webhook was lost deploys when control-service starts again. One lab for all of them: starting one takes a
- * minute.
+ * after the broker was stopped and started during a run; the services work again after PostgreSQL came back; a
+ * partitioned host gets no answer through until it heals. One lab for all of them: starting one takes a minute.
  */
 class LabDrillsIT {
     private static final String HOST = "cloud-edge-1";
@@ -58,6 +57,7 @@ class LabDrillsIT {
     void theLabsDrillsHitTheRunningChainAndItRecoversFromEach() throws Exception {
         convergeKilledMidActivationAndRestartedCompletesOnce();
         theChainGoesOnAfterTheBrokerStoppedAndStartedDuringARun();
+        theServicesWorkAgainAfterPostgresCameBack();
         aPartitionedHostGetsNoAnswerUntilItHeals();
         aPushWhoseWebhookWasLostDeploysWhenControlServiceStartsAgain();
         aHostChangedByHandIsReportedDriftedAndWithReconvergeConvergedBack();
@@ -243,6 +243,26 @@ class LabDrillsIT {
                 .as("result: %s", done.path("result"))
                 .isEqualTo("succeeded");
         assertThat(LabProcess.events(done, "handoff.convergence.completed")).hasSize(1);
+    }
+
+    private void theServicesWorkAgainAfterPostgresCameBack() throws Exception {
+        // When
+        LabProcess.Result stop = lab.run("stop", "postgres");
+
+        // Then
+        assertThat(stop.exit()).as(stop.output()).isZero();
+        assertThat(stop.output()).containsPattern("^(Paused|Stopped) the lab's");
+        assertThat(lab.run("status").output()).contains("postgres stopped (./handoff start postgres)");
+
+        // When
+        LabProcess.Result start = lab.run("start", "postgres");
+
+        // Then: a push runs the chain to its end, every service writing its database again
+        assertThat(start.exit()).as(start.output()).isZero();
+        JsonNode done = lab.finished(lab.push(RUNTIME, HOST), RUN);
+        assertThat(done.path("status").asText())
+                .as("result: %s", done.path("result"))
+                .isEqualTo("succeeded");
     }
 
     private void aPartitionedHostGetsNoAnswerUntilItHeals() throws Exception {

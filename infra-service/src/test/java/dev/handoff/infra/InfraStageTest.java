@@ -152,6 +152,32 @@ class InfraStageTest {
     }
 
     @Test
+    void aPushDeliveredAgainAfterItsRunEndedPublishesTheSameFactsAndAppliesNothing() throws Exception {
+        // Given: a push that was planned, archived and applied
+        baseline();
+        touchCompute();
+        String deployment = push("Applied once");
+        EventEnvelope completed = awaitEvent(deployment, EventType.CLOUD_FACTS_COMPLETED);
+        List<Path> archivesAfter = archives();
+        EventEnvelope trigger =
+                topics.event(deployment, EventType.COMMIT_PUSHED.type()).orElseThrow();
+
+        // When: the same trigger arrives again, as after a crash between the run and its offset commit
+        publisher.publishAll(List.of(trigger), Duration.ofSeconds(10));
+
+        // Then: the same cloud facts again (same id, same facts), no second run: no second started, no new archive
+        // (an apply archives the state first)
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> events(deployment, EventType.CLOUD_FACTS_COMPLETED).size() == 2);
+        List<EventEnvelope> completions = events(deployment, EventType.CLOUD_FACTS_COMPLETED);
+        assertThat(completions).extracting(EventEnvelope::id).containsOnly(completed.id());
+        assertThat(completions.get(1).data()).isEqualTo(completed.data());
+        assertThat(events(deployment, EventType.CLOUD_FACTS_STARTED)).hasSize(1);
+        assertThat(archives()).containsExactlyInAnyOrderElementsOf(archivesAfter);
+    }
+
+    @Test
     void aDestructivePlanWaitsForApprovalAndIsAppliedAfterIt() throws Exception {
         // Given
         baseline();

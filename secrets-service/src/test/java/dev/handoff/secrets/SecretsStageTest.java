@@ -117,6 +117,34 @@ class SecretsStageTest {
     }
 
     @Test
+    void aPushDeliveredAgainAfterItsCheckEndedPublishesTheSameFactsAndChecksNothingAgain() throws Exception {
+        // Given: a push the stage checked
+        String deployment = pushed(SecretsLab.CLOUD_EDGE, lab.push("checked once"));
+        List<EventEnvelope> first = outcome(deployment);
+        EventEnvelope trigger = TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.COMMITS).stream()
+                .filter(e -> deployment.equals(e.deploymentId()))
+                .findFirst()
+                .orElseThrow();
+
+        // When: the same trigger arrives again, as after a crash between the check and its offset commit
+        publisher.publishAll(List.of(trigger), Duration.ofSeconds(10));
+
+        // Then: the same secret facts again — same id, same content — and no second check (no second started); for
+        // converge-service that is the same trigger again, so it publishes its outcome again and converges nothing
+        List<EventEnvelope> events = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> secretFacts(deployment), e -> e.size() >= 3);
+        assertThat(events)
+                .extracting(EventEnvelope::type)
+                .containsExactly(
+                        EventType.SECRET_FACTS_STARTED.type(),
+                        EventType.SECRET_FACTS_COMPLETED.type(),
+                        EventType.SECRET_FACTS_COMPLETED.type());
+        assertThat(events.get(2).id()).isEqualTo(first.get(1).id());
+        assertThat(events.get(2).data()).isEqualTo(first.get(1).data());
+    }
+
+    @Test
     void fileWithoutTheHostRecipientFailsNamingFileAndRecipient() throws Exception {
         // Given: the host file re-encrypted for the operator only
         lab.writeEncrypted(

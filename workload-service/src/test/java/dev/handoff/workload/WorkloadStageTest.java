@@ -349,6 +349,51 @@ class WorkloadStageTest {
     }
 
     @Test
+    void aConvergenceDeliveredAgainAfterItsRunEndedPublishesTheSameCompletionAndVerifiesNothing() throws Exception {
+        // Given: a convergence the stage verified
+        converged(WorkloadLab.CONTROL_HOST);
+        EventEnvelope trigger = codec.newEvent(
+                EventType.CONVERGENCE_COMPLETED,
+                "/handoff/converge-service",
+                WorkloadLab.CONTROL_HOST,
+                UUID.randomUUID().toString(),
+                UUID.randomUUID().toString(),
+                new Convergence(
+                        WorkloadLab.CONTROL_HOST,
+                        WorkloadLab.RUNTIME,
+                        "b".repeat(40),
+                        "/nix/store/" + "0".repeat(32) + "-nixos-system-" + WorkloadLab.CONTROL_HOST,
+                        3,
+                        "b".repeat(40),
+                        UUID.randomUUID().toString(),
+                        false,
+                        Convergence.AccessPhase.STEADY,
+                        List.of(new Convergence.Check("k3s-active", true, "active"))));
+        publisher.publishAll(List.of(trigger), Duration.ofSeconds(10));
+        List<EventEnvelope> first = outcome(trigger.deploymentId());
+
+        // When: the same trigger arrives again, as after a crash between the run and its offset commit
+        publisher.publishAll(List.of(trigger), Duration.ofSeconds(10));
+
+        // Then: its completion is published again, same id and facts; no second run (no second started)
+        List<EventEnvelope> events = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> TopicRecords.events(LabKafka.shared().bootstrapServers(), Topics.WORKLOAD).stream()
+                                .filter(e -> trigger.deploymentId().equals(e.deploymentId()))
+                                .toList(),
+                        e -> e.size() >= 3);
+        assertThat(events)
+                .extracting(EventEnvelope::type)
+                .containsExactly(
+                        EventType.WORKLOAD_STARTED.type(),
+                        EventType.WORKLOAD_COMPLETED.type(),
+                        EventType.WORKLOAD_COMPLETED.type());
+        assertThat(events.get(2).id()).isEqualTo(first.get(1).id());
+        assertThat(events.get(2).data()).isEqualTo(first.get(1).data());
+    }
+
+    @Test
     void anUnreadableRecordGoesToTheDeadLetterTopicAndTheStreamGoesOn() throws Exception {
         // Given
         String marker = "not an event " + UUID.randomUUID();

@@ -39,6 +39,7 @@ public final class BackupStageHandler {
     private final String source;
     private final Duration publishTimeout;
     private final StageMetrics metrics;
+    private final dev.handoff.support.StageOutcomes kept;
 
     public BackupStageHandler(
             Inventory inventory,
@@ -48,7 +49,8 @@ public final class BackupStageHandler {
             ContractVerifier verifier,
             String source,
             Duration publishTimeout,
-            StageMetrics metrics) {
+            StageMetrics metrics,
+            dev.handoff.support.StageOutcomes outcomes) {
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
@@ -57,6 +59,7 @@ public final class BackupStageHandler {
         this.source = source;
         this.publishTimeout = publishTimeout;
         this.metrics = metrics;
+        this.kept = outcomes;
     }
 
     /** Handles a batch in order; throwing makes the consumer loop retry it. */
@@ -91,6 +94,11 @@ public final class BackupStageHandler {
         }
         String causation = trigger.map(EventEnvelope::id).orElse(null);
         try (HostLock.Held held = lock.acquire(h)) {
+            // a trigger delivered again after its run ended: the same outcome again, no second restore rehearsal
+            // (docs/backup-service.md, "Re-delivery and crashes")
+            if (trigger.isPresent() && kept.republished(trigger.get(), h, publishTimeout)) {
+                return;
+            }
             publisher.publishAll(
                     List.of(codec.newEvent(
                             id(runId, h, "started"),
@@ -134,7 +142,11 @@ public final class BackupStageHandler {
                         new StageFailed(h, Stage.BACKUP.id(), f.reason(), f.message(), f.retryable(), f.details())));
                 LOG.warnf("backup failed for %s (%s): %s", h, f.reason(), f.message());
             }
-            publisher.publishAll(events, publishTimeout);
+            if (trigger.isPresent()) {
+                kept.publish(trigger.get(), h, events, publishTimeout);
+            } else {
+                publisher.publishAll(events, publishTimeout);
+            }
             for (Backup facts : RunReport.completed(outcomes)) {
                 metrics.backupVerified(
                         h, facts.contract(), facts.newestSnapshotTime(), Duration.ofSeconds(facts.maxAgeSeconds()));

@@ -94,7 +94,9 @@ public class TriggerConsumer {
                             c.lockWait()),
                     kafka.source(),
                     c.publishTimeout(),
-                    metrics);
+                    metrics,
+                    new dev.handoff.support.StageOutcomes(
+                            Stage.BACKUP.id(), dev.handoff.support.StageOutcomes.jdbc(dataSource), codec, publisher));
         }
         return handler;
     }

@@ -67,7 +67,20 @@ public final class EventPublisher implements AutoCloseable {
         for (EventEnvelope e : events) {
             records.add(codec.encode(e));
         }
-        return sendAll(events, records, timeout);
+        return sendAll(events, records, timeout, true);
+    }
+
+    /**
+     * As {@link #publishAll}, for events that were published before and are sent again unchanged (a stage's kept
+     * outcome of a trigger delivered twice): the listener is not told, so the metrics count the run once.
+     */
+    public List<RecordMetadata> republishAll(List<EventEnvelope> events, Duration timeout)
+            throws InvalidEventException, PublishException {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(events.size());
+        for (EventEnvelope e : events) {
+            records.add(codec.encode(e));
+        }
+        return sendAll(events, records, timeout, false);
     }
 
     /**
@@ -92,11 +105,11 @@ public final class EventPublisher implements AutoCloseable {
                     cause,
                     () -> codec.encode(e)));
         }
-        return sendAll(events, records, timeout);
+        return sendAll(events, records, timeout, true);
     }
 
     private List<RecordMetadata> sendAll(
-            List<EventEnvelope> events, List<ProducerRecord<String, byte[]>> records, Duration timeout)
+            List<EventEnvelope> events, List<ProducerRecord<String, byte[]>> records, Duration timeout, boolean tell)
             throws PublishException {
         List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>(records.size());
         for (ProducerRecord<String, byte[]> r : records) {
@@ -119,7 +132,9 @@ public final class EventPublisher implements AutoCloseable {
         }
         List<RecordMetadata> written =
                 futures.stream().map(CompletableFuture::join).toList();
-        tell(events);
+        if (tell) {
+            tell(events);
+        }
         return written;
     }
 

@@ -95,6 +95,7 @@ public final class ConvergeStageHandler {
     };
 
     private final StageEvents events;
+    private final dev.handoff.support.StageOutcomes outcomes;
     private final FactsCache factsCache = new FactsCache();
     private final java.util.concurrent.locks.ReentrantReadWriteLock buildHost =
             new java.util.concurrent.locks.ReentrantReadWriteLock(true);
@@ -111,7 +112,8 @@ public final class ConvergeStageHandler {
             Activator activator,
             BuildPlace place,
             ConvergeConfig.Converge config,
-            StageKafka kafka) {
+            StageKafka kafka,
+            dev.handoff.support.StageOutcomes outcomes) {
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
@@ -128,6 +130,7 @@ public final class ConvergeStageHandler {
         this.config = config;
         this.source = kafka.source();
         this.events = new StageEvents(Stage.CONVERGE, source, codec);
+        this.outcomes = outcomes;
     }
 
     /** Handles a batch in order; throwing makes the consumer loop retry it. */
@@ -151,7 +154,11 @@ public final class ConvergeStageHandler {
             onBuildHost.get().lockInterruptibly();
         }
         try (HostLock.Held held = lock.acquire(work.host())) {
-            run(trigger, work);
+            // a trigger delivered again after its run ended publishes that run's outcome, it does not activate the
+            // host a second time (docs/converge-service.md, "Re-delivery and crashes")
+            if (!outcomes.republished(trigger, workKey(work), config.publishTimeout())) {
+                run(trigger, work);
+            }
         } finally {
             onBuildHost.ifPresent(java.util.concurrent.locks.Lock::unlock);
         }
@@ -277,7 +284,7 @@ public final class ConvergeStageHandler {
                     "convergence failed for %s (%s, rolledBack=%s): %s",
                     work.host(), f.reason, f.rolledBack, f.getMessage());
         }
-        publisher.publishAll(List.of(outcome), config.publishTimeout());
+        outcomes.publish(trigger, workKey(work), outcome, config.publishTimeout());
         if (EventType.CONVERGENCE_COMPLETED.type().equals(outcome.type())) {
             // what the watch compares the host with from now on; a drift reported before is forgotten
             converged.keep(
@@ -287,6 +294,11 @@ public final class ConvergeStageHandler {
                     outcome.time().toInstant(),
                     outcome.data());
         }
+    }
+
+    /** What {@link dev.handoff.support.StageOutcomes} keeps a run's outcome under: host and repository. */
+    private static String workKey(ConvergeWork work) {
+        return work.host() + " " + work.repository();
     }
 
     /**

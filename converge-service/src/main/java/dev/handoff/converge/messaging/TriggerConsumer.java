@@ -103,7 +103,9 @@ public class TriggerConsumer {
                 new Activator(c.activator(), c.activatorExecutable(), c.nixExecutable(), c.activationTimeout()),
                 place(c, ssh),
                 c,
-                kafka);
+                kafka,
+                new dev.handoff.support.StageOutcomes(
+                        Stage.CONVERGE.id(), dev.handoff.support.StageOutcomes.jdbc(dataSource), codec, publisher));
         parts = new Parts(handler, store, converged, ssh);
         Map<String, Object> batches = Map.of("max.poll.records", 500);
         loops.start(

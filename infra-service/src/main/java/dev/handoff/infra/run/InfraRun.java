@@ -61,6 +61,7 @@ public class InfraRun {
     private final LastCheckouts checkouts;
     private final CloudReader cloud;
     private final FactsStore facts;
+    private final dev.handoff.support.StageOutcomes outcomes;
 
     public InfraRun(
             InfraConfig config,
@@ -80,6 +81,13 @@ public class InfraRun {
         this.checkouts = checkouts;
         this.cloud = cloud;
         this.facts = facts;
+        // infra-service has no database: a run's outcome is kept beside its state (docs/infra-service.md)
+        this.outcomes = new dev.handoff.support.StageOutcomes(
+                Stage.INFRA.id(),
+                dev.handoff.support.StageOutcomes.files(
+                        config.infra().stateDir().resolve("outcomes")),
+                codec,
+                publisher);
     }
 
     /** Records that the stage does not run {@code superseded} for {@code host}: newer pushes waited too. */
@@ -101,8 +109,7 @@ public class InfraRun {
      *
      * @throws EventPublisher.PublishException when Kafka did not take the stage's events (the caller retries)
      */
-    public synchronized void run(EventEnvelope trigger)
-            throws EventPublisher.PublishException, InvalidEventException, InterruptedException {
+    public synchronized void run(EventEnvelope trigger) throws Exception {
         CommitPushed push = codec.payload(trigger, CommitPushed.class);
         String host = trigger.subject();
         PushScope.Verdict scope = PushScope.judge(push, host, Stage.INFRA, inventory);
@@ -122,6 +129,10 @@ public class InfraRun {
             return;
         }
         Inventory.Repository repository = scope.repository().orElseThrow();
+        // a push delivered again after its run ended: that run's outcome again, no second plan or apply
+        if (outcomes.republished(trigger, host, PUBLISH_TIMEOUT)) {
+            return;
+        }
         publish(events.started(trigger, host, push.repository(), push.after()));
         Path workDir;
         try {
@@ -132,7 +143,7 @@ public class InfraRun {
         }
         try {
             CloudFacts result = execute(trigger, host, push, repository.url(), workDir, redactor);
-            publish(events.completed(trigger, host, result));
+            outcomes.publish(trigger, host, events.completed(trigger, host, result), PUBLISH_TIMEOUT);
             facts.save(result);
             LOG.infof(
                     "cloud facts of %s from %s@%s: instance %s, private %s, public %s, %d volume(s)",
@@ -164,14 +175,17 @@ public class InfraRun {
         }
     }
 
-    private void fail(EventEnvelope trigger, String host, StageFailure f, Redactor redactor)
-            throws EventPublisher.PublishException, InvalidEventException {
+    private void fail(EventEnvelope trigger, String host, StageFailure f, Redactor redactor) throws Exception {
         String message = redactor.redact(f.getMessage());
         List<StageFailed.Detail> details = f.details().stream()
                 .map(d -> new StageFailed.Detail(d.code(), redactor.redact(d.subject()), redactor.redact(d.message())))
                 .toList();
         LOG.warnf("infra stage failed for %s (%s): %s", host, f.reason(), message);
-        publish(events.failed(trigger, host, f.reason(), message, f.retryable(), details));
+        outcomes.publish(
+                trigger,
+                host,
+                events.failed(trigger, host, f.reason(), message, f.retryable(), details),
+                PUBLISH_TIMEOUT);
     }
 
     private CloudFacts execute(

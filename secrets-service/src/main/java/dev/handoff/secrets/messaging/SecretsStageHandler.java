@@ -39,6 +39,7 @@ public final class SecretsStageHandler {
     private final StageEvents events;
     private final SecretsConfig config;
     private final HostLock lock;
+    private final dev.handoff.support.StageOutcomes outcomes;
 
     public SecretsStageHandler(
             Inventory inventory,
@@ -47,7 +48,8 @@ public final class SecretsStageHandler {
             SnapshotReader reader,
             SecretsConfig config,
             HostLock lock,
-            StageKafka kafka) {
+            StageKafka kafka,
+            dev.handoff.support.StageOutcomes outcomes) {
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
@@ -55,6 +57,7 @@ public final class SecretsStageHandler {
         this.config = config;
         this.lock = lock;
         this.events = new StageEvents(Stage.SECRETS, kafka.source(), codec);
+        this.outcomes = outcomes;
     }
 
     /** Handles a batch in order; throwing makes the consumer loop retry it. */
@@ -64,7 +67,11 @@ public final class SecretsStageHandler {
             for (Work work : plan(trigger)) {
                 // one host's check at a time across every instance: a second check of the host queues here
                 try (HostLock.Held held = lock.acquire(work.host())) {
-                    run(trigger, work);
+                    // delivered again after its check ended: the same outcome again (docs/secrets-service.md)
+                    if (!outcomes.republished(
+                            trigger, workKey(work), config.secrets().publishTimeout())) {
+                        run(trigger, work);
+                    }
                 }
             }
         }
@@ -128,6 +135,11 @@ public final class SecretsStageHandler {
                             .map(d -> d.code() + "(" + d.subject() + ")")
                             .toList());
         }
-        publisher.publishAll(List.of(outcome), config.secrets().publishTimeout());
+        outcomes.publish(trigger, workKey(work), outcome, config.secrets().publishTimeout());
+    }
+
+    /** What {@link dev.handoff.support.StageOutcomes} keeps a check's outcome under: host and repository. */
+    private static String workKey(Work work) {
+        return work.host() + " " + work.repository();
     }
 }

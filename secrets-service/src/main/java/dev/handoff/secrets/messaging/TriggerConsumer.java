@@ -79,7 +79,9 @@ public class TriggerConsumer {
                 reader,
                 config,
                 new HostLock(dataSource, HOST_LOCK_STAGE, metrics.hostLockWaits(HOST_LOCK_STAGE)),
-                kafka);
+                kafka,
+                new dev.handoff.support.StageOutcomes(
+                        Stage.SECRETS.id(), dev.handoff.support.StageOutcomes.jdbc(dataSource), codec, publisher));
         loops.startStage(
                 "secrets-stage",
                 config.secrets().consumerGroup(),

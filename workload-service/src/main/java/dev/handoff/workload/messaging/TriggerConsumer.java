@@ -91,7 +91,9 @@ public class TriggerConsumer {
                 new KubeClusters(addresses, config.verifyApiHostname(), config.apiTimeout()),
                 new TcpProbes(addresses, config.connectTimeout()),
                 config,
-                kafka.source());
+                kafka.source(),
+                new dev.handoff.support.StageOutcomes(
+                        Stage.WORKLOAD.id(), dev.handoff.support.StageOutcomes.jdbc(dataSource), codec, publisher));
         watch = run.watch();
         // the loop keeps polling while runs wait out their rollout timeouts, so the group never evicts it
         loops.startStage(

@@ -41,6 +41,7 @@ public final class WorkloadRun {
     private final EventPublisher publisher;
     private final WorkloadStore store;
     private final HostLock lock;
+    private final dev.handoff.support.StageOutcomes outcomes;
     private final WorkloadConfig config;
     private final String source;
     private final HostVerification verification;
@@ -55,7 +56,8 @@ public final class WorkloadRun {
             KubeClusters kube,
             TcpProbes tcp,
             WorkloadConfig config,
-            String source) {
+            String source,
+            dev.handoff.support.StageOutcomes outcomes) {
         this.inventory = inventory;
         this.codec = codec;
         this.publisher = publisher;
@@ -64,6 +66,7 @@ public final class WorkloadRun {
         this.config = config;
         this.source = source;
         this.verification = new HostVerification(inventory, store, ssh, kube, tcp, config);
+        this.outcomes = outcomes;
     }
 
     /** Handles a batch in order; throwing makes the consumer loop retry it. */
@@ -80,7 +83,10 @@ public final class WorkloadRun {
                 continue;
             }
             try (HostLock.Held held = lock.acquire(host)) {
-                run(trigger, convergence);
+                // delivered again after its run ended: the same outcome again (docs/workload-service.md)
+                if (!outcomes.republished(trigger, host, config.publishTimeout())) {
+                    run(trigger, convergence);
+                }
             }
         }
     }
@@ -131,7 +137,7 @@ public final class WorkloadRun {
                             List.copyOf(details)));
             LOG.warnf("workload failed for %s (%s): %s", host, f.reason(), f.getMessage());
         }
-        publisher.publishAll(List.of(outcome), config.publishTimeout());
+        outcomes.publish(trigger, host, outcome, config.publishTimeout());
         // the scheduled check watches a host from its verification on, and forgets a drift it reported before
         if (outcome.type().equals(EventType.WORKLOAD_COMPLETED.type())) {
             store.verified(host, outcome.deploymentId(), Instant.now());
