@@ -403,9 +403,10 @@ final class ChaosChecks {
     }
 
     /**
-     * Per fault kind, the invariants that held: a violation about a deployment (or host) counts against the kinds
-     * whose faults touched it (the deployment ran between the fault's injection and the chain's recovery); one about
-     * neither counts against every kind.
+     * Per fault kind, the invariants that held: a violation about a deployment counts against the kinds whose faults
+     * touched it (the deployment ran between the fault's injection and the chain's recovery), and a deployment left
+     * unfinished also against the kind of the last fault before its last event; a partition violation against
+     * partitions; any other against every kind that was injected.
      */
     static Map<FaultKind, Map<Invariant, Boolean>> byKind(Observation o, List<Violation> violations) {
         Map<String, Instant[]> lifetimes = new HashMap<>();
@@ -438,9 +439,15 @@ final class ChaosChecks {
                     Instant[] span = lifetimes.get(v.deploymentId().get());
                     counts = faults.stream().anyMatch(f -> !span[0].isAfter(f.recovered().orElse(f.undone()))
                             && !span[1].isBefore(f.injected()));
-                    // a deployment still running (never ended) is touched by every fault after its start
-                    counts |= faults.stream().anyMatch(f -> !span[0].isAfter(f.undone()))
-                            && v.invariant() == Invariant.ACKED_ONCE_FINAL;
+                    // a deployment left unfinished is also blamed on the last fault before its last event (a
+                    // push after a fault's undo that never moves on)
+                    if (v.invariant() == Invariant.ACKED_ONCE_FINAL) {
+                        counts |= o.faults().stream()
+                                .filter(f -> !f.injected().isAfter(span[1]))
+                                .max(Comparator.comparing(Fault::injected))
+                                .map(f -> f.kind() == kind)
+                                .orElse(false);
+                    }
                 } else if (v.invariant() == Invariant.PARTITIONED_HOST_SAFE) {
                     counts = kind == FaultKind.PARTITION;
                 } else {
