@@ -106,7 +106,8 @@ public final class ChaosBench {
                 Duration.ofMinutes(Long.getLong("handoff.bench.chaos.quiet-bound-min", 15)),
                 Long.getLong("handoff.bench.chaos.seed", System.currentTimeMillis()));
         Path home = Path.of(System.getProperty(
-                "handoff.bench.chaos.home", root.resolve("bench/target/chaos-lab").toString()));
+                "handoff.bench.chaos.home",
+                root.resolve("bench/target/chaos-lab").toString()));
         ChaosBench bench = new ChaosBench(
                 root, settings, home, System.getProperty("handoff.bench.chaos.database-prefix", "handoff_bench_chaos"));
         BenchMain.run(bench::run, bench.lab::close);
@@ -129,7 +130,8 @@ public final class ChaosBench {
         LabKafkaUsers users = LabKafkaUsers.load(lab.home().kafkaSecret());
         Map<String, Object> admin = users.clientSecurity(LabKafka.ADMIN);
         Observed observed = new Observed(bootstrap, admin);
-        try (LabPostgres postgres = LabPostgres.open(lab.clientEnvironment(), lab.home().postgresData())) {
+        try (LabPostgres postgres =
+                LabPostgres.open(lab.clientEnvironment(), lab.home().postgresData())) {
             LabDatabase ledger = lab.database(postgres, "control-service");
             Moments moments = new Moments(lab, ledger);
             Pusher pusher = new Pusher(lab, settings.pushesPerMinute());
@@ -152,10 +154,17 @@ public final class ChaosBench {
                 n++;
                 Fault f = inject(p, ledger);
                 faults.add(f);
-                say(String.format(Locale.ROOT, "fault %d/%d: %s %s at %s; undone after %.1f s; chain moving again %s",
-                        n, plan.size(), p.kind().name().toLowerCase(Locale.ROOT), p.target(), f.moment(),
+                say(String.format(
+                        Locale.ROOT,
+                        "fault %d/%d: %s %s at %s; undone after %.1f s; chain moving again %s",
+                        n,
+                        plan.size(),
+                        p.kind().name().toLowerCase(Locale.ROOT),
+                        p.target(),
+                        f.moment(),
                         Duration.between(f.injected(), f.undone()).toMillis() / 1000.0,
-                        f.recovery().map(d -> String.format(Locale.ROOT, "after %.1f s", d.toMillis() / 1000.0))
+                        f.recovery()
+                                .map(d -> String.format(Locale.ROOT, "after %.1f s", d.toMillis() / 1000.0))
                                 .orElse("NOT within " + RECOVERY_BOUND.toMinutes() + " min")));
             }
             say("stopping the pushes");
@@ -209,15 +218,17 @@ public final class ChaosBench {
             notes.add("settings: " + settings.kills() + " kills, " + settings.broker() + " broker, "
                     + settings.postgres() + " PostgreSQL, " + settings.partitions() + " partitions, "
                     + settings.pushesPerMinute() + " pushes a minute, activation of " + EDGE + " "
-                    + settings.activation().toSeconds() + " s, quiet = " + settings.quiet().toSeconds()
+                    + settings.activation().toSeconds() + " s, quiet = "
+                    + settings.quiet().toSeconds()
                     + " s without a new ledger row or a running deployment; seed " + settings.seed());
             notes.add("load average before: " + loadBefore + "; after: " + loadAverage() + "; "
                     + Runtime.getRuntime().availableProcessors() + " cores");
-            notes.add("lab: " + lab.home().root() + " (logs in run/logs), pushes in "
-                    + target.resolve("chaos-push.log") + ", rebuild's log " + target.resolve("chaos-rebuild.log"));
+            notes.add("lab: " + lab.home().root() + " (logs in run/logs), pushes in " + target.resolve("chaos-push.log")
+                    + ", rebuild's log " + target.resolve("chaos-rebuild.log"));
             String table = ChaosReport.render(
-                    "Handoff chaos run, " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
-                            .format(Instant.now().atZone(ZoneOffset.UTC)),
+                    "Handoff chaos run, "
+                            + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                                    .format(Instant.now().atZone(ZoneOffset.UTC)),
                     o,
                     violations,
                     notes);
@@ -232,22 +243,35 @@ public final class ChaosBench {
     /** The faults, shuffled: the kills go round the services and the moments of their work. */
     private List<Planned> plan(Moments m, Pusher pusher) {
         List<Supplier<Planned>> killKinds = List.of(
-                () -> kill("infra-service", () -> m.childProcess(
-                        "infra-service", List.of("StandInTofu", "apply"), "during tofu apply")),
-                () -> kill("converge-service", () -> m.logLine(
-                        "converge-service", Pattern.compile("sops-nix key for \\S+ (staged|unchanged)"),
-                        "during key staging")),
-                () -> kill("backup-service", () -> m.childProcess(
-                        "backup-service", List.of("restic", "restore"), "during a restic rehearsal")),
-                () -> kill("converge-service", () -> m.logLine(
-                        "converge-service", Pattern.compile(Pattern.quote(EDGE) + ": switch on "),
-                        "between activation and confirmation")),
-                () -> kill("secrets-service", () -> m.stagePending(
-                        "secrets", "cloud-facts", "with a secrets trigger pending or running")),
-                () -> kill("workload-service", () -> m.stagePending(
-                        "workload", "convergence", "with a workload trigger pending or running")),
-                () -> kill("control-service", () -> Moments.of(
-                        "while a push is delivered", () -> pusher.pushingFor(Duration.ofMillis(1500)))));
+                () -> kill(
+                        "infra-service",
+                        () -> m.childProcess("infra-service", List.of("StandInTofu", "apply"), "during tofu apply")),
+                () -> kill(
+                        "converge-service",
+                        () -> m.logLine(
+                                "converge-service",
+                                Pattern.compile("sops-nix key for \\S+ (staged|unchanged)"),
+                                "during key staging")),
+                () -> kill(
+                        "backup-service",
+                        () -> m.childProcess(
+                                "backup-service", List.of("restic", "restore"), "during a restic rehearsal")),
+                () -> kill(
+                        "converge-service",
+                        () -> m.logLine(
+                                "converge-service",
+                                Pattern.compile(Pattern.quote(EDGE) + ": switch on "),
+                                "between activation and confirmation")),
+                () -> kill(
+                        "secrets-service",
+                        () -> m.stagePending("secrets", "cloud-facts", "with a secrets trigger pending or running")),
+                () -> kill(
+                        "workload-service",
+                        () -> m.stagePending("workload", "convergence", "with a workload trigger pending or running")),
+                () -> kill(
+                        "control-service",
+                        () -> Moments.of(
+                                "while a push is delivered", () -> pusher.pushingFor(Duration.ofMillis(1500)))));
         List<Planned> plan = new ArrayList<>();
         for (int i = 0; i < settings.kills(); i++) {
             plan.add(killKinds.get(i % killKinds.size()).get());
@@ -261,8 +285,13 @@ public final class ChaosBench {
             plan.add(new Planned(FaultKind.POSTGRES, "postgres", stageRunning, Duration.ofSeconds(10)));
         }
         for (int i = 0; i < settings.partitions(); i++) {
-            plan.add(new Planned(FaultKind.PARTITION, EDGE, () -> m.logLine(
-                    "converge-service", Pattern.compile(Pattern.quote(EDGE) + ": switch on "), "during activation"),
+            plan.add(new Planned(
+                    FaultKind.PARTITION,
+                    EDGE,
+                    () -> m.logLine(
+                            "converge-service",
+                            Pattern.compile(Pattern.quote(EDGE) + ": switch on "),
+                            "during activation"),
                     Duration.ofSeconds(20)));
         }
         Collections.shuffle(plan, random);
@@ -312,9 +341,10 @@ public final class ChaosBench {
         Optional<Instant> recovered = Optional.empty();
         while (recovered.isEmpty() && System.nanoTime() < end) {
             recovered = switch (p.kind()) {
-                case KILL -> p.target().equals("control-service")
-                        ? Observed.firstStored(ledger, undone)
-                        : Observed.firstEvent(ledger, "source = ?", undone, "/handoff/" + p.target());
+                case KILL ->
+                    p.target().equals("control-service")
+                            ? Observed.firstStored(ledger, undone)
+                            : Observed.firstEvent(ledger, "source = ?", undone, "/handoff/" + p.target());
                 case BROKER -> Observed.firstEvent(ledger, "true", undone);
                 case POSTGRES -> Observed.firstStored(ledger, undone);
                 case PARTITION -> Observed.firstEvent(ledger, "subject = ?", undone, p.target());
@@ -341,8 +371,12 @@ public final class ChaosBench {
                     lastCount = last[0];
                     since = System.nanoTime();
                 } else if (System.nanoTime() - since >= settings.quiet().toNanos()) {
-                    say(String.format(Locale.ROOT, "%s: quiet after %.0f s (%d events in the ledger)", what,
-                            (System.nanoTime() - began) / 1e9, last[0]));
+                    say(String.format(
+                            Locale.ROOT,
+                            "%s: quiet after %.0f s (%d events in the ledger)",
+                            what,
+                            (System.nanoTime() - began) / 1e9,
+                            last[0]));
                     return;
                 }
             }
@@ -360,8 +394,8 @@ public final class ChaosBench {
         s.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         s.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(s)) {
-            producer.send(new ProducerRecord<>(Topics.COMMITS, EDGE,
-                            "{\"not\": \"an event\"}".getBytes(StandardCharsets.UTF_8)))
+            producer.send(new ProducerRecord<>(
+                            Topics.COMMITS, EDGE, "{\"not\": \"an event\"}".getBytes(StandardCharsets.UTF_8)))
                     .get(30, TimeUnit.SECONDS);
         }
         say("warm-up: one invalid record (no CloudEvents headers) on " + Topics.COMMITS);

@@ -125,16 +125,21 @@ final class ChaosChecks {
             LedgerDeployment row = o.deployments().get(id);
             Optional<String> host = Optional.ofNullable(row).map(LedgerDeployment::host);
             if (times > 1) {
-                v.add(new Violation(Invariant.ACKED_ONCE_FINAL, dep, host, id + " acknowledged by " + times + " deliveries"));
+                v.add(new Violation(
+                        Invariant.ACKED_ONCE_FINAL, dep, host, id + " acknowledged by " + times + " deliveries"));
             }
             if (row == null) {
-                v.add(new Violation(Invariant.ACKED_ONCE_FINAL, dep, host, id + " acknowledged (202) but not in the ledger"));
+                v.add(new Violation(
+                        Invariant.ACKED_ONCE_FINAL, dep, host, id + " acknowledged (202) but not in the ledger"));
                 return;
             }
             int pushed = o.ledgerCommitPushed().getOrDefault(id, 0);
             if (pushed != 1) {
                 v.add(new Violation(
-                        Invariant.ACKED_ONCE_FINAL, dep, host, id + " has " + pushed + " commit.pushed events in the ledger"));
+                        Invariant.ACKED_ONCE_FINAL,
+                        dep,
+                        host,
+                        id + " has " + pushed + " commit.pushed events in the ledger"));
             }
             if (!FINAL.contains(row.status())) {
                 v.add(new Violation(
@@ -142,7 +147,8 @@ final class ChaosChecks {
                         dep,
                         host,
                         id + " (" + row.host() + ") is " + row.status() + ", not final; stages " + stagesOf(row)));
-            } else if (row.status().equals("failed") && (row.result() == null || row.result().isBlank())) {
+            } else if (row.status().equals("failed")
+                    && (row.result() == null || row.result().isBlank())) {
                 v.add(new Violation(Invariant.ACKED_ONCE_FINAL, dep, host, id + " failed without a reason"));
             }
         });
@@ -154,13 +160,18 @@ final class ChaosChecks {
         List<Violation> v = new ArrayList<>();
         o.ledgerEventIds().forEach((id, n) -> {
             if (n > 1) {
-                v.add(new Violation(Invariant.EVENT_IDS_ONCE, Optional.empty(), Optional.empty(),
+                v.add(new Violation(
+                        Invariant.EVENT_IDS_ONCE,
+                        Optional.empty(),
+                        Optional.empty(),
                         "event " + id + " stored " + n + " times"));
             }
         });
         for (TopicRecord r : o.records()) {
             if (r.valid() && r.id() != null && !o.ledgerEventIds().containsKey(r.id())) {
-                v.add(new Violation(Invariant.EVENT_IDS_ONCE, Optional.ofNullable(r.deploymentId()),
+                v.add(new Violation(
+                        Invariant.EVENT_IDS_ONCE,
+                        Optional.ofNullable(r.deploymentId()),
                         Optional.ofNullable(r.subject()),
                         r.type() + " " + r.id() + " (" + where(r) + ") is not in the ledger"));
             }
@@ -184,8 +195,11 @@ final class ChaosChecks {
         completions.forEach((key, ids) -> {
             if (ids.size() > 1) {
                 TopicRecord r = example.get(key);
-                v.add(new Violation(Invariant.STAGE_COMPLETES_ONCE, Optional.of(r.deploymentId()),
-                        Optional.ofNullable(r.subject()), "stage " + key.split(" ")[0] + " completed " + ids.size()
+                v.add(new Violation(
+                        Invariant.STAGE_COMPLETES_ONCE,
+                        Optional.of(r.deploymentId()),
+                        Optional.ofNullable(r.subject()),
+                        "stage " + key.split(" ")[0] + " completed " + ids.size()
                                 + " times (distinct event ids) for deployment " + r.deploymentId()));
             }
         });
@@ -204,7 +218,9 @@ final class ChaosChecks {
     static List<Violation> offsetsHandled(Observation o) {
         Map<String, List<TopicRecord>> byPartition = new HashMap<>();
         for (TopicRecord r : o.records()) {
-            byPartition.computeIfAbsent(r.topic() + "/" + r.partition(), k -> new ArrayList<>()).add(r);
+            byPartition
+                    .computeIfAbsent(r.topic() + "/" + r.partition(), k -> new ArrayList<>())
+                    .add(r);
         }
         Set<String> causes = new HashSet<>();
         for (TopicRecord r : o.records()) {
@@ -215,7 +231,8 @@ final class ChaosChecks {
         }
         Set<String> deadLettered = new HashSet<>();
         for (DeadLetter d : o.deadLetters()) {
-            deadLettered.add(d.group() + " " + d.originalTopic() + "/" + d.originalPartition() + "@" + d.originalOffset());
+            deadLettered.add(
+                    d.group() + " " + d.originalTopic() + "/" + d.originalPartition() + "@" + d.originalOffset());
         }
         List<Violation> v = new ArrayList<>();
         for (Committed c : o.committed()) {
@@ -234,7 +251,10 @@ final class ChaosChecks {
                 boolean dlq = deadLettered.contains(c.group() + " " + where(r));
                 boolean handled;
                 if (ledger) {
-                    handled = dlq || (r.valid() && r.id() != null && o.ledgerEventIds().containsKey(r.id()));
+                    handled = dlq
+                            || (r.valid()
+                                    && r.id() != null
+                                    && o.ledgerEventIds().containsKey(r.id()));
                 } else {
                     if (!r.valid() || !triggers(role.get(), r)) {
                         continue;
@@ -242,7 +262,9 @@ final class ChaosChecks {
                     handled = dlq || causes.contains(role.get() + " " + r.id());
                 }
                 if (!handled) {
-                    v.add(new Violation(Invariant.OFFSETS_HANDLED, Optional.ofNullable(r.deploymentId()),
+                    v.add(new Violation(
+                            Invariant.OFFSETS_HANDLED,
+                            Optional.ofNullable(r.deploymentId()),
                             Optional.ofNullable(r.subject()),
                             "group " + c.group() + " committed " + c.topic() + "/" + c.partition() + " at " + c.offset()
                                     + " past " + r.type() + " " + r.id() + " @" + r.offset() + " (deployment "
@@ -274,7 +296,10 @@ final class ChaosChecks {
                     .filter(r -> !r.time().isAfter(f.injected()))
                     .max(Comparator.comparing(TopicRecord::time));
             if (run.isEmpty()) {
-                v.add(new Violation(Invariant.PARTITIONED_HOST_SAFE, Optional.empty(), hostOpt,
+                v.add(new Violation(
+                        Invariant.PARTITIONED_HOST_SAFE,
+                        Optional.empty(),
+                        hostOpt,
                         host + " partitioned at " + f.injected() + " with no converge run under way"));
                 continue;
             }
@@ -286,23 +311,34 @@ final class ChaosChecks {
                     .max(Comparator.comparing(TopicRecord::time));
             Optional<String> dep = Optional.of(deployment);
             if (end.isEmpty()) {
-                v.add(new Violation(Invariant.PARTITIONED_HOST_SAFE, dep, hostOpt,
-                        host + ": the converge run " + deployment + " partitioned at " + f.injected() + " never ended"));
+                v.add(new Violation(
+                        Invariant.PARTITIONED_HOST_SAFE,
+                        dep,
+                        hostOpt,
+                        host + ": the converge run " + deployment + " partitioned at " + f.injected()
+                                + " never ended"));
                 continue;
             }
             TopicRecord e = end.get();
             if (e.type().endsWith(".failed") && !"true".equals(e.field("rolledBack"))) {
-                v.add(new Violation(Invariant.PARTITIONED_HOST_SAFE, dep, hostOpt,
+                v.add(new Violation(
+                        Invariant.PARTITIONED_HOST_SAFE,
+                        dep,
+                        hostOpt,
                         host + ": the converge run " + deployment + " partitioned at " + f.injected()
                                 + " failed (" + e.field("reason") + ") without rolling back: neither the previous"
                                 + " generation kept nor the new one confirmed"));
             }
             boolean convergedAgain = o.records().stream()
-                    .anyMatch(r -> r.valid() && host.equals(r.subject())
+                    .anyMatch(r -> r.valid()
+                            && host.equals(r.subject())
                             && "handoff.convergence.completed".equals(r.type())
                             && r.time().isAfter(f.undone()));
             if (!convergedAgain) {
-                v.add(new Violation(Invariant.PARTITIONED_HOST_SAFE, dep, hostOpt,
+                v.add(new Violation(
+                        Invariant.PARTITIONED_HOST_SAFE,
+                        dep,
+                        hostOpt,
                         host + " did not converge again after the heal at " + f.undone() + ": unreachable?"));
             }
         }
@@ -323,7 +359,10 @@ final class ChaosChecks {
                 .toList();
         Map<String, List<TopicRecord>> byHost = new TreeMap<>();
         for (TopicRecord r : o.records()) {
-            if (r.valid() && r.type() != null && r.type().startsWith("handoff.convergence.") && r.subject() != null
+            if (r.valid()
+                    && r.type() != null
+                    && r.type().startsWith("handoff.convergence.")
+                    && r.subject() != null
                     && r.deploymentId() != null) {
                 byHost.computeIfAbsent(r.subject(), k -> new ArrayList<>()).add(r);
             }
@@ -360,7 +399,10 @@ final class ChaosChecks {
                     Attempt a = attempts.get(i);
                     Attempt b = attempts.get(j);
                     if (!a.deployment().equals(b.deployment()) && b.from().isBefore(a.to())) {
-                        v.add(new Violation(Invariant.HOST_LOCK, Optional.of(b.deployment()), Optional.of(host),
+                        v.add(new Violation(
+                                Invariant.HOST_LOCK,
+                                Optional.of(b.deployment()),
+                                Optional.of(host),
                                 host + ": converge run of " + b.deployment() + " started at " + b.from()
                                         + " while the run of " + a.deployment() + " (from " + a.from() + ") "
                                         + (a.to().equals(Instant.MAX) ? "never ended" : "ran until " + a.to())));
@@ -376,7 +418,10 @@ final class ChaosChecks {
         List<Violation> v = new ArrayList<>();
         for (DeadLetter d : o.deadLetters()) {
             if (d.validNow()) {
-                v.add(new Violation(Invariant.DLQ_ONLY_INVALID, Optional.empty(), Optional.empty(),
+                v.add(new Violation(
+                        Invariant.DLQ_ONLY_INVALID,
+                        Optional.empty(),
+                        Optional.empty(),
                         d.topic() + "@" + d.offset() + " (from " + d.originalTopic() + "/" + d.originalPartition() + "@"
                                 + d.originalOffset() + ", group " + d.group() + ", reason " + d.reason()
                                 + ") is a valid event"));
@@ -388,15 +433,19 @@ final class ChaosChecks {
     /** The rebuilt ledger has exactly the live ledger's rows. */
     static List<Violation> rebuildEqual(Observation o) {
         if (o.rebuild().isEmpty()) {
-            return List.of(new Violation(Invariant.REBUILD_EQUAL, Optional.empty(), Optional.empty(),
-                    "the ledger was not rebuilt"));
+            return List.of(new Violation(
+                    Invariant.REBUILD_EQUAL, Optional.empty(), Optional.empty(), "the ledger was not rebuilt"));
         }
         List<Violation> v = new ArrayList<>();
         for (TableComparison t : o.rebuild().get()) {
             if (t.differing() > 0 || t.liveRows() != t.rebuiltRows()) {
-                v.add(new Violation(Invariant.REBUILD_EQUAL, Optional.empty(), Optional.empty(),
-                        t.table() + ": live " + t.liveRows() + " rows, rebuilt " + t.rebuiltRows() + ", " + t.differing()
-                                + " differ; only live: " + t.onlyLive() + "; only rebuilt: " + t.onlyRebuilt()));
+                v.add(new Violation(
+                        Invariant.REBUILD_EQUAL,
+                        Optional.empty(),
+                        Optional.empty(),
+                        t.table() + ": live " + t.liveRows() + " rows, rebuilt " + t.rebuiltRows() + ", "
+                                + t.differing() + " differ; only live: " + t.onlyLive() + "; only rebuilt: "
+                                + t.onlyRebuilt()));
             }
         }
         return v;
@@ -429,16 +478,19 @@ final class ChaosChecks {
                     held.put(inv, true);
                 }
             }
-            List<Fault> faults = o.faults().stream().filter(f -> f.kind() == kind).toList();
+            List<Fault> faults =
+                    o.faults().stream().filter(f -> f.kind() == kind).toList();
             for (Violation v : violations) {
                 if (!held.containsKey(v.invariant())) {
                     continue;
                 }
                 boolean counts;
-                if (v.deploymentId().isPresent() && lifetimes.containsKey(v.deploymentId().get())) {
+                if (v.deploymentId().isPresent()
+                        && lifetimes.containsKey(v.deploymentId().get())) {
                     Instant[] span = lifetimes.get(v.deploymentId().get());
-                    counts = faults.stream().anyMatch(f -> !span[0].isAfter(f.recovered().orElse(f.undone()))
-                            && !span[1].isBefore(f.injected()));
+                    counts = faults.stream()
+                            .anyMatch(f -> !span[0].isAfter(f.recovered().orElse(f.undone()))
+                                    && !span[1].isBefore(f.injected()));
                     // a deployment left unfinished is also blamed on the last fault before its last event (a
                     // push after a fault's undo that never moves on)
                     if (v.invariant() == Invariant.ACKED_ONCE_FINAL) {
@@ -488,7 +540,9 @@ final class ChaosChecks {
         if ("handoff.commit.pushed".equals(r.type())) {
             return stage.equals(r.field("stage"));
         }
-        return r.type() != null && r.type().endsWith(".completed") && STAGE_INPUTS.get(stage).contains(r.topic());
+        return r.type() != null
+                && r.type().endsWith(".completed")
+                && STAGE_INPUTS.get(stage).contains(r.topic());
     }
 
     private static String where(TopicRecord r) {
@@ -497,8 +551,12 @@ final class ChaosChecks {
 
     private static String stagesOf(LedgerDeployment d) {
         StringBuilder s = new StringBuilder();
-        d.stages().values().forEach(st -> s.append(s.length() == 0 ? "" : ", ").append(st.stage()).append(' ')
-                .append(st.status()));
+        d.stages()
+                .values()
+                .forEach(st -> s.append(s.length() == 0 ? "" : ", ")
+                        .append(st.stage())
+                        .append(' ')
+                        .append(st.status()));
         return s.toString();
     }
 }

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  */
 final class ChaosLab implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(90);
-    private static final Pattern HTTP_STATUS = Pattern.compile("^Webhook \\S+.*: HTTP (\\d{3})\\s*$", Pattern.MULTILINE);
+    private static final Pattern HTTP_STATUS =
+            Pattern.compile("^Webhook \\S+.*: HTTP (\\d{3})\\s*$", Pattern.MULTILINE);
     private static final Pattern COMMITTED = Pattern.compile("^Committed ([0-9a-f]{10})", Pattern.MULTILINE);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -182,9 +183,13 @@ final class ChaosLab implements AutoCloseable {
                 push.destroyForcibly();
             }
             String text = new String(out, StandardCharsets.UTF_8);
-            Files.writeString(pushLog, "--- " + sent + " ./handoff push " + repository + " (exit "
-                    + (push.isAlive() ? "?" : push.exitValue()) + ")\n" + text,
-                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    pushLog,
+                    "--- " + sent + " ./handoff push " + repository + " (exit "
+                            + (push.isAlive() ? "?" : push.exitValue()) + ")\n" + text,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             return parsePush(repository, sent, text);
         } catch (IOException e) {
             return new Delivery(repository, "", 0, List.of(), sent, "push failed: " + e.getMessage());
@@ -199,8 +204,8 @@ final class ChaosLab implements AutoCloseable {
         if (!status.find()) {
             String last = text.strip();
             int nl = last.lastIndexOf('\n');
-            return new Delivery(repository, commit, 0, List.of(), sent,
-                    "no answer: " + (nl < 0 ? last : last.substring(nl + 1)));
+            return new Delivery(
+                    repository, commit, 0, List.of(), sent, "no answer: " + (nl < 0 ? last : last.substring(nl + 1)));
         }
         int code = Integer.parseInt(status.group(1));
         String body = text.substring(status.end()).strip();
@@ -211,11 +216,31 @@ final class ChaosLab implements AutoCloseable {
             for (JsonNode d : answer.path("deployments")) {
                 ids.add(d.path("id").asText());
             }
-            detail += " " + answer.path("status").asText() + " " + answer.path("reason").asText("");
+            detail += " " + answer.path("status").asText() + " "
+                    + answer.path("reason").asText("");
         } catch (IOException | RuntimeException notJson) {
             detail += " " + (body.length() > 120 ? body.substring(0, 120) : body);
         }
         return new Delivery(repository, commit, code, List.copyOf(ids), sent, detail.strip());
+    }
+
+    /**
+     * Grows the edge host's data volume by 1 GB in the infra repository's working copy ({@code size_in_gbs} of
+     * {@code oci_core_volume.data}): an in-place update, so the next push's deployment runs a tofu apply (an empty
+     * commit plans no change and applies nothing).
+     */
+    void growDataVolume() throws IOException {
+        Path main = home.work().resolve("ops/edge-cluster-infra/stacks/compute/main.tf");
+        String text = Files.readString(main, StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("(?m)^(\\s*)size_in_gbs(\\s*)=(\\s*)(\\d+)").matcher(text);
+        if (m.find()) {
+            int next = Integer.parseInt(m.group(4)) + 1;
+            Files.writeString(
+                    main,
+                    text.substring(0, m.start()) + m.group(1) + "size_in_gbs" + m.group(2) + "=" + m.group(3) + next
+                            + text.substring(m.end()),
+                    StandardCharsets.UTF_8);
+        }
     }
 
     /** Writes {@code key=value} lines into the lab's NixOS faults file (empty: none). */
@@ -228,10 +253,11 @@ final class ChaosLab implements AutoCloseable {
     /** The pid of a running service of the lab ({@code run/lab.state}), if any. */
     Optional<Long> servicePid(String service) {
         try {
-            return dev.handoff.lab.launcher.LabState.read(home.labState()).flatMap(state -> state.services().stream()
-                    .filter(s -> s.name().equals(service))
-                    .map(dev.handoff.lab.launcher.LabState.Service::pid)
-                    .findFirst());
+            return dev.handoff.lab.launcher.LabState.read(home.labState())
+                    .flatMap(state -> state.services().stream()
+                            .filter(s -> s.name().equals(service))
+                            .map(dev.handoff.lab.launcher.LabState.Service::pid)
+                            .findFirst());
         } catch (RuntimeException e) {
             return Optional.empty();
         }
@@ -249,7 +275,8 @@ final class ChaosLab implements AutoCloseable {
             launcher.destroy();
             try {
                 if (!launcher.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
-                    System.err.println("chaos: the lab did not stop within " + STOP_GRACE.toSeconds() + " s: killing it");
+                    System.err.println(
+                            "chaos: the lab did not stop within " + STOP_GRACE.toSeconds() + " s: killing it");
                     launcher.destroyForcibly();
                 }
             } catch (InterruptedException e) {

@@ -127,7 +127,12 @@ final class ChaosModel {
      * @param differing how many rows differ either way
      */
     record TableComparison(
-            String table, int liveRows, int rebuiltRows, List<String> onlyLive, List<String> onlyRebuilt, int differing) {}
+            String table,
+            int liveRows,
+            int rebuiltRows,
+            List<String> onlyLive,
+            List<String> onlyRebuilt,
+            int differing) {}
 
     /** Everything the checks read. */
     record Observation(

@@ -182,8 +182,8 @@ final class LedgerRebuild {
             if (columns.isEmpty()) {
                 return rows;
             }
-            try (ResultSet r = s.executeQuery(
-                    "select row(" + String.join(", ", columns) + ")::text from \"" + table + "\"")) {
+            try (ResultSet r =
+                    s.executeQuery("select row(" + String.join(", ", columns) + ")::text from \"" + table + "\"")) {
                 while (r.next()) {
                     rows.merge(r.getString(1), 1, Integer::sum);
                 }
@@ -200,7 +200,8 @@ final class LedgerRebuild {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new BenchException("the rebuild's control-service exited (" + process.exitValue() + "); see " + log);
+                throw new BenchException(
+                        "the rebuild's control-service exited (" + process.exitValue() + "); see " + log);
             }
             try {
                 if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -225,6 +226,7 @@ final class LedgerRebuild {
     }
 
     private static String sha256(String s) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -79,8 +79,14 @@ final class Observed {
             try (ResultSet r = s.executeQuery("select id, host, status, result from deployment order by started_at")) {
                 while (r.next()) {
                     String id = r.getString(1);
-                    deployments.put(id, new LedgerDeployment(
-                            id, r.getString(2), r.getString(3), r.getString(4), stages.getOrDefault(id, Map.of())));
+                    deployments.put(
+                            id,
+                            new LedgerDeployment(
+                                    id,
+                                    r.getString(2),
+                                    r.getString(3),
+                                    r.getString(4),
+                                    stages.getOrDefault(id, Map.of())));
                 }
             }
         }
@@ -94,7 +100,8 @@ final class Observed {
 
     /** How many {@code commit.pushed} events each deployment has in the ledger. */
     static Map<String, Integer> commitPushed(LabDatabase ledger) throws SQLException {
-        return counts(ledger,
+        return counts(
+                ledger,
                 "select deployment_id, count(*) from event where type = 'handoff.commit.pushed' group by deployment_id");
     }
 
@@ -180,7 +187,8 @@ final class Observed {
 
     /** Every record of every dead-letter topic. */
     List<DeadLetter> deadLetters() {
-        List<String> dlqs = Topics.all().stream().filter(t -> t.endsWith(Topics.DLQ_SUFFIX)).toList();
+        List<String> dlqs =
+                Topics.all().stream().filter(t -> t.endsWith(Topics.DLQ_SUFFIX)).toList();
         List<DeadLetter> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : readAll(dlqs)) {
             boolean valid;
@@ -225,7 +233,10 @@ final class Observed {
     Map<TopicPartition, Long> endOffsets(List<String> topics) throws Exception {
         try (Admin admin = Admin.create(settings(Map.of()))) {
             Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
-            for (var d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+            for (var d : admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .values()) {
                 d.partitions().forEach(p -> ask.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
             }
             Map<TopicPartition, Long> ends = new HashMap<>();
@@ -244,12 +255,31 @@ final class Observed {
                     data.put(f, payload.get(f).asText());
                 }
             }
-            return new TopicRecord(r.topic(), r.partition(), r.offset(), e.id(), e.type(), e.subject(),
-                    e.deploymentId(), e.causationId(), e.time().toInstant(), true, Map.copyOf(data));
+            return new TopicRecord(
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    e.id(),
+                    e.type(),
+                    e.subject(),
+                    e.deploymentId(),
+                    e.causationId(),
+                    e.time().toInstant(),
+                    true,
+                    Map.copyOf(data));
         } catch (InvalidEventException | RuntimeException invalid) {
-            return new TopicRecord(r.topic(), r.partition(), r.offset(), header(r.headers(), "ce_id"),
-                    header(r.headers(), "ce_type"), r.key(), header(r.headers(), "ce_deploymentid"),
-                    header(r.headers(), "ce_causationid"), Instant.ofEpochMilli(r.timestamp()), false, Map.of());
+            return new TopicRecord(
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    header(r.headers(), "ce_id"),
+                    header(r.headers(), "ce_type"),
+                    r.key(),
+                    header(r.headers(), "ce_deploymentid"),
+                    header(r.headers(), "ce_causationid"),
+                    Instant.ofEpochMilli(r.timestamp()),
+                    false,
+                    Map.of());
         }
     }
 

@@ -8,11 +8,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A steady stream of {@code ./handoff push}es, the four repositories in turn, one every {@code 60 / perMinute}
- * seconds (a push that takes longer delays the next), each webhook's answer recorded.
+ * seconds (a push that takes longer delays the next), each webhook's answer recorded. A push of the infra repository
+ * grows the data volume by 1 GB first, so that its deployment applies; the others are empty commits (converge
+ * activates each one all the same).
  */
 final class Pusher implements Runnable {
     static final List<String> REPOSITORIES = List.of(
-            "ops/edge-cluster-infra", "ops/infrastructure-secrets", "ops/nix-k3s-edge-cluster", "ops/infrastructure-nixos");
+            "ops/edge-cluster-infra",
+            "ops/infrastructure-secrets",
+            "ops/nix-k3s-edge-cluster",
+            "ops/infrastructure-nixos");
 
     private final ChaosLab lab;
     private final Duration every;
@@ -65,6 +70,13 @@ final class Pusher implements Runnable {
     }
 
     Delivery push(String repository, String message) throws InterruptedException {
+        if (repository.equals(REPOSITORIES.get(0))) {
+            try {
+                lab.growDataVolume();
+            } catch (java.io.IOException e) {
+                System.out.println("chaos:   cannot edit the infra repository: " + e.getMessage());
+            }
+        }
         pushStarted = System.nanoTime();
         pushing.set(true);
         try {

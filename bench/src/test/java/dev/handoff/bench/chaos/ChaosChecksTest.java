@@ -49,8 +49,8 @@ class ChaosChecksTest {
             deployments.put(DEP, deployment(DEP, "succeeded", "backup verified"));
             String pushed = add("handoff.commits", "handoff.commit.pushed", DEP, null, 0, Map.of("stage", "converge"));
             String started = add("handoff.convergence", "handoff.convergence.started", DEP, pushed, 1, Map.of());
-            String converged =
-                    add("handoff.convergence", "handoff.convergence.completed", DEP, pushed, 20, Map.of("generation", "2"));
+            String converged = add(
+                    "handoff.convergence", "handoff.convergence.completed", DEP, pushed, 20, Map.of("generation", "2"));
             add("handoff.workload", "handoff.workload.started", DEP, converged, 21, Map.of());
             String verified = add("handoff.workload", "handoff.workload.completed", DEP, converged, 25, Map.of());
             add("handoff.backup", "handoff.backup.started", DEP, verified, 26, Map.of());
@@ -68,8 +68,8 @@ class ChaosChecksTest {
         String add(String topic, String type, String deployment, String cause, int second, Map<String, String> data) {
             String id = String.format("00000000-0000-0000-0000-%012d", ++n);
             long offset = records.stream().filter(r -> r.topic().equals(topic)).count();
-            records.add(new TopicRecord(topic, 0, offset, id, type, HOST, deployment, cause, T0.plusSeconds(second),
-                    true, data));
+            records.add(new TopicRecord(
+                    topic, 0, offset, id, type, HOST, deployment, cause, T0.plusSeconds(second), true, data));
             return id;
         }
 
@@ -82,13 +82,14 @@ class ChaosChecksTest {
             records.stream()
                     .filter(r -> "handoff.commit.pushed".equals(r.type()))
                     .forEach(r -> pushed.merge(r.deploymentId(), 1, Integer::sum));
-            return new Observation(deliveries, deployments, ids, pushed, records, deadLetters, committed, faults, rebuild);
+            return new Observation(
+                    deliveries, deployments, ids, pushed, records, deadLetters, committed, faults, rebuild);
         }
     }
 
     private static LedgerDeployment deployment(String id, String status, String result) {
-        return new LedgerDeployment(id, HOST, status, result,
-                Map.of("converge", new LedgerStage("converge", "completed", null)));
+        return new LedgerDeployment(
+                id, HOST, status, result, Map.of("converge", new LedgerStage("converge", "completed", null)));
     }
 
     private static Set<Invariant> broken(Observation o) {
@@ -137,8 +138,13 @@ class ChaosChecksTest {
     @Test
     void anAcknowledgedDeploymentMissingFromTheLedgerOrFailedWithoutAReasonIsSeen() {
         Run missing = new Run();
-        missing.deliveries.add(new Delivery("ops/edge-cluster-infra", "0123456789", 202,
-                List.of("22222222-2222-2222-2222-222222222222"), T0, "HTTP 202"));
+        missing.deliveries.add(new Delivery(
+                "ops/edge-cluster-infra",
+                "0123456789",
+                202,
+                List.of("22222222-2222-2222-2222-222222222222"),
+                T0,
+                "HTTP 202"));
         assertThat(ChaosChecks.ackedOnceFinal(missing.observation()))
                 .singleElement()
                 .satisfies(x -> assertThat(x.text()).contains("not in the ledger"));
@@ -157,12 +163,12 @@ class ChaosChecksTest {
     @Test
     void aDeadLetterThatWasAValidEventIsSeen() {
         Run run = new Run();
-        run.deadLetters.add(new DeadLetter("handoff.commits.dlq", 0, "handoff-ledger", "schema-violation",
-                "handoff.commits", 0, 9, false));
+        run.deadLetters.add(new DeadLetter(
+                "handoff.commits.dlq", 0, "handoff-ledger", "schema-violation", "handoff.commits", 0, 9, false));
         assertThat(ChaosChecks.check(run.observation())).isEmpty();
 
-        run.deadLetters.add(new DeadLetter("handoff.commits.dlq", 1, "handoff-converge", "schema-violation",
-                "handoff.commits", 0, 0, true));
+        run.deadLetters.add(new DeadLetter(
+                "handoff.commits.dlq", 1, "handoff-converge", "schema-violation", "handoff.commits", 0, 0, true));
         assertThat(broken(run.observation())).containsExactly(Invariant.DLQ_ONLY_INVALID);
     }
 
@@ -184,18 +190,23 @@ class ChaosChecksTest {
         // Given a second push whose converge group committed past it, with no converge event caused by it
         Run run = new Run();
         String dep2 = "33333333-3333-3333-3333-333333333333";
-        String pushed = run.add("handoff.commits", "handoff.commit.pushed", dep2, null, 50, Map.of("stage", "converge"));
-        run.committed.replaceAll(c -> c.group().equals("handoff-ledger") && c.topic().equals("handoff.commits")
-                ? new Committed("handoff-ledger", "handoff.commits", 0, 2)
-                : c);
+        String pushed =
+                run.add("handoff.commits", "handoff.commit.pushed", dep2, null, 50, Map.of("stage", "converge"));
+        run.committed.replaceAll(
+                c -> c.group().equals("handoff-ledger") && c.topic().equals("handoff.commits")
+                        ? new Committed("handoff-ledger", "handoff.commits", 0, 2)
+                        : c);
         run.committed.removeIf(c -> c.group().equals("handoff-converge"));
         run.committed.add(new Committed("handoff-converge", "handoff.commits", 0, 2));
         run.deliveries.add(new Delivery("ops/nix-k3s-edge-cluster", "0123456789", 202, List.of(dep2), T0, "HTTP 202"));
         run.deployments.put(dep2, deployment(dep2, "running", null));
 
         List<Violation> v = ChaosChecks.offsetsHandled(run.observation());
-        assertThat(v).singleElement().satisfies(x -> assertThat(x.text())
-                .contains("group handoff-converge committed handoff.commits/0 at 2 past handoff.commit.pushed " + pushed));
+        assertThat(v)
+                .singleElement()
+                .satisfies(x -> assertThat(x.text())
+                        .contains("group handoff-converge committed handoff.commits/0 at 2 past handoff.commit.pushed "
+                                + pushed));
 
         // a committed offset that stops before it is not past it; a push of another stage is none of converge's
         run.committed.removeIf(c -> c.group().equals("handoff-converge"));
@@ -207,13 +218,14 @@ class ChaosChecksTest {
     void theLedgerGroupCommittedPastARecordItDoesNotHoldUnlessItDeadLetteredIt() {
         Run run = new Run();
         run.records.add(new TopicRecord("handoff.commits", 0, 1, null, null, HOST, null, null, T0, false, Map.of()));
-        run.committed.replaceAll(c -> c.group().equals("handoff-ledger") && c.topic().equals("handoff.commits")
-                ? new Committed("handoff-ledger", "handoff.commits", 0, 2)
-                : c);
+        run.committed.replaceAll(
+                c -> c.group().equals("handoff-ledger") && c.topic().equals("handoff.commits")
+                        ? new Committed("handoff-ledger", "handoff.commits", 0, 2)
+                        : c);
         assertThat(ChaosChecks.offsetsHandled(run.observation())).hasSize(1);
 
-        run.deadLetters.add(new DeadLetter("handoff.commits.dlq", 0, "handoff-ledger", "missing-header",
-                "handoff.commits", 0, 1, false));
+        run.deadLetters.add(new DeadLetter(
+                "handoff.commits.dlq", 0, "handoff-ledger", "missing-header", "handoff.commits", 0, 1, false));
         assertThat(ChaosChecks.offsetsHandled(run.observation())).isEmpty();
     }
 
@@ -226,11 +238,17 @@ class ChaosChecksTest {
         run.add("handoff.convergence", "handoff.convergence.completed", dep2, null, 35, Map.of());
         assertThat(ChaosChecks.hostLock(run.observation()))
                 .singleElement()
-                .satisfies(x -> assertThat(x.text()).contains("started at 2026-12-07T06:00:10Z while the run of " + DEP));
+                .satisfies(
+                        x -> assertThat(x.text()).contains("started at 2026-12-07T06:00:10Z while the run of " + DEP));
 
         // When converge-service was killed between the first start and the second, the first worker held nothing
-        run.faults.add(new Fault(FaultKind.KILL, "converge-service", "during key staging", T0.plusSeconds(5),
-                T0.plusSeconds(8), Optional.of(T0.plusSeconds(9))));
+        run.faults.add(new Fault(
+                FaultKind.KILL,
+                "converge-service",
+                "during key staging",
+                T0.plusSeconds(5),
+                T0.plusSeconds(8),
+                Optional.of(T0.plusSeconds(9))));
         assertThat(ChaosChecks.hostLock(run.observation())).isEmpty();
     }
 
@@ -239,10 +257,20 @@ class ChaosChecksTest {
         // Given the edge host partitioned during the converge run, which then failed without rolling back
         Run run = new Run();
         run.records.removeIf(r -> r.type().equals("handoff.convergence.completed"));
-        run.add("handoff.convergence", "handoff.convergence.failed", DEP, null, 20,
+        run.add(
+                "handoff.convergence",
+                "handoff.convergence.failed",
+                DEP,
+                null,
+                20,
                 Map.of("rolledBack", "false", "reason", "activation-timeout"));
-        run.faults.add(new Fault(FaultKind.PARTITION, HOST, "during activation", T0.plusSeconds(5),
-                T0.plusSeconds(15), Optional.of(T0.plusSeconds(16))));
+        run.faults.add(new Fault(
+                FaultKind.PARTITION,
+                HOST,
+                "during activation",
+                T0.plusSeconds(5),
+                T0.plusSeconds(15),
+                Optional.of(T0.plusSeconds(16))));
 
         List<Violation> v = ChaosChecks.partitionedHostSafe(run.observation());
         assertThat(v).extracting(Violation::text).anySatisfy(t -> assertThat(t).contains("without rolling back"));
@@ -267,15 +295,26 @@ class ChaosChecksTest {
         run.add("handoff.commits", "handoff.commit.pushed", dep2, null, 100, Map.of("stage", "converge"));
         run.deliveries.add(new Delivery("ops/nix-k3s-edge-cluster", "0123456789", 202, List.of(dep2), T0, "HTTP 202"));
         run.deployments.put(dep2, deployment(dep2, "running", null));
-        run.faults.add(new Fault(FaultKind.POSTGRES, "postgres", "with a stage run under way", T0.plusSeconds(60),
-                T0.plusSeconds(70), Optional.of(T0.plusSeconds(75))));
-        run.faults.add(new Fault(FaultKind.KILL, "backup-service", "during a restic rehearsal", T0.plusSeconds(400),
-                T0.plusSeconds(410), Optional.of(T0.plusSeconds(420))));
+        run.faults.add(new Fault(
+                FaultKind.POSTGRES,
+                "postgres",
+                "with a stage run under way",
+                T0.plusSeconds(60),
+                T0.plusSeconds(70),
+                Optional.of(T0.plusSeconds(75))));
+        run.faults.add(new Fault(
+                FaultKind.KILL,
+                "backup-service",
+                "during a restic rehearsal",
+                T0.plusSeconds(400),
+                T0.plusSeconds(410),
+                Optional.of(T0.plusSeconds(420))));
         Observation o = run.observation();
 
         var byKind = ChaosChecks.byKind(o, ChaosChecks.check(o));
 
-        assertThat(byKind.get(FaultKind.POSTGRES).get(Invariant.ACKED_ONCE_FINAL)).isFalse();
+        assertThat(byKind.get(FaultKind.POSTGRES).get(Invariant.ACKED_ONCE_FINAL))
+                .isFalse();
         assertThat(byKind.get(FaultKind.KILL).get(Invariant.ACKED_ONCE_FINAL)).isTrue();
     }
 
@@ -284,10 +323,20 @@ class ChaosChecksTest {
         // Given a stuck deployment that ran while a broker stop happened, and a partition long after it
         Run run = new Run();
         run.deployments.put(DEP, deployment(DEP, "running", null));
-        run.faults.add(new Fault(FaultKind.BROKER, "kafka", "with a stage run under way", T0.plusSeconds(10),
-                T0.plusSeconds(20), Optional.of(T0.plusSeconds(22))));
-        run.faults.add(new Fault(FaultKind.PARTITION, HOST, "during activation", T0.plusSeconds(500),
-                T0.plusSeconds(520), Optional.of(T0.plusSeconds(530))));
+        run.faults.add(new Fault(
+                FaultKind.BROKER,
+                "kafka",
+                "with a stage run under way",
+                T0.plusSeconds(10),
+                T0.plusSeconds(20),
+                Optional.of(T0.plusSeconds(22))));
+        run.faults.add(new Fault(
+                FaultKind.PARTITION,
+                HOST,
+                "during activation",
+                T0.plusSeconds(500),
+                T0.plusSeconds(520),
+                Optional.of(T0.plusSeconds(530))));
         String dep2 = "66666666-6666-6666-6666-666666666666";
         run.add("handoff.convergence", "handoff.convergence.started", dep2, null, 490, Map.of());
         run.add("handoff.convergence", "handoff.convergence.completed", dep2, null, 600, Map.of());
@@ -296,7 +345,8 @@ class ChaosChecksTest {
         var byKind = ChaosChecks.byKind(o, ChaosChecks.check(o));
 
         assertThat(byKind.get(FaultKind.BROKER).get(Invariant.ACKED_ONCE_FINAL)).isFalse();
-        assertThat(byKind.get(FaultKind.PARTITION).get(Invariant.ACKED_ONCE_FINAL)).isTrue();
+        assertThat(byKind.get(FaultKind.PARTITION).get(Invariant.ACKED_ONCE_FINAL))
+                .isTrue();
         assertThat(byKind.get(FaultKind.PARTITION)).containsEntry(Invariant.PARTITIONED_HOST_SAFE, true);
         assertThat(byKind.get(FaultKind.BROKER)).doesNotContainKey(Invariant.PARTITIONED_HOST_SAFE);
     }
