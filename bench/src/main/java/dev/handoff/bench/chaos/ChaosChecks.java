@@ -179,14 +179,19 @@ final class ChaosChecks {
         return v;
     }
 
-    /** At most one distinct {@code …completed} event per (stage, deployment) on the stage's topic. */
+    /**
+     * At most one distinct {@code …completed} event per (stage, deployment) on the stage's topic; backup's per
+     * (deployment, contract), as it publishes one completion per recovery contract. A re-delivered trigger of a finished
+     * run must republish the same event (same id), not run again to a new completion.
+     */
     static List<Violation> stageCompletesOnce(Observation o) {
         Map<String, Set<String>> completions = new TreeMap<>();
         Map<String, TopicRecord> example = new HashMap<>();
         for (TopicRecord r : o.records()) {
             Optional<String> stage = stageOfEvent(r.type());
             if (r.valid() && stage.isPresent() && r.type().endsWith(".completed") && r.deploymentId() != null) {
-                String key = stage.get() + " " + r.deploymentId();
+                String contract = r.field("contract");
+                String key = stage.get() + " " + r.deploymentId() + (contract == null ? "" : " " + contract);
                 completions.computeIfAbsent(key, k -> new HashSet<>()).add(r.id());
                 example.put(key, r);
             }
@@ -200,7 +205,8 @@ final class ChaosChecks {
                         Optional.of(r.deploymentId()),
                         Optional.ofNullable(r.subject()),
                         "stage " + key.split(" ")[0] + " completed " + ids.size()
-                                + " times (distinct event ids) for deployment " + r.deploymentId()));
+                                + " times (distinct event ids) for deployment " + r.deploymentId()
+                                + (r.field("contract") == null ? "" : ", contract " + r.field("contract"))));
             }
         });
         return v;

@@ -52,7 +52,7 @@ final class Observed {
     static final List<String> LEDGER_TOPICS =
             Topics.all().stream().filter(t -> !t.endsWith(Topics.DLQ_SUFFIX)).toList();
 
-    private static final List<String> DATA_FIELDS = List.of("stage", "rolledBack", "generation", "reason");
+    private static final List<String> DATA_FIELDS = List.of("stage", "rolledBack", "generation", "reason", "contract");
 
     private final String bootstrapServers;
     private final Map<String, Object> adminSecurity;

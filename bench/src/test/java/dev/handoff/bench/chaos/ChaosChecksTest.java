@@ -114,6 +114,24 @@ class ChaosChecksTest {
     }
 
     @Test
+    void backupCompletesOncePerRecoveryContract() {
+        // Given backup completing the deployment's two contracts, each once
+        Run run = new Run();
+        run.records.removeIf(r -> r.type().equals("handoff.backup.completed"));
+        run.add("handoff.backup", "handoff.backup.completed", DEP, null, 30, Map.of("contract", "runtime"));
+        run.add("handoff.backup", "handoff.backup.completed", DEP, null, 30, Map.of("contract", "infra-state"));
+        assertThat(ChaosChecks.stageCompletesOnce(run.observation())).isEmpty();
+
+        // When one contract completes again under a new id, the stage ran twice
+        run.add("handoff.backup", "handoff.backup.completed", DEP, null, 45, Map.of("contract", "runtime"));
+        assertThat(ChaosChecks.stageCompletesOnce(run.observation()))
+                .singleElement()
+                .satisfies(x -> assertThat(x.text())
+                        .contains("backup completed 2 times")
+                        .contains("runtime"));
+    }
+
+    @Test
     void anEventIdStoredTwiceOrNotAtAllIsSeen() {
         Run twice = new Run();
         twice.extraIds.put("00000000-0000-0000-0000-000000000001", 2);
