@@ -51,8 +51,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class ChaosBench {
     static final String EDGE = "cloud-edge-1";
     private static final Duration START_DEADLINE = Duration.ofMinutes(15);
-    private static final Duration MOMENT_BOUND = Duration.ofMinutes(3);
-    private static final Duration RECOVERY_BOUND = Duration.ofMinutes(4);
+    private static final Duration MOMENT_BOUND =
+            Duration.ofSeconds(Long.getLong("handoff.bench.chaos.moment-bound-s", 180));
+    private static final Duration RECOVERY_BOUND =
+            Duration.ofSeconds(Long.getLong("handoff.bench.chaos.recovery-bound-s", 240));
 
     /**
      * The run's size and pace.
@@ -165,7 +167,7 @@ public final class ChaosBench {
                         Duration.between(f.injected(), f.undone()).toMillis() / 1000.0,
                         f.recovery()
                                 .map(d -> String.format(Locale.ROOT, "after %.1f s", d.toMillis() / 1000.0))
-                                .orElse("NOT within " + RECOVERY_BOUND.toMinutes() + " min")));
+                                .orElse("NOT within " + RECOVERY_BOUND.toSeconds() + " s")));
             }
             say("stopping the pushes");
             pusher.stop();
