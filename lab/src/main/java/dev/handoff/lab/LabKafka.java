@@ -245,7 +245,14 @@ public final class LabKafka implements AutoCloseable {
         }
     }
 
-    /** Gives every service its SCRAM credential and replaces the broker's ACLs with {@link KafkaAccess#all()}. */
+    /**
+     * Gives every service its SCRAM credential and makes the broker's ACLs exactly {@link KafkaAccess#all()}: the
+     * wanted ones are created first (an existing one is left as it is), then only the others are deleted, so a broker
+     * started again on its storage ({@code ./handoff start kafka}) never refuses a service for a moment. (Until issue 18
+     * every ACL was deleted and then created again, after the listener was up: services reconnecting in between were
+     * refused with {@code TopicAuthorizationException}/{@code GroupAuthorizationException}, which stops their consumer
+     * loops for good; found by {@code bench/run-chaos}.)
+     */
     private void grantServices() {
         try (Admin admin = admin()) {
             List<UserScramCredentialAlteration> credentials = new ArrayList<>();
@@ -254,10 +261,19 @@ public final class LabKafka implements AutoCloseable {
                         service, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), users.password(service)));
             }
             admin.alterUserScramCredentials(credentials).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            admin.deleteAcls(List.of(AclBindingFilter.ANY)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            admin.createAcls(KafkaAccess.all().stream().map(LabKafka::binding).toList())
-                    .all()
-                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            List<AclBinding> wanted =
+                    KafkaAccess.all().stream().map(LabKafka::binding).toList();
+            admin.createAcls(wanted).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            List<AclBinding> unwanted = unwanted(
+                    admin.describeAcls(AclBindingFilter.ANY)
+                            .values()
+                            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+                    wanted);
+            if (!unwanted.isEmpty()) {
+                admin.deleteAcls(unwanted.stream().map(AclBinding::toFilter).toList())
+                        .all()
+                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Kafka: interrupted while granting the services", e);
@@ -271,6 +287,13 @@ public final class LabKafka implements AutoCloseable {
                                     : ""),
                     cause);
         }
+    }
+
+    /** The ACLs of {@code existing} that are not {@code wanted}: the only ones {@link #grantServices} deletes. */
+    static List<AclBinding> unwanted(
+            java.util.Collection<AclBinding> existing, java.util.Collection<AclBinding> wanted) {
+        java.util.Set<AclBinding> keep = new java.util.HashSet<>(wanted);
+        return existing.stream().filter(b -> !keep.contains(b)).toList();
     }
 
     /** The broker's ACL of a grant. */

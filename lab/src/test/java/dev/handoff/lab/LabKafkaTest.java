@@ -185,6 +185,23 @@ class LabKafkaTest {
         }
     }
 
+    @Test
+    void grantingTheServicesAgainDeletesOnlyTheACLsNoServiceHas() {
+        // Given the broker's ACLs after a first start, plus one nobody grants
+        List<org.apache.kafka.common.acl.AclBinding> wanted =
+                KafkaAccess.all().stream().map(LabKafka::binding).toList();
+        var stray = LabKafka.binding(new KafkaAccess.Grant(
+                "intruder", KafkaAccess.Resource.TOPIC, Topics.COMMITS, false, KafkaAccess.Operation.READ));
+        List<org.apache.kafka.common.acl.AclBinding> existing = new ArrayList<>(wanted);
+        existing.add(stray);
+
+        // Then a start on that storage (./handoff start kafka) deletes the stray one only: no service's ACL is ever
+        // deleted and created again, so no client reconnecting meanwhile is refused (#18: consumer loops stopped for
+        // good on a GroupAuthorizationException after the broker drill)
+        assertThat(LabKafka.unwanted(existing, wanted)).containsExactly(stray);
+        assertThat(LabKafka.unwanted(wanted, wanted)).isEmpty();
+    }
+
     /** What the consumer group {@code group} reads up to {@code value}, committing it. */
     private static List<String> consumeInGroup(String bootstrap, String group, String value) {
         Map<String, Object> config = Map.of(

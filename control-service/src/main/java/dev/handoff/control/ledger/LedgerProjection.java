@@ -42,6 +42,9 @@ public final class LedgerProjection {
         String repository;
         String commit;
         String firstStage;
+        /** Whether {@link #repository} and {@link #commit} are the pushed commit's (a commit.pushed in the batch). */
+        boolean fromPush;
+
         Status status;
         String result;
         OffsetDateTime startedAt;
@@ -104,16 +107,28 @@ public final class LedgerProjection {
         DeploymentRow d = deployments.computeIfAbsent(e.deploymentId(), DeploymentRow::new);
         d.host = e.subject();
         JsonNode data = e.data();
-        if (d.repository == null && data.hasNonNull("repository")) {
-            d.repository = data.get("repository").asText();
-        }
         String commit = data.hasNonNull("after")
                 ? data.get("after").asText()
                 : data.hasNonNull("commit") ? data.get("commit").asText() : null;
-        if (d.commit == null && commit != null) {
-            d.commit = commit;
+        // The pushed commit names the deployment's repository and commit, whatever arrived first: a later stage's
+        // event names its own (secrets-service's secret facts name the secrets repository and its head), and a batch
+        // may hold it before the push (a ledger catching up reads the topics in any order). Otherwise the first one
+        // seen, as the upsert keeps it.
+        boolean pushed = e.type().equals(EventType.COMMIT_PUSHED.type());
+        if (pushed) {
+            d.repository =
+                    data.hasNonNull("repository") ? data.get("repository").asText() : d.repository;
+            d.commit = commit != null ? commit : d.commit;
+            d.fromPush = true;
+        } else if (!d.fromPush) {
+            if (d.repository == null && data.hasNonNull("repository")) {
+                d.repository = data.get("repository").asText();
+            }
+            if (d.commit == null && commit != null) {
+                d.commit = commit;
+            }
         }
-        if (e.type().equals(EventType.COMMIT_PUSHED.type()) && data.hasNonNull("stage")) {
+        if (pushed && data.hasNonNull("stage")) {
             d.firstStage = data.get("stage").asText();
         }
         d.startedAt = min(d.startedAt, e.time());

@@ -64,14 +64,21 @@ public class LedgerStore {
     private static final String MOVE_STAGING = "insert into event (" + EVENT_COLUMNS + ") select " + EVENT_COLUMNS
             + " from ledger_event_in on conflict (id) do nothing";
 
+    /**
+     * A deployment's repository and commit are its push's: a batch holding the deployment's {@code commit.pushed}
+     * (the only event that sets {@code first_stage}) replaces what an earlier batch took from a later stage's event;
+     * otherwise the first one stored stays.
+     */
     private static final String UPSERT_DEPLOYMENTS = """
             insert into deployment as d (id, host, repository, commit_sha, first_stage, status, result,
                                          started_at, updated_at, finished_at, status_time)
             select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                                  ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[])
             on conflict (id) do update set
-                repository  = coalesce(d.repository, excluded.repository),
-                commit_sha  = coalesce(d.commit_sha, excluded.commit_sha),
+                repository  = case when excluded.first_stage is not null and excluded.repository is not null
+                                   then excluded.repository else coalesce(d.repository, excluded.repository) end,
+                commit_sha  = case when excluded.first_stage is not null and excluded.commit_sha is not null
+                                   then excluded.commit_sha else coalesce(d.commit_sha, excluded.commit_sha) end,
                 first_stage = coalesce(d.first_stage, excluded.first_stage),
                 started_at  = least(d.started_at, excluded.started_at),
                 updated_at  = greatest(d.updated_at, excluded.updated_at),

@@ -119,6 +119,50 @@ class LedgerProjectionTest {
     }
 
     @Test
+    void theDeploymentNamesThePushedCommitWhateverArrivedFirst() {
+        // Given an infra deployment's push and its secrets stage's start, which names the secrets repository and its
+        // head: a ledger catching up (a new group, a restart with lag) reads the topics in any order (#18, found by
+        // bench/run-chaos: the rebuilt ledger named the secrets repository for infra deployments)
+        String pushedCommit = "a".repeat(40);
+        var pushed = at(
+                EventType.COMMIT_PUSHED,
+                new CommitPushed(
+                        "cloud-edge-1",
+                        "ops/edge-cluster-infra",
+                        "refs/heads/main",
+                        "main",
+                        "0".repeat(40),
+                        pushedCommit,
+                        "infra",
+                        "https://forge.test/ops/edge-cluster-infra.git",
+                        null,
+                        "alice",
+                        "delivery-1",
+                        1,
+                        null),
+                T0);
+        var secrets = at(
+                EventType.SECRET_FACTS_STARTED,
+                new StageStarted(
+                        "cloud-edge-1",
+                        "secrets",
+                        "handoff.cloud-facts.completed",
+                        "ops/infrastructure-secrets",
+                        "b".repeat(40)),
+                T0.plusSeconds(40));
+
+        // When: folded in either order
+        for (List<ReceivedEvent> batch : List.of(List.of(pushed, secrets), List.of(secrets, pushed))) {
+            var d = LedgerProjection.of(batch).deployments().iterator().next();
+
+            // Then the deployment is the push's
+            assertThat(d.repository).isEqualTo("ops/edge-cluster-infra");
+            assertThat(d.commit).isEqualTo(pushedCommit);
+            assertThat(d.firstStage).isEqualTo("infra");
+        }
+    }
+
+    @Test
     void aDeploymentWhoseNewestEventIsCommitStaleIsStaleWithItsMessage() {
         // Given: a commit deployed once, then its push re-sent after a newer commit was deployed
         String a = "a".repeat(40);

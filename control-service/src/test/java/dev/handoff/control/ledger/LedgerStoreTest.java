@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.handoff.common.event.EventEnvelope;
 import dev.handoff.common.event.EventType;
 import dev.handoff.common.event.Topics;
+import dev.handoff.common.event.v1.CommitPushed;
 import dev.handoff.common.event.v1.StageFailed;
 import dev.handoff.common.event.v1.StageStarted;
 import dev.handoff.common.messaging.ReceivedEvent;
@@ -86,6 +87,67 @@ class LedgerStoreTest {
                 assertThat(rs.getInt(1)).isEqualTo(LedgerStore.COPY_FROM_ROWS);
             }
         }
+    }
+
+    @Test
+    void aDeploymentFirstStoredFromALaterStageTakesThePushedCommitOnceThePushArrives() throws Exception {
+        // Given an infra deployment whose secrets stage's start the ledger stored before the push (it names the
+        // secrets repository and its head; a ledger catching up reads the topics in any order, #18)
+        String deployment = UUID.randomUUID().toString();
+        String pushedCommit = "a".repeat(40);
+        store.store(List.of(new ReceivedEvent(secretsStarted(deployment), Topics.SECRET_FACTS, 0, 0, 0L)));
+
+        // When the push arrives in a later batch, and then another event of the deployment
+        EventEnvelope pushed = codec.newEvent(
+                EventType.COMMIT_PUSHED,
+                "/handoff/control-service",
+                "cloud-edge-1",
+                deployment,
+                null,
+                new CommitPushed(
+                        "cloud-edge-1",
+                        "ops/edge-cluster-infra",
+                        "refs/heads/main",
+                        "main",
+                        "0".repeat(40),
+                        pushedCommit,
+                        "infra",
+                        "https://forge.test/ops/edge-cluster-infra.git",
+                        null,
+                        "alice",
+                        UUID.randomUUID().toString(),
+                        1,
+                        null));
+        store.store(List.of(new ReceivedEvent(pushed, Topics.COMMITS, 0, 0, 0L)));
+        store.store(List.of(new ReceivedEvent(secretsStarted(deployment), Topics.SECRET_FACTS, 0, 1, 0L)));
+
+        // Then the deployment is the push's, as when the push came first
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("select repository, commit_sha, first_stage from deployment where id = ?")) {
+            ps.setString(1, deployment);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("ops/edge-cluster-infra");
+                assertThat(rs.getString(2)).isEqualTo(pushedCommit);
+                assertThat(rs.getString(3)).isEqualTo("infra");
+            }
+        }
+    }
+
+    private EventEnvelope secretsStarted(String deployment) {
+        return codec.newEvent(
+                EventType.SECRET_FACTS_STARTED,
+                "/handoff/secrets-service",
+                "cloud-edge-1",
+                deployment,
+                null,
+                new StageStarted(
+                        "cloud-edge-1",
+                        "secrets",
+                        "handoff.cloud-facts.completed",
+                        "ops/infrastructure-secrets",
+                        "b".repeat(40)));
     }
 
     private void storesWholeAndOnce(int deployments) throws Exception {
