@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -30,6 +31,9 @@ import org.jboss.logging.Logger;
 public final class EventConsumerLoop implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventConsumerLoop.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    /** The first wait after the consumer itself failed; it doubles up to 30 s while the failures go on. */
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
     private static final int PARALLEL_DECODE_THRESHOLD = 64;
     /** Records handled (one handler call, one commit) at a time within a large poll. */
     private static final int CHUNK = 1_000;
@@ -55,6 +59,7 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
     private final DeadLetterListener deadLetterListener;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final RecordIntake intake;
     private volatile boolean healthy;
     private volatile String lastError;
@@ -81,12 +86,25 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
     public void run() {
         try {
             consumer.subscribe(topics);
+            int failures = 0;
+            Duration backoff = FIRST_RETRY;
             while (running.get()) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                if (!records.isEmpty()) {
-                    processBatch(records);
+                try {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                    if (!records.isEmpty()) {
+                        processBatch(records);
+                    }
+                    healthy = true;
+                    failures = 0;
+                    backoff = FIRST_RETRY;
+                } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    healthy = false;
+                    lastError = e.toString();
+                    backoff = RecordIntake.consumerFailed(name, e, ++failures, backoff, closing);
+                    rewindToCommitted();
                 }
-                healthy = true;
             }
         } catch (WakeupException e) {
             if (running.get()) {
@@ -238,6 +256,20 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
         }
     }
 
+    /**
+     * After a failed poll or commit, reads again from the committed offsets: a commit that failed in the middle of a
+     * polled batch leaves the consumer's position past records not yet handled. Subscribing anew drops the positions;
+     * the group's next assignment starts each partition at its committed offset (handling is idempotent by event id).
+     */
+    private void rewindToCommitted() {
+        try {
+            consumer.unsubscribe();
+            consumer.subscribe(topics);
+        } catch (KafkaException e) {
+            LOG.debugf("%s: re-subscribing failed (%s); the next poll tries again", name, e);
+        }
+    }
+
     /** While a batch is retried, keep polling paused partitions so the group does not evict us. */
     private void keepGroupMembership() {
         var assigned = consumer.assignment();
@@ -285,6 +317,7 @@ public final class EventConsumerLoop implements Runnable, AutoCloseable {
     @Override
     public void close() {
         if (running.compareAndSet(true, false)) {
+            closing.countDown();
             consumer.wakeup();
         }
         try {

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -49,6 +50,9 @@ import org.jboss.logging.Logger;
 public final class KeyedEventLoop implements Runnable, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KeyedEventLoop.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    /** The first wait after the consumer itself failed; it doubles up to 30 s while the failures go on. */
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
     private static final long COMMIT_EVERY_MS = 100;
     private static final int PARALLEL_DECODE_THRESHOLD = 64;
     /** Kafka's default {@code offset.metadata.max.bytes} is 4096; stay well below it. */
@@ -103,6 +107,7 @@ public final class KeyedEventLoop implements Runnable, AutoCloseable {
     private final ExecutorService workers;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final RecordIntake intake;
     private final AtomicInteger retrying = new AtomicInteger();
 
@@ -149,14 +154,28 @@ public final class KeyedEventLoop implements Runnable, AutoCloseable {
     public void run() {
         try {
             consumer.subscribe(topics, new Rebalance());
+            int failures = 0;
+            Duration backoff = FIRST_RETRY;
             while (running.get()) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                if (!records.isEmpty()) {
-                    accept(records);
+                try {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                    if (!records.isEmpty()) {
+                        accept(records);
+                    }
+                    throttle();
+                    commit(false);
+                    healthy = retrying.get() == 0;
+                    failures = 0;
+                    backoff = FIRST_RETRY;
+                } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    // the consumer recovers at its next poll: a failed poll returned nothing, and what a failed commit
+                    // held stays in progress for the next one (or for the partition's next owner, which reads it again)
+                    healthy = false;
+                    lastError = e.toString();
+                    backoff = RecordIntake.consumerFailed(name, e, ++failures, backoff, closing);
                 }
-                throttle();
-                commit(false);
-                healthy = retrying.get() == 0;
             }
         } catch (WakeupException e) {
             if (running.get()) {
@@ -523,6 +542,7 @@ public final class KeyedEventLoop implements Runnable, AutoCloseable {
     @Override
     public void close() {
         if (running.compareAndSet(true, false)) {
+            closing.countDown();
             consumer.wakeup();
         }
         try {

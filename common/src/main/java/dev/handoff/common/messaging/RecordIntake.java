@@ -94,6 +94,24 @@ final class RecordIntake {
     }
 
     /** The next back-off: twice as long, at most {@link #MAX_BACKOFF}. */
+    /**
+     * Waits out a failure of the consumer itself (a poll or a commit that threw: the broker away, a rebalance that cut
+     * a commit short, a login or an ACL refused for a while), logging it, at the first failure and every tenth after;
+     * returns the next wait. The wait ends early when {@code closing} is counted down.
+     */
+    static Duration consumerFailed(
+            String name, RuntimeException e, int failures, Duration backoff, CountDownLatch closing)
+            throws InterruptedException {
+        if (failures == 1 || failures % 10 == 0) {
+            LOG.warnf(
+                    "%s: the consumer failed (%d time(s) in a row), polling again in %d ms; records not yet committed"
+                            + " are read again: %s",
+                    name, failures, backoff.toMillis(), e.toString());
+        }
+        closing.await(backoff.toMillis(), TimeUnit.MILLISECONDS);
+        return longer(backoff);
+    }
+
     static Duration longer(Duration backoff) {
         Duration twice = backoff.multipliedBy(2);
         return twice.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : twice;

@@ -294,4 +294,37 @@ class EventConsumerLoopTest {
                 .isTrue();
         assertThat(handled).containsExactly("00000000-0000-4000-8000-00000000000a", ID_ON_P1);
     }
+
+    @Test
+    void aConsumerThatFailsGoesOnPollingAndReadsAgainFromTheCommittedOffsets() throws Exception {
+        // Given: the broker refuses the first poll (as while its ACLs are being restored), after which the group
+        // assigns the partition again, with two records on it
+        ConsumerRecord<String, byte[]> first = event(P0, 0, "00000000-0000-4000-8000-0000000000c1");
+        ConsumerRecord<String, byte[]> second = event(P0, 1, "00000000-0000-4000-8000-0000000000c2");
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0));
+            consumer.addRecord(first);
+            consumer.addRecord(second);
+        });
+        consumer.setPollException(
+                new org.apache.kafka.common.errors.TopicAuthorizationException(java.util.Set.of(Topics.COMMITS)));
+
+        // When
+        start(batch -> batch.forEach(r -> handled.add(r.event().id())));
+
+        // Then: the loop did not stop: it polled again, handled both records once and committed them
+        assertThat(commits.await(20, TimeUnit.SECONDS)).as("offsets committed").isTrue();
+        assertThat(handled)
+                .containsExactly("00000000-0000-4000-8000-0000000000c1", "00000000-0000-4000-8000-0000000000c2");
+        assertThat(committed).containsEntry(P0, 2L);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!loop.healthy() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(loop.healthy())
+                .as("healthy again; last error %s", loop.lastError())
+                .isTrue();
+    }
 }
