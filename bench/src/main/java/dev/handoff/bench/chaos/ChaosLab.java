@@ -3,6 +3,7 @@ package dev.handoff.bench.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.handoff.bench.BenchException;
+import dev.handoff.bench.BenchLab;
 import dev.handoff.bench.chaos.ChaosModel.Delivery;
 import dev.handoff.lab.LabDatabase;
 import dev.handoff.lab.LabPostgres;
@@ -11,7 +12,6 @@ import dev.handoff.lab.launcher.LabHome;
 import dev.handoff.lab.launcher.ServiceModule;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +23,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,33 +37,27 @@ import java.util.regex.Pattern;
  * at the end the lab stopped and its databases dropped.
  */
 final class ChaosLab implements AutoCloseable {
-    private static final Duration STOP_GRACE = Duration.ofSeconds(90);
     private static final Pattern HTTP_STATUS =
             Pattern.compile("^Webhook \\S+.*: HTTP (\\d{3})\\s*$", Pattern.MULTILINE);
     private static final Pattern COMMITTED = Pattern.compile("^Committed ([0-9a-f]{10})", Pattern.MULTILINE);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final BenchLab lab;
     private final Path root;
     private final LabHome home;
     private final Map<String, String> env;
-    private final Path upLog;
     private final Path pushLog;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
-    private Process launcher;
-    private boolean closed;
 
     ChaosLab(Path root, Path home, String databasePrefix, Path upLog) {
+        this.lab = new BenchLab("chaos", root, home, Map.of("HANDOFF_LAB_DATABASE_PREFIX", databasePrefix), upLog);
         this.root = root;
-        this.home = new LabHome(home);
-        this.upLog = upLog;
+        this.home = lab.home();
+        this.env = lab.environment();
         this.pushLog = upLog.resolveSibling("chaos-push.log");
-        Map<String, String> e = new LinkedHashMap<>();
-        e.put(LabHome.VARIABLE, this.home.root().toString());
-        e.put("HANDOFF_LAB_DATABASE_PREFIX", databasePrefix);
-        this.env = Map.copyOf(e);
     }
 
     LabHome home() {
@@ -77,56 +69,22 @@ final class ChaosLab implements AutoCloseable {
     }
 
     /** Starts the lab and waits until it has written {@code run/lab.env} (every service ready). */
-    synchronized void start(int port, int kafkaPort, Duration deadline) throws InterruptedException {
-        List<String> command = List.of(
-                "./handoff", "up", "--port", Integer.toString(port), "--kafka-port", Integer.toString(kafkaPort));
-        try {
-            Files.createDirectories(upLog.getParent());
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(root.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(upLog.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            builder.environment().putAll(env);
-            launcher = builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + String.join(" ", command) + " in " + root, e);
-        }
-        long end = System.nanoTime() + deadline.toNanos();
-        String pid = Long.toString(launcher.pid());
-        while (System.nanoTime() < end) {
-            if (!launcher.isAlive()) {
-                throw new BenchException("./handoff up exited with code " + launcher.exitValue()
-                        + " before the lab was up. Last lines of " + upLog + ":\n" + tail(upLog, 40));
-            }
-            if (pid.equals(labEnv().get(LabEnvFile.PID))) {
-                return;
-            }
-            launcher.waitFor(500, TimeUnit.MILLISECONDS);
-        }
-        throw new BenchException("the lab was not up within " + deadline.toSeconds() + " s. Last lines of " + upLog
-                + ":\n" + tail(upLog, 40));
+    void start(int port, int kafkaPort, Duration deadline) throws InterruptedException {
+        lab.start(List.of("--port", Integer.toString(port), "--kafka-port", Integer.toString(kafkaPort)), deadline);
     }
 
     /** The running lab's {@code run/lab.env}; empty when it is not written. */
     Map<String, String> labEnv() {
-        try {
-            return LabEnvFile.read(home.labEnv()).map(LabEnvFile::values).orElse(Map.of());
-        } catch (UncheckedIOException notYet) {
-            return Map.of();
-        }
+        return lab.labEnv();
     }
 
     String require(String key) {
-        return Optional.ofNullable(labEnv().get(key))
-                .orElseThrow(() -> new BenchException(home.labEnv() + " has no " + key));
+        return lab.require(key);
     }
 
     /** The environment a lab client sees: the process's own plus the lab's folder and prefix. */
     Map<String, String> clientEnvironment() {
-        Map<String, String> all = new HashMap<>(System.getenv());
-        all.putAll(env);
-        return all;
+        return lab.clientEnvironment();
     }
 
     /** A lab database by its module ({@code control-service} → the ledger). */
@@ -265,46 +223,11 @@ final class ChaosLab implements AutoCloseable {
 
     /** Stops the lab (SIGTERM: it stops its services, then its broker) and drops its databases. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (launcher != null && launcher.isAlive()) {
-            List<ProcessHandle> descendants = launcher.descendants().toList();
-            launcher.destroy();
-            try {
-                if (!launcher.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
-                    System.err.println(
-                            "chaos: the lab did not stop within " + STOP_GRACE.toSeconds() + " s: killing it");
-                    launcher.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                launcher.destroyForcibly();
-            }
-            descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-        }
-        Map<String, String> labEnvironment = clientEnvironment();
-        try (LabPostgres postgres = LabPostgres.open(labEnvironment, home.postgresData())) {
-            List<String> dropped = new ArrayList<>();
-            for (ServiceModule module : ServiceModule.ALL) {
-                String database = module.database(labEnvironment);
-                postgres.dropDatabase(database);
-                dropped.add(database);
-            }
-            System.out.println("chaos: lab stopped; databases dropped: " + String.join(", ", dropped));
-        } catch (RuntimeException e) {
-            System.err.println("chaos: could not drop the lab's databases: " + e.getMessage());
-        }
+    public void close() {
+        lab.close();
     }
 
     static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(cannot read " + file + ": " + e.getMessage() + ")";
-        }
+        return BenchLab.tail(file, lines);
     }
 }
