@@ -184,6 +184,47 @@ class KeyedEventLoopTest {
         assertThat(superseded.get(0).newer().data().path("after").asText()).isEqualTo(sha(3, host));
     }
 
+    @Test
+    void aConsumerRefusedForAWhileGoesOnPollingAndRunsWhatArrivedMeanwhile() throws Exception {
+        // Given: a consumer the broker refuses for its first polls (as while a restarted broker restores its ACLs)
+        AtomicInteger refusals = new AtomicInteger(3);
+        List<String> ran = Collections.synchronizedList(new ArrayList<>());
+        String name = "keyed-" + run + "-refused";
+        KeyedEventLoop loop = new KeyedEventLoop(
+                name,
+                new KafkaConsumer<String, byte[]>(KafkaSettings.consumer(
+                        bootstrap, group, name, LabKafka.adminSecurity(bootstrap), KeyedEventLoop.CONSUMER_SETTINGS)) {
+                    @Override
+                    public org.apache.kafka.clients.consumer.ConsumerRecords<String, byte[]> poll(Duration timeout) {
+                        if (refusals.getAndDecrement() > 0) {
+                            throw new org.apache.kafka.common.errors.TopicAuthorizationException(
+                                    java.util.Set.of(topic));
+                        }
+                        return super.poll(timeout);
+                    }
+                },
+                List.of(topic),
+                codec,
+                new DeadLetters(producer, group),
+                new KeyedEventLoop.Settings(2, 4096, Duration.ofSeconds(5), Duration.ofSeconds(2)),
+                (host, waiting) -> ran.add(host),
+                (record, why) -> {});
+        loops.add(loop);
+        Thread t = new Thread(loop, name);
+        t.setDaemon(true);
+        t.start();
+        String host = hosts(1).get(0);
+
+        // When: a trigger arrives while it is refused
+        publish(push(host, sha(0, host)));
+
+        // Then: the loop did not stop: once the broker lets it, the trigger runs once and is committed
+        await().atMost(PATIENCE).until(() -> committed() != null && committed().offset() == 1);
+        assertThat(ran).containsExactly(host);
+        assertThat(refusals.get()).isNegative();
+        await().atMost(PATIENCE).until(loop::healthy);
+    }
+
     private List<ReceivedEvent> asCommits(List<ReceivedEvent> waiting) {
         return waiting.stream()
                 .map(e -> new ReceivedEvent(
