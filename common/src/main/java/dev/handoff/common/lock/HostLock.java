@@ -129,9 +129,11 @@ public final class HostLock {
                 } finally {
                     if (!unlocked) {
                         // never hand a session that may still hold the lock back to the pool: end it, and
-                        // PostgreSQL drops its advisory locks with it
+                        // PostgreSQL drops its advisory locks with it. The physical connection: a pool's wrapper
+                        // (Agroal's) only detaches itself on abort() and would lend the session out again; the pool
+                        // drops the dead one when it validates it
                         try {
-                            connection.abort(Runnable::run);
+                            connection.unwrap(Connection.class).abort(Runnable::run);
                         } catch (SQLException | RuntimeException ignored) {
                             // closing below is the last resort
                         }
