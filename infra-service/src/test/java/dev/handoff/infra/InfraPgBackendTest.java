@@ -64,7 +64,7 @@ class InfraPgBackendTest {
     private final InfraWorld world = InfraWorld.shared();
     private final InfraPushes pushes;
     private final InfraRun replicaA;
-    private final InfraRun replicaB;
+    private final java.util.function.Supplier<InfraRun> replicaB;
     private final InfraConfig config;
 
     InfraPgBackendTest(
@@ -80,8 +80,9 @@ class InfraPgBackendTest {
         this.pushes = new InfraPushes(codec, topics);
         this.config = config;
         this.replicaA = run;
-        // a second replica: its own run (and its own serialization), the same configuration, stacks and backend
-        this.replicaB = new InfraRun(config, inventory, codec, publisher, stacks, checkouts, cloud, facts);
+        // a second replica: its own run (and its own serialization), the same configuration, stacks and backend; made
+        // when a test needs it (a test class's constructor may only keep what it is given)
+        this.replicaB = () -> new InfraRun(config, inventory, codec, publisher, stacks, checkouts, cloud, facts);
     }
 
     @BeforeAll
@@ -164,7 +165,8 @@ class InfraPgBackendTest {
         // When
         CountDownLatch start = new CountDownLatch(1);
         CompletableFuture<Void> a = CompletableFuture.runAsync(() -> runAfter(start, replicaA, first));
-        CompletableFuture<Void> b = CompletableFuture.runAsync(() -> runAfter(start, replicaB, second));
+        InfraRun other = replicaB.get();
+        CompletableFuture<Void> b = CompletableFuture.runAsync(() -> runAfter(start, other, second));
         start.countDown();
         CompletableFuture.allOf(a, b).get(3, TimeUnit.MINUTES);
 

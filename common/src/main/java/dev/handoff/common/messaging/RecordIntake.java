@@ -93,7 +93,6 @@ final class RecordIntake {
         }
     }
 
-    /** The next back-off: twice as long, at most {@link #MAX_BACKOFF}. */
     /**
      * Waits out a failure of the consumer itself (a poll or a commit that threw: the broker away, a rebalance that cut
      * a commit short, a login or an ACL refused for a while), logging it, at the first failure and every tenth after;
@@ -112,6 +111,7 @@ final class RecordIntake {
         return longer(backoff);
     }
 
+    /** The next back-off: twice as long, at most {@link #MAX_BACKOFF}. */
     static Duration longer(Duration backoff) {
         Duration twice = backoff.multipliedBy(2);
         return twice.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : twice;
