@@ -57,23 +57,36 @@ public final class ConvergedStore {
         }
     }
 
-    /** The last convergence of every host that has one. */
-    public List<Converged> all() throws SQLException {
-        List<Converged> all = new ArrayList<>();
+    /** The hosts that have a kept convergence, by name. */
+    public List<String> hosts() throws SQLException {
+        List<String> hosts = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT host, deployment_id, event_id, payload::text,"
-                        + " drift_fingerprint FROM host_converged ORDER BY host");
+                PreparedStatement s = c.prepareStatement("SELECT host FROM host_converged ORDER BY host");
                 ResultSet r = s.executeQuery()) {
             while (r.next()) {
-                all.add(new Converged(
-                        r.getString(1),
-                        r.getString(2),
-                        r.getString(3),
-                        r.getString(4),
-                        Optional.ofNullable(r.getString(5))));
+                hosts.add(r.getString(1));
             }
         }
-        return all;
+        return hosts;
+    }
+
+    /** The last convergence of {@code host}, if one is kept. */
+    public Optional<Converged> last(String host) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT host, deployment_id, event_id, payload::text,"
+                        + " drift_fingerprint FROM host_converged WHERE host = ?")) {
+            s.setString(1, host);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next()
+                        ? Optional.of(new Converged(
+                                r.getString(1),
+                                r.getString(2),
+                                r.getString(3),
+                                r.getString(4),
+                                Optional.ofNullable(r.getString(5))))
+                        : Optional.empty();
+            }
+        }
     }
 
     /** The fingerprint of the drift reported for {@code host} and not cleared since, if any. */

@@ -104,8 +104,7 @@ public class ConvergeWatch implements Watch {
         if (started.isEmpty()) {
             return List.of();
         }
-        return started.get().converged().all().stream()
-                .map(ConvergedStore.Converged::host)
+        return started.get().converged().hosts().stream()
                 .filter(h -> inventory.hosts().containsKey(h)
                         && !inventory.hosts().get(h).access().isEmpty())
                 .toList();
@@ -123,9 +122,7 @@ public class ConvergeWatch implements Watch {
         }
         Optional<Reported> reported;
         try (HostLock.Held h = held.get()) {
-            Optional<ConvergedStore.Converged> last = parts.converged().all().stream()
-                    .filter(c -> c.host().equals(name))
-                    .findFirst();
+            Optional<ConvergedStore.Converged> last = parts.converged().last(name);
             if (last.isEmpty()) {
                 return false;
             }

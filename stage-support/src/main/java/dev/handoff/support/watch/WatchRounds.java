@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,7 +44,7 @@ public class WatchRounds {
         try {
             hosts = watch.hosts();
         } catch (Exception e) {
-            return ended(stage, 0, List.of(), 0, Map.of("*", describe(e)), started);
+            return ended(stage, 0, List.of(), Map.of("*", describe(e)), started);
         }
         List<String> reported = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
@@ -63,50 +62,25 @@ public class WatchRounds {
                 LOG.warnf(e, "%s watch: cannot check %s: %s", stage, host, describe(e));
             }
         }
-        return ended(stage, hosts.size(), reported, reported.size(), failed, started);
-    }
-
-    /**
-     * Runs one round of a watch that goes through its hosts itself ({@code checkNow} returns how many findings it
-     * published; throwing fails the round).
-     */
-    public Round run(String stage, IntSupplier checkNow) {
-        long started = System.nanoTime();
-        try {
-            int published = checkNow.getAsInt();
-            return ended(stage, -1, List.of(), published, Map.of(), started);
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "%s watch: the round failed: %s", stage, describe(e));
-            return ended(stage, -1, List.of(), 0, Map.of("*", describe(e)), started);
-        }
+        return ended(stage, hosts.size(), reported, failed, started);
     }
 
     private Round ended(
-            String stage,
-            int checked,
-            List<String> reported,
-            int published,
-            Map<String, String> failed,
-            long startedNanos) {
+            String stage, int checked, List<String> reported, Map<String, String> failed, long startedNanos) {
         Round round = new Round(
                 stage,
-                Math.max(checked, 0),
+                checked,
                 List.copyOf(reported),
-                published,
                 Map.copyOf(failed),
                 Duration.ofNanos(System.nanoTime() - startedNanos));
         metrics.watchRound(stage, round.result());
         String line = String.format(
-                "%s watch: round %s, %s in %d ms%s%s",
+                "%s watch: round %s, %d host(s) checked in %d ms%s%s",
                 stage,
                 round.result(),
-                checked < 0 ? "hosts checked by the stage" : checked + " host(s) checked",
+                checked,
                 round.took().toMillis(),
-                published == 0
-                        ? ""
-                        : reported.isEmpty()
-                                ? "; published " + published
-                                : "; reported: " + String.join(", ", reported),
+                reported.isEmpty() ? "" : "; reported: " + String.join(", ", reported),
                 failed.isEmpty() ? "" : "; could not check: " + failed);
         if (failed.isEmpty()) {
             LOG.info(line);

@@ -109,25 +109,6 @@ class WatchRoundsTest {
         assertThat(rounds("workload", "failed")).isEqualTo(1);
     }
 
-    @Test
-    void aWatchThatGoesThroughItsHostsItselfIsCountedTheSameWay() {
-        // When: a stage's checkNow() that publishes two findings, then one that finds nothing, then one that throws
-        Round reported = rounds.run("converge", () -> 2);
-        Round quiet = rounds.run("converge", () -> 0);
-        Round failed = rounds.run("converge", () -> {
-            throw new IllegalStateException("cannot list the hosts");
-        });
-
-        // Then
-        assertThat(reported.result()).isEqualTo("reported");
-        assertThat(reported.published()).isEqualTo(2);
-        assertThat(quiet.result()).isEqualTo("quiet");
-        assertThat(failed.result()).isEqualTo("failed");
-        assertThat(rounds("converge", "reported")).isEqualTo(1);
-        assertThat(rounds("converge", "quiet")).isEqualTo(1);
-        assertThat(rounds("converge", "failed")).isEqualTo(1);
-    }
-
     private double rounds(String stage, String result) {
         Counter c = registry.find("handoff.watch.rounds")
                 .tags("stage", stage, "result", result)

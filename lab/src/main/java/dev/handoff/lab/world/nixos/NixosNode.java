@@ -284,7 +284,10 @@ public final class NixosNode {
      * A person on the host switches it to generation {@code number}, as {@code nixos-rebuild switch --rollback} or
      * {@code nix-env -p /nix/var/nix/profiles/system --switch-generation N && switch-to-configuration switch} do: the
      * system profile and {@code /run/current-system} point at that generation (no new generation is made), its
-     * units and manifests are activated; the booted system stays.
+     * units and manifests are activated; the booted system stays. Nix's own {@code switchGeneration}
+     * (src/libstore/profiles.cc) only looks the number up among the profile's existing generations and re-points the
+     * profile link ("generation N does not exist" otherwise); {@code switch-to-configuration switch} then activates
+     * it without a reboot.
      */
     public Answer switchByHand(int number) {
         Answer answer;
